@@ -1,0 +1,374 @@
+package tournament
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rand is the randomness the engine needs; *math/rand/v2.Rand satisfies it.
+type Rand interface {
+	IntN(n int) int
+}
+
+// Env is everything a change may read from outside: the time, a random
+// source (for shuffled seeds and random timeouts) and the game timeout used to
+// set the deadline of new games.
+type Env struct {
+	Now         time.Time
+	Rand        Rand
+	GameTimeout time.Duration
+}
+
+// CreateParams are the caller's choices for a new tournament.
+type CreateParams struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	MaxPlayers int    `json:"max_players"`
+	CreatorID  int64  `json:"creator_id"`
+}
+
+// Validate checks the parameters and returns them normalised (name trimmed).
+func (p CreateParams) Validate() (CreateParams, error) {
+	if p.ID <= 0 {
+		return p, Errorf(CodeInvalidArgument, "id must be a positive integer, got %d", p.ID)
+	}
+	name, err := validName(p.Name)
+	if err != nil {
+		return p, err
+	}
+	p.Name = name
+	if p.MaxPlayers < MinPlayers || p.MaxPlayers > MaxPlayers {
+		return p, Errorf(CodeInvalidArgument, "max_players must be between %d and %d, got %d", MinPlayers, MaxPlayers, p.MaxPlayers)
+	}
+	if p.CreatorID <= 0 {
+		return p, Errorf(CodeInvalidArgument, "creator_id must be a positive integer, got %d", p.CreatorID)
+	}
+	return p, nil
+}
+
+func validName(name string) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", Errorf(CodeInvalidArgument, "name must be valid UTF-8")
+	}
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > MaxNameLength {
+		return "", Errorf(CodeInvalidArgument, "name must be 1 to %d characters after trimming, got %d", MaxNameLength, n)
+	}
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", Errorf(CodeInvalidArgument, "name must not contain control characters")
+	}
+	return name, nil
+}
+
+// New creates a pending tournament at version 1.
+func New(p CreateParams, env Env) (*Tournament, []Event, error) {
+	p, err := p.Validate()
+	if err != nil {
+		return nil, nil, err
+	}
+	t := &Tournament{ID: p.ID, Name: p.Name, MaxPlayers: p.MaxPlayers, CreatorID: p.CreatorID,
+		Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
+		CreatedAt: env.Now, UpdatedAt: env.Now}
+	ev := Event{Type: EventTournamentCreated, TournamentID: t.ID, Version: 1, PlayerID: p.CreatorID, At: env.Now}
+	return t, []Event{ev}, nil
+}
+
+// RemovedEvent is the event emitted when a tournament is deleted.
+func RemovedEvent(t *Tournament, now time.Time) Event {
+	return Event{Type: EventTournamentRemoved, TournamentID: t.ID, Version: t.Version + 1, At: now}
+}
+
+// Command is one change to an existing tournament: AddPlayer, RemovePlayer,
+// Start, RegisterResult or ResolveTimeouts.
+type Command interface {
+	// Name is the command's name in logs, metrics and errors.
+	Name() string
+	apply(c *change) error
+}
+
+// Apply runs cmd against t. On success it returns the new state (a copy;
+// t itself is never modified) with its version incremented and the events of
+// the change. A command that changes nothing (a repeated result, a sweep
+// with nothing due) returns t itself, no events and no error.
+func Apply(t *Tournament, cmd Command, env Env) (*Tournament, []Event, error) {
+	c := &change{t: t.Clone(), env: env}
+	if err := cmd.apply(c); err != nil {
+		return t, nil, err
+	}
+	if len(c.events) == 0 {
+		return t, nil, nil
+	}
+	c.t.Version++
+	c.t.UpdatedAt = env.Now
+	for i := range c.events {
+		c.events[i].TournamentID = t.ID
+		c.events[i].Version = c.t.Version
+		c.events[i].At = env.Now
+	}
+	return c.t, c.events, nil
+}
+
+type change struct {
+	t      *Tournament
+	env    Env
+	events []Event
+}
+
+func (c *change) emit(e Event) { c.events = append(c.events, e) }
+
+func (c *change) requireStatus(want Status, action string) error {
+	if c.t.Status == want {
+		return nil
+	}
+	return Errorf(CodeFailedPrecondition, "cannot %s: tournament %d is %s", action, c.t.ID, c.t.Status)
+}
+
+// AddPlayer registers a player while the tournament is pending.
+type AddPlayer struct{ UserID int64 }
+
+// Name implements Command.
+func (AddPlayer) Name() string { return "add_player" }
+
+func (cmd AddPlayer) apply(c *change) error {
+	if cmd.UserID <= 0 {
+		return Errorf(CodeInvalidArgument, "user_id must be a positive integer, got %d", cmd.UserID)
+	}
+	if err := c.requireStatus(StatusPending, "add a player"); err != nil {
+		return err
+	}
+	if slices.Contains(c.t.Players, cmd.UserID) {
+		return Errorf(CodeAlreadyExists, "player %d is already in tournament %d", cmd.UserID, c.t.ID)
+	}
+	if len(c.t.Players) >= c.t.MaxPlayers {
+		return Errorf(CodeFailedPrecondition, "tournament is full (%d of %d players)", len(c.t.Players), c.t.MaxPlayers)
+	}
+	c.t.Players = append(c.t.Players, cmd.UserID)
+	c.emit(Event{Type: EventPlayerJoined, PlayerID: cmd.UserID})
+	return nil
+}
+
+// RemovePlayer unregisters a player while the tournament is pending.
+type RemovePlayer struct{ UserID int64 }
+
+// Name implements Command.
+func (RemovePlayer) Name() string { return "remove_player" }
+
+func (cmd RemovePlayer) apply(c *change) error {
+	if cmd.UserID <= 0 {
+		return Errorf(CodeInvalidArgument, "user_id must be a positive integer, got %d", cmd.UserID)
+	}
+	if err := c.requireStatus(StatusPending, "remove a player"); err != nil {
+		return err
+	}
+	i := slices.Index(c.t.Players, cmd.UserID)
+	if i < 0 {
+		return Errorf(CodeNotFound, "player %d is not in tournament %d", cmd.UserID, c.t.ID)
+	}
+	c.t.Players = slices.Delete(c.t.Players, i, i+1)
+	c.emit(Event{Type: EventPlayerLeft, PlayerID: cmd.UserID})
+	return nil
+}
+
+// Start closes registration, seeds the players (registration order, or a
+// random order drawn once when Shuffle is set) and begins round 1.
+type Start struct{ Shuffle bool }
+
+// Name implements Command.
+func (Start) Name() string { return "start" }
+
+func (cmd Start) apply(c *change) error {
+	if err := c.requireStatus(StatusPending, "start"); err != nil {
+		return err
+	}
+	if len(c.t.Players) < MinPlayers {
+		return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d players, has %d", c.t.ID, MinPlayers, len(c.t.Players))
+	}
+	seeds := slices.Clone(c.t.Players)
+	if cmd.Shuffle {
+		if c.env.Rand == nil {
+			return Errorf(CodeInternal, "shuffle needs a random source")
+		}
+		for i := len(seeds) - 1; i > 0; i-- {
+			j := c.env.Rand.IntN(i + 1)
+			seeds[i], seeds[j] = seeds[j], seeds[i]
+		}
+	}
+	now := c.env.Now
+	c.t.Seeds, c.t.Shuffled = seeds, cmd.Shuffle
+	c.t.Status, c.t.StartedAt = StatusActive, &now
+	c.emit(Event{Type: EventTournamentStarted})
+	c.beginRound(roundOneSlots(seeds))
+	return nil
+}
+
+// beginRound adds the next round with the given slots and creates its games.
+func (c *change) beginRound(slots []int64) {
+	n := len(c.t.Rounds) + 1
+	r := Round{Round: n, Slots: slots, Games: []Game{}, Byes: []int64{}}
+	next := int64(c.t.GameCount()) + 1
+	c.emit(Event{Type: EventRoundStarted, Round: n})
+	for i := 0; i+1 < len(slots); i += 2 {
+		a, b := slots[i], slots[i+1]
+		if a == 0 || b == 0 {
+			r.Byes = append(r.Byes, max(a, b))
+			continue
+		}
+		g := Game{GameID: next, Round: n, Player1: a, Player2: b, Status: GameActive,
+			CreatedAt: c.env.Now, Deadline: c.env.Now.Add(c.env.GameTimeout)}
+		next++
+		r.Games = append(r.Games, g)
+		c.emit(Event{Type: EventGameCreated, Round: n, GameID: g.GameID})
+	}
+	c.t.Rounds = append(c.t.Rounds, r)
+	c.t.CurrentRound = n
+}
+
+// advance ends the current round once every match in it is decided, then
+// begins the next one or completes the tournament.
+func (c *change) advance() {
+	r := &c.t.Rounds[c.t.CurrentRound-1]
+	winners := make([]int64, 0, len(r.Slots)/2)
+	for i := 0; i < len(r.Slots)/2; i++ {
+		w := r.matchWinner(i)
+		if w == 0 {
+			return
+		}
+		winners = append(winners, w)
+	}
+	c.emit(Event{Type: EventRoundEnded, Round: r.Round})
+	if len(winners) == 1 {
+		now := c.env.Now
+		c.t.Status, c.t.WinnerID, c.t.CompletedAt = StatusCompleted, &winners[0], &now
+		c.emit(Event{Type: EventTournamentCompleted, WinnerID: winners[0]})
+		return
+	}
+	c.beginRound(winners)
+}
+
+// RegisterResult records the outcome of a game. Repeating the recorded
+// result is a no-op; a different result for a decided game is refused.
+type RegisterResult struct {
+	GameID   int64
+	WinnerID int64
+	LoserID  int64 // optional; 0 when not given
+}
+
+// Name implements Command.
+func (RegisterResult) Name() string { return "register_result" }
+
+func (cmd RegisterResult) apply(c *change) error {
+	if cmd.GameID <= 0 {
+		return Errorf(CodeInvalidArgument, "game_id must be a positive integer, got %d", cmd.GameID)
+	}
+	if cmd.WinnerID <= 0 {
+		return Errorf(CodeInvalidArgument, "winner_id must be a positive integer, got %d", cmd.WinnerID)
+	}
+	if cmd.LoserID < 0 {
+		return Errorf(CodeInvalidArgument, "loser_id must be a positive integer, got %d", cmd.LoserID)
+	}
+	g := c.t.Game(cmd.GameID)
+	if g == nil {
+		return Errorf(CodeNotFound, "game %d is not in tournament %d", cmd.GameID, c.t.ID)
+	}
+	loser, ok := g.opponent(cmd.WinnerID)
+	if !ok {
+		return Errorf(CodeInvalidArgument, "winner_id %d is not a player of game %d (players %d and %d)", cmd.WinnerID, g.GameID, g.Player1, g.Player2)
+	}
+	if cmd.LoserID != 0 && cmd.LoserID != loser {
+		return Errorf(CodeInvalidArgument, "loser_id %d is not the opponent of winner %d in game %d (expected %d)", cmd.LoserID, cmd.WinnerID, g.GameID, loser)
+	}
+	if g.Status != GameActive {
+		if *g.WinnerID == cmd.WinnerID {
+			return nil // a retry of the recorded result
+		}
+		return Errorf(CodeFailedPrecondition, "game %d is already %s with winner %d", g.GameID, g.Status, *g.WinnerID)
+	}
+	c.decide(g, GameFinished, cmd.WinnerID)
+	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID, LoserID: loser})
+	c.advance()
+	return nil
+}
+
+func (g *Game) opponent(player int64) (int64, bool) {
+	switch player {
+	case g.Player1:
+		return g.Player2, true
+	case g.Player2:
+		return g.Player1, true
+	}
+	return 0, false
+}
+
+func (c *change) decide(g *Game, status GameStatus, winner int64) {
+	loser, _ := g.opponent(winner)
+	now := c.env.Now
+	g.Status, g.WinnerID, g.LoserID, g.FinishedAt, g.Overdue = status, &winner, &loser, &now, false
+}
+
+// TimeoutPolicy says how the sweeper resolves a game past its deadline.
+type TimeoutPolicy string
+
+// Timeout policies.
+const (
+	TimeoutRandom     TimeoutPolicy = "random"      // one of the two players advances, drawn at random
+	TimeoutHigherSeed TimeoutPolicy = "higher_seed" // player_1 (the better seed) advances
+	TimeoutNone       TimeoutPolicy = "none"        // the game stays active; an event says it is overdue
+)
+
+// ParseTimeoutPolicy checks a policy name.
+func ParseTimeoutPolicy(s string) (TimeoutPolicy, error) {
+	switch p := TimeoutPolicy(s); p {
+	case TimeoutRandom, TimeoutHigherSeed, TimeoutNone:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown timeout policy %q (want random, higher_seed or none)", s)
+}
+
+// ResolveTimeouts resolves every active game whose deadline has passed,
+// following Policy. With nothing due it changes nothing.
+type ResolveTimeouts struct{ Policy TimeoutPolicy }
+
+// Name implements Command.
+func (ResolveTimeouts) Name() string { return "resolve_timeouts" }
+
+func (cmd ResolveTimeouts) apply(c *change) error {
+	if _, err := ParseTimeoutPolicy(string(cmd.Policy)); err != nil {
+		return Errorf(CodeInvalidArgument, "%v", err)
+	}
+	if c.t.Status != StatusActive {
+		return nil
+	}
+	r := &c.t.Rounds[c.t.CurrentRound-1]
+	decided := false
+	for i := range r.Games {
+		g := &r.Games[i]
+		if g.Status != GameActive || c.env.Now.Before(g.Deadline) {
+			continue
+		}
+		switch cmd.Policy {
+		case TimeoutNone:
+			if !g.Overdue {
+				g.Overdue = true
+				c.emit(Event{Type: EventGameOverdue, Round: g.Round, GameID: g.GameID})
+			}
+			continue
+		case TimeoutHigherSeed:
+			c.decide(g, GameTimedOut, g.Player1)
+		case TimeoutRandom:
+			if c.env.Rand == nil {
+				return Errorf(CodeInternal, "random timeout policy needs a random source")
+			}
+			c.decide(g, GameTimedOut, []int64{g.Player1, g.Player2}[c.env.Rand.IntN(2)])
+		}
+		decided = true
+		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID})
+	}
+	if decided {
+		c.advance()
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+package tournament
+
+import "time"
+
+// EventType names a change. The names are part of the public contract.
+type EventType string
+
+// Event types, in the order a tournament emits them.
+const (
+	EventTournamentCreated   EventType = "tournament_created"
+	EventPlayerJoined        EventType = "player_joined"
+	EventPlayerLeft          EventType = "player_left"
+	EventTournamentStarted   EventType = "tournament_started"
+	EventRoundStarted        EventType = "round_started"
+	EventGameCreated         EventType = "game_created"
+	EventGameFinished        EventType = "game_finished"
+	EventGameTimedOut        EventType = "game_timed_out"
+	EventGameOverdue         EventType = "game_overdue"
+	EventRoundEnded          EventType = "round_ended"
+	EventTournamentCompleted EventType = "tournament_completed"
+	EventTournamentRemoved   EventType = "tournament_removed"
+)
+
+// Event records one change. Version is the tournament's version after the
+// change that emitted it; one change may emit several events.
+type Event struct {
+	Type         EventType `json:"type"`
+	TournamentID int64     `json:"tournament_id"`
+	Version      int64     `json:"version"`
+	Round        int       `json:"round,omitempty"`
+	GameID       int64     `json:"game_id,omitempty"`
+	PlayerID     int64     `json:"player_id,omitempty"`
+	WinnerID     int64     `json:"winner_id,omitempty"`
+	LoserID      int64     `json:"loser_id,omitempty"`
+	At           time.Time `json:"at"`
+}

@@ -1,0 +1,105 @@
+package tournament
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// FuzzCommandSequences decodes the input as a sequence of commands against
+// one tournament and checks the engine's invariants after every step.
+func FuzzCommandSequences(f *testing.F) {
+	f.Add([]byte{8, 0, 1, 0, 2, 0, 3, 0, 4, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3})
+	f.Add([]byte{2, 0, 1, 0, 1, 2, 1, 3, 0, 0, 4, 0, 3, 1})
+	f.Add([]byte{33, 0, 5, 1, 5, 0, 6, 0, 7, 2, 1, 4, 2, 4, 0, 3, 0, 3, 0})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) == 0 {
+			return
+		}
+		e := Env{Now: t0, Rand: rand.New(rand.NewPCG(uint64(len(in)), 7)), GameTimeout: time.Minute}
+		tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1}, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eliminated := map[int64]bool{}
+		for i := 1; i+1 < len(in); i += 2 {
+			op, arg := in[i]%5, in[i+1]
+			e.Now = e.Now.Add(time.Duration(arg%40) * time.Second)
+			var cmd Command
+			switch op {
+			case 0:
+				cmd = AddPlayer{UserID: int64(arg % 40)}
+			case 1:
+				cmd = RemovePlayer{UserID: int64(arg % 40)}
+			case 2:
+				cmd = Start{Shuffle: arg%2 == 1}
+			case 3:
+				// Mostly real games and players, sometimes nonsense.
+				gid, w := int64(arg%8), int64(arg%40)
+				if act := tr.ActiveGames(); len(act) > 0 && arg%4 != 0 {
+					g := act[int(arg)%len(act)]
+					gid, w = g.GameID, []int64{g.Player1, g.Player2}[arg%2]
+				}
+				cmd = RegisterResult{GameID: gid, WinnerID: w}
+			case 4:
+				cmd = ResolveTimeouts{Policy: []TimeoutPolicy{TimeoutRandom, TimeoutHigherSeed, TimeoutNone}[arg%3]}
+			}
+			next, evs, err := Apply(tr, cmd, e)
+			if err != nil {
+				if CodeOf(err) == CodeInternal || next != tr || evs != nil {
+					t.Fatalf("%s failed badly: %v", cmd.Name(), err)
+				}
+				continue
+			}
+			if (len(evs) == 0) != (next == tr) {
+				t.Fatalf("%s: events %d but changed %v", cmd.Name(), len(evs), next != tr)
+			}
+			if next != tr && next.Version != tr.Version+1 {
+				t.Fatalf("%s: version %d -> %d", cmd.Name(), tr.Version, next.Version)
+			}
+			tr = next
+			checkInvariants(t, tr, eliminated)
+		}
+	})
+}
+
+func checkInvariants(t *testing.T, tr *Tournament, eliminated map[int64]bool) {
+	t.Helper()
+	if err := Validate(tr); err != nil {
+		t.Fatalf("engine produced an invalid state: %v", err)
+	}
+	busy := map[int64]bool{}
+	for _, g := range tr.ActiveGames() {
+		for _, p := range []int64{g.Player1, g.Player2} {
+			if busy[p] {
+				t.Fatalf("player %d is in two active games", p)
+			}
+			if eliminated[p] {
+				t.Fatalf("eliminated player %d plays again in game %d", p, g.GameID)
+			}
+			busy[p] = true
+		}
+	}
+	for _, r := range tr.Rounds {
+		for _, g := range r.Games {
+			if g.LoserID != nil {
+				eliminated[*g.LoserID] = true
+			}
+		}
+	}
+	if tr.Status == StatusCompleted {
+		if tr.WinnerID == nil || eliminated[*tr.WinnerID] || len(eliminated) != len(tr.Players)-1 {
+			t.Fatalf("completed with winner %v and %d of %d eliminated", tr.WinnerID, len(eliminated), len(tr.Players))
+		}
+		if tr.GameCount() != len(tr.Players)-1 {
+			t.Fatalf("%d games for %d players", tr.GameCount(), len(tr.Players))
+		}
+	}
+	b, _ := json.Marshal(tr)
+	var back Tournament
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(*tr, back) {
+		t.Fatalf("JSON round trip lost state: %v", err)
+	}
+}

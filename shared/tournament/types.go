@@ -1,0 +1,234 @@
+package tournament
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is the life-cycle state of a tournament.
+type Status string
+
+// Tournament states.
+const (
+	StatusPending   Status = "pending"
+	StatusActive    Status = "active"
+	StatusCompleted Status = "completed"
+)
+
+// GameStatus is the state of one game.
+type GameStatus string
+
+// Game states.
+const (
+	GameActive   GameStatus = "active"
+	GameFinished GameStatus = "finished"
+	GameTimedOut GameStatus = "timed_out"
+)
+
+// Limits of a tournament's parameters.
+const (
+	MinPlayers    = 2
+	MaxPlayers    = 1024
+	MaxNameLength = 100
+)
+
+// Game is one match between two players. Player1 holds the better seed (the
+// upper bracket slot).
+type Game struct {
+	GameID     int64      `json:"game_id"`
+	Round      int        `json:"round"`
+	Player1    int64      `json:"player_1"`
+	Player2    int64      `json:"player_2"`
+	Status     GameStatus `json:"status"`
+	WinnerID   *int64     `json:"winner_id"`
+	LoserID    *int64     `json:"loser_id"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Deadline   time.Time  `json:"deadline"`
+	FinishedAt *time.Time `json:"finished_at"`
+	// Overdue is set when the game passed its deadline under the "none"
+	// timeout policy and was left active.
+	Overdue bool `json:"overdue,omitempty"`
+}
+
+// Round is one round of the bracket. Slots lists the round's players in
+// bracket order; adjacent slots meet, and 0 marks an empty slot (a bye, only
+// ever in round 1).
+type Round struct {
+	Round int     `json:"round"`
+	Slots []int64 `json:"slots"`
+	Games []Game  `json:"games"`
+	Byes  []int64 `json:"byes"`
+}
+
+// Tournament is the whole state of one tournament: the snapshot that
+// backends store, the plugin protocol carries and the HTTP API returns.
+type Tournament struct {
+	ID           int64      `json:"id"`
+	Name         string     `json:"name"`
+	MaxPlayers   int        `json:"max_players"`
+	CreatorID    int64      `json:"creator_id"`
+	Status       Status     `json:"status"`
+	Players      []int64    `json:"players"`
+	Seeds        []int64    `json:"seeds,omitempty"`
+	Shuffled     bool       `json:"shuffled,omitempty"`
+	CurrentRound int        `json:"current_round"`
+	Rounds       []Round    `json:"rounds"`
+	WinnerID     *int64     `json:"winner_id"`
+	Version      int64      `json:"version"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	StartedAt    *time.Time `json:"started_at"`
+	CompletedAt  *time.Time `json:"completed_at"`
+}
+
+// Summary is the short form of a tournament returned by listings.
+type Summary struct {
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	Status       Status    `json:"status"`
+	MaxPlayers   int       `json:"max_players"`
+	PlayerCount  int       `json:"player_count"`
+	CurrentRound int       `json:"current_round"`
+	Version      int64     `json:"version"`
+	CreatedAt    time.Time `json:"created_at"`
+	// NextDeadline is the earliest deadline of an active game that is not yet
+	// flagged overdue; the sweeper uses it to skip tournaments with nothing due.
+	NextDeadline *time.Time `json:"next_deadline,omitempty"`
+}
+
+// wire is the JSON form: the stored fields plus the derived ones the API
+// shows (active_games, next_round). Derived fields are ignored on input.
+type wire struct {
+	tournamentFields
+	ActiveGames []Game  `json:"active_games"`
+	NextRound   []int64 `json:"next_round"`
+}
+
+type tournamentFields Tournament
+
+// MarshalJSON writes the tournament with its derived fields.
+func (t Tournament) MarshalJSON() ([]byte, error) {
+	w := wire{tournamentFields: tournamentFields(t), ActiveGames: t.ActiveGames(), NextRound: t.NextRound()}
+	if w.Players == nil {
+		w.Players = []int64{}
+	}
+	if w.Rounds == nil {
+		w.Rounds = []Round{}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a tournament, ignoring the derived fields.
+func (t *Tournament) UnmarshalJSON(b []byte) error {
+	var w wire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*t = Tournament(w.tournamentFields)
+	return nil
+}
+
+// Clone returns a deep copy.
+func (t *Tournament) Clone() *Tournament {
+	c := *t
+	c.Players = append([]int64(nil), t.Players...)
+	c.Seeds = append([]int64(nil), t.Seeds...)
+	c.WinnerID = clonePtr(t.WinnerID)
+	c.StartedAt = clonePtr(t.StartedAt)
+	c.CompletedAt = clonePtr(t.CompletedAt)
+	if t.Rounds != nil {
+		c.Rounds = make([]Round, len(t.Rounds))
+		for i, r := range t.Rounds {
+			c.Rounds[i] = r.clone()
+		}
+	}
+	return &c
+}
+
+func (r Round) clone() Round {
+	c := r
+	c.Slots = append([]int64(nil), r.Slots...)
+	c.Byes = append([]int64(nil), r.Byes...)
+	c.Games = make([]Game, len(r.Games))
+	for i, g := range r.Games {
+		g.WinnerID = clonePtr(g.WinnerID)
+		g.LoserID = clonePtr(g.LoserID)
+		g.FinishedAt = clonePtr(g.FinishedAt)
+		c.Games[i] = g
+	}
+	return c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// Live reports whether the tournament is pending or active.
+func (t *Tournament) Live() bool { return t.Status == StatusPending || t.Status == StatusActive }
+
+// ActiveGames returns the games still being played, in game id order.
+func (t *Tournament) ActiveGames() []Game {
+	games := []Game{}
+	for _, r := range t.Rounds {
+		for _, g := range r.Games {
+			if g.Status == GameActive {
+				games = append(games, g)
+			}
+		}
+	}
+	return games
+}
+
+// NextRound returns the players who have already advanced from the current
+// round (winners and byes), in bracket order.
+func (t *Tournament) NextRound() []int64 {
+	ids := []int64{}
+	if t.Status != StatusActive || t.CurrentRound == 0 {
+		return ids
+	}
+	r := &t.Rounds[t.CurrentRound-1]
+	for i := 0; i+1 < len(r.Slots); i += 2 {
+		if w := r.matchWinner(i / 2); w != 0 {
+			ids = append(ids, w)
+		}
+	}
+	return ids
+}
+
+// Summary returns the listing form of the tournament.
+func (t *Tournament) Summary() Summary {
+	s := Summary{ID: t.ID, Name: t.Name, Status: t.Status, MaxPlayers: t.MaxPlayers,
+		PlayerCount: len(t.Players), CurrentRound: t.CurrentRound, Version: t.Version, CreatedAt: t.CreatedAt}
+	for _, g := range t.ActiveGames() {
+		if !g.Overdue && (s.NextDeadline == nil || g.Deadline.Before(*s.NextDeadline)) {
+			d := g.Deadline
+			s.NextDeadline = &d
+		}
+	}
+	return s
+}
+
+// Game returns the game with the given id, or nil.
+func (t *Tournament) Game(id int64) *Game {
+	for ri := range t.Rounds {
+		for gi := range t.Rounds[ri].Games {
+			if g := &t.Rounds[ri].Games[gi]; g.GameID == id {
+				return g
+			}
+		}
+	}
+	return nil
+}
+
+// GameCount returns how many games have been created.
+func (t *Tournament) GameCount() int {
+	n := 0
+	for _, r := range t.Rounds {
+		n += len(r.Games)
+	}
+	return n
+}
