@@ -1,0 +1,292 @@
+// Package memory is the in-process tournament backend: the fallback when
+// Redis is down and the default when a game process embeds the host. It
+// keeps the Redis backend's semantics: per-tournament locking, TTLs after
+// which a tournament disappears unless housekeeping extends it, and the same
+// per-actor rate limits (GCRA, here with golang.org/x/time/rate).
+//
+// It holds state only in this process: nothing survives a restart.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Options configure a memory backend. Zero values take the defaults of
+// config.Default.
+type Options struct {
+	TournamentTTL time.Duration    // how long an untouched tournament is kept
+	GameTimeout   time.Duration    // deadline of new games
+	RateLimit     int              // mutating calls per second per actor; 0 = off
+	RateBurst     int              // burst; 0 = same as RateLimit
+	Now           func() time.Time // clock (tests); default time.Now
+}
+
+// OptionsFromConfig takes the memory backend's options from the shared configuration.
+func OptionsFromConfig(c config.Config) Options {
+	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst}
+}
+
+// Backend is the memory backend. It is safe for concurrent use.
+type Backend struct {
+	opts    Options
+	limiter *actorLimiter
+
+	mu      sync.RWMutex
+	records map[int64]*record
+}
+
+// record holds one tournament. Its mutex is the tournament's lock; the
+// snapshot it points to is never modified, only replaced.
+type record struct {
+	mu      sync.Mutex
+	t       *tournament.Tournament
+	expires time.Time
+	gone    bool // removed or replaced: a waiter must look the id up again
+}
+
+var _ shared.Backend = (*Backend)(nil)
+
+// New returns an empty memory backend.
+func New(opts Options) *Backend {
+	d := config.Default()
+	if opts.TournamentTTL <= 0 {
+		opts.TournamentTTL = d.TournamentTTL
+	}
+	if opts.GameTimeout <= 0 {
+		opts.GameTimeout = d.GameTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Backend{opts: opts, records: map[int64]*record{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
+}
+
+type sharedRand struct{}
+
+func (sharedRand) IntN(n int) int { return rand.IntN(n) }
+
+func (b *Backend) env(now time.Time) tournament.Env {
+	return tournament.Env{Now: now.UTC(), Rand: sharedRand{}, GameTimeout: b.opts.GameTimeout}
+}
+
+func notFound(id int64) error {
+	return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", id)
+}
+
+// lookup returns the live record of id, locked; the caller unlocks it.
+func (b *Backend) lookup(id int64, now time.Time) (*record, error) {
+	for {
+		b.mu.RLock()
+		r := b.records[id]
+		b.mu.RUnlock()
+		if r == nil {
+			return nil, notFound(id)
+		}
+		r.mu.Lock()
+		if r.gone {
+			r.mu.Unlock()
+			continue
+		}
+		if !now.Before(r.expires) {
+			r.mu.Unlock()
+			return nil, notFound(id)
+		}
+		return r, nil
+	}
+}
+
+// Create implements shared.Backend.
+func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.Change, error) {
+	if err := b.admit(ctx, req.Actor); err != nil {
+		return shared.Change{}, err
+	}
+	now := b.opts.Now()
+	t, evs, err := tournament.New(req.Params, b.env(now))
+	if err != nil {
+		return shared.Change{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if old := b.records[t.ID]; old != nil {
+		old.mu.Lock()
+		live := now.Before(old.expires)
+		if !live {
+			old.gone = true
+		}
+		old.mu.Unlock()
+		if live {
+			return shared.Change{}, tournament.Errorf(tournament.CodeAlreadyExists, "tournament %d already exists", t.ID)
+		}
+	}
+	b.records[t.ID] = &record{t: t, expires: now.Add(b.opts.TournamentTTL)}
+	return shared.Change{Tournament: t.Clone(), Events: evs}, nil
+}
+
+// Apply implements shared.Backend.
+func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Change, error) {
+	if req.Command == nil {
+		return shared.Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "no command given")
+	}
+	if err := b.admit(ctx, req.Actor); err != nil {
+		return shared.Change{}, err
+	}
+	now := b.opts.Now()
+	r, err := b.lookup(req.TournamentID, now)
+	if err != nil {
+		return shared.Change{}, err
+	}
+	defer r.mu.Unlock()
+	next, evs, err := tournament.Apply(r.t, req.Command, b.env(now))
+	if err != nil {
+		return shared.Change{}, err
+	}
+	if len(evs) > 0 {
+		r.t, r.expires = next, now.Add(b.opts.TournamentTTL)
+	}
+	return shared.Change{Tournament: next.Clone(), Events: evs}, nil
+}
+
+// Get implements shared.Backend.
+func (b *Backend) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	r, err := b.lookup(id, b.opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	return r.t.Clone(), nil
+}
+
+// List implements shared.Backend.
+func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
+	var out []tournament.Summary
+	b.each(func(t *tournament.Tournament) {
+		if t.Live() {
+			out = append(out, t.Summary())
+		}
+	})
+	return out, nil
+}
+
+// each calls fn for every unexpired tournament, in id order.
+func (b *Backend) each(fn func(*tournament.Tournament)) {
+	now := b.opts.Now()
+	b.mu.RLock()
+	recs := make([]*record, 0, len(b.records))
+	for _, r := range b.records {
+		recs = append(recs, r)
+	}
+	b.mu.RUnlock()
+	snaps := make([]*tournament.Tournament, 0, len(recs))
+	for _, r := range recs {
+		r.mu.Lock()
+		if !r.gone && now.Before(r.expires) {
+			snaps = append(snaps, r.t)
+		}
+		r.mu.Unlock()
+	}
+	slices.SortFunc(snaps, func(a, b *tournament.Tournament) int { return cmp.Compare(a.ID, b.ID) })
+	for _, t := range snaps {
+		fn(t)
+	}
+}
+
+// Remove implements shared.Backend.
+func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.Change, error) {
+	if err := b.admit(ctx, req.Actor); err != nil {
+		return shared.Change{}, err
+	}
+	now := b.opts.Now()
+	// The map lock first, then the record's: the id must not be seen as
+	// taken between the removal and the deletion.
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := b.records[req.ID]
+	if r == nil {
+		return shared.Change{}, notFound(req.ID)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(b.records, req.ID)
+	r.gone = true
+	if !now.Before(r.expires) {
+		return shared.Change{}, notFound(req.ID)
+	}
+	return shared.Change{Events: []tournament.Event{tournament.RemovedEvent(r.t, now.UTC())}}, nil
+}
+
+// Export implements shared.Backend.
+func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament) error) error {
+	var snaps []*tournament.Tournament
+	b.each(func(t *tournament.Tournament) { snaps = append(snaps, t) })
+	for _, t := range snaps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := yield(t.Clone()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Import implements shared.Backend.
+func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
+	for _, t := range snaps {
+		if err := tournament.Validate(t); err != nil {
+			return 0, err
+		}
+	}
+	now := b.opts.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, t := range snaps {
+		if old := b.records[t.ID]; old != nil {
+			old.mu.Lock()
+			old.gone = true
+			old.mu.Unlock()
+		}
+		b.records[t.ID] = &record{t: t.Clone(), expires: now.Add(b.opts.TournamentTTL)}
+	}
+	return len(snaps), nil
+}
+
+// Maintain implements shared.Backend: it extends live tournaments and drops
+// expired ones (as Redis would have).
+func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
+	now := b.opts.Now()
+	var rep shared.MaintainReport
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for id, r := range b.records {
+		r.mu.Lock()
+		switch {
+		case !now.Before(r.expires):
+			r.gone = true
+			delete(b.records, id)
+			rep.Expired++
+		case r.t.Live():
+			r.expires = now.Add(b.opts.TournamentTTL)
+			rep.Extended++
+		}
+		r.mu.Unlock()
+	}
+	b.limiter.prune(now)
+	return rep, nil
+}
+
+// Health implements shared.Backend.
+func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
+	b.mu.RLock()
+	n := len(b.records)
+	b.mu.RUnlock()
+	return shared.HealthReport{Backend: "memory", Detail: itoaTournaments(n)}, nil
+}

@@ -1,0 +1,385 @@
+// Package backendtest is the conformance suite every tourney Backend runs
+// against itself: the memory and Redis plugins in this repository, and any
+// third-party plugin. Call Run from a test with a factory that returns a
+// fresh, empty backend configured with the given Settings.
+package backendtest
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tourney/tourney/shared"
+	T "github.com/tourney/tourney/shared/tournament"
+)
+
+// Settings are the backend options a test needs to control.
+type Settings struct {
+	RateLimit   int           // per actor per second; 0 = off
+	RateBurst   int           // 0 = same as RateLimit
+	GameTimeout time.Duration // 0 = the backend's default
+}
+
+// Factory returns a new, empty backend. It registers its own cleanup.
+type Factory func(t *testing.T, s Settings) shared.Backend
+
+// Run runs every conformance test against backends made by factory.
+func Run(t *testing.T, factory Factory) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, f Factory)
+	}{
+		{"CreateGetList", testCreateGetList},
+		{"CreateTwiceIsAlreadyExists", testCreateTwice},
+		{"MissingIsNotFound", testMissing},
+		{"FullTournamentOddPlayers", testFullTournament},
+		{"DomainErrorsKeepTheirCodes", testDomainErrors},
+		{"ResultIsIdempotent", testIdempotentResult},
+		{"RemoveThenNotFoundAndReusable", testRemove},
+		{"ExportImportRoundTrip", testExportImport},
+		{"ImportRejectsInvalidSnapshotAtomically", testImportInvalid},
+		{"ConcurrentJoinsFillExactlyTheSeats", testConcurrentJoins},
+		{"ConcurrentDuplicateResults", testConcurrentResults},
+		{"TimeoutsResolveOverdueGames", testTimeouts},
+		{"RateLimitPerActor", testRateLimit},
+		{"MaintainAndHealth", testMaintainHealth},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func create(t *testing.T, b shared.Backend, id int64, max int) *T.Tournament {
+	t.Helper()
+	c, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: id, Name: fmt.Sprintf("Cup %d", id), MaxPlayers: max, CreatorID: 1}})
+	if err != nil {
+		t.Fatalf("create %d: %v", id, err)
+	}
+	return c.Tournament
+}
+
+func apply(t *testing.T, b shared.Backend, id int64, cmd T.Command) shared.Change {
+	t.Helper()
+	c, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: id, Command: cmd})
+	if err != nil {
+		t.Fatalf("%s on %d: %v", cmd.Name(), id, err)
+	}
+	return c
+}
+
+// startedWith creates tournament id with n players (1001...) and starts it.
+func startedWith(t *testing.T, b shared.Backend, id int64, n int) *T.Tournament {
+	t.Helper()
+	create(t, b, id, n)
+	for i := range n {
+		apply(t, b, id, T.AddPlayer{UserID: int64(1001 + i)})
+	}
+	return apply(t, b, id, T.Start{}).Tournament
+}
+
+func wantCode(t *testing.T, err error, want *T.Error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("error %v (%T), want %s", err, err, want.Code)
+	}
+}
+
+func testCreateGetList(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	c, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 5, Name: "  Spring Cup ", MaxPlayers: 8, CreatorID: 77}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Tournament.Name != "Spring Cup" || c.Tournament.Version != 1 || c.Tournament.Status != T.StatusPending {
+		t.Fatalf("created %+v", c.Tournament)
+	}
+	if len(c.Events) != 1 || c.Events[0].Type != T.EventTournamentCreated {
+		t.Fatalf("events %+v", c.Events)
+	}
+	create(t, b, 3, 4)
+	got, err := b.Get(ctx(t), 5)
+	if err != nil || got.Name != "Spring Cup" || got.MaxPlayers != 8 || got.CreatorID != 77 || got.Version != 1 {
+		t.Fatalf("get: %+v %v", got, err)
+	}
+	list, err := b.List(ctx(t))
+	if err != nil || len(list) != 2 || list[0].ID != 3 || list[1].ID != 5 {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+}
+
+func testCreateTwice(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	create(t, b, 1, 4)
+	_, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 1, Name: "again", MaxPlayers: 4, CreatorID: 1}})
+	wantCode(t, err, T.ErrAlreadyExists)
+	_, err = b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 2, Name: "", MaxPlayers: 4, CreatorID: 1}})
+	wantCode(t, err, T.ErrInvalidArgument)
+}
+
+func testMissing(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	_, err := b.Get(ctx(t), 404)
+	wantCode(t, err, T.ErrNotFound)
+	_, err = b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 404, Command: T.AddPlayer{UserID: 1}})
+	wantCode(t, err, T.ErrNotFound)
+	_, err = b.Remove(ctx(t), shared.RemoveRequest{ID: 404})
+	wantCode(t, err, T.ErrNotFound)
+}
+
+func testFullTournament(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	tr := startedWith(t, b, 9, 7)
+	games := 0
+	for tr.Status == T.StatusActive {
+		g := tr.ActiveGames()[0]
+		c := apply(t, b, 9, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player2, LoserID: g.Player1})
+		if c.Tournament.Version != tr.Version+1 {
+			t.Fatalf("version %d -> %d", tr.Version, c.Tournament.Version)
+		}
+		tr = c.Tournament
+		games++
+	}
+	if games != 6 || tr.Status != T.StatusCompleted || tr.WinnerID == nil {
+		t.Fatalf("%d games, status %s", games, tr.Status)
+	}
+	stored, err := b.Get(ctx(t), 9)
+	if err != nil || stored.Version != tr.Version || *stored.WinnerID != *tr.WinnerID {
+		t.Fatalf("stored %+v %v", stored, err)
+	}
+	list, _ := b.List(ctx(t))
+	for _, s := range list {
+		if s.ID == 9 {
+			t.Fatal("a completed tournament is still listed")
+		}
+	}
+}
+
+func testDomainErrors(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	create(t, b, 1, 2)
+	apply(t, b, 1, T.AddPlayer{UserID: 1})
+	apply(t, b, 1, T.AddPlayer{UserID: 2})
+	for _, tc := range []struct {
+		cmd  T.Command
+		want *T.Error
+	}{
+		{T.AddPlayer{UserID: 3}, T.ErrFailedPrecondition},
+		{T.AddPlayer{UserID: 2}, T.ErrAlreadyExists},
+		{T.AddPlayer{UserID: -3}, T.ErrInvalidArgument},
+		{T.RemovePlayer{UserID: 9}, T.ErrNotFound},
+		{T.RegisterResult{GameID: 1, WinnerID: 1}, T.ErrNotFound},
+	} {
+		_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 1, Command: tc.cmd})
+		wantCode(t, err, tc.want)
+		var de *T.Error
+		if !errors.As(err, &de) || de.Message == "" {
+			t.Fatalf("%s: error lost its message: %v", tc.cmd.Name(), err)
+		}
+	}
+	apply(t, b, 1, T.Start{})
+	_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 1, Command: T.RegisterResult{GameID: 1, WinnerID: 3}})
+	wantCode(t, err, T.ErrInvalidArgument)
+	if got, _ := b.Get(ctx(t), 1); got.Version != 4 {
+		t.Fatalf("failed commands changed the version to %d", got.Version)
+	}
+}
+
+func testIdempotentResult(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	tr := startedWith(t, b, 2, 4)
+	g := tr.ActiveGames()[0]
+	first := apply(t, b, 2, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1})
+	again := apply(t, b, 2, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1})
+	if again.Tournament.Version != first.Tournament.Version || len(again.Events) != 0 {
+		t.Fatalf("a retried result changed the version %d -> %d", first.Tournament.Version, again.Tournament.Version)
+	}
+	_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 2, Command: T.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}})
+	wantCode(t, err, T.ErrFailedPrecondition)
+}
+
+func testRemove(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	startedWith(t, b, 4, 3)
+	c, err := b.Remove(ctx(t), shared.RemoveRequest{ID: 4})
+	if err != nil || len(c.Events) != 1 || c.Events[0].Type != T.EventTournamentRemoved {
+		t.Fatalf("remove: %+v %v", c, err)
+	}
+	_, err = b.Get(ctx(t), 4)
+	wantCode(t, err, T.ErrNotFound)
+	if list, _ := b.List(ctx(t)); len(list) != 0 {
+		t.Fatalf("removed tournament listed: %+v", list)
+	}
+	if got := create(t, b, 4, 2); got.Version != 1 || len(got.Players) != 0 {
+		t.Fatalf("re-created %+v", got)
+	}
+}
+
+func exportAll(t *testing.T, b shared.Backend) []*T.Tournament {
+	t.Helper()
+	var out []*T.Tournament
+	if err := b.Export(ctx(t), func(tr *T.Tournament) error { out = append(out, tr); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(out, func(a, b *T.Tournament) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+func testExportImport(t *testing.T, f Factory) {
+	src := f(t, Settings{})
+	create(t, src, 1, 4)
+	tr := startedWith(t, src, 2, 5)
+	apply(t, src, 2, T.RegisterResult{GameID: tr.ActiveGames()[0].GameID, WinnerID: tr.ActiveGames()[0].Player1})
+	done := startedWith(t, src, 3, 2)
+	apply(t, src, 3, T.RegisterResult{GameID: 1, WinnerID: done.Players[0]})
+	exported := exportAll(t, src)
+	if len(exported) != 3 {
+		t.Fatalf("exported %d tournaments, want 3 (completed ones included)", len(exported))
+	}
+	dst := f(t, Settings{})
+	n, err := dst.Import(ctx(t), exported)
+	if err != nil || n != 3 {
+		t.Fatalf("import: %d %v", n, err)
+	}
+	back := exportAll(t, dst)
+	for i := range exported {
+		a, _ := exported[i].MarshalJSON()
+		b, _ := back[i].MarshalJSON()
+		if string(a) != string(b) {
+			t.Fatalf("tournament %d changed in export/import:\n%s\n%s", exported[i].ID, a, b)
+		}
+	}
+	// The imported state keeps working.
+	g := back[1].ActiveGames()[0]
+	apply(t, dst, 2, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1})
+}
+
+func testImportInvalid(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	good := startedWith(t, f(t, Settings{}), 1, 3)
+	bad := good.Clone()
+	bad.ID = 2
+	bad.Players = append(bad.Players, bad.Players[0])
+	_, err := b.Import(ctx(t), []*T.Tournament{good, bad})
+	wantCode(t, err, T.ErrInvalidArgument)
+	if _, err := b.Get(ctx(t), 1); !errors.Is(err, T.ErrNotFound) {
+		t.Fatalf("a rejected import stored part of its snapshots: %v", err)
+	}
+}
+
+func testConcurrentJoins(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	create(t, b, 1, 64)
+	var ok, full atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 1, Command: T.AddPlayer{UserID: int64(i + 1)}})
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, T.ErrFailedPrecondition):
+				full.Add(1)
+			default:
+				t.Errorf("join %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	tr, _ := b.Get(ctx(t), 1)
+	if ok.Load() != 64 || full.Load() != 36 || len(tr.Players) != 64 || tr.Version != 65 {
+		t.Fatalf("%d joined, %d refused, %d seated, version %d", ok.Load(), full.Load(), len(tr.Players), tr.Version)
+	}
+}
+
+func testConcurrentResults(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	tr := startedWith(t, b, 1, 16)
+	games := 0
+	for tr.Status == T.StatusActive {
+		var wg sync.WaitGroup
+		for _, g := range tr.ActiveGames() {
+			for range 3 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 1, Command: T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}})
+					if err != nil {
+						t.Errorf("result for game %d: %v", g.GameID, err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		games += len(tr.ActiveGames())
+		next, err := b.Get(ctx(t), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr = next
+	}
+	if games != 15 || tr.GameCount() != 15 || tr.WinnerID == nil || *tr.WinnerID != 1001 {
+		t.Fatalf("%d games played, %d stored, winner %v", games, tr.GameCount(), tr.WinnerID)
+	}
+}
+
+func testTimeouts(t *testing.T, f Factory) {
+	b := f(t, Settings{GameTimeout: time.Millisecond})
+	startedWith(t, b, 1, 4)
+	time.Sleep(5 * time.Millisecond)
+	list, _ := b.List(ctx(t))
+	if len(list) != 1 || list[0].NextDeadline == nil || list[0].NextDeadline.After(time.Now()) {
+		t.Fatalf("list does not show the passed deadline: %+v", list)
+	}
+	c := apply(t, b, 1, T.ResolveTimeouts{Policy: T.TimeoutHigherSeed})
+	g := c.Tournament.Game(1)
+	if g.Status != T.GameTimedOut || *g.WinnerID != g.Player1 || c.Tournament.CurrentRound != 2 {
+		t.Fatalf("after timeouts: game 1 %+v, round %d", g, c.Tournament.CurrentRound)
+	}
+}
+
+func testRateLimit(t *testing.T, f Factory) {
+	b := f(t, Settings{RateLimit: 1, RateBurst: 2})
+	for i := range 2 {
+		if _, err := b.Create(ctx(t), shared.CreateRequest{Actor: "alice", Params: T.CreateParams{ID: int64(i + 1), Name: "x", MaxPlayers: 2, CreatorID: 1}}); err != nil {
+			t.Fatalf("call %d within the burst: %v", i, err)
+		}
+	}
+	_, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "alice", TournamentID: 1, Command: T.AddPlayer{UserID: 1}})
+	var de *T.Error
+	if !errors.As(err, &de) || de.Code != T.CodeRateLimited || de.RetryAfter <= 0 || de.RetryAfter > time.Second {
+		t.Fatalf("over the limit: %v (retry after %v)", err, de)
+	}
+	if _, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "bob", TournamentID: 1, Command: T.AddPlayer{UserID: 1}}); err != nil {
+		t.Fatalf("another actor was limited: %v", err)
+	}
+	if _, err := b.Get(ctx(t), 1); err != nil {
+		t.Fatalf("reads are not limited: %v", err)
+	}
+}
+
+func testMaintainHealth(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	create(t, b, 1, 2)
+	rep, err := b.Maintain(ctx(t))
+	if err != nil || rep.Extended < 1 {
+		t.Fatalf("maintain: %+v %v", rep, err)
+	}
+	h, err := b.Health(ctx(t))
+	if err != nil || h.Backend == "" {
+		t.Fatalf("health: %+v %v", h, err)
+	}
+}

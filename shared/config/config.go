@@ -1,0 +1,261 @@
+// Package config reads tourney's configuration from the environment (SPEC
+// section 5). The host and every plugin read the same variables; the host
+// hands its configuration to the plugins it launches through Environ. A bad
+// value is an error that names the variable.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Config is the whole configuration. The zero value is not useful: start
+// from Default.
+type Config struct {
+	// Redis connection (the redis plugin).
+	RedisHost         string        // REDIS_HOST
+	RedisPort         int           // REDIS_PORT
+	RedisDB           int           // REDIS_CACHE_DB
+	RedisPassword     string        // REDIS_PASSWORD
+	RedisURL          string        // REDIS_URL: redis:// or rediss://, overrides host, port and db
+	RedisClusterAddrs []string      // REDIS_CLUSTER_ADDRS: comma list; Redis Cluster when set
+	KeyPrefix         string        // KEY_PREFIX
+	OperationTimeout  time.Duration // OPERATION_TIMEOUT: bound of one call, lock waits included
+	ConnectTimeout    time.Duration // CONNECT_TIMEOUT
+
+	// TTLs of the stored records.
+	ActiveGamesTTL time.Duration // ACTIVE_GAMES_TTL
+	TournamentTTL  time.Duration // TOURNAMENT_TTL
+	RoundDataTTL   time.Duration // ROUND_DATA_TTL
+	BracketTTL     time.Duration // BRACKET_TTL
+	LockTimeout    time.Duration // LOCK_TIMEOUT
+
+	// The host.
+	HTTPAddr       string                   // TOURNEY_HTTP_ADDR
+	APIToken       string                   // TOURNEY_API_TOKEN
+	PluginDir      string                   // TOURNEY_PLUGIN_DIR ("" = the host binary's directory)
+	Primary        string                   // TOURNEY_PRIMARY: plugin name or absolute path
+	Fallback       string                   // TOURNEY_FALLBACK: memory | readonly | off
+	PrimarySHA256  string                   // TOURNEY_PRIMARY_SHA256: expected checksum of the primary binary
+	FallbackSHA256 string                   // TOURNEY_FALLBACK_SHA256: expected checksum of plugin-memory
+	GameTimeout    time.Duration            // TOURNEY_GAME_TIMEOUT
+	TimeoutPolicy  tournament.TimeoutPolicy // TOURNEY_TIMEOUT_POLICY
+	SweepInterval  time.Duration            // TOURNEY_SWEEP_INTERVAL
+	RateLimit      int                      // TOURNEY_RATE_LIMIT: mutating calls per second per actor; 0 = off
+	RateBurst      int                      // TOURNEY_RATE_BURST (0 = same as the rate)
+	LogLevel       string                   // LOG_LEVEL
+	LogFormat      string                   // LOG_FORMAT: text | json
+}
+
+// Default returns the documented defaults.
+func Default() Config {
+	return Config{
+		RedisHost: "localhost", RedisPort: 6379, RedisDB: 1, KeyPrefix: "pong:",
+		OperationTimeout: 10 * time.Second, ConnectTimeout: 5 * time.Second,
+		ActiveGamesTTL: 6 * time.Minute, TournamentTTL: 2 * time.Hour, RoundDataTTL: 30 * time.Minute,
+		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
+		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
+		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
+		LogLevel: "info", LogFormat: "text",
+	}
+}
+
+// Fallback modes.
+const (
+	FallbackMemory   = "memory"
+	FallbackReadonly = "readonly"
+	FallbackOff      = "off"
+)
+
+var pluginName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// field binds one variable to its place in Config.
+type field struct {
+	name  string
+	parse func(c *Config, v string) error
+	show  func(c *Config) string
+}
+
+func str(name string, p func(*Config) *string, check func(string) error) field {
+	return field{name,
+		func(c *Config, v string) error {
+			if check != nil {
+				if err := check(v); err != nil {
+					return err
+				}
+			}
+			*p(c) = v
+			return nil
+		},
+		func(c *Config) string { return *p(c) }}
+}
+
+func num(name string, p func(*Config) *int, lo, hi int) field {
+	return field{name,
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < lo || n > hi {
+				return fmt.Errorf("want a whole number from %d to %d", lo, hi)
+			}
+			*p(c) = n
+			return nil
+		},
+		func(c *Config) string { return strconv.Itoa(*p(c)) }}
+}
+
+func dur(name string, p func(*Config) *time.Duration) field {
+	return field{name,
+		func(c *Config, v string) error {
+			d, err := ParseDuration(v)
+			if err != nil {
+				return err
+			}
+			*p(c) = d
+			return nil
+		},
+		func(c *Config) string { return p(c).String() }}
+}
+
+func oneOf(values ...string) func(string) error {
+	return func(v string) error {
+		for _, ok := range values {
+			if v == ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("want one of %s", strings.Join(values, ", "))
+	}
+}
+
+var fields = []field{
+	str("REDIS_HOST", func(c *Config) *string { return &c.RedisHost }, nonEmpty),
+	num("REDIS_PORT", func(c *Config) *int { return &c.RedisPort }, 1, 65535),
+	num("REDIS_CACHE_DB", func(c *Config) *int { return &c.RedisDB }, 0, 1<<16),
+	str("REDIS_PASSWORD", func(c *Config) *string { return &c.RedisPassword }, nil),
+	str("REDIS_URL", func(c *Config) *string { return &c.RedisURL }, checkRedisURL),
+	{"REDIS_CLUSTER_ADDRS", func(c *Config, v string) error {
+		c.RedisClusterAddrs = nil
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				if !strings.Contains(a, ":") {
+					return fmt.Errorf("%q is not host:port", a)
+				}
+				c.RedisClusterAddrs = append(c.RedisClusterAddrs, a)
+			}
+		}
+		return nil
+	}, func(c *Config) string { return strings.Join(c.RedisClusterAddrs, ",") }},
+	str("KEY_PREFIX", func(c *Config) *string { return &c.KeyPrefix }, nil),
+	dur("OPERATION_TIMEOUT", func(c *Config) *time.Duration { return &c.OperationTimeout }),
+	dur("CONNECT_TIMEOUT", func(c *Config) *time.Duration { return &c.ConnectTimeout }),
+	dur("ACTIVE_GAMES_TTL", func(c *Config) *time.Duration { return &c.ActiveGamesTTL }),
+	dur("TOURNAMENT_TTL", func(c *Config) *time.Duration { return &c.TournamentTTL }),
+	dur("ROUND_DATA_TTL", func(c *Config) *time.Duration { return &c.RoundDataTTL }),
+	dur("BRACKET_TTL", func(c *Config) *time.Duration { return &c.BracketTTL }),
+	dur("LOCK_TIMEOUT", func(c *Config) *time.Duration { return &c.LockTimeout }),
+	str("TOURNEY_HTTP_ADDR", func(c *Config) *string { return &c.HTTPAddr }, nonEmpty),
+	str("TOURNEY_API_TOKEN", func(c *Config) *string { return &c.APIToken }, nil),
+	str("TOURNEY_PLUGIN_DIR", func(c *Config) *string { return &c.PluginDir }, nil),
+	str("TOURNEY_PRIMARY", func(c *Config) *string { return &c.Primary }, checkPlugin),
+	str("TOURNEY_FALLBACK", func(c *Config) *string { return &c.Fallback }, oneOf(FallbackMemory, FallbackReadonly, FallbackOff)),
+	str("TOURNEY_PRIMARY_SHA256", func(c *Config) *string { return &c.PrimarySHA256 }, checkSHA256),
+	str("TOURNEY_FALLBACK_SHA256", func(c *Config) *string { return &c.FallbackSHA256 }, checkSHA256),
+	dur("TOURNEY_GAME_TIMEOUT", func(c *Config) *time.Duration { return &c.GameTimeout }),
+	{"TOURNEY_TIMEOUT_POLICY", func(c *Config, v string) error {
+		p, err := tournament.ParseTimeoutPolicy(v)
+		c.TimeoutPolicy = p
+		return err
+	}, func(c *Config) string { return string(c.TimeoutPolicy) }},
+	dur("TOURNEY_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
+	num("TOURNEY_RATE_LIMIT", func(c *Config) *int { return &c.RateLimit }, 0, 1_000_000),
+	num("TOURNEY_RATE_BURST", func(c *Config) *int { return &c.RateBurst }, 0, 1_000_000),
+	str("LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }, oneOf("trace", "debug", "info", "warn", "error")),
+	str("LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
+}
+
+func nonEmpty(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("must not be empty")
+	}
+	return nil
+}
+
+func checkPlugin(v string) error {
+	if strings.HasPrefix(v, "/") || pluginName.MatchString(v) {
+		return nil
+	}
+	return fmt.Errorf("want a plugin name (letters, digits, - and _; the binary is plugin-NAME) or an absolute path")
+}
+
+func checkSHA256(v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) != 64 || strings.Trim(strings.ToLower(v), "0123456789abcdef") != "" {
+		return fmt.Errorf("want 64 hexadecimal digits")
+	}
+	return nil
+}
+
+func checkRedisURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("want redis://[user:password@]host:port[/db] or rediss://...")
+	}
+	return nil
+}
+
+// ParseDuration accepts Go syntax ("6m", "1h30m") or whole seconds ("360").
+// The duration must be positive.
+func ParseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	var d time.Duration
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n > int64(1<<63-1)/int64(time.Second) {
+			return 0, fmt.Errorf("%q seconds is too long", v)
+		}
+		d = time.Duration(n) * time.Second
+	} else if d, err = time.ParseDuration(v); err != nil {
+		return 0, fmt.Errorf("want a duration such as 6m or whole seconds such as 360, got %q", v)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("must be positive, got %q", v)
+	}
+	return d, nil
+}
+
+// FromEnv reads the configuration; lookup is os.LookupEnv in production.
+// An unset or empty variable keeps its default (TOURNEY_API_TOKEN,
+// REDIS_PASSWORD and the like simply stay empty).
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	c := Default()
+	for _, f := range fields {
+		v, ok := lookup(f.name)
+		if !ok || v == "" {
+			continue
+		}
+		if err := f.parse(&c, v); err != nil {
+			return c, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	return c, nil
+}
+
+// Environ renders the configuration as NAME=value lines, the form in which
+// the host hands it to the plugins it launches.
+func (c Config) Environ() []string {
+	out := make([]string, 0, len(fields))
+	for _, f := range fields {
+		out = append(out, f.name+"="+f.show(&c))
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/tourney/tourney/shared/tournament"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+var codeToGRPC = map[tournament.Code]codes.Code{
+	tournament.CodeInvalidArgument:    codes.InvalidArgument,
+	tournament.CodeUnauthenticated:    codes.Unauthenticated,
+	tournament.CodeNotFound:           codes.NotFound,
+	tournament.CodeAlreadyExists:      codes.AlreadyExists,
+	tournament.CodeFailedPrecondition: codes.FailedPrecondition,
+	tournament.CodeAborted:            codes.Aborted,
+	tournament.CodeRateLimited:        codes.ResourceExhausted,
+	tournament.CodeUnavailable:        codes.Unavailable,
+	tournament.CodeInternal:           codes.Internal,
+}
+
+var grpcToCode = func() map[codes.Code]tournament.Code {
+	m := make(map[codes.Code]tournament.Code, len(codeToGRPC))
+	for k, v := range codeToGRPC {
+		m[v] = k
+	}
+	return m
+}()
+
+// ToStatus turns an error from a Backend into a gRPC status error for the
+// wire. Domain errors keep their code, message and retry-after; the
+// caller's cancellation and deadline keep theirs; anything else is Internal.
+func ToStatus(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *tournament.Error
+	switch {
+	case errors.As(err, &de):
+		st := status.New(codeToGRPC[de.Code], de.Error())
+		if de.RetryAfter > 0 {
+			if withInfo, e := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(de.RetryAfter)}); e == nil {
+				st = withInfo
+			}
+		}
+		return st.Err()
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	}
+	return status.Error(codes.Internal, err.Error())
+}
+
+// FromStatus turns a gRPC error back into the Go error the plugin returned:
+// a *tournament.Error with the same code, message and retry-after, or the
+// context error. A transport failure (the plugin process gone) comes back as
+// unavailable.
+func FromStatus(err error) error {
+	if err == nil {
+		return nil
+	}
+	st, ok := status.FromError(err)
+	if !ok {
+		return err
+	}
+	switch st.Code() {
+	case codes.Canceled:
+		return context.Canceled
+	case codes.DeadlineExceeded:
+		return context.DeadlineExceeded
+	}
+	code, known := grpcToCode[st.Code()]
+	if !known {
+		code = tournament.CodeUnavailable
+	}
+	de := &tournament.Error{Code: code, Message: st.Message()}
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			de.RetryAfter = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	if de.Code == tournament.CodeRateLimited && de.RetryAfter <= 0 {
+		de.RetryAfter = time.Second
+	}
+	return de
+}

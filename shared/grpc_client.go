@@ -1,0 +1,147 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	pb "github.com/tourney/tourney/shared/proto"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// GRPCClient is a Backend that calls a plugin over gRPC. Errors come back as
+// the Go errors the plugin returned (see FromStatus).
+type GRPCClient struct {
+	client pb.BackendClient
+	done   <-chan struct{}
+}
+
+// NewGRPCClient wraps a gRPC client. done is closed when the plugin process
+// is gone (go-plugin cancels the context it hands to GRPCClient).
+func NewGRPCClient(c pb.BackendClient, done <-chan struct{}) *GRPCClient {
+	return &GRPCClient{client: c, done: done}
+}
+
+// Done is closed when the plugin process has exited.
+func (c *GRPCClient) Done() <-chan struct{} { return c.done }
+
+func changeOrErr(r *pb.ChangeReply, err error) (Change, error) {
+	if err != nil {
+		return Change{}, FromStatus(err)
+	}
+	return changeFromPB(r)
+}
+
+// Create implements Backend.
+func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, error) {
+	p := req.Params
+	if p.MaxPlayers < 0 || p.MaxPlayers > 1<<30 {
+		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
+	}
+	return changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
+		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID}))
+}
+
+// Apply implements Backend.
+func (c *GRPCClient) Apply(ctx context.Context, req ApplyRequest) (Change, error) {
+	r, err := applyToPB(req)
+	if err != nil {
+		return Change{}, err
+	}
+	return changeOrErr(c.client.Apply(ctx, r))
+}
+
+// Get implements Backend.
+func (c *GRPCClient) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	s, err := c.client.Get(ctx, &pb.GetRequest{Id: id})
+	if err != nil {
+		return nil, FromStatus(err)
+	}
+	return snapshotFromPB(s)
+}
+
+// List implements Backend.
+func (c *GRPCClient) List(ctx context.Context) ([]tournament.Summary, error) {
+	r, err := c.client.List(ctx, &pb.ListRequest{})
+	if err != nil {
+		return nil, FromStatus(err)
+	}
+	out := make([]tournament.Summary, len(r.GetTournaments()))
+	for i, s := range r.GetTournaments() {
+		out[i] = summaryFromPB(s)
+	}
+	return out, nil
+}
+
+// Remove implements Backend.
+func (c *GRPCClient) Remove(ctx context.Context, req RemoveRequest) (Change, error) {
+	return changeOrErr(c.client.Remove(ctx, &pb.RemoveRequest{Actor: req.Actor, Id: req.ID}))
+}
+
+// Export implements Backend.
+func (c *GRPCClient) Export(ctx context.Context, yield func(*tournament.Tournament) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.client.Export(ctx, &pb.ExportRequest{})
+	if err != nil {
+		return FromStatus(err)
+	}
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return FromStatus(err)
+		}
+		t, err := snapshotFromPB(msg)
+		if err != nil {
+			return err
+		}
+		if err := yield(t); err != nil {
+			return err
+		}
+	}
+}
+
+// Import implements Backend.
+func (c *GRPCClient) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.client.Import(ctx)
+	if err != nil {
+		return 0, FromStatus(err)
+	}
+	for _, t := range snaps {
+		s, err := snapshotToPB(t)
+		if err != nil {
+			return 0, err
+		}
+		if err := stream.Send(s); err != nil {
+			break // the real error comes from CloseAndRecv
+		}
+	}
+	r, err := stream.CloseAndRecv()
+	if err != nil {
+		return 0, FromStatus(err)
+	}
+	return int(r.GetImported()), nil
+}
+
+// Maintain implements Backend.
+func (c *GRPCClient) Maintain(ctx context.Context) (MaintainReport, error) {
+	r, err := c.client.Maintain(ctx, &pb.MaintainRequest{})
+	if err != nil {
+		return MaintainReport{}, FromStatus(err)
+	}
+	return MaintainReport{Extended: r.GetExtended(), Expired: r.GetExpired()}, nil
+}
+
+// Health implements Backend.
+func (c *GRPCClient) Health(ctx context.Context) (HealthReport, error) {
+	r, err := c.client.Health(ctx, &pb.HealthRequest{})
+	if err != nil {
+		return HealthReport{}, FromStatus(err)
+	}
+	return HealthReport{Backend: r.GetBackend(), Detail: r.GetDetail()}, nil
+}

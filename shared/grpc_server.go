@@ -1,0 +1,120 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	pb "github.com/tourney/tourney/shared/proto"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// GRPCServer serves a Backend over gRPC. It only translates.
+type GRPCServer struct {
+	pb.UnimplementedBackendServer
+	Impl Backend
+}
+
+func (s *GRPCServer) change(c Change, err error) (*pb.ChangeReply, error) {
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	r, err := changeToPB(c)
+	return r, ToStatus(err)
+}
+
+// Create implements pb.BackendServer.
+func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.ChangeReply, error) {
+	return s.change(s.Impl.Create(ctx, CreateRequest{Actor: req.GetActor(), Params: tournament.CreateParams{
+		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId()}}))
+}
+
+// Apply implements pb.BackendServer.
+func (s *GRPCServer) Apply(ctx context.Context, req *pb.ApplyRequest) (*pb.ChangeReply, error) {
+	r, err := applyFromPB(req)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return s.change(s.Impl.Apply(ctx, r))
+}
+
+// Get implements pb.BackendServer.
+func (s *GRPCServer) Get(ctx context.Context, req *pb.GetRequest) (*pb.Snapshot, error) {
+	t, err := s.Impl.Get(ctx, req.GetId())
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	snap, err := snapshotToPB(t)
+	return snap, ToStatus(err)
+}
+
+// List implements pb.BackendServer.
+func (s *GRPCServer) List(ctx context.Context, _ *pb.ListRequest) (*pb.ListReply, error) {
+	list, err := s.Impl.List(ctx)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	out := &pb.ListReply{Tournaments: make([]*pb.Summary, len(list))}
+	for i, sum := range list {
+		out.Tournaments[i] = summaryToPB(sum)
+	}
+	return out, nil
+}
+
+// Remove implements pb.BackendServer.
+func (s *GRPCServer) Remove(ctx context.Context, req *pb.RemoveRequest) (*pb.ChangeReply, error) {
+	return s.change(s.Impl.Remove(ctx, RemoveRequest{Actor: req.GetActor(), ID: req.GetId()}))
+}
+
+// Export implements pb.BackendServer.
+func (s *GRPCServer) Export(_ *pb.ExportRequest, stream pb.Backend_ExportServer) error {
+	return ToStatus(s.Impl.Export(stream.Context(), func(t *tournament.Tournament) error {
+		snap, err := snapshotToPB(t)
+		if err != nil {
+			return err
+		}
+		return stream.Send(snap)
+	}))
+}
+
+// Import implements pb.BackendServer.
+func (s *GRPCServer) Import(stream pb.Backend_ImportServer) error {
+	var snaps []*tournament.Tournament
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		t, err := snapshotFromPB(msg)
+		if err != nil {
+			return ToStatus(err)
+		}
+		snaps = append(snaps, t)
+	}
+	n, err := s.Impl.Import(stream.Context(), snaps)
+	if err != nil {
+		return ToStatus(err)
+	}
+	return stream.SendAndClose(&pb.ImportReply{Imported: int64(n)})
+}
+
+// Maintain implements pb.BackendServer.
+func (s *GRPCServer) Maintain(ctx context.Context, _ *pb.MaintainRequest) (*pb.MaintainReply, error) {
+	r, err := s.Impl.Maintain(ctx)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return &pb.MaintainReply{Extended: r.Extended, Expired: r.Expired}, nil
+}
+
+// Health implements pb.BackendServer.
+func (s *GRPCServer) Health(ctx context.Context, _ *pb.HealthRequest) (*pb.HealthReply, error) {
+	r, err := s.Impl.Health(ctx)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return &pb.HealthReply{Backend: r.Backend, Detail: r.Detail}, nil
+}

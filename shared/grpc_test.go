@@ -1,0 +1,50 @@
+package shared_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+	"github.com/tourney/tourney/plugins/memory"
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/backendtest"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// The conformance suite through the real gRPC adapters (both ends in this
+// process): whatever the memory backend passes directly, it passes over the
+// wire, errors included.
+func TestConformanceOverGRPC(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
+		impl := memory.New(memory.Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, GameTimeout: s.GameTimeout})
+		client, server := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[1])
+		t.Cleanup(func() { _ = client.Close() }) // Close shuts the server down too
+		_ = server
+		raw, err := client.Dispense(shared.PluginName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw.(shared.Backend)
+	})
+}
+
+func TestErrorsSurviveTheWire(t *testing.T) {
+	for _, in := range []error{
+		tournament.Errorf(tournament.CodeNotFound, "tournament 7 not found"),
+		tournament.Errorf(tournament.CodeAborted, "lock busy"),
+		&tournament.Error{Code: tournament.CodeRateLimited, Message: "slow down", RetryAfter: 1500 * time.Millisecond},
+		tournament.Errorf(tournament.CodeUnavailable, "redis down"),
+		tournament.Errorf(tournament.CodeFailedPrecondition, "tournament is full"),
+	} {
+		out := shared.FromStatus(shared.ToStatus(in))
+		var a, b *tournament.Error
+		errors.As(in, &a)
+		if !errors.As(out, &b) || *a != *b || !errors.Is(out, &tournament.Error{Code: a.Code}) {
+			t.Errorf("%v came back as %#v", in, out)
+		}
+	}
+	if out := shared.FromStatus(shared.ToStatus(errors.New("disk on fire"))); tournament.CodeOf(out) != tournament.CodeInternal {
+		t.Errorf("a plain error came back as %v", out)
+	}
+}
