@@ -1,0 +1,166 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Client calls a running tourney server. Errors the server reports come
+// back as *tournament.Error with the server's code and message.
+type Client struct {
+	BaseURL string // e.g. http://127.0.0.1:8080
+	Token   string // bearer token, when the server wants one
+	Actor   string // sent as X-Actor-ID
+	HTTP    *http.Client
+}
+
+// NewClient returns a client for addr ("host:port" or a URL).
+func NewClient(addr string) *Client {
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	return &Client{BaseURL: strings.TrimRight(addr, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Do sends a request and decodes a JSON answer into out (when not nil).
+func (c *Client) Do(ctx context.Context, method, path string, body io.Reader, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.Actor != "" {
+		req.Header.Set("X-Actor-ID", c.Actor)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return tournament.Errorf(tournament.CodeUnavailable, "cannot reach tourney at %s: %v", c.BaseURL, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return tournament.Errorf(tournament.CodeUnavailable, "reading the answer: %v", err)
+	}
+	if resp.StatusCode >= 300 {
+		var e errorJSON
+		if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
+			return tournament.Errorf(tournament.CodeInternal, "%s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
+		}
+		de := &tournament.Error{Code: tournament.Code(e.Error.Code), Message: e.Error.Message}
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+			de.RetryAfter = time.Duration(s) * time.Second
+		}
+		return de
+	}
+	if out == nil {
+		return nil
+	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = data
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+func jsonBody(v any) io.Reader {
+	b, _ := json.Marshal(v)
+	return bytes.NewReader(b)
+}
+
+func (c *Client) tournament(ctx context.Context, method, path string, body any) (*tournament.Tournament, error) {
+	var r io.Reader
+	if body != nil {
+		r = jsonBody(body)
+	}
+	var t tournament.Tournament
+	if err := c.Do(ctx, method, path, r, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Create creates a tournament.
+func (c *Client) Create(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", "/v1/tournaments", p)
+}
+
+// Get returns a tournament.
+func (c *Client) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "GET", fmt.Sprintf("/v1/tournaments/%d", id), nil)
+}
+
+// List returns the pending and active tournaments.
+func (c *Client) List(ctx context.Context) ([]tournament.Summary, error) {
+	var out struct {
+		Tournaments []tournament.Summary `json:"tournaments"`
+	}
+	err := c.Do(ctx, "GET", "/v1/tournaments", nil, &out)
+	return out.Tournaments, err
+}
+
+// Remove deletes a tournament.
+func (c *Client) Remove(ctx context.Context, id int64) error {
+	return c.Do(ctx, "DELETE", fmt.Sprintf("/v1/tournaments/%d", id), nil, nil)
+}
+
+// AddPlayer adds a player.
+func (c *Client) AddPlayer(ctx context.Context, id, user int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players", id), map[string]int64{"user_id": user})
+}
+
+// RemovePlayer removes a player.
+func (c *Client) RemovePlayer(ctx context.Context, id, user int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "DELETE", fmt.Sprintf("/v1/tournaments/%d/players/%d", id, user), nil)
+}
+
+// Start starts a tournament.
+func (c *Client) Start(ctx context.Context, id int64, shuffle bool) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/start", id), map[string]bool{"shuffle": shuffle})
+}
+
+// Result registers a game's result (loser 0 = not given).
+func (c *Client) Result(ctx context.Context, id, game, winner, loser int64) (*tournament.Tournament, error) {
+	body := map[string]int64{"winner_id": winner}
+	if loser != 0 {
+		body["loser_id"] = loser
+	}
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), body)
+}
+
+// Export returns the JSON Lines export.
+func (c *Client) Export(ctx context.Context) ([]byte, error) {
+	var out []byte
+	err := c.Do(ctx, "GET", "/v1/export", nil, &out)
+	return out, err
+}
+
+// Import sends JSON Lines and returns how many tournaments were imported.
+func (c *Client) Import(ctx context.Context, lines io.Reader) (int, error) {
+	var out struct {
+		Imported int `json:"imported"`
+	}
+	err := c.Do(ctx, "POST", "/v1/import", lines, &out)
+	return out.Imported, err
+}
+
+// Status returns the server's status.
+func (c *Client) Status(ctx context.Context) (host.Status, error) {
+	var st host.Status
+	err := c.Do(ctx, "GET", "/v1/status", nil, &st)
+	return st, err
+}

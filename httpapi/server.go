@@ -1,0 +1,457 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Body limits. Import takes more than other calls because an export of a
+// busy host is larger than 1 MiB.
+const (
+	MaxBody       = 1 << 20
+	MaxImportBody = 64 << 20
+	maxActorLen   = 128
+)
+
+// Options configure the handler.
+type Options struct {
+	Token  string // when set, every /v1 call needs Authorization: Bearer <Token>
+	Logger hclog.Logger
+}
+
+type server struct {
+	h      *host.Host
+	opts   Options
+	logger hclog.Logger
+}
+
+type route struct {
+	pattern string
+	methods map[string]http.HandlerFunc
+}
+
+// NewHandler returns the HTTP API over h.
+func NewHandler(h *host.Host, opts Options) http.Handler {
+	s := &server{h: h, opts: opts, logger: opts.Logger}
+	if s.logger == nil {
+		s.logger = hclog.NewNullLogger()
+	}
+	mux := http.NewServeMux()
+	for _, r := range []route{
+		{"/v1/tournaments", map[string]http.HandlerFunc{"GET": s.list, "POST": s.create}},
+		{"/v1/tournaments/{id}", map[string]http.HandlerFunc{"GET": s.get, "DELETE": s.remove}},
+		{"/v1/tournaments/{id}/players", map[string]http.HandlerFunc{"POST": s.addPlayer}},
+		{"/v1/tournaments/{id}/players/{user_id}", map[string]http.HandlerFunc{"DELETE": s.removePlayer}},
+		{"/v1/tournaments/{id}/start", map[string]http.HandlerFunc{"POST": s.start}},
+		{"/v1/tournaments/{id}/games/{game_id}/result", map[string]http.HandlerFunc{"POST": s.result}},
+		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
+		{"/v1/import", map[string]http.HandlerFunc{"POST": s.importLines}},
+		{"/v1/status", map[string]http.HandlerFunc{"GET": s.status}},
+		{"/healthz", map[string]http.HandlerFunc{"GET": s.healthz}},
+		{"/readyz", map[string]http.HandlerFunc{"GET": s.readyz}},
+	} {
+		mux.Handle(r.pattern, s.methods(r))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, tournament.Errorf(tournament.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return s.guard(mux)
+}
+
+// methods dispatches on the method so that a wrong one gets a JSON 405.
+func (s *server) methods(r route) http.Handler {
+	allowed := make([]string, 0, len(r.methods))
+	for m := range r.methods {
+		allowed = append(allowed, m)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		fn, ok := r.methods[req.Method]
+		if !ok && req.Method == http.MethodHead {
+			fn, ok = r.methods[http.MethodGet]
+		}
+		if !ok {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody(string(tournament.CodeInvalidArgument),
+				fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", req.Method, r.pattern, strings.Join(allowed, ", "))))
+			return
+		}
+		fn(w, req)
+	})
+}
+
+// guard checks the bearer token on /v1 calls and sets the caller's actor.
+func (s *server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Token != "" && strings.HasPrefix(r.URL.Path, "/v1/") {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="tourney"`)
+				writeError(w, tournament.Errorf(tournament.CodeUnauthenticated, "missing or wrong bearer token"))
+				return
+			}
+		}
+		actor, err := actorOf(r)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(host.WithActor(r.Context(), actor)))
+	})
+}
+
+func actorOf(r *http.Request) (string, error) {
+	if a := r.Header.Get("X-Actor-ID"); a != "" {
+		if len(a) > maxActorLen || strings.IndexFunc(a, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
+			return "", tournament.Errorf(tournament.CodeInvalidArgument, "X-Actor-ID must be at most %d printable characters", maxActorLen)
+		}
+		return a, nil
+	}
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return "addr:" + h, nil
+	}
+	return "addr:" + r.RemoteAddr, nil
+}
+
+// HTTPStatus maps a domain error code to its HTTP status.
+func HTTPStatus(code tournament.Code) int {
+	switch code {
+	case tournament.CodeInvalidArgument:
+		return http.StatusBadRequest
+	case tournament.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case tournament.CodeNotFound:
+		return http.StatusNotFound
+	case tournament.CodeAlreadyExists, tournament.CodeFailedPrecondition, tournament.CodeAborted:
+		return http.StatusConflict
+	case tournament.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case tournament.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+type errorJSON struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func errorBody(code, msg string) errorJSON {
+	var e errorJSON
+	e.Error.Code, e.Error.Message = code, msg
+	return e
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	var de *tournament.Error
+	switch {
+	case errors.As(err, &de):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		de = tournament.Errorf(tournament.CodeUnavailable, "the backend did not answer in time")
+	default:
+		de = tournament.Errorf(tournament.CodeInternal, "internal error: %v", err)
+	}
+	if de.Code == tournament.CodeRateLimited {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(max(de.RetryAfter, time.Second).Seconds()))))
+	}
+	msg := de.Message
+	if msg == "" {
+		msg = string(de.Code)
+	}
+	writeJSON(w, HTTPStatus(de.Code), errorBody(string(de.Code), msg))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, tournament.Errorf(tournament.CodeInvalidArgument, "%s in the path must be a positive integer, got %q", name, v)
+	}
+	return n, nil
+}
+
+// decode reads one JSON object of type T from the body: at most MaxBody
+// bytes, no unknown fields, nothing after it. An empty body is allowed when
+// optional.
+func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, error) {
+	var v T
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		return v, bodyError(err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optional {
+			return v, nil
+		}
+		return v, tournament.Errorf(tournament.CodeInvalidArgument, "request body is empty; want a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return v, jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return v, tournament.Errorf(tournament.CodeInvalidArgument, "request body has data after the JSON object")
+	}
+	return v, nil
+}
+
+
+func bodyError(err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return &tooLargeError{limit: mb.Limit}
+	}
+	return tournament.Errorf(tournament.CodeInvalidArgument, "cannot read request body: %v", err)
+}
+
+// tooLargeError is invalid_argument with status 413.
+type tooLargeError struct{ limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("request body is larger than %d bytes", e.limit)
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "malformed JSON at byte %d: %v", syn.Offset, err)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return tournament.Errorf(tournament.CodeInvalidArgument, "request body must be a JSON object, got %s", typ.Value)
+		}
+		return tournament.Errorf(tournament.CodeInvalidArgument, "field %q must be %s, got %s", typ.Field, typeName(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "malformed JSON: unexpected end of body")
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return tournament.Errorf(tournament.CodeInvalidArgument, "unknown field %s", f)
+	}
+	return tournament.Errorf(tournament.CodeInvalidArgument, "invalid JSON: %s", msg)
+}
+
+func typeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"):
+		return "an integer"
+	case kind == "bool":
+		return "true or false"
+	case kind == "string":
+		return "a string"
+	}
+	return kind
+}
+
+// respond writes a result or the error.
+func (s *server) respond(w http.ResponseWriter, status int, v any, err error) {
+	if err != nil {
+		var tl *tooLargeError
+		if errors.As(err, &tl) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody(string(tournament.CodeInvalidArgument), tl.Error()))
+			return
+		}
+		if tournament.CodeOf(err) == tournament.CodeInternal {
+			s.logger.Error("internal error", "error", err)
+		}
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+type createBody struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	MaxPlayers int    `json:"max_players"`
+	CreatorID  int64  `json:"creator_id"`
+}
+
+func (s *server) create(w http.ResponseWriter, r *http.Request) {
+	b, err := decode[createBody](w, r, false)
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	t, err := s.h.CreateTournament(r.Context(), tournament.CreateParams(b))
+	if err == nil {
+		w.Header().Set("Location", fmt.Sprintf("/v1/tournaments/%d", t.ID))
+	}
+	s.respond(w, http.StatusCreated, t, err)
+}
+
+func (s *server) list(w http.ResponseWriter, r *http.Request) {
+	list, err := s.h.ListTournaments(r.Context())
+	s.respond(w, http.StatusOK, map[string]any{"tournaments": list}, err)
+}
+
+// withID runs fn with the {id} path value, answering 400 when it is bad.
+func (s *server) withID(w http.ResponseWriter, r *http.Request, fn func(id int64) (any, error)) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	v, err := fn(id)
+	s.respond(w, http.StatusOK, v, err)
+}
+
+func (s *server) get(w http.ResponseWriter, r *http.Request) {
+	s.withID(w, r, func(id int64) (any, error) { return s.h.GetTournament(r.Context(), id) })
+}
+
+func (s *server) remove(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = s.h.RemoveTournament(r.Context(), id)
+	}
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *server) addPlayer(w http.ResponseWriter, r *http.Request) {
+	s.withID(w, r, func(id int64) (any, error) {
+		b, err := decode[struct {
+			UserID int64 `json:"user_id"`
+		}](w, r, false)
+		if err != nil {
+			return nil, err
+		}
+		return s.h.AddPlayer(r.Context(), id, b.UserID)
+	})
+}
+
+func (s *server) removePlayer(w http.ResponseWriter, r *http.Request) {
+	s.withID(w, r, func(id int64) (any, error) {
+		user, err := pathID(r, "user_id")
+		if err != nil {
+			return nil, err
+		}
+		return s.h.RemovePlayer(r.Context(), id, user)
+	})
+}
+
+func (s *server) start(w http.ResponseWriter, r *http.Request) {
+	s.withID(w, r, func(id int64) (any, error) {
+		b, err := decode[struct {
+			Shuffle bool `json:"shuffle"`
+		}](w, r, true)
+		if err != nil {
+			return nil, err
+		}
+		return s.h.StartTournament(r.Context(), id, b.Shuffle)
+	})
+}
+
+func (s *server) result(w http.ResponseWriter, r *http.Request) {
+	s.withID(w, r, func(id int64) (any, error) {
+		game, err := pathID(r, "game_id")
+		if err != nil {
+			return nil, err
+		}
+		b, err := decode[struct {
+			WinnerID int64 `json:"winner_id"`
+			LoserID  int64 `json:"loser_id"`
+		}](w, r, false)
+		if err != nil {
+			return nil, err
+		}
+		return s.h.RegisterResult(r.Context(), id, game, b.WinnerID, b.LoserID)
+	})
+}
+
+func (s *server) export(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	err := s.h.Export(r.Context(), func(t *tournament.Tournament) error { return enc.Encode(t) })
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *server) importLines(w http.ResponseWriter, r *http.Request) {
+	snaps, err := parseLines(http.MaxBytesReader(w, r.Body, MaxImportBody))
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	n, err := s.h.Import(r.Context(), snaps)
+	s.respond(w, http.StatusOK, map[string]int{"imported": n}, err)
+}
+
+// parseLines reads JSON Lines of snapshots; an error names the line.
+func parseLines(body io.Reader) ([]*tournament.Tournament, error) {
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 64<<10), MaxImportBody)
+	var snaps []*tournament.Tournament
+	seen := map[int64]int{}
+	for line := 1; sc.Scan(); line++ {
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		t, err := tournament.ParseSnapshot(b)
+		if err != nil {
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "line %d: %v", line, err)
+		}
+		if prev, dup := seen[t.ID]; dup {
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "line %d: tournament %d already given on line %d", line, t.ID, prev)
+		}
+		seen[t.ID] = line
+		snaps = append(snaps, t)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, bodyError(err)
+	}
+	return snaps, nil
+}
+
+func (s *server) status(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.h.Status(r.Context()))
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	st := s.h.Status(r.Context())
+	if !st.Ready {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "backend": st.Backend})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "backend": st.Backend})
+}
