@@ -1,0 +1,248 @@
+// Package cli is the `host` command: `serve` runs the sidecar (HTTP API over
+// a host with its plugins), `demo` plays a tournament through the API, and
+// the other subcommands call a running server. The main in cmd/host only
+// calls Run.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/tourney/tourney/httpapi"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+const usage = `tourney host: tournament state for game servers.
+
+Usage:
+  host serve [flags]                 run the sidecar: HTTP API on TOURNEY_HTTP_ADDR
+  host demo [flags]                  play a whole tournament through the API and print the bracket
+  host create --id N --name S --max-players N --creator N
+  host get ID
+  host list
+  host add-player ID USER
+  host remove-player ID USER
+  host start ID [--shuffle]
+  host result ID GAME WINNER [LOSER]
+  host remove ID
+  host export                        JSON Lines on stdout
+  host import [FILE]                 JSON Lines from FILE or stdin
+  host status
+
+Client commands talk to --addr (default TOURNEY_HTTP_ADDR, 127.0.0.1:8080),
+send TOURNEY_API_TOKEN as the bearer token, and --actor as X-Actor-ID.
+Configuration is read from the environment; see the README.
+`
+
+// Run runs the command line args (without the program name) and returns
+// the exit status: 0 success, 1 a failed call, 2 bad usage or configuration.
+func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := config.FromEnv(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(stderr, "configuration error:", err)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(cfg, rest, stdout, stderr)
+	case "demo":
+		return demo(cfg, rest, stdout, stderr)
+	}
+	call, ok := clientCommands[cmd]
+	if !ok {
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", cfg.HTTPAddr, "address of the tourney server")
+	actor := fs.String("actor", "", "caller identity for rate limits (X-Actor-ID)")
+	in := &input{fs: fs}
+	if call.flags != nil {
+		call.flags(in)
+	}
+	if err := fs.Parse(rest); err != nil {
+		return 2
+	}
+	in.args = fs.Args()
+	if len(in.args) != call.nargs && !(call.optional && len(in.args) == call.nargs+1) {
+		fmt.Fprintf(stderr, "%s: want %d arguments, got %d\n\n%s", cmd, call.nargs, len(in.args), usage)
+		return 2
+	}
+	c := httpapi.NewClient(*addr)
+	c.Token, c.Actor = cfg.APIToken, *actor
+	out, err := call.run(context.Background(), c, in)
+	if errors.Is(err, errUsage) {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %s: %v\n", tournament.CodeOf(err), err)
+		return 1
+	}
+	switch v := out.(type) {
+	case nil:
+	case []byte:
+		_, _ = stdout.Write(v)
+	default:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(v)
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+type input struct {
+	fs   *flag.FlagSet
+	args []string
+	vals map[string]any
+}
+
+func (in *input) int(i int, name string) (int64, error) {
+	n, err := strconv.ParseInt(in.args[i], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s must be an integer, got %q", errUsage, name, in.args[i])
+	}
+	return n, nil
+}
+
+type clientCommand struct {
+	nargs    int
+	optional bool // one more argument may follow
+	flags    func(in *input)
+	run      func(ctx context.Context, c *httpapi.Client, in *input) (any, error)
+}
+
+// ints parses the positional arguments named by names.
+func ints(in *input, names ...string) ([]int64, error) {
+	out := make([]int64, len(in.args))
+	for i := range in.args {
+		n, err := in.int(i, names[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+var clientCommands = map[string]clientCommand{
+	"create": {flags: func(in *input) {
+		in.vals = map[string]any{
+			"id": in.fs.Int64("id", 0, "tournament id (> 0)"), "name": in.fs.String("name", "", "name"),
+			"max": in.fs.Int("max-players", 8, "2..1024"), "creator": in.fs.Int64("creator", 0, "creator user id (> 0)"),
+		}
+	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		return c.Create(ctx, tournament.CreateParams{ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
+			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64)})
+	}},
+	"get": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID")
+		if err != nil {
+			return nil, err
+		}
+		return c.Get(ctx, a[0])
+	}},
+	"list": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		l, err := c.List(ctx)
+		return map[string]any{"tournaments": l}, err
+	}},
+	"add-player": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "USER")
+		if err != nil {
+			return nil, err
+		}
+		return c.AddPlayer(ctx, a[0], a[1])
+	}},
+	"remove-player": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "USER")
+		if err != nil {
+			return nil, err
+		}
+		return c.RemovePlayer(ctx, a[0], a[1])
+	}},
+	"start": {nargs: 1, flags: func(in *input) {
+		in.vals = map[string]any{"shuffle": in.fs.Bool("shuffle", false, "draw a random seed order")}
+	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID")
+		if err != nil {
+			return nil, err
+		}
+		return c.Start(ctx, a[0], *in.vals["shuffle"].(*bool))
+	}},
+	"result": {nargs: 3, optional: true, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "GAME", "WINNER", "LOSER")
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, 0)
+		return c.Result(ctx, a[0], a[1], a[2], a[3])
+	}},
+	"remove": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID")
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"removed": a[0]}, c.Remove(ctx, a[0])
+	}},
+	"export": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		return c.Export(ctx)
+	}},
+	"import": {optional: true, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		var r io.Reader = os.Stdin
+		if len(in.args) == 1 && in.args[0] != "-" {
+			f, err := os.Open(in.args[0])
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", errUsage, err)
+			}
+			defer f.Close()
+			r = f
+		}
+		n, err := c.Import(ctx, r)
+		return map[string]int{"imported": n}, err
+	}},
+	"status": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		return c.Status(ctx)
+	}},
+}
+
+// RenderBracket draws a tournament round by round as text.
+func RenderBracket(t *tournament.Tournament) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (#%d): %s, %d players, version %d\n", t.Name, t.ID, t.Status, len(t.Players), t.Version)
+	for _, r := range t.Rounds {
+		fmt.Fprintf(&b, "  Round %d\n", r.Round)
+		for _, g := range r.Games {
+			outcome := "playing"
+			if g.WinnerID != nil {
+				outcome = fmt.Sprintf("winner %d", *g.WinnerID)
+				if g.Status == tournament.GameTimedOut {
+					outcome += " (timed out)"
+				}
+			}
+			fmt.Fprintf(&b, "    game %-3d %6d vs %-6d  %s\n", g.GameID, g.Player1, g.Player2, outcome)
+		}
+		for _, p := range r.Byes {
+			fmt.Fprintf(&b, "    bye      %6d advances\n", p)
+		}
+	}
+	if t.WinnerID != nil {
+		fmt.Fprintf(&b, "  Champion: %d\n", *t.WinnerID)
+	}
+	return b.String()
+}

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+
+	"github.com/tourney/tourney/httpapi"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// demo plays a whole tournament through the HTTP API: against --addr when
+// given, else against a host it starts itself on a free loopback port.
+func demo(cfg config.Config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	serverFlags(fs, &cfg)
+	cfg.HTTPAddr = ""
+	players := fs.Int("players", 7, "number of players (2..1024)")
+	shuffle := fs.Bool("shuffle", false, "draw a random seed order")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	addr := cfg.HTTPAddr
+	if addr == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			fmt.Fprintln(stderr, "demo:", err)
+			return 1
+		}
+		h, srv, err := startServer(cfg, ln)
+		if err != nil {
+			ln.Close()
+			fmt.Fprintln(stderr, "demo: cannot start a host:", err)
+			return 2
+		}
+		defer stopServer(h, srv)
+		addr = ln.Addr().String()
+		fmt.Fprintf(stdout, "started a host on http://%s (backend: %s)\n", addr, h.Status(context.Background()).Backend)
+	}
+	c := httpapi.NewClient(addr)
+	c.Token, c.Actor = cfg.APIToken, "demo"
+	t, err := playDemo(context.Background(), c, *players, *shuffle, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "demo failed: %s: %v\n", tournament.CodeOf(err), err)
+		return 1
+	}
+	fmt.Fprint(stdout, "\n"+RenderBracket(t))
+	return 0
+}
+
+// pongScore plays a simulated game of Pong to 11 and returns the winner and
+// the score.
+func pongScore(p1, p2 int64) (winner int64, a, b int) {
+	for a < 11 && b < 11 {
+		if rand.IntN(2) == 0 {
+			a++
+		} else {
+			b++
+		}
+	}
+	if a > b {
+		return p1, a, b
+	}
+	return p2, a, b
+}
+
+func playDemo(ctx context.Context, c *httpapi.Client, players int, shuffle bool, out io.Writer) (*tournament.Tournament, error) {
+	var t *tournament.Tournament
+	var err error
+	base := 1000 + rand.Int64N(1_000_000)
+	for id := base; id < base+100; id++ { // find a free id
+		t, err = c.Create(ctx, tournament.CreateParams{ID: id, Name: "Demo Pong Cup", MaxPlayers: players, CreatorID: 1})
+		if !errors.Is(err, tournament.ErrAlreadyExists) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "created tournament %d for %d players\n", t.ID, players)
+	for i := range players {
+		if t, err = c.AddPlayer(ctx, t.ID, int64(101+i)); err != nil {
+			return nil, err
+		}
+	}
+	if t, err = c.Start(ctx, t.ID, shuffle); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "started: seeds %v\n", t.Seeds)
+	round := 0
+	for t.Status == tournament.StatusActive {
+		if t.CurrentRound != round {
+			round = t.CurrentRound
+			r := t.Rounds[round-1]
+			fmt.Fprintf(out, "round %d: %d games", round, len(r.Games))
+			if len(r.Byes) > 0 {
+				fmt.Fprintf(out, ", byes for %v", r.Byes)
+			}
+			fmt.Fprintln(out)
+		}
+		g := t.ActiveGames()[0]
+		w, a, b := pongScore(g.Player1, g.Player2)
+		loser := g.Player1 + g.Player2 - w
+		if t, err = c.Result(ctx, t.ID, g.GameID, w, loser); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "  game %d: %d %d - %d %d, %d advances\n", g.GameID, g.Player1, a, b, g.Player2, w)
+	}
+	fmt.Fprintf(out, "champion: %d after %d games\n", *t.WinnerID, t.GameCount())
+	return t, nil
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/httpapi"
+	"github.com/tourney/tourney/shared/config"
+)
+
+// serverFlags mirrors the host's main variables as flags.
+func serverFlags(fs *flag.FlagSet, cfg *config.Config) {
+	fs.StringVar(&cfg.HTTPAddr, "addr", cfg.HTTPAddr, "listen address (TOURNEY_HTTP_ADDR)")
+	fs.StringVar(&cfg.PluginDir, "plugin-dir", cfg.PluginDir, "directory of plugin binaries (TOURNEY_PLUGIN_DIR)")
+	fs.StringVar(&cfg.Primary, "primary", cfg.Primary, "primary backend plugin (TOURNEY_PRIMARY)")
+	fs.StringVar(&cfg.Fallback, "fallback", cfg.Fallback, "memory | readonly | off (TOURNEY_FALLBACK)")
+}
+
+// startServer starts a host and its HTTP API on ln.
+func startServer(cfg config.Config, ln net.Listener) (*host.Host, *http.Server, error) {
+	logger := host.NewLogger(cfg)
+	h, err := host.New(host.Options{Config: cfg, Logger: logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &http.Server{
+		Handler:           httpapi.NewHandler(h, httpapi.Options{Token: cfg.APIToken, Logger: logger.Named("http")}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("http server stopped", "error", err)
+		}
+	}()
+	return h, srv, nil
+}
+
+func stopServer(h *host.Host, srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(ctx)
+	_ = h.Close()
+}
+
+func serve(cfg config.Config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	serverFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		fmt.Fprintf(stderr, "TOURNEY_HTTP_ADDR=%s: %v\n", cfg.HTTPAddr, err)
+		return 2
+	}
+	h, srv, err := startServer(cfg, ln)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintln(stderr, "cannot start:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	st := h.Status(ctx)
+	addr := ln.Addr().String()
+	fmt.Fprintf(stdout, "tourney listening on http://%s (backend: %s)\n", addr, st.Backend)
+	fmt.Fprintf(stdout, "  try: bin/host demo --addr %s     (plays a tournament through this server)\n", addr)
+	fmt.Fprintf(stdout, "       curl -s http://%s/v1/status\n", addr)
+	if st.Backend == "memory" {
+		fmt.Fprintln(stdout, "  note: the memory backend keeps state in this process only; start Redis (redis-server) and set TOURNEY_PRIMARY=redis to share it.")
+	}
+	fmt.Fprintln(stdout, "  stop with Ctrl-C")
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "shutting down")
+	stopServer(h, srv)
+	return 0
+}
