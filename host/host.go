@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,7 +94,7 @@ func (h *Host) launchPrimary() error {
 	if err != nil {
 		return err
 	}
-	sup, err := newSupervisor(h.cfg.Primary, path, h.cfg.PrimarySHA256, h.cfg.Environ(), h.logger)
+	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, h.cfg.PrimarySHA256, h.cfg.Environ(), h.logger)
 	if errors.Is(err, os.ErrNotExist) && h.cfg.Primary != "memory" && h.cfg.Fallback == config.FallbackMemory {
 		h.logger.Warn("primary plugin binary not found; serving from the memory plugin (state is not shared and not kept)",
 			"TOURNEY_PRIMARY", h.cfg.Primary, "path", path)
@@ -243,6 +244,7 @@ type Status struct {
 	Backend string       `json:"backend"`
 	Breaker string       `json:"breaker"`
 	Ready   bool         `json:"ready"`
+	Health  string       `json:"health,omitempty"` // the serving backend's own word on its health
 	Plugins []PluginInfo `json:"plugins"`
 }
 
@@ -258,9 +260,14 @@ func (h *Host) Status(ctx context.Context) Status {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	st.Ready = h.call(ctx, func(ctx context.Context, b shared.Backend) error {
-		_, err := b.Health(ctx)
+	err := h.call(ctx, func(ctx context.Context, b shared.Backend) error {
+		rep, err := b.Health(ctx)
+		st.Health = rep.Detail
 		return err
-	}) == nil
+	})
+	st.Ready = err == nil
+	if err != nil {
+		st.Health = err.Error()
+	}
 	return st
 }

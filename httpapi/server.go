@@ -221,7 +221,6 @@ func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, er
 	return v, nil
 }
 
-
 func bodyError(err error) error {
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {

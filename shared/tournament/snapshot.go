@@ -26,4 +26,3 @@ func ParseSnapshot(b []byte) (*Tournament, error) {
 	}
 	return &t, nil
 }
-

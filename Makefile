@@ -1,0 +1,41 @@
+# tourney: every routine action has a target; see the README.
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+GOFLAGS_TEST ?= -race -count=1 -timeout 15m
+
+.PHONY: all build test run demo proto lint fuzz bench chaos clean help
+
+all: build
+
+help:
+	@grep -E '^[a-z]+:.*## ' Makefile | sed 's/:.*## /\t/'
+
+build: ## build bin/host, bin/plugin-memory and bin/plugin-redis (when present)
+	$(GO) build -o $(BIN)/host ./cmd/host
+	$(GO) build -o $(BIN)/plugin-memory ./cmd/plugin-memory
+	@if [ -d cmd/plugin-redis ]; then $(GO) build -o $(BIN)/plugin-redis ./cmd/plugin-redis; fi
+
+test: ## run every test with -race (installs redis-server when missing)
+	@scripts/ensure-redis.sh
+	$(GO) test $(GOFLAGS_TEST) $(PKGS)
+
+run: build ## run the sidecar on 127.0.0.1:8080 (Redis when it answers, else memory)
+	@scripts/run.sh
+
+demo: build ## play a tournament through the HTTP API and print the bracket
+	$(BIN)/host demo
+
+proto: ## regenerate shared/proto from backend.proto
+	@scripts/protoc.sh
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fuzz: ## run each fuzzer for FUZZTIME (default 30s)
+	$(GO) test -run '^$$' -fuzz FuzzCommandSequences -fuzztime $${FUZZTIME:-30s} ./shared/tournament
+	$(GO) test -run '^$$' -fuzz FuzzRequests -fuzztime $${FUZZTIME:-30s} ./httpapi
+
+clean:
+	rm -rf $(BIN)

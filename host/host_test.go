@@ -1,0 +1,106 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tourney/tourney/plugins/memory"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+func embedded(t *testing.T, mutate func(*config.Config)) *Host {
+	t.Helper()
+	cfg := config.Default()
+	cfg.LogLevel = "error"
+	mutate(&cfg)
+	h, err := New(Options{Config: cfg, Backend: memory.New(memory.OptionsFromConfig(cfg))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Close() })
+	return h
+}
+
+func TestSweeperResolvesOverdueGamesWithThePolicy(t *testing.T) {
+	h := embedded(t, func(c *config.Config) {
+		c.GameTimeout, c.SweepInterval, c.TimeoutPolicy = 50*time.Millisecond, 20*time.Millisecond, tournament.TimeoutHigherSeed
+	})
+	ctx := context.Background()
+	h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 4, CreatorID: 1})
+	for u := int64(1); u <= 4; u++ {
+		h.AddPlayer(ctx, 1, u)
+	}
+	if _, err := h.StartTournament(ctx, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		tr, _ := h.GetTournament(ctx, 1)
+		if tr.Status == tournament.StatusCompleted {
+			for _, r := range tr.Rounds {
+				for _, g := range r.Games {
+					if g.Status != tournament.GameTimedOut || *g.WinnerID != g.Player1 {
+						t.Fatalf("game %+v was not timed out in favour of player_1", g)
+					}
+				}
+			}
+			if *tr.WinnerID != 1 {
+				t.Fatalf("winner %d, want seed 1", *tr.WinnerID)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the sweeper did not finish the tournament by timeouts")
+}
+
+func TestSweeperLeavesGamesAloneUnderPolicyNone(t *testing.T) {
+	h := embedded(t, func(c *config.Config) {
+		c.GameTimeout, c.SweepInterval, c.TimeoutPolicy = time.Millisecond, time.Hour, tournament.TimeoutNone
+	})
+	ctx := context.Background()
+	h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1})
+	h.AddPlayer(ctx, 1, 1)
+	h.AddPlayer(ctx, 1, 2)
+	h.StartTournament(ctx, 1, false)
+	time.Sleep(5 * time.Millisecond)
+	if n := h.SweepOnce(ctx); n != 1 {
+		t.Fatalf("first sweep flagged %d tournaments, want 1", n)
+	}
+	if n := h.SweepOnce(ctx); n != 0 {
+		t.Fatalf("second sweep flagged %d tournaments again", n)
+	}
+	tr, _ := h.GetTournament(ctx, 1)
+	if g := tr.Game(1); g.Status != tournament.GameActive || !g.Overdue {
+		t.Fatalf("game %+v", g)
+	}
+}
+
+func TestActorReachesTheBackendsRateLimit(t *testing.T) {
+	h := embedded(t, func(c *config.Config) { c.RateLimit, c.RateBurst = 1, 1 })
+	alice := WithActor(context.Background(), "alice")
+	if _, err := h.CreateTournament(alice, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.AddPlayer(alice, 1, 5)
+	if !errors.Is(err, tournament.ErrRateLimited) {
+		t.Fatalf("second call by alice: %v", err)
+	}
+	if _, err := h.AddPlayer(WithActor(context.Background(), "bob"), 1, 5); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+}
+
+func TestMissingPluginBinaryIsAClearError(t *testing.T) {
+	cfg := config.Default()
+	cfg.PluginDir, cfg.Primary, cfg.Fallback = t.TempDir(), "memory", config.FallbackOff
+	_, err := New(Options{Config: cfg, Logger: nil})
+	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "TOURNEY_PRIMARY=memory") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,259 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/plugins/memory"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// newServer serves the API over an embedded memory backend on a real
+// loopback listener.
+func newServer(t testing.TB, token string, rate int) *httptest.Server {
+	t.Helper()
+	cfg := config.Default()
+	cfg.LogLevel = "error"
+	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{RateLimit: rate, RateBurst: rate}), BackendName: "memory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewHandler(h, Options{Token: token}))
+	t.Cleanup(func() { srv.Close(); _ = h.Close() })
+	return srv
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func send(t testing.TB, srv *httptest.Server, method, path, body string, hdr ...string) reply {
+	t.Helper()
+	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{resp.StatusCode, resp.Header, b}
+}
+
+func errorCode(t testing.TB, r reply) string {
+	t.Helper()
+	var e errorJSON
+	if err := json.Unmarshal(r.body, &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+		t.Fatalf("status %d body %q is not a JSON error", r.status, r.body)
+	}
+	return e.Error.Code
+}
+
+func TestBadInputGetsTheRightErrorAndNever5xx(t *testing.T) {
+	srv := newServer(t, "", 0)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"Cup","max_players":4,"creator_id":9}`)
+	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":11}`)
+	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":12}`)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":2,"name":"Started","max_players":2,"creator_id":9}`)
+	send(t, srv, "POST", "/v1/tournaments/2/players", `{"user_id":21}`)
+	send(t, srv, "POST", "/v1/tournaments/2/players", `{"user_id":22}`)
+	send(t, srv, "POST", "/v1/tournaments/2/start", ``)
+	huge := `{"id":3,"name":"` + strings.Repeat("x", MaxBody) + `","max_players":2,"creator_id":1}`
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+		code               string
+	}{
+		{"POST", "/v1/tournaments", `{"id":1,`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `not json`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", ``, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `[1,2]`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":5,"name":"x","max_players":4,"creator_id":1,"color":"red"}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":5,"name":"x","max_players":4,"creator_id":1}{}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":"5","name":"x","max_players":4,"creator_id":1}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":1.5,"name":"x","max_players":4,"creator_id":1}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":99999999999999999999,"name":"x","max_players":4,"creator_id":1}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":5,"name":"x","max_players":1025,"creator_id":1}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":5,"name":"x","max_players":99999999999,"creator_id":1}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":-5,"name":"x","max_players":4,"creator_id":1}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":5,"name":"  ","max_players":4,"creator_id":1}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":5,"name":"x","max_players":4}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", huge, 413, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":1,"name":"dup","max_players":4,"creator_id":1}`, 409, "already_exists"},
+		{"GET", "/v1/tournaments/abc", ``, 400, "invalid_argument"},
+		{"GET", "/v1/tournaments/0", ``, 400, "invalid_argument"},
+		{"GET", "/v1/tournaments/404", ``, 404, "not_found"},
+		{"DELETE", "/v1/tournaments/404", ``, 404, "not_found"},
+		{"POST", "/v1/tournaments/1/players", `{"user_id":11}`, 409, "already_exists"},
+		{"POST", "/v1/tournaments/1/players", `{"user_id":0}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments/1/players", `{"user":13}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments/2/players", `{"user_id":23}`, 409, "failed_precondition"},
+		{"POST", "/v1/tournaments/404/players", `{"user_id":1}`, 404, "not_found"},
+		{"DELETE", "/v1/tournaments/1/players/77", ``, 404, "not_found"},
+		{"DELETE", "/v1/tournaments/1/players/x", ``, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments/1/start", `{"shuffle":"yes"}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments/2/start", ``, 409, "failed_precondition"},
+		{"POST", "/v1/tournaments/2/games/9/result", `{"winner_id":21}`, 404, "not_found"},
+		{"POST", "/v1/tournaments/2/games/1/result", `{"winner_id":99}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments/2/games/1/result", `{"winner_id":21,"loser_id":21}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments/2/games/1/result", `{}`, 400, "invalid_argument"},
+		{"POST", "/v1/tournaments/2/games/x/result", `{"winner_id":21}`, 400, "invalid_argument"},
+		{"PUT", "/v1/tournaments", `{}`, 405, "invalid_argument"},
+		{"GET", "/v1/nothing", ``, 404, "not_found"},
+		{"POST", "/v1/import", "{\"id\":1}\n", 400, "invalid_argument"},
+		{"POST", "/v1/import", "garbage\n", 400, "invalid_argument"},
+		{"POST", "/v1/tournaments", `{"id":9,"name":"x","max_players":4,"creator_id":1}`, 400, "invalid_argument"},
+	} {
+		hdr := []string{}
+		if tc.body == `{"id":9,"name":"x","max_players":4,"creator_id":1}` {
+			hdr = []string{"X-Actor-ID", strings.Repeat("a", 129)}
+		}
+		r := send(t, srv, tc.method, tc.path, tc.body, hdr...)
+		if r.status != tc.status || errorCode(t, r) != tc.code {
+			t.Errorf("%s %s %.60q: %d %s, want %d %s", tc.method, tc.path, tc.body, r.status, r.body, tc.status, tc.code)
+		}
+	}
+	// A conflicting result after a finished game.
+	send(t, srv, "POST", "/v1/tournaments/2/games/1/result", `{"winner_id":21}`)
+	if r := send(t, srv, "POST", "/v1/tournaments/2/games/1/result", `{"winner_id":22}`); r.status != 409 || errorCode(t, r) != "failed_precondition" {
+		t.Errorf("conflicting result: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/2/games/1/result", `{"winner_id":21,"loser_id":22}`); r.status != 200 {
+		t.Errorf("repeated result: %d %s", r.status, r.body)
+	}
+}
+
+func TestTokenIsRequiredWhenSet(t *testing.T) {
+	srv := newServer(t, "s3cret", 0)
+	for _, auth := range []string{"", "Bearer wrong", "s3cret", "Basic s3cret"} {
+		r := send(t, srv, "GET", "/v1/tournaments", "", "Authorization", auth)
+		if r.status != 401 || errorCode(t, r) != "unauthenticated" || r.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("auth %q: %d %s", auth, r.status, r.body)
+		}
+	}
+	if r := send(t, srv, "GET", "/v1/tournaments", "", "Authorization", "Bearer s3cret"); r.status != 200 {
+		t.Errorf("right token: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "GET", "/healthz", ""); r.status != 200 {
+		t.Errorf("healthz needs no token: %d", r.status)
+	}
+}
+
+func TestRateLimitIsPerActorWithRetryAfter(t *testing.T) {
+	srv := newServer(t, "", 2)
+	for i := range 2 {
+		body := `{"id":` + string(rune('1'+i)) + `,"name":"x","max_players":2,"creator_id":1}`
+		if r := send(t, srv, "POST", "/v1/tournaments", body, "X-Actor-ID", "alice"); r.status != 201 {
+			t.Fatalf("within the burst: %d %s", r.status, r.body)
+		}
+	}
+	r := send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`, "X-Actor-ID", "alice")
+	if r.status != 429 || errorCode(t, r) != "rate_limited" || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("over the limit: %d %s Retry-After=%q", r.status, r.body, r.header.Get("Retry-After"))
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`, "X-Actor-ID", "bob"); r.status != 200 {
+		t.Fatalf("another actor: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "GET", "/v1/tournaments/1", "", "X-Actor-ID", "alice"); r.status != 200 {
+		t.Fatalf("reads are not limited: %d", r.status)
+	}
+}
+
+func TestExportImportOverHTTP(t *testing.T) {
+	src, dst := newServer(t, "", 0), newServer(t, "", 0)
+	c := NewClient(src.URL)
+	ctx := context.Background()
+	for id := int64(1); id <= 3; id++ {
+		if _, err := c.Create(ctx, tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 3, CreatorID: 1}); err != nil {
+			t.Fatal(err)
+		}
+		c.AddPlayer(ctx, id, 1)
+		c.AddPlayer(ctx, id, 2)
+	}
+	c.Start(ctx, 2, false)
+	lines, err := c.Export(ctx)
+	if err != nil || strings.Count(string(lines), "\n") != 3 {
+		t.Fatalf("export: %q %v", lines, err)
+	}
+	n, err := NewClient(dst.URL).Import(ctx, strings.NewReader(string(lines)))
+	if err != nil || n != 3 {
+		t.Fatalf("import: %d %v", n, err)
+	}
+	again, _ := NewClient(dst.URL).Export(ctx)
+	if string(again) != string(lines) {
+		t.Fatalf("export after import differs:\n%s\n%s", lines, again)
+	}
+	r := send(t, dst, "POST", "/v1/import", string(lines)+string(lines))
+	if r.status != 400 || !strings.Contains(string(r.body), "line 4") {
+		t.Fatalf("duplicate ids in an import: %d %s", r.status, r.body)
+	}
+}
+
+func TestCreateAnswers201WithLocation(t *testing.T) {
+	srv := newServer(t, "", 0)
+	r := send(t, srv, "POST", "/v1/tournaments", `{"id":42,"name":"My Tournament","max_players":8,"creator_id":123}`)
+	if r.status != 201 || r.header.Get("Location") != "/v1/tournaments/42" {
+		t.Fatalf("%d %v", r.status, r.header)
+	}
+	var got map[string]any
+	_ = json.Unmarshal(r.body, &got)
+	if got["status"] != "pending" || got["version"] != 1.0 || got["winner_id"] != nil {
+		t.Fatalf("body %s", r.body)
+	}
+	if r := send(t, srv, "DELETE", "/v1/tournaments/42", ""); r.status != 204 || len(r.body) != 0 {
+		t.Fatalf("delete: %d %q", r.status, r.body)
+	}
+}
+
+// FuzzRequests sends arbitrary bodies and paths to every endpoint: whatever
+// comes in, the answer is never a 5xx and an error is always a JSON error.
+func FuzzRequests(f *testing.F) {
+	srv := newServer(f, "", 0)
+	send(f, srv, "POST", "/v1/tournaments", `{"id":1,"name":"Cup","max_players":4,"creator_id":9}`)
+	for _, s := range []string{`{"id":2,"name":"x","max_players":4,"creator_id":1}`, `{"user_id":3}`, `{"winner_id":1}`,
+		`{"shuffle":true}`, `{"id":1e400}`, "\x00", `{"name":"\ud800"}`, `{"id":1,"id":2}`} {
+		for ep := range uint8(8) {
+			f.Add(ep, s)
+		}
+	}
+	paths := []string{"/v1/tournaments", "/v1/tournaments/1/players", "/v1/tournaments/1/start",
+		"/v1/tournaments/1/games/1/result", "/v1/import", "/v1/tournaments/1", "/v1/tournaments/1/players/3", "/v1/tournaments/"}
+	f.Fuzz(func(t *testing.T, ep uint8, body string) {
+		path := paths[int(ep)%len(paths)]
+		method := "POST"
+		if ep >= 8 {
+			method = []string{"GET", "DELETE", "PUT"}[int(ep)%3]
+			path += "/" + strings.Trim(body, "/?#% \x00")[:min(10, len(strings.Trim(body, "/?#% \x00")))]
+		}
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %s %q: %d %s", method, path, body, resp.StatusCode, b)
+		}
+		if resp.StatusCode >= 400 {
+			var e errorJSON
+			if json.Unmarshal(b, &e) != nil || e.Error.Code == "" {
+				t.Fatalf("%s %s: %d with a non-JSON error %q", method, path, resp.StatusCode, b)
+			}
+		}
+	})
+}
