@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,23 @@ func TestMissingPluginBinaryIsAClearError(t *testing.T) {
 	_, err := New(Options{Config: cfg, Logger: nil})
 	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "TOURNEY_PRIMARY=memory") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEventsChannelDeliversAndEndsOnRemoval(t *testing.T) {
+	h := embedded(t, func(*config.Config) {})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h.CreateTournament(ctx, tournament.CreateParams{ID: 3, Name: "x", MaxPlayers: 2, CreatorID: 1})
+	ch := h.Events(ctx, 3, "0")
+	h.AddPlayer(ctx, 3, 8)
+	h.RemoveTournament(ctx, 3)
+	var types []tournament.EventType
+	for e := range ch {
+		types = append(types, e.Event.Type)
+	}
+	want := []tournament.EventType{tournament.EventTournamentCreated, tournament.EventPlayerJoined, tournament.EventTournamentRemoved}
+	if !slices.Equal(types, want) || ctx.Err() != nil {
+		t.Fatalf("events %v, want %v (ctx %v)", types, want, ctx.Err())
 	}
 }

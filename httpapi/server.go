@@ -19,6 +19,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/tournament"
 )
 
@@ -61,6 +62,7 @@ func NewHandler(h *host.Host, opts Options) http.Handler {
 		{"/v1/tournaments/{id}/players/{user_id}", map[string]http.HandlerFunc{"DELETE": s.removePlayer}},
 		{"/v1/tournaments/{id}/start", map[string]http.HandlerFunc{"POST": s.start}},
 		{"/v1/tournaments/{id}/games/{game_id}/result", map[string]http.HandlerFunc{"POST": s.result}},
+		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
 		{"/v1/import", map[string]http.HandlerFunc{"POST": s.importLines}},
 		{"/v1/status", map[string]http.HandlerFunc{"GET": s.status}},
@@ -453,4 +455,43 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "backend": st.Backend})
+}
+
+// events streams a tournament's events as Server-Sent Events. It resumes
+// after the Last-Event-ID header or the "after" query parameter ("0" = all
+// retained events; default: only new ones).
+func (s *server) events(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	after := r.URL.Query().Get("after")
+	if last := r.Header.Get("Last-Event-ID"); last != "" {
+		after = last
+	}
+	if _, err := s.h.GetTournament(r.Context(), id); err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flusher, _ := w.(http.Flusher)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	err = s.h.Subscribe(r.Context(), id, after, func(e shared.StreamEvent) error {
+		b, _ := json.Marshal(e.Event)
+		if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", e.ID, e.Event.Type, b); err != nil {
+			return err
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return nil
+	})
+	if err != nil && r.Context().Err() == nil {
+		fmt.Fprintf(w, "event: error\ndata: %s\n\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	}
 }

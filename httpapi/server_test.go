@@ -257,3 +257,39 @@ func FuzzRequests(f *testing.F) {
 		}
 	})
 }
+
+func TestEventsStreamAsServerSentEvents(t *testing.T) {
+	srv := newServer(t, "", 0)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"x","max_players":2,"creator_id":1}`)
+	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":5}`)
+	if r := send(t, srv, "GET", "/v1/tournaments/9/events", ""); r.status != 404 {
+		t.Fatalf("events of a missing tournament: %d", r.status)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/tournaments/1/events?after=0", nil)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":6}`)
+	buf := make([]byte, 0, 4096)
+	for strings.Count(string(buf), "\n\n") < 3 {
+		chunk := make([]byte, 1024)
+		n, err := resp.Body.Read(chunk)
+		if err != nil {
+			t.Fatalf("after %q: %v", buf, err)
+		}
+		buf = append(buf, chunk[:n]...)
+	}
+	text := string(buf)
+	for _, want := range []string{"event: tournament_created", "event: player_joined\ndata: {\"type\":\"player_joined\",\"tournament_id\":1,\"version\":2", "\"player_id\":6"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("stream lacks %q:\n%s", want, text)
+		}
+	}
+}

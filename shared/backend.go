@@ -34,6 +34,23 @@ type Backend interface {
 	Maintain(ctx context.Context) (MaintainReport, error)
 	// Health reports whether the backend can serve; an error means it cannot.
 	Health(ctx context.Context) (HealthReport, error)
+	// Subscribe calls yield with each event of a tournament after the event
+	// id req.After ("" = only new events, "0" = every retained event), in
+	// order, until ctx is done or yield returns an error. A tournament with
+	// neither state nor retained events is not_found.
+	Subscribe(ctx context.Context, req SubscribeRequest, yield func(StreamEvent) error) error
+}
+
+// SubscribeRequest names the tournament and where to resume.
+type SubscribeRequest struct {
+	TournamentID int64
+	After        string
+}
+
+// StreamEvent is an event with its id in the tournament's event stream.
+type StreamEvent struct {
+	ID    string           `json:"id"`
+	Event tournament.Event `json:"event"`
 }
 
 // CreateRequest asks for a new tournament. Actor is the caller's identity

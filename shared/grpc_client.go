@@ -145,3 +145,25 @@ func (c *GRPCClient) Health(ctx context.Context) (HealthReport, error) {
 	}
 	return HealthReport{Backend: r.GetBackend(), Detail: r.GetDetail()}, nil
 }
+
+// Subscribe implements Backend.
+func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield func(StreamEvent) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.client.Subscribe(ctx, &pb.SubscribeRequest{TournamentId: req.TournamentID, After: req.After})
+	if err != nil {
+		return FromStatus(err)
+	}
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return FromStatus(err)
+		}
+		if err := yield(StreamEvent{ID: msg.GetId(), Event: eventsFromPB([]*pb.Event{msg.GetEvent()})[0]}); err != nil {
+			return err
+		}
+	}
+}

@@ -118,3 +118,11 @@ func (s *GRPCServer) Health(ctx context.Context, _ *pb.HealthRequest) (*pb.Healt
 	}
 	return &pb.HealthReply{Backend: r.Backend, Detail: r.Detail}, nil
 }
+
+// Subscribe implements pb.BackendServer.
+func (s *GRPCServer) Subscribe(req *pb.SubscribeRequest, stream pb.Backend_SubscribeServer) error {
+	return ToStatus(s.Impl.Subscribe(stream.Context(), SubscribeRequest{TournamentID: req.GetTournamentId(), After: req.GetAfter()},
+		func(ev StreamEvent) error {
+			return stream.Send(&pb.StreamEvent{Id: ev.ID, Event: eventsToPB([]tournament.Event{ev.Event})[0]})
+		}))
+}

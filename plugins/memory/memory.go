@@ -42,6 +42,9 @@ type Backend struct {
 
 	mu      sync.RWMutex
 	records map[int64]*record
+
+	evMu sync.Mutex
+	logs map[int64]*eventLog
 }
 
 // record holds one tournament. Its mutex is the tournament's lock; the
@@ -67,7 +70,7 @@ func New(opts Options) *Backend {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Backend{opts: opts, records: map[int64]*record{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
+	return &Backend{opts: opts, records: map[int64]*record{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
 }
 
 type sharedRand struct{}
@@ -128,6 +131,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 		}
 	}
 	b.records[t.ID] = &record{t: t, expires: now.Add(b.opts.TournamentTTL)}
+	b.publish(t.ID, evs, true)
 	return shared.Change{Tournament: t.Clone(), Events: evs}, nil
 }
 
@@ -151,6 +155,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	}
 	if len(evs) > 0 {
 		r.t, r.expires = next, now.Add(b.opts.TournamentTTL)
+		b.publish(req.TournamentID, evs, false)
 	}
 	return shared.Change{Tournament: next.Clone(), Events: evs}, nil
 }
@@ -220,7 +225,9 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 	if !now.Before(r.expires) {
 		return shared.Change{}, notFound(req.ID)
 	}
-	return shared.Change{Events: []tournament.Event{tournament.RemovedEvent(r.t, now.UTC())}}, nil
+	evs := []tournament.Event{tournament.RemovedEvent(r.t, now.UTC())}
+	b.publish(req.ID, evs, false)
+	return shared.Change{Events: evs}, nil
 }
 
 // Export implements shared.Backend.
@@ -272,6 +279,12 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 		case !now.Before(r.expires):
 			r.gone = true
 			delete(b.records, id)
+			b.evMu.Lock()
+			if l := b.logs[id]; l != nil {
+				l.close()
+				delete(b.logs, id)
+			}
+			b.evMu.Unlock()
 			rep.Expired++
 		case r.t.Live():
 			r.expires = now.Add(b.opts.TournamentTTL)

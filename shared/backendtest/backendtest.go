@@ -49,6 +49,7 @@ func Run(t *testing.T, factory Factory) {
 		{"TimeoutsResolveOverdueGames", testTimeouts},
 		{"RateLimitPerActor", testRateLimit},
 		{"MaintainAndHealth", testMaintainHealth},
+		{"SubscribeIsOrderedAndResumable", testSubscribe},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
@@ -381,5 +382,66 @@ func testMaintainHealth(t *testing.T, f Factory) {
 	h, err := b.Health(ctx(t))
 	if err != nil || h.Backend == "" {
 		t.Fatalf("health: %+v %v", h, err)
+	}
+}
+
+// collect subscribes and returns the first n events (or fails after 10 s).
+func collect(t *testing.T, b shared.Backend, id int64, after string, n int) []shared.StreamEvent {
+	t.Helper()
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []shared.StreamEvent
+	stop := errors.New("enough")
+	err := b.Subscribe(c, shared.SubscribeRequest{TournamentID: id, After: after}, func(e shared.StreamEvent) error {
+		got = append(got, e)
+		if len(got) == n {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) && !(err == nil && len(got) == n) {
+		t.Fatalf("subscribe after %q: %v after %d of %d events", after, err, len(got), n)
+	}
+	return got
+}
+
+func testSubscribe(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	err := b.Subscribe(ctx(t), shared.SubscribeRequest{TournamentID: 404, After: "0"}, func(shared.StreamEvent) error { return nil })
+	wantCode(t, err, T.ErrNotFound)
+
+	create(t, b, 1, 2)
+	// A live subscriber sees changes made after it started, in order.
+	live := make(chan []shared.StreamEvent, 1)
+	go func() { live <- collect(t, b, 1, "0", 9) }()
+	apply(t, b, 1, T.AddPlayer{UserID: 1})
+	apply(t, b, 1, T.AddPlayer{UserID: 2})
+	apply(t, b, 1, T.Start{})
+	apply(t, b, 1, T.RegisterResult{GameID: 1, WinnerID: 2})
+	var got []shared.StreamEvent
+	select {
+	case got = <-live:
+	case <-time.After(10 * time.Second):
+		t.Fatal("live subscriber got nothing")
+	}
+	want := []T.EventType{T.EventTournamentCreated, T.EventPlayerJoined, T.EventPlayerJoined, T.EventTournamentStarted,
+		T.EventRoundStarted, T.EventGameCreated, T.EventGameFinished, T.EventRoundEnded, T.EventTournamentCompleted}
+	for i, e := range got {
+		if e.Event.Type != want[i] || e.Event.TournamentID != 1 || e.ID == "" {
+			t.Fatalf("event %d = %+v, want %s", i, e, want[i])
+		}
+	}
+	// Resuming after the 4th event replays exactly the rest.
+	rest := collect(t, b, 1, got[3].ID, 5)
+	for i, e := range rest {
+		if e.ID != got[4+i].ID || e.Event.Type != got[4+i].Event.Type {
+			t.Fatalf("resumed event %d = %+v, want %+v", i, e, got[4+i])
+		}
+	}
+	// Removal is the last event.
+	go func() { time.Sleep(50 * time.Millisecond); _, _ = b.Remove(context.Background(), shared.RemoveRequest{ID: 1}) }()
+	last := collect(t, b, 1, got[8].ID, 1)
+	if last[0].Event.Type != T.EventTournamentRemoved {
+		t.Fatalf("after removal: %+v", last)
 	}
 }

@@ -1235,6 +1235,111 @@ func (x *HealthReply) GetDetail() string {
 	return ""
 }
 
+type SubscribeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TournamentId  int64                  `protobuf:"varint,1,opt,name=tournament_id,json=tournamentId,proto3" json:"tournament_id,omitempty"`
+	After         string                 `protobuf:"bytes,2,opt,name=after,proto3" json:"after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribeRequest) Reset() {
+	*x = SubscribeRequest{}
+	mi := &file_backend_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribeRequest) ProtoMessage() {}
+
+func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
+func (*SubscribeRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SubscribeRequest) GetTournamentId() int64 {
+	if x != nil {
+		return x.TournamentId
+	}
+	return 0
+}
+
+func (x *SubscribeRequest) GetAfter() string {
+	if x != nil {
+		return x.After
+	}
+	return ""
+}
+
+type StreamEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Opaque, increasing within a tournament; pass it as "after" to resume.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Event         *Event `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamEvent) Reset() {
+	*x = StreamEvent{}
+	mi := &file_backend_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamEvent) ProtoMessage() {}
+
+func (x *StreamEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
+func (*StreamEvent) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *StreamEvent) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *StreamEvent) GetEvent() *Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
 var File_backend_proto protoreflect.FileDescriptor
 
 const file_backend_proto_rawDesc = "" +
@@ -1318,7 +1423,13 @@ const file_backend_proto_rawDesc = "" +
 	"\rHealthRequest\"?\n" +
 	"\vHealthReply\x12\x18\n" +
 	"\abackend\x18\x01 \x01(\tR\abackend\x12\x16\n" +
-	"\x06detail\x18\x02 \x01(\tR\x06detail2\xb8\x05\n" +
+	"\x06detail\x18\x02 \x01(\tR\x06detail\"M\n" +
+	"\x10SubscribeRequest\x12#\n" +
+	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\x12\x14\n" +
+	"\x05after\x18\x02 \x01(\tR\x05after\"N\n" +
+	"\vStreamEvent\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
+	"\x05event\x18\x02 \x01(\v2\x19.tourney.backend.v1.EventR\x05event2\x8e\x06\n" +
 	"\aBackend\x12L\n" +
 	"\x06Create\x12!.tourney.backend.v1.CreateRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12J\n" +
 	"\x05Apply\x12 .tourney.backend.v1.ApplyRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12C\n" +
@@ -1328,7 +1439,8 @@ const file_backend_proto_rawDesc = "" +
 	"\x06Export\x12!.tourney.backend.v1.ExportRequest\x1a\x1c.tourney.backend.v1.Snapshot0\x01\x12I\n" +
 	"\x06Import\x12\x1c.tourney.backend.v1.Snapshot\x1a\x1f.tourney.backend.v1.ImportReply(\x01\x12R\n" +
 	"\bMaintain\x12#.tourney.backend.v1.MaintainRequest\x1a!.tourney.backend.v1.MaintainReply\x12L\n" +
-	"\x06Health\x12!.tourney.backend.v1.HealthRequest\x1a\x1f.tourney.backend.v1.HealthReplyB/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
+	"\x06Health\x12!.tourney.backend.v1.HealthRequest\x1a\x1f.tourney.backend.v1.HealthReply\x12T\n" +
+	"\tSubscribe\x12$.tourney.backend.v1.SubscribeRequest\x1a\x1f.tourney.backend.v1.StreamEvent0\x01B/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
 
 var (
 	file_backend_proto_rawDescOnce sync.Once
@@ -1342,29 +1454,31 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_backend_proto_goTypes = []any{
-	(*Snapshot)(nil),        // 0: tourney.backend.v1.Snapshot
-	(*CreateRequest)(nil),   // 1: tourney.backend.v1.CreateRequest
-	(*ApplyRequest)(nil),    // 2: tourney.backend.v1.ApplyRequest
-	(*AddPlayer)(nil),       // 3: tourney.backend.v1.AddPlayer
-	(*RemovePlayer)(nil),    // 4: tourney.backend.v1.RemovePlayer
-	(*Start)(nil),           // 5: tourney.backend.v1.Start
-	(*RegisterResult)(nil),  // 6: tourney.backend.v1.RegisterResult
-	(*ResolveTimeouts)(nil), // 7: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),           // 8: tourney.backend.v1.Event
-	(*ChangeReply)(nil),     // 9: tourney.backend.v1.ChangeReply
-	(*GetRequest)(nil),      // 10: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),     // 11: tourney.backend.v1.ListRequest
-	(*Summary)(nil),         // 12: tourney.backend.v1.Summary
-	(*ListReply)(nil),       // 13: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),   // 14: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),   // 15: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),     // 16: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil), // 17: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),   // 18: tourney.backend.v1.MaintainReply
-	(*HealthRequest)(nil),   // 19: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),     // 20: tourney.backend.v1.HealthReply
+	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
+	(*CreateRequest)(nil),    // 1: tourney.backend.v1.CreateRequest
+	(*ApplyRequest)(nil),     // 2: tourney.backend.v1.ApplyRequest
+	(*AddPlayer)(nil),        // 3: tourney.backend.v1.AddPlayer
+	(*RemovePlayer)(nil),     // 4: tourney.backend.v1.RemovePlayer
+	(*Start)(nil),            // 5: tourney.backend.v1.Start
+	(*RegisterResult)(nil),   // 6: tourney.backend.v1.RegisterResult
+	(*ResolveTimeouts)(nil),  // 7: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 8: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 9: tourney.backend.v1.ChangeReply
+	(*GetRequest)(nil),       // 10: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 11: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 12: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 13: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 14: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 15: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 16: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 17: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 18: tourney.backend.v1.MaintainReply
+	(*HealthRequest)(nil),    // 19: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 20: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 21: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 22: tourney.backend.v1.StreamEvent
 }
 var file_backend_proto_depIdxs = []int32{
 	3,  // 0: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
@@ -1375,29 +1489,32 @@ var file_backend_proto_depIdxs = []int32{
 	0,  // 5: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
 	8,  // 6: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
 	12, // 7: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	1,  // 8: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	2,  // 9: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	10, // 10: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	11, // 11: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	14, // 12: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	15, // 13: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 14: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	17, // 15: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	19, // 16: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	9,  // 17: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 18: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 19: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	13, // 20: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	9,  // 21: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 22: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	16, // 23: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	18, // 24: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	20, // 25: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	17, // [17:26] is the sub-list for method output_type
-	8,  // [8:17] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	8,  // 8: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	1,  // 9: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	2,  // 10: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	10, // 11: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	11, // 12: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	14, // 13: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	15, // 14: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 15: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	17, // 16: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	19, // 17: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	21, // 18: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	9,  // 19: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 20: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 21: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	13, // 22: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	9,  // 23: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 24: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	16, // 25: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	18, // 26: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	20, // 27: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	22, // 28: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	19, // [19:29] is the sub-list for method output_type
+	9,  // [9:19] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -1418,7 +1535,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

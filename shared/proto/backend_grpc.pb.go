@@ -29,15 +29,16 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Backend_Create_FullMethodName   = "/tourney.backend.v1.Backend/Create"
-	Backend_Apply_FullMethodName    = "/tourney.backend.v1.Backend/Apply"
-	Backend_Get_FullMethodName      = "/tourney.backend.v1.Backend/Get"
-	Backend_List_FullMethodName     = "/tourney.backend.v1.Backend/List"
-	Backend_Remove_FullMethodName   = "/tourney.backend.v1.Backend/Remove"
-	Backend_Export_FullMethodName   = "/tourney.backend.v1.Backend/Export"
-	Backend_Import_FullMethodName   = "/tourney.backend.v1.Backend/Import"
-	Backend_Maintain_FullMethodName = "/tourney.backend.v1.Backend/Maintain"
-	Backend_Health_FullMethodName   = "/tourney.backend.v1.Backend/Health"
+	Backend_Create_FullMethodName    = "/tourney.backend.v1.Backend/Create"
+	Backend_Apply_FullMethodName     = "/tourney.backend.v1.Backend/Apply"
+	Backend_Get_FullMethodName       = "/tourney.backend.v1.Backend/Get"
+	Backend_List_FullMethodName      = "/tourney.backend.v1.Backend/List"
+	Backend_Remove_FullMethodName    = "/tourney.backend.v1.Backend/Remove"
+	Backend_Export_FullMethodName    = "/tourney.backend.v1.Backend/Export"
+	Backend_Import_FullMethodName    = "/tourney.backend.v1.Backend/Import"
+	Backend_Maintain_FullMethodName  = "/tourney.backend.v1.Backend/Maintain"
+	Backend_Health_FullMethodName    = "/tourney.backend.v1.Backend/Health"
+	Backend_Subscribe_FullMethodName = "/tourney.backend.v1.Backend/Subscribe"
 )
 
 // BackendClient is the client API for Backend service.
@@ -62,6 +63,9 @@ type BackendClient interface {
 	Maintain(ctx context.Context, in *MaintainRequest, opts ...grpc.CallOption) (*MaintainReply, error)
 	// Health says whether the backend can reach its store.
 	Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthReply, error)
+	// Subscribe streams a tournament's events after the given event id ("" =
+	// only new events, "0" = every retained event) until the caller cancels.
+	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamEvent], error)
 }
 
 type backendClient struct {
@@ -174,6 +178,25 @@ func (c *backendClient) Health(ctx context.Context, in *HealthRequest, opts ...g
 	return out, nil
 }
 
+func (c *backendClient) Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamEvent], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Backend_ServiceDesc.Streams[2], Backend_Subscribe_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SubscribeRequest, StreamEvent]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Backend_SubscribeClient = grpc.ServerStreamingClient[StreamEvent]
+
 // BackendServer is the server API for Backend service.
 // All implementations must embed UnimplementedBackendServer
 // for forward compatibility.
@@ -196,6 +219,9 @@ type BackendServer interface {
 	Maintain(context.Context, *MaintainRequest) (*MaintainReply, error)
 	// Health says whether the backend can reach its store.
 	Health(context.Context, *HealthRequest) (*HealthReply, error)
+	// Subscribe streams a tournament's events after the given event id ("" =
+	// only new events, "0" = every retained event) until the caller cancels.
+	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[StreamEvent]) error
 	mustEmbedUnimplementedBackendServer()
 }
 
@@ -232,6 +258,9 @@ func (UnimplementedBackendServer) Maintain(context.Context, *MaintainRequest) (*
 }
 func (UnimplementedBackendServer) Health(context.Context, *HealthRequest) (*HealthReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method Health not implemented")
+}
+func (UnimplementedBackendServer) Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[StreamEvent]) error {
+	return status.Error(codes.Unimplemented, "method Subscribe not implemented")
 }
 func (UnimplementedBackendServer) mustEmbedUnimplementedBackendServer() {}
 func (UnimplementedBackendServer) testEmbeddedByValue()                 {}
@@ -398,6 +427,17 @@ func _Backend_Health_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Backend_Subscribe_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(SubscribeRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(BackendServer).Subscribe(m, &grpc.GenericServerStream[SubscribeRequest, StreamEvent]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Backend_SubscribeServer = grpc.ServerStreamingServer[StreamEvent]
+
 // Backend_ServiceDesc is the grpc.ServiceDesc for Backend service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -444,6 +484,11 @@ var Backend_ServiceDesc = grpc.ServiceDesc{
 			StreamName:    "Import",
 			Handler:       _Backend_Import_Handler,
 			ClientStreams: true,
+		},
+		{
+			StreamName:    "Subscribe",
+			Handler:       _Backend_Subscribe_Handler,
+			ServerStreams: true,
 		},
 	},
 	Metadata: "backend.proto",
