@@ -1,0 +1,565 @@
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/hashicorp/go-hclog"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Backend is the Redis backend. It is safe for concurrent use, by any
+// number of processes sharing one Redis.
+type Backend struct {
+	rdb     goredis.UniversalClient
+	keys    keyspace
+	opts    Options
+	limiter *redis_rate.Limiter
+	logger  hclog.Logger
+}
+
+var _ shared.Backend = (*Backend)(nil)
+
+// New returns a backend over rdb. It does not contact Redis.
+func New(rdb goredis.UniversalClient, opts Options) *Backend {
+	d := config.Default()
+	def := func(v *time.Duration, dv time.Duration) {
+		if *v <= 0 {
+			*v = dv
+		}
+	}
+	def(&opts.TournamentTTL, d.TournamentTTL)
+	def(&opts.ActiveGamesTTL, d.ActiveGamesTTL)
+	def(&opts.RoundDataTTL, d.RoundDataTTL)
+	def(&opts.BracketTTL, d.BracketTTL)
+	def(&opts.LockTimeout, d.LockTimeout)
+	def(&opts.OperationTimeout, d.OperationTimeout)
+	def(&opts.GameTimeout, d.GameTimeout)
+	if opts.EventsMaxLen <= 0 {
+		opts.EventsMaxLen = 1000
+	}
+	if opts.RateBurst <= 0 {
+		opts.RateBurst = opts.RateLimit
+	}
+	if opts.Logger == nil {
+		opts.Logger = hclog.NewNullLogger()
+	}
+	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rdb), logger: opts.Logger}
+}
+
+// Close closes the Redis client.
+func (b *Backend) Close() error { return b.rdb.Close() }
+
+type sharedRand struct{}
+
+func (sharedRand) IntN(n int) int { return mrand.IntN(n) }
+
+func (b *Backend) env() tournament.Env {
+	return tournament.Env{Now: time.Now().UTC(), Rand: sharedRand{}, GameTimeout: b.opts.GameTimeout}
+}
+
+// bound applies OPERATION_TIMEOUT on the plugin side too.
+func (b *Backend) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, b.opts.OperationTimeout)
+}
+
+// redisErr turns a Redis failure into unavailable; the caller's own
+// cancellation stays what it is.
+func redisErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *tournament.Error
+	if errors.As(err, &de) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return tournament.Errorf(tournament.CodeUnavailable, "redis did not answer in time: %v", err)
+	}
+	return tournament.Errorf(tournament.CodeUnavailable, "redis: %v", err)
+}
+
+func notFound(id int64) error {
+	return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", id)
+}
+
+// admit applies the per-actor rate limit (GCRA, redis_rate). With Redis
+// down the call fails as unavailable, like the operation it guards would.
+func (b *Backend) admit(ctx context.Context, actor string) error {
+	if b.opts.RateLimit <= 0 || actor == "" {
+		return nil
+	}
+	res, err := b.limiter.Allow(ctx, b.opts.KeyPrefix+"actor:"+actor,
+		redis_rate.Limit{Rate: b.opts.RateLimit, Burst: b.opts.RateBurst, Period: time.Second})
+	if err != nil {
+		return redisErr(err)
+	}
+	if res.Allowed == 0 {
+		return &tournament.Error{Code: tournament.CodeRateLimited, RetryAfter: res.RetryAfter,
+			Message: fmt.Sprintf("rate limit of %d calls per second exceeded for actor %q; retry after %v", b.opts.RateLimit, actor, res.RetryAfter.Round(time.Millisecond))}
+	}
+	return nil
+}
+
+// pipelined runs fn's commands in one round trip. After a Redis restart has
+// emptied the script cache, it loads the scripts and tries once more.
+func (b *Backend) pipelined(ctx context.Context, fn func(p goredis.Pipeliner)) ([]goredis.Cmder, error) {
+	run := func(p goredis.Pipeliner) error { fn(p); return nil }
+	cmds, err := b.rdb.Pipelined(ctx, run)
+	if err != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
+		if err := b.LoadScripts(ctx); err != nil {
+			return nil, err
+		}
+		cmds, err = b.rdb.Pipelined(ctx, run)
+	}
+	if errors.Is(err, goredis.Nil) {
+		err = nil
+	}
+	return cmds, err
+}
+
+// LoadScripts loads every script into Redis's script cache (on every
+// master of a cluster).
+func (b *Backend) LoadScripts(ctx context.Context) error {
+	for _, s := range allScripts {
+		if err := s.Load(ctx, b.rdb).Err(); err != nil {
+			return redisErr(err)
+		}
+	}
+	return nil
+}
+
+// Create implements shared.Backend: one round trip (the create script and
+// SADD to active_tournaments, pipelined).
+func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.Change, error) {
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	if err := b.admit(ctx, req.Actor); err != nil {
+		return shared.Change{}, err
+	}
+	t, evs, err := tournament.New(req.Params, b.env())
+	if err != nil {
+		return shared.Change{}, err
+	}
+	var created *goredis.Cmd
+	_, err = b.pipelined(ctx, func(p goredis.Pipeliner) {
+		created = createScript.EvalSha(ctx, p, b.keys.record(t.ID), b.recordArgs(t, 1, evs)...)
+		p.SAdd(ctx, b.keys.active(), t.ID) // harmless when the id is taken: it is live then
+	})
+	if err != nil {
+		return shared.Change{}, redisErr(err)
+	}
+	if n, _ := created.Int(); n == 0 {
+		return shared.Change{}, tournament.Errorf(tournament.CodeAlreadyExists, "tournament %d already exists", t.ID)
+	}
+	return shared.Change{Tournament: t, Events: evs}, nil
+}
+
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// acquire takes tournament id's lock and returns its state. While another
+// holder has the lock it backs off (1 ms doubling to 32 ms, with jitter, never
+// past the lock's remaining life) until ctx ends, then reports aborted.
+func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournament.Tournament, error) {
+	keys := []string{b.keys.lock(id), b.keys.tournament(id)}
+	start, delay, contended := time.Now(), time.Millisecond, false
+	busy := func() error {
+		return tournament.Errorf(tournament.CodeAborted, "tournament %d is locked by another writer (waited %v); retry", id, time.Since(start).Round(time.Millisecond))
+	}
+	for {
+		res, err := acquireScript.Run(ctx, b.rdb, keys, token, b.opts.LockTimeout.Milliseconds()).Slice()
+		if err != nil {
+			if contended && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, busy()
+			}
+			return nil, redisErr(err)
+		}
+		switch code, _ := res[0].(int64); code {
+		case 1:
+			var t tournament.Tournament
+			if err := json.Unmarshal([]byte(res[1].(string)), &t); err != nil {
+				b.release(id, token)
+				return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored state is unreadable: %v", id, err)
+			}
+			return &t, nil
+		case 2:
+			return nil, notFound(id)
+		}
+		contended = true
+		wait := delay/2 + time.Duration(mrand.Int64N(int64(delay)))
+		if pttl, _ := res[1].(int64); pttl > 0 {
+			wait = min(wait, time.Duration(pttl)*time.Millisecond)
+		}
+		delay = min(2*delay, 32*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return nil, ctx.Err()
+			}
+			return nil, busy()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// release gives the lock back (even when the caller's context is done).
+func (b *Backend) release(id int64, token string) {
+	ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+	defer cancel()
+	if err := releaseScript.Run(ctx, b.rdb, []string{b.keys.lock(id)}, token).Err(); err != nil {
+		b.logger.Warn("releasing a lock failed; it expires after LOCK_TIMEOUT", "tournament", id, "error", err)
+	}
+}
+
+// Apply implements shared.Backend: two round trips (acquire + read, then
+// the fenced commit), plus SREM when the change completes the tournament.
+func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Change, error) {
+	if req.Command == nil {
+		return shared.Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "no command given")
+	}
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	if err := b.admit(ctx, req.Actor); err != nil {
+		return shared.Change{}, err
+	}
+	id, token := req.TournamentID, newToken()
+	t, err := b.acquire(ctx, id, token)
+	if err != nil {
+		return shared.Change{}, err
+	}
+	next, evs, err := tournament.Apply(t, req.Command, b.env())
+	if err != nil || len(evs) == 0 {
+		b.release(id, token)
+		return shared.Change{Tournament: next}, err
+	}
+	if b.opts.BeforeCommit != nil {
+		b.opts.BeforeCommit(id)
+	}
+	keys := append(b.keys.record(id), b.keys.lock(id))
+	args := append(b.recordArgs(next, max(t.CurrentRound, 1), evs, "last_token", token), token, strconv.FormatInt(t.Version, 10))
+	res, err := commitScript.Run(ctx, b.rdb, keys, args...).Int()
+	if err != nil {
+		b.release(id, token)
+		return shared.Change{}, redisErr(err)
+	}
+	switch res {
+	case 0:
+		return shared.Change{}, tournament.Errorf(tournament.CodeAborted,
+			"tournament %d: the lock expired before the write (LOCK_TIMEOUT %v); nothing was written; retry", id, b.opts.LockTimeout)
+	case -1:
+		return shared.Change{}, tournament.Errorf(tournament.CodeAborted, "tournament %d changed while the command ran; nothing was written; retry", id)
+	}
+	if !next.Live() && t.Live() {
+		if err := b.rdb.SRem(ctx, b.keys.active(), id).Err(); err != nil {
+			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", id, "error", err)
+		}
+	}
+	return shared.Change{Tournament: next, Events: evs}, nil
+}
+
+// Get implements shared.Backend: one round trip.
+func (b *Backend) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	s, err := b.rdb.HGet(ctx, b.keys.tournament(id), "state").Result()
+	if errors.Is(err, goredis.Nil) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, redisErr(err)
+	}
+	var t tournament.Tournament
+	if err := json.Unmarshal([]byte(s), &t); err != nil {
+		return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored state is unreadable: %v", id, err)
+	}
+	return &t, nil
+}
+
+// activeIDs returns the ids in active_tournaments, sorted.
+func (b *Backend) activeIDs(ctx context.Context) ([]int64, error) {
+	members, err := b.rdb.SMembers(ctx, b.keys.active()).Result()
+	if err != nil {
+		return nil, redisErr(err)
+	}
+	ids := make([]int64, 0, len(members))
+	for _, m := range members {
+		if id, err := strconv.ParseInt(m, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// List implements shared.Backend: two round trips (SMEMBERS, then the
+// summary fields of every member, pipelined).
+func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	ids, err := b.activeIDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	cmds := make([]*goredis.SliceCmd, len(ids))
+	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+		for i, id := range ids {
+			cmds[i] = p.HMGet(ctx, b.keys.tournament(id), summaryFields...)
+		}
+	}); err != nil {
+		return nil, redisErr(err)
+	}
+	out := make([]tournament.Summary, 0, len(ids))
+	for i, id := range ids {
+		if s, ok := parseSummary(id, cmds[i].Val()); ok && (s.Status == tournament.StatusPending || s.Status == tournament.StatusActive) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// Remove implements shared.Backend: one round trip (the remove script and
+// SREM, pipelined).
+func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.Change, error) {
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	if err := b.admit(ctx, req.Actor); err != nil {
+		return shared.Change{}, err
+	}
+	now := time.Now().UTC()
+	var removed *goredis.Cmd
+	_, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+		removed = removeScript.EvalSha(ctx, p, append(b.keys.record(req.ID), b.keys.lock(req.ID)),
+			req.ID, now.Format(time.RFC3339Nano), b.opts.EventsMaxLen, b.keys.events(req.ID), b.opts.TournamentTTL.Milliseconds())
+		p.SRem(ctx, b.keys.active(), req.ID)
+	})
+	if err != nil {
+		return shared.Change{}, redisErr(err)
+	}
+	v, err := removed.Text()
+	if errors.Is(err, goredis.Nil) || v == "" {
+		return shared.Change{}, notFound(req.ID)
+	}
+	version, _ := strconv.ParseInt(v, 10, 64)
+	return shared.Change{Events: []tournament.Event{tournament.RemovedEvent(&tournament.Tournament{ID: req.ID, Version: version}, now)}}, nil
+}
+
+// scanTournaments returns the ids of every stored tournament hash (on
+// every master of a cluster).
+func (b *Backend) scanTournaments(ctx context.Context) ([]int64, error) {
+	var mu sync.Mutex
+	var ids []int64
+	scanNode := func(ctx context.Context, c *goredis.Client) error {
+		it := c.Scan(ctx, 0, b.keys.tournamentPattern(), 1000).Iterator()
+		for it.Next(ctx) {
+			if id, ok := b.keys.idOf(it.Val()); ok {
+				mu.Lock()
+				ids = append(ids, id)
+				mu.Unlock()
+			}
+		}
+		return it.Err()
+	}
+	var err error
+	switch c := b.rdb.(type) {
+	case *goredis.ClusterClient:
+		err = c.ForEachMaster(ctx, scanNode)
+	case *goredis.Client:
+		err = scanNode(ctx, c)
+	default:
+		err = fmt.Errorf("unsupported redis client %T", b.rdb)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), redisErr(err)
+}
+
+// Export implements shared.Backend.
+func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament) error) error {
+	ids, err := b.scanTournaments(ctx)
+	if err != nil {
+		return err
+	}
+	for chunk := range slices.Chunk(ids, 500) {
+		cmds := make([]*goredis.StringCmd, len(chunk))
+		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+			for i, id := range chunk {
+				cmds[i] = p.HGet(ctx, b.keys.tournament(id), "state")
+			}
+		}); err != nil {
+			return redisErr(err)
+		}
+		for _, c := range cmds {
+			s, err := c.Result()
+			if err != nil {
+				continue // expired since the scan
+			}
+			var t tournament.Tournament
+			if err := json.Unmarshal([]byte(s), &t); err != nil {
+				return tournament.Errorf(tournament.CodeInternal, "stored state is unreadable: %v", err)
+			}
+			if err := yield(&t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Import implements shared.Backend: one pipelined round trip per 500
+// tournaments.
+func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
+	for _, t := range snaps {
+		if err := tournament.Validate(t); err != nil {
+			return 0, err
+		}
+	}
+	for chunk := range slices.Chunk(snaps, 500) {
+		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+			for _, t := range chunk {
+				putScript.EvalSha(ctx, p, b.keys.record(t.ID), append(b.recordArgs(t, 0, nil), "")...)
+				if t.Live() {
+					p.SAdd(ctx, b.keys.active(), t.ID)
+				} else {
+					p.SRem(ctx, b.keys.active(), t.ID)
+				}
+			}
+		}); err != nil {
+			return 0, redisErr(err)
+		}
+	}
+	return len(snaps), nil
+}
+
+// Maintain implements shared.Backend: extends the TTLs of live tournaments
+// and removes expired and finished ids from active_tournaments.
+func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	ids, err := b.activeIDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return shared.MaintainReport{}, err
+	}
+	o := b.opts
+	cmds := make([]*goredis.Cmd, len(ids))
+	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+		for i, id := range ids {
+			cmds[i] = touchScript.EvalSha(ctx, p, b.keys.record(id), o.TournamentTTL.Milliseconds(),
+				o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), o.BracketTTL.Milliseconds())
+		}
+	}); err != nil {
+		return shared.MaintainReport{}, redisErr(err)
+	}
+	var rep shared.MaintainReport
+	var drop []any
+	for i, c := range cmds {
+		switch n, _ := c.Int(); n {
+		case 1:
+			rep.Extended++
+		case -1:
+			rep.Expired++
+			drop = append(drop, ids[i])
+		default:
+			drop = append(drop, ids[i])
+		}
+	}
+	if len(drop) > 0 {
+		if err := b.rdb.SRem(ctx, b.keys.active(), drop...).Err(); err != nil {
+			return rep, redisErr(err)
+		}
+		b.logger.Info("active_tournaments cleaned", "expired", rep.Expired, "finished", int64(len(drop))-rep.Expired)
+	}
+	return rep, nil
+}
+
+// Health implements shared.Backend: a PING.
+func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
+	ctx, cancel := context.WithTimeout(ctx, ioTimeout)
+	defer cancel()
+	if err := b.rdb.Ping(ctx).Err(); err != nil {
+		return shared.HealthReport{Backend: "redis"}, redisErr(err)
+	}
+	return shared.HealthReport{Backend: "redis", Detail: "PING ok"}, nil
+}
+
+// Subscribe implements shared.Backend with XREAD BLOCK on the events stream.
+func (b *Backend) Subscribe(ctx context.Context, req shared.SubscribeRequest, yield func(shared.StreamEvent) error) error {
+	key := b.keys.events(req.TournamentID)
+	n, err := b.rdb.Exists(ctx, b.keys.tournament(req.TournamentID), key).Result()
+	if err != nil {
+		return redisErr(err)
+	}
+	if n == 0 {
+		return notFound(req.TournamentID)
+	}
+	after := req.After
+	if after == "" { // only new events: start from the newest retained one
+		last, err := b.rdb.XRevRangeN(ctx, key, "+", "-", 1).Result()
+		if err != nil {
+			return redisErr(err)
+		}
+		after = "0-0"
+		if len(last) == 1 {
+			after = last[0].ID
+		}
+	} else if !validStreamID(after) {
+		return tournament.Errorf(tournament.CodeInvalidArgument, "event id %q is not a stream id (like 1700000000000-0)", after)
+	}
+	for ctx.Err() == nil {
+		streams, err := b.rdb.XRead(ctx, &goredis.XReadArgs{Streams: []string{key, after}, Count: 100, Block: time.Second}).Result()
+		if errors.Is(err, goredis.Nil) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return redisErr(err)
+		}
+		for _, s := range streams {
+			for _, m := range s.Messages {
+				var ev tournament.Event
+				raw, _ := m.Values["event"].(string)
+				if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+					b.logger.Warn("skipping an unreadable event", "stream", key, "id", m.ID, "error", err)
+					after = m.ID
+					continue
+				}
+				if err := yield(shared.StreamEvent{ID: m.ID, Event: ev}); err != nil {
+					return err
+				}
+				after = m.ID
+				if ev.Type == tournament.EventTournamentRemoved {
+					return nil
+				}
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+func validStreamID(id string) bool {
+	ms, seq, ok := strings.Cut(id, "-")
+	if !ok {
+		seq = "0"
+	}
+	_, err1 := strconv.ParseUint(ms, 10, 64)
+	_, err2 := strconv.ParseUint(seq, 10, 64)
+	return err1 == nil && err2 == nil
+}

@@ -1,0 +1,44 @@
+package redis
+
+import (
+	"strconv"
+	"strings"
+)
+
+// keyspace names the keys of SPEC section 4 under a prefix.
+type keyspace struct{ prefix string }
+
+func (k keyspace) tournament(id int64) string {
+	return k.prefix + "tournament:{" + strconv.FormatInt(id, 10) + "}"
+}
+
+// record returns the five keys a record script writes, in lib.lua's order.
+func (k keyspace) record(id int64) []string {
+	t := k.tournament(id)
+	return []string{t, t + ":active_games", t + ":next_round", t + ":brackets", t + ":events"}
+}
+
+func (k keyspace) events(id int64) string { return k.tournament(id) + ":events" }
+
+func (k keyspace) lock(id int64) string {
+	return k.prefix + "tournament_lock:{" + strconv.FormatInt(id, 10) + "}"
+}
+
+func (k keyspace) active() string { return k.prefix + "active_tournaments" }
+
+// tournamentPattern matches tournament hashes (and, when SCAN finds them,
+// their sub-keys, which isTournamentKey filters out).
+func (k keyspace) tournamentPattern() string { return k.prefix + "tournament:{*}" }
+
+// idOf returns the id of a tournament hash key, or false for any other key.
+func (k keyspace) idOf(key string) (int64, bool) {
+	s, ok := strings.CutPrefix(key, k.prefix+"tournament:{")
+	if !ok {
+		return 0, false
+	}
+	if s, ok = strings.CutSuffix(s, "}"); !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && k.tournament(id) == key
+}

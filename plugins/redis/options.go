@@ -1,0 +1,75 @@
+package redis
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/shared/config"
+)
+
+// Options configure the Redis backend.
+type Options struct {
+	KeyPrefix        string
+	TournamentTTL    time.Duration
+	ActiveGamesTTL   time.Duration
+	RoundDataTTL     time.Duration
+	BracketTTL       time.Duration
+	LockTimeout      time.Duration
+	OperationTimeout time.Duration
+	GameTimeout      time.Duration
+	RateLimit        int // mutating calls per second per actor; 0 = off
+	RateBurst        int // 0 = same as RateLimit
+	// EventsMaxLen bounds each tournament's events stream (approximately).
+	EventsMaxLen int64
+	Logger       hclog.Logger
+	// BeforeCommit, when set, runs between reading a tournament and writing
+	// its new state. Tests use it to stall a lock holder.
+	BeforeCommit func(id int64)
+}
+
+// OptionsFromConfig takes the backend's options from the shared configuration.
+func OptionsFromConfig(c config.Config) Options {
+	return Options{KeyPrefix: c.KeyPrefix, TournamentTTL: c.TournamentTTL, ActiveGamesTTL: c.ActiveGamesTTL,
+		RoundDataTTL: c.RoundDataTTL, BracketTTL: c.BracketTTL, LockTimeout: c.LockTimeout,
+		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst}
+}
+
+// ioTimeout bounds one Redis read or write on the data path. It is short on
+// purpose: a dead or blackholed Redis must be noticed within a second, not
+// after go-redis's default of 3 s times its retries.
+const ioTimeout = time.Second
+
+// NewClient connects as configured: REDIS_URL (redis:// or rediss://, with
+// user and password), else REDIS_CLUSTER_ADDRS (Redis Cluster), else
+// REDIS_HOST:REDIS_PORT with REDIS_CACHE_DB and REDIS_PASSWORD.
+func NewClient(c config.Config) (goredis.UniversalClient, error) {
+	opts := &goredis.UniversalOptions{
+		Addrs:                 []string{fmt.Sprintf("%s:%d", c.RedisHost, c.RedisPort)},
+		DB:                    c.RedisDB,
+		Password:              c.RedisPassword,
+		DialTimeout:           c.ConnectTimeout,
+		ReadTimeout:           ioTimeout,
+		WriteTimeout:          ioTimeout,
+		PoolTimeout:           ioTimeout,
+		ContextTimeoutEnabled: true,
+		MaxRetries:            1,
+		MinRetryBackoff:       8 * time.Millisecond,
+		MaxRetryBackoff:       64 * time.Millisecond,
+	}
+	switch {
+	case c.RedisURL != "":
+		u, err := goredis.ParseURL(c.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		opts.Addrs, opts.DB, opts.Username, opts.TLSConfig = []string{u.Addr}, u.DB, u.Username, u.TLSConfig
+		if u.Password != "" {
+			opts.Password = u.Password
+		}
+	case len(c.RedisClusterAddrs) > 0:
+		opts.Addrs, opts.DB, opts.IsClusterMode = c.RedisClusterAddrs, 0, true // a cluster has only db 0
+	}
+	return goredis.NewUniversalClient(opts), nil
+}

@@ -1,0 +1,39 @@
+package redis
+
+import (
+	_ "embed"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+var (
+	//go:embed lua/lib.lua
+	libLua string
+	//go:embed lua/create.lua
+	createLua string
+	//go:embed lua/commit.lua
+	commitLua string
+	//go:embed lua/put.lua
+	putLua string
+	//go:embed lua/acquire.lua
+	acquireLua string
+	//go:embed lua/release.lua
+	releaseLua string
+	//go:embed lua/remove.lua
+	removeLua string
+	//go:embed lua/touch.lua
+	touchLua string
+)
+
+// The scripts. Those that write a record share lib.lua.
+var (
+	createScript  = goredis.NewScript(libLua + createLua)
+	commitScript  = goredis.NewScript(libLua + commitLua)
+	putScript     = goredis.NewScript(libLua + putLua)
+	acquireScript = goredis.NewScript(acquireLua)
+	releaseScript = goredis.NewScript(releaseLua)
+	removeScript  = goredis.NewScript(removeLua)
+	touchScript   = goredis.NewScript(touchLua)
+
+	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript}
+)
