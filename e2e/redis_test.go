@@ -1,0 +1,190 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/httpapi"
+	"github.com/tourney/tourney/internal/testutil"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// hostsOn starts n `host serve` processes on the Redis plugin.
+func hostsOn(t *testing.T, n int, env ...string) []*testutil.HostProc {
+	t.Helper()
+	dir := testutil.Binaries(t)
+	var hs []*testutil.HostProc
+	for range n {
+		hs = append(hs, testutil.StartHost(t, dir, append([]string{"TOURNEY_PRIMARY=redis", "LOG_LEVEL=info"}, env...)...))
+	}
+	return hs
+}
+
+func TestConcurrentJoinsAcrossHostsFillExactlyTheSeats(t *testing.T) {
+	r := testutil.StartRedis(t)
+	hs := hostsOn(t, 3, r.Env()...)
+	if _, err := hs[0].Client.Create(bg, tournament.CreateParams{ID: 64, Name: "Big Cup", MaxPlayers: 64, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var joined, full atomic.Int64
+	var wg sync.WaitGroup
+	for u := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := hs[u%len(hs)].Client.AddPlayer(bg, 64, int64(1000+u))
+			switch {
+			case err == nil:
+				joined.Add(1)
+			case errors.Is(err, tournament.ErrFailedPrecondition):
+				full.Add(1)
+			default:
+				t.Errorf("join %d: %v", u, err)
+			}
+		}()
+	}
+	wg.Wait()
+	tr, err := hs[1].Client.Get(bg, 64)
+	if err != nil || joined.Load() != 64 || full.Load() != 36 || len(tr.Players) != 64 || tr.Version != 65 {
+		t.Fatalf("%d joined, %d refused; stored %d players at version %d (%v)", joined.Load(), full.Load(), len(tr.Players), tr.Version, err)
+	}
+}
+
+func TestConcurrentDuplicateResultsAcrossHosts(t *testing.T) {
+	r := testutil.StartRedis(t)
+	hs := hostsOn(t, 2, r.Env()...)
+	c := hs[0].Client
+	c.Create(bg, tournament.CreateParams{ID: 9, Name: "Dup Cup", MaxPlayers: 64, CreatorID: 1})
+	for u := range 64 {
+		if _, err := c.AddPlayer(bg, 9, int64(u+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := c.Start(bg, 9, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tr.Status == tournament.StatusActive {
+		var wg sync.WaitGroup
+		for _, g := range tr.ActiveGames() {
+			for i := range 4 { // every result four times, through both hosts
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := hs[i%2].Client.Result(bg, 9, g.GameID, g.Player2, 0); err != nil {
+						t.Errorf("game %d: %v", g.GameID, err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		if tr, err = hs[1].Client.Get(bg, 9); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tr.GameCount() != 63 || tr.WinnerID == nil || tr.Status != tournament.StatusCompleted {
+		t.Fatalf("%d games, winner %v, status %s", tr.GameCount(), tr.WinnerID, tr.Status)
+	}
+	n, _ := r.Client(1).XLen(context.Background(), "pong:tournament:{9}:events").Result()
+	// created, 64 joins, started, 6 round_started, 63 game_created, 63 game_finished, 6 round_ended, completed
+	want := int64(1 + 64 + 1 + 6 + 63 + 63 + 6 + 1)
+	if n != want {
+		t.Fatalf("%d events in the stream, want %d: some change was applied twice or lost", n, want)
+	}
+}
+
+func TestRateLimitPerActorOverHTTP(t *testing.T) {
+	r := testutil.StartRedis(t)
+	h := hostsOn(t, 1, append(r.Env(), "TOURNEY_RATE_LIMIT=2", "TOURNEY_RATE_BURST=2")...)[0]
+	alice, bob := httpapi.NewClient(h.Addr), httpapi.NewClient(h.Addr)
+	alice.Actor, bob.Actor = "alice", "bob"
+	alice.Create(bg, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 8, CreatorID: 1})
+	alice.AddPlayer(bg, 1, 1)
+	_, err := alice.AddPlayer(bg, 1, 2)
+	var de *tournament.Error
+	if !errors.As(err, &de) || de.Code != tournament.CodeRateLimited || de.RetryAfter < 1 {
+		t.Fatalf("alice over the limit: %v", err)
+	}
+	if _, err := bob.AddPlayer(bg, 1, 3); err != nil {
+		t.Fatalf("bob was limited by alice's calls: %v", err)
+	}
+	keys, _ := r.Client(1).Keys(context.Background(), "rate:*").Result()
+	if len(keys) != 2 {
+		t.Fatalf("rate keys %v, want one per actor", keys)
+	}
+}
+
+func TestStateSurvivesRestartingTheHosts(t *testing.T) {
+	r := testutil.StartRedis(t)
+	h := hostsOn(t, 1, r.Env()...)[0]
+	h.Client.Create(bg, tournament.CreateParams{ID: 5, Name: "Durable", MaxPlayers: 4, CreatorID: 1})
+	for u := int64(1); u <= 4; u++ {
+		h.Client.AddPlayer(bg, 5, u)
+	}
+	before, _ := h.Client.Start(bg, 5, false)
+	h.Kill()
+	h2 := hostsOn(t, 1, r.Env()...)[0]
+	after, err := h2.Client.Get(bg, 5)
+	if err != nil || after.Version != before.Version || len(after.ActiveGames()) != 2 {
+		t.Fatalf("after restart: %+v %v", after, err)
+	}
+	g := after.ActiveGames()[0]
+	if _, err := h2.Client.Result(bg, 5, g.GameID, g.Player1, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFullTournamentOnRedisCluster(t *testing.T) {
+	cl := testutil.StartCluster(t, 3)
+	h := hostsOn(t, 1, "REDIS_CLUSTER_ADDRS="+cl.Addrs())[0]
+	c := h.Client
+	for _, id := range []int64{11, 12, 13} { // spread over slots
+		if _, err := c.Create(bg, tournament.CreateParams{ID: id, Name: "Cluster Cup", MaxPlayers: 6, CreatorID: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for u := int64(1); u <= 6; u++ {
+		c.AddPlayer(bg, 12, u)
+	}
+	tr, err := c.Start(bg, 12, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tr.Status == tournament.StatusActive {
+		g := tr.ActiveGames()[0]
+		if tr, err = c.Result(bg, 12, g.GameID, g.Player1, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tr.GameCount() != 5 || *tr.WinnerID != 1 {
+		t.Fatalf("%d games, winner %v", tr.GameCount(), tr.WinnerID)
+	}
+	list, err := c.List(bg)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list on the cluster: %+v %v", list, err)
+	}
+	lines, err := c.Export(bg)
+	if err != nil || strings.Count(string(lines), "\n") != 3 {
+		t.Fatalf("export on the cluster: %v\n%s", err, lines)
+	}
+	cc := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: strings.Split(cl.Addrs(), ",")})
+	defer cc.Close()
+	slot := func(k string) int64 { s, _ := cc.ClusterKeySlot(context.Background(), k).Result(); return s }
+	base := slot("pong:tournament:{12}")
+	for _, k := range []string{":active_games", ":next_round", ":brackets", ":events"} {
+		if s := slot("pong:tournament:{12}" + k); s != base {
+			t.Fatalf("%s is in slot %d, the hash in %d", k, s, base)
+		}
+	}
+	if s := slot("pong:tournament_lock:{12}"); s != base {
+		t.Fatalf("the lock is in slot %d, the hash in %d", s, base)
+	}
+	if n, _ := cc.Exists(context.Background(), "pong:tournament:{12}:brackets").Result(); n != 1 {
+		t.Fatal("brackets not stored on the cluster")
+	}
+}
