@@ -137,4 +137,3 @@ func (c *Cluster) Addrs() string {
 	}
 	return strings.Join(a, ",")
 }
-

@@ -439,7 +439,10 @@ func testSubscribe(t *testing.T, f Factory) {
 		}
 	}
 	// Removal is the last event.
-	go func() { time.Sleep(50 * time.Millisecond); _, _ = b.Remove(context.Background(), shared.RemoveRequest{ID: 1}) }()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		_, _ = b.Remove(context.Background(), shared.RemoveRequest{ID: 1})
+	}()
 	last := collect(t, b, 1, got[8].ID, 1)
 	if last[0].Event.Type != T.EventTournamentRemoved {
 		t.Fatalf("after removal: %+v", last)
