@@ -33,6 +33,10 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
+bench: build ## benchmark against a redis-server it starts (BENCH_JSON=path writes the figures)
+	@scripts/ensure-redis.sh
+	$(GO) run ./bench -bin $(BIN)
+
 fuzz: ## run each fuzzer for FUZZTIME (default 30s)
 	$(GO) test -run '^$$' -fuzz FuzzCommandSequences -fuzztime $${FUZZTIME:-30s} ./shared/tournament
 	$(GO) test -run '^$$' -fuzz FuzzRequests -fuzztime $${FUZZTIME:-30s} ./httpapi

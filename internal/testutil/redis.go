@@ -8,16 +8,25 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 )
 
+// TB is the part of testing.TB the helpers need, so that the benchmark
+// harness (a plain program) can use them too.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+	TempDir() string
+}
+
 // Redis is a redis-server started by a test on a free port, in its own
 // directory. It is killed at the end of the test.
 type Redis struct {
-	t    testing.TB
+	t    TB
 	Port int
 	Dir  string
 	args []string
@@ -26,7 +35,7 @@ type Redis struct {
 }
 
 // FreePort returns a TCP port that was free a moment ago.
-func FreePort(t testing.TB) int {
+func FreePort(t TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -38,7 +47,7 @@ func FreePort(t testing.TB) int {
 
 // StartRedis starts redis-server with no persistence unless extra
 // arguments (e.g. "--appendonly", "yes") say otherwise.
-func StartRedis(t testing.TB, extra ...string) *Redis {
+func StartRedis(t TB, extra ...string) *Redis {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatal("redis-server is not installed: run scripts/ensure-redis.sh (make test does)")
@@ -100,7 +109,7 @@ type Cluster struct {
 }
 
 // StartCluster starts n masters with cluster mode on and joins them.
-func StartCluster(t testing.TB, n int) *Cluster {
+func StartCluster(t TB, n int) *Cluster {
 	t.Helper()
 	c := &Cluster{}
 	var addrs []string

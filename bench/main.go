@@ -1,0 +1,340 @@
+// Command bench is the benchmark harness behind `make bench` (SPEC section
+// 7). It starts its own redis-server, measures the raw go-redis round trip
+// (PING and EVALSHA of a trivial script) in the same run, then the memory
+// and Redis backends through the host's Go API (host -> gRPC plugin ->
+// store) and through HTTP on loopback: p50/p99 per operation, Redis round
+// trips per operation, and the throughput of concurrent full tournaments.
+// It prints a table; with BENCH_JSON=path it also writes the figures.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/httpapi"
+	"github.com/tourney/tourney/internal/testutil"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Figures is what a run measured; BENCH_JSON gets it as JSON.
+type Figures struct {
+	When        time.Time          `json:"when"`
+	Samples     int                `json:"samples_per_op"`
+	Raw         map[string]Latency `json:"raw"`
+	Ops         []OpFigure         `json:"ops"`
+	Throughput  []Throughput       `json:"throughput"`
+	Failover    map[string]any     `json:"failover,omitempty"`
+	Environment map[string]string  `json:"environment"`
+}
+
+// Latency is a distribution summary in microseconds.
+type Latency struct {
+	P50 float64 `json:"p50_us"`
+	P99 float64 `json:"p99_us"`
+}
+
+// OpFigure is one operation through one surface on one backend.
+type OpFigure struct {
+	Backend    string  `json:"backend"`
+	Surface    string  `json:"surface"`
+	Op         string  `json:"op"`
+	Latency            // embedded p50/p99
+	Ratio      float64 `json:"p50_over_evalsha_p50"`
+	RoundTrips float64 `json:"redis_round_trips,omitempty"`
+	Commands   float64 `json:"redis_commands,omitempty"`
+}
+
+// Throughput of the concurrent full-tournament workload.
+type Throughput struct {
+	Backend        string  `json:"backend"`
+	Surface        string  `json:"surface"`
+	Callers        int     `json:"callers"`
+	Tournaments    int     `json:"tournaments"`
+	TournamentsSec float64 `json:"tournaments_per_sec"`
+	OpsSec         float64 `json:"ops_per_sec"`
+}
+
+type harness struct{}
+
+func (harness) Helper()                   {}
+func (harness) Fatal(a ...any)            { fmt.Fprintln(os.Stderr, a...); os.Exit(1) }
+func (harness) Fatalf(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...); os.Exit(1) }
+func (h *cleanup) Cleanup(f func())       { h.fns = append(h.fns, f) }
+func (harness) TempDir() string {
+	d, err := os.MkdirTemp("", "tourney-bench-")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+type cleanup struct {
+	harness
+	fns []func()
+}
+
+func (h *cleanup) run() {
+	for i := len(h.fns) - 1; i >= 0; i-- {
+		h.fns[i]()
+	}
+}
+
+func summarize(ds []time.Duration) Latency {
+	slices.Sort(ds)
+	at := func(q float64) float64 { return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))].Nanoseconds()) / 1e3 }
+	return Latency{P50: at(0.50), P99: at(0.99)}
+}
+
+func timed(n int, fn func(i int) error) []time.Duration {
+	ds := make([]time.Duration, 0, n)
+	for i := range n {
+		start := time.Now()
+		if err := fn(i); err != nil {
+			harness{}.Fatalf("benchmark call failed: %v", err)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	return ds
+}
+
+// redisCounter reads round trips (client reads processed) and commands
+// (INFO commandstats, Lua-internal calls included) from the server.
+type redisCounter struct{ c *goredis.Client }
+
+func (r redisCounter) sample() (reads, commands float64) {
+	s, _ := r.c.Info(context.Background(), "stats", "commandstats").Result()
+	for _, l := range strings.Split(s, "\r\n") {
+		if v, ok := strings.CutPrefix(l, "total_reads_processed:"); ok {
+			reads, _ = strconv.ParseFloat(v, 64)
+		}
+		if rest, ok := strings.CutPrefix(l, "cmdstat_"); ok {
+			if _, after, ok := strings.Cut(rest, "calls="); ok {
+				n, _ := strconv.ParseFloat(strings.SplitN(after, ",", 2)[0], 64)
+				commands += n
+			}
+		}
+	}
+	// The INFO call itself is one read and one command.
+	return reads - 1, commands - 1
+}
+
+// client is the surface under test: the Go API or HTTP.
+type client interface {
+	Create(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error)
+	AddPlayer(ctx context.Context, id, user int64) (*tournament.Tournament, error)
+	Start(ctx context.Context, id int64, shuffle bool) (*tournament.Tournament, error)
+	Result(ctx context.Context, id, game, winner, loser int64) (*tournament.Tournament, error)
+	Get(ctx context.Context, id int64) (*tournament.Tournament, error)
+	List(ctx context.Context) ([]tournament.Summary, error)
+}
+
+// goAPI adapts *host.Host to client.
+type goAPI struct{ h *host.Host }
+
+func (g goAPI) Create(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error) {
+	return g.h.CreateTournament(ctx, p)
+}
+func (g goAPI) AddPlayer(ctx context.Context, id, u int64) (*tournament.Tournament, error) {
+	return g.h.AddPlayer(ctx, id, u)
+}
+func (g goAPI) Start(ctx context.Context, id int64, s bool) (*tournament.Tournament, error) {
+	return g.h.StartTournament(ctx, id, s)
+}
+func (g goAPI) Result(ctx context.Context, id, game, w, l int64) (*tournament.Tournament, error) {
+	return g.h.RegisterResult(ctx, id, game, w, l)
+}
+func (g goAPI) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	return g.h.GetTournament(ctx, id)
+}
+func (g goAPI) List(ctx context.Context) ([]tournament.Summary, error) { return g.h.ListTournaments(ctx) }
+
+var ctx = context.Background()
+
+func main() {
+	n := flag.Int("n", 400, "samples per operation")
+	callers := flag.Int("callers", 16, "concurrent callers in the workload")
+	tournaments := flag.Int("tournaments", 200, "8-player tournaments in the workload")
+	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
+	flag.Parse()
+	h := &cleanup{}
+	defer h.run()
+	dir, _ := filepath.Abs(*bin)
+	r := testutil.StartRedis(h)
+	raw := goredis.NewClient(&goredis.Options{Addr: r.Addr(), DB: 1})
+	counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
+
+	f := Figures{When: time.Now().UTC(), Samples: *n, Raw: map[string]Latency{}, Environment: map[string]string{
+		"redis": r.Addr(), "cpus": strconv.Itoa(numCPU())}}
+	raw.Ping(ctx)
+	f.Raw["ping"] = summarize(timed(*n, func(int) error { return raw.Ping(ctx).Err() }))
+	trivial := goredis.NewScript("return 1")
+	trivial.Load(ctx, raw)
+	f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
+	evalsha := f.Raw["evalsha"].P50
+
+	for _, backend := range []string{"memory", "redis"} {
+		for _, surface := range []string{"go", "http"} {
+			c, stop := open(dir, backend, surface, r)
+			ops := measure(c, *n, backend == "redis", counter)
+			for _, op := range ops {
+				op.Backend, op.Surface, op.Ratio = backend, surface, op.P50/evalsha
+				f.Ops = append(f.Ops, op)
+			}
+			f.Throughput = append(f.Throughput, workload(c, backend, surface, *callers, *tournaments))
+			stop()
+		}
+	}
+	print(f)
+	if path := os.Getenv("BENCH_JSON"); path != "" {
+		b, _ := json.MarshalIndent(f, "", "  ")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			harness{}.Fatalf("BENCH_JSON: %v", err)
+		}
+		fmt.Println("figures written to", path)
+	}
+}
+
+// open starts a host on backend (its plugin launched from dir) and returns
+// the surface to call it through.
+func open(dir, backend, surface string, r *testutil.Redis) (client, func()) {
+	cfg := config.Default()
+	cfg.PluginDir, cfg.Primary, cfg.RedisHost, cfg.RedisPort = dir, backend, "127.0.0.1", r.Port
+	cfg.SweepInterval, cfg.LogLevel, cfg.KeyPrefix = time.Hour, "error", "bench-"+surface+":"
+	hst, err := host.New(host.Options{Config: cfg, Logger: hclog.NewNullLogger()})
+	if err != nil {
+		harness{}.Fatalf("starting a host on %s (run make build first): %v", backend, err)
+	}
+	if surface == "go" {
+		return goAPI{hst}, func() { hst.Close() }
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		harness{}.Fatal(err)
+	}
+	srv := &http.Server{Handler: httpapi.NewHandler(hst, httpapi.Options{})}
+	go srv.Serve(ln)
+	cl := httpapi.NewClient(ln.Addr().String())
+	cl.HTTP.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
+	return cl, func() { srv.Close(); hst.Close() }
+}
+
+// measure times each operation n times over n fresh 4-player tournaments.
+func measure(c client, n int, onRedis bool, counter redisCounter) []OpFigure {
+	base := time.Now().UnixNano() % 1_000_000_000 * 1000
+	var out []OpFigure
+	step := func(op string, count int, fn func(i int) error) {
+		r0, c0 := counter.sample()
+		lat := summarize(timed(count, fn))
+		r1, c1 := counter.sample()
+		fig := OpFigure{Op: op, Latency: lat}
+		if onRedis {
+			fig.RoundTrips, fig.Commands = (r1-r0-1)/float64(count), (c1-c0-1)/float64(count)
+		}
+		out = append(out, fig)
+	}
+	// Warm up connections and script caches.
+	c.Create(ctx, tournament.CreateParams{ID: base - 1, Name: "warm", MaxPlayers: 2, CreatorID: 1})
+	c.AddPlayer(ctx, base-1, 1)
+	c.Get(ctx, base-1)
+	step("create", n, func(i int) error {
+		_, err := c.Create(ctx, tournament.CreateParams{ID: base + int64(i), Name: "Bench Cup", MaxPlayers: 4, CreatorID: 1})
+		return err
+	})
+	step("add_player", 4*n, func(i int) error { _, err := c.AddPlayer(ctx, base+int64(i/4), int64(i%4+1)); return err })
+	step("get", n, func(i int) error { _, err := c.Get(ctx, base+int64(i)); return err })
+	step("start", n, func(i int) error { _, err := c.Start(ctx, base+int64(i), false); return err })
+	// Round 1 of every tournament: games 1 (1 v 4) and 2 (2 v 3).
+	step("register_result", 2*n, func(i int) error {
+		_, err := c.Result(ctx, base+int64(i/2), int64(i%2+1), int64(i%2+1), 0)
+		return err
+	})
+	step("register_result_retry", n, func(i int) error { _, err := c.Result(ctx, base+int64(i), 1, 1, 0); return err })
+	step("list", 50, func(int) error { _, err := c.List(ctx); return err })
+	return out
+}
+
+// workload plays full 8-player tournaments with concurrent callers.
+func workload(c client, backend, surface string, callers, total int) Throughput {
+	base := time.Now().UnixNano()%1_000_000_000*1000 + 500_000_000
+	var ops, next int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				id := base + next
+				next++
+				mu.Unlock()
+				if id-base >= int64(total) {
+					return
+				}
+				n := playOne(c, id)
+				mu.Lock()
+				ops += n
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	return Throughput{Backend: backend, Surface: surface, Callers: callers, Tournaments: total,
+		TournamentsSec: float64(total) / secs, OpsSec: float64(ops) / secs}
+}
+
+func playOne(c client, id int64) int64 {
+	must := func(t *tournament.Tournament, err error) *tournament.Tournament {
+		if err != nil {
+			harness{}.Fatalf("workload: %v", err)
+		}
+		return t
+	}
+	must(c.Create(ctx, tournament.CreateParams{ID: id, Name: "Load", MaxPlayers: 8, CreatorID: 1}))
+	for u := int64(1); u <= 8; u++ {
+		must(c.AddPlayer(ctx, id, u))
+	}
+	t := must(c.Start(ctx, id, false))
+	ops := int64(10)
+	for t.Status == tournament.StatusActive {
+		g := t.ActiveGames()[0]
+		t = must(c.Result(ctx, id, g.GameID, g.Player1, 0))
+		ops++
+	}
+	return ops
+}
+
+func print(f Figures) {
+	fmt.Printf("\ntourney benchmark, %s, %d samples per op, redis-server on %s\n\n", f.When.Format(time.RFC3339), f.Samples, f.Environment["redis"])
+	fmt.Printf("raw go-redis round trip:  PING p50 %.0f us p99 %.0f us   EVALSHA p50 %.0f us p99 %.0f us\n\n",
+		f.Raw["ping"].P50, f.Raw["ping"].P99, f.Raw["evalsha"].P50, f.Raw["evalsha"].P99)
+	fmt.Printf("%-7s %-5s %-22s %9s %9s %9s %7s %9s\n", "backend", "via", "op", "p50 us", "p99 us", "x EVALSHA", "RT/op", "cmds/op")
+	for _, o := range f.Ops {
+		rt, cmds := "-", "-"
+		if o.Backend == "redis" {
+			rt, cmds = fmt.Sprintf("%.2f", o.RoundTrips), fmt.Sprintf("%.1f", o.Commands)
+		}
+		fmt.Printf("%-7s %-5s %-22s %9.0f %9.0f %9.1f %7s %9s\n", o.Backend, o.Surface, o.Op, o.P50, o.P99, o.Ratio, rt, cmds)
+	}
+	fmt.Printf("\nworkload: full 8-player tournaments (1 create, 8 joins, 1 start, 7 results)\n")
+	for _, t := range f.Throughput {
+		fmt.Printf("%-7s %-5s %3d callers  %5.0f tournaments/s  %7.0f ops/s\n", t.Backend, t.Surface, t.Callers, t.TournamentsSec, t.OpsSec)
+	}
+}
