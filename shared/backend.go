@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"time"
 
 	"github.com/tourney/tourney/shared/tournament"
 )
@@ -39,6 +40,58 @@ type Backend interface {
 	// order, until ctx is done or yield returns an error. A tournament with
 	// neither state nor retained events is not_found.
 	Subscribe(ctx context.Context, req SubscribeRequest, yield func(StreamEvent) error) error
+	// Reconcile writes back what a host changed while it could not reach
+	// this backend (see ReconcileRequest). It never overwrites a change it
+	// did not know of: that is a conflict, recorded, and the stored state wins.
+	Reconcile(ctx context.Context, req ReconcileRequest) (ReconcileResult, error)
+	// Conflicts returns tournament id's recorded conflicts, newest first.
+	Conflicts(ctx context.Context, id int64) ([]Conflict, error)
+}
+
+// Reconcile modes.
+const (
+	// ReconcileWrite stores Snapshot if the backend still holds BaseVersion,
+	// or holds nothing and no tombstone (BaseVersion 0: created meanwhile).
+	ReconcileWrite = "write"
+	// ReconcileRemove deletes the tournament (leaving a tombstone) under the
+	// same guard.
+	ReconcileRemove = "remove"
+	// ReconcileRestore stores Snapshot only if nothing and no tombstone is
+	// stored: a store that restarted empty gets back what the host knows.
+	ReconcileRestore = "restore"
+)
+
+// ReconcileRequest is one tournament's write-back after an outage.
+type ReconcileRequest struct {
+	TournamentID int64
+	Snapshot     *tournament.Tournament // nil for ReconcileRemove
+	BaseVersion  int64                  // the stored version the outage's changes started from; 0 = none
+	Mode         string
+	Origin       string // who reconciles (host name and pid), for the conflict record
+}
+
+// Reconcile outcomes.
+const (
+	OutcomeWritten   = "written"   // the snapshot is stored now
+	OutcomeRemoved   = "removed"   // the tournament is deleted now
+	OutcomeUnchanged = "unchanged" // nothing to do (already stored, or restore found data)
+	OutcomeConflict  = "conflict"  // the store moved on; it wins; the loser is recorded
+)
+
+// ReconcileResult says what Reconcile did and which version is stored.
+type ReconcileResult struct {
+	Outcome       string
+	StoredVersion int64
+}
+
+// Conflict is a snapshot that lost a reconciliation.
+type Conflict struct {
+	At            time.Time              `json:"at"`
+	Origin        string                 `json:"origin"`
+	BaseVersion   int64                  `json:"base_version"`
+	StoredVersion int64                  `json:"stored_version"` // 0 when the stored side had been removed
+	Removed       bool                   `json:"removed"`        // the stored side had been removed (tombstone)
+	Snapshot      *tournament.Tournament `json:"snapshot"`       // nil when the loser was a removal
 }
 
 // SubscribeRequest names the tournament and where to resume.

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 
@@ -166,4 +167,35 @@ func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield 
 			return err
 		}
 	}
+}
+
+// Reconcile implements Backend.
+func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (ReconcileResult, error) {
+	snap, err := snapshotToPB(req.Snapshot)
+	if err != nil {
+		return ReconcileResult{}, err
+	}
+	r, err := c.client.Reconcile(ctx, &pb.ReconcileRequest{TournamentId: req.TournamentID, Snapshot: snap,
+		BaseVersion: req.BaseVersion, Mode: req.Mode, Origin: req.Origin})
+	if err != nil {
+		return ReconcileResult{}, FromStatus(err)
+	}
+	return ReconcileResult{Outcome: r.GetOutcome(), StoredVersion: r.GetStoredVersion()}, nil
+}
+
+// Conflicts implements Backend.
+func (c *GRPCClient) Conflicts(ctx context.Context, id int64) ([]Conflict, error) {
+	r, err := c.client.Conflicts(ctx, &pb.ConflictsRequest{TournamentId: id})
+	if err != nil {
+		return nil, FromStatus(err)
+	}
+	out := make([]Conflict, 0, len(r.GetConflicts()))
+	for _, b := range r.GetConflicts() {
+		var cf Conflict
+		if err := json.Unmarshal(b, &cf); err != nil {
+			return nil, tournament.Errorf(tournament.CodeInternal, "conflict record is not valid JSON: %v", err)
+		}
+		out = append(out, cf)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 
@@ -125,4 +126,35 @@ func (s *GRPCServer) Subscribe(req *pb.SubscribeRequest, stream pb.Backend_Subsc
 		func(ev StreamEvent) error {
 			return stream.Send(&pb.StreamEvent{Id: ev.ID, Event: eventsToPB([]tournament.Event{ev.Event})[0]})
 		}))
+}
+
+// Reconcile implements pb.BackendServer.
+func (s *GRPCServer) Reconcile(ctx context.Context, req *pb.ReconcileRequest) (*pb.ReconcileReply, error) {
+	snap, err := snapshotFromPB(req.GetSnapshot())
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	r, err := s.Impl.Reconcile(ctx, ReconcileRequest{TournamentID: req.GetTournamentId(), Snapshot: snap,
+		BaseVersion: req.GetBaseVersion(), Mode: req.GetMode(), Origin: req.GetOrigin()})
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return &pb.ReconcileReply{Outcome: r.Outcome, StoredVersion: r.StoredVersion}, nil
+}
+
+// Conflicts implements pb.BackendServer.
+func (s *GRPCServer) Conflicts(ctx context.Context, req *pb.ConflictsRequest) (*pb.ConflictsReply, error) {
+	list, err := s.Impl.Conflicts(ctx, req.GetTournamentId())
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	out := &pb.ConflictsReply{}
+	for _, c := range list {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return nil, ToStatus(err)
+		}
+		out.Conflicts = append(out.Conflicts, b)
+	}
+	return out, nil
 }

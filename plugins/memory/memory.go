@@ -40,8 +40,10 @@ type Backend struct {
 	opts    Options
 	limiter *actorLimiter
 
-	mu      sync.RWMutex
-	records map[int64]*record
+	mu         sync.RWMutex
+	records    map[int64]*record
+	tombstones map[int64]tombstone
+	conflicts  map[int64][]shared.Conflict
 
 	evMu sync.Mutex
 	logs map[int64]*eventLog
@@ -70,7 +72,7 @@ func New(opts Options) *Backend {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Backend{opts: opts, records: map[int64]*record{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
+	return &Backend{opts: opts, records: map[int64]*record{}, tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
 }
 
 type sharedRand struct{}
@@ -131,6 +133,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 		}
 	}
 	b.records[t.ID] = &record{t: t, expires: now.Add(b.opts.TournamentTTL)}
+	delete(b.tombstones, t.ID) // an explicit re-create is allowed
 	b.publish(t.ID, evs, true)
 	return shared.Change{Tournament: t.Clone(), Events: evs}, nil
 }
@@ -226,6 +229,7 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 		return shared.Change{}, notFound(req.ID)
 	}
 	evs := []tournament.Event{tournament.RemovedEvent(r.t, now.UTC())}
+	b.tombstones[req.ID] = tombstone{version: r.t.Version, expires: now.Add(b.opts.TournamentTTL)}
 	b.publish(req.ID, evs, false)
 	return shared.Change{Events: evs}, nil
 }
@@ -262,6 +266,7 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 			old.mu.Unlock()
 		}
 		b.records[t.ID] = &record{t: t.Clone(), expires: now.Add(b.opts.TournamentTTL)}
+		delete(b.tombstones, t.ID)
 	}
 	return len(snaps), nil
 }
@@ -291,6 +296,11 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 			rep.Extended++
 		}
 		r.mu.Unlock()
+	}
+	for id, tb := range b.tombstones {
+		if !now.Before(tb.expires) {
+			delete(b.tombstones, id)
+		}
 	}
 	b.limiter.prune(now)
 	return rep, nil

@@ -157,7 +157,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 	}
 	var created *goredis.Cmd
 	_, err = b.pipelined(ctx, func(p goredis.Pipeliner) {
-		created = createScript.EvalSha(ctx, p, b.keys.record(t.ID), b.recordArgs(t, 1, evs)...)
+		created = createScript.EvalSha(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 1, evs)...)
 		p.SAdd(ctx, b.keys.active(), t.ID) // harmless when the id is taken: it is live then
 	})
 	if err != nil {
@@ -346,7 +346,7 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 	now := time.Now().UTC()
 	var removed *goredis.Cmd
 	_, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
-		removed = removeScript.EvalSha(ctx, p, append(b.keys.record(req.ID), b.keys.lock(req.ID)),
+		removed = removeScript.EvalSha(ctx, p, append(b.keys.record(req.ID), b.keys.lock(req.ID), b.keys.tombstone(req.ID)),
 			req.ID, now.Format(time.RFC3339Nano), b.opts.EventsMaxLen, b.keys.events(req.ID), b.opts.TournamentTTL.Milliseconds())
 		p.SRem(ctx, b.keys.active(), req.ID)
 	})
@@ -433,7 +433,7 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 	for chunk := range slices.Chunk(snaps, 500) {
 		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 			for _, t := range chunk {
-				putScript.EvalSha(ctx, p, b.keys.record(t.ID), append(b.recordArgs(t, 0, nil), "")...)
+				putScript.EvalSha(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 0, nil)...)
 				if t.Live() {
 					p.SAdd(ctx, b.keys.active(), t.ID)
 				} else {

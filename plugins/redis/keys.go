@@ -20,6 +20,10 @@ func (k keyspace) record(id int64) []string {
 
 func (k keyspace) events(id int64) string { return k.tournament(id) + ":events" }
 
+func (k keyspace) tombstone(id int64) string { return k.tournament(id) + ":tombstone" }
+
+func (k keyspace) conflicts(id int64) string { return k.tournament(id) + ":conflicts" }
+
 func (k keyspace) lock(id int64) string {
 	return k.prefix + "tournament_lock:{" + strconv.FormatInt(id, 10) + "}"
 }

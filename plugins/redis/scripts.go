@@ -23,17 +23,20 @@ var (
 	removeLua string
 	//go:embed lua/touch.lua
 	touchLua string
+	//go:embed lua/reconcile.lua
+	reconcileLua string
 )
 
 // The scripts. Those that write a record share lib.lua.
 var (
-	createScript  = goredis.NewScript(libLua + createLua)
-	commitScript  = goredis.NewScript(libLua + commitLua)
-	putScript     = goredis.NewScript(libLua + putLua)
-	acquireScript = goredis.NewScript(acquireLua)
-	releaseScript = goredis.NewScript(releaseLua)
-	removeScript  = goredis.NewScript(removeLua)
-	touchScript   = goredis.NewScript(touchLua)
+	createScript    = goredis.NewScript(libLua + createLua)
+	commitScript    = goredis.NewScript(libLua + commitLua)
+	putScript       = goredis.NewScript(libLua + putLua)
+	acquireScript   = goredis.NewScript(acquireLua)
+	releaseScript   = goredis.NewScript(releaseLua)
+	removeScript    = goredis.NewScript(removeLua)
+	touchScript     = goredis.NewScript(touchLua)
+	reconcileScript = goredis.NewScript(libLua + reconcileLua)
 
-	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript}
+	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript}
 )

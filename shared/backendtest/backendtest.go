@@ -50,6 +50,8 @@ func Run(t *testing.T, factory Factory) {
 		{"RateLimitPerActor", testRateLimit},
 		{"MaintainAndHealth", testMaintainHealth},
 		{"SubscribeIsOrderedAndResumable", testSubscribe},
+		{"ReconcileGuardsByVersionAndRecordsConflicts", testReconcile},
+		{"RemovedTournamentsAreNeverResurrected", testTombstones},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
@@ -447,4 +449,105 @@ func testSubscribe(t *testing.T, f Factory) {
 	if last[0].Event.Type != T.EventTournamentRemoved {
 		t.Fatalf("after removal: %+v", last)
 	}
+}
+
+// branch replays cmds on a copy of t with the engine, as a host on the
+// fallback backend would have during an outage.
+func branch(t *testing.T, tr *T.Tournament, cmds ...T.Command) *T.Tournament {
+	t.Helper()
+	for _, c := range cmds {
+		next, _, err := T.Apply(tr, c, T.Env{Now: time.Now().UTC(), GameTimeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr = next
+	}
+	return tr
+}
+
+func reconcile(t *testing.T, b shared.Backend, req shared.ReconcileRequest, want string) shared.ReconcileResult {
+	t.Helper()
+	r, err := b.Reconcile(ctx(t), req)
+	if err != nil || r.Outcome != want {
+		t.Fatalf("reconcile %s of %d (base %d): %+v %v, want %s", req.Mode, req.TournamentID, req.BaseVersion, r, err, want)
+	}
+	return r
+}
+
+func testReconcile(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	create(t, b, 1, 4)
+	base := apply(t, b, 1, T.AddPlayer{UserID: 1}).Tournament // version 2
+	ours := branch(t, base, T.AddPlayer{UserID: 2}, T.AddPlayer{UserID: 3})
+	w := shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, BaseVersion: 2, Mode: shared.ReconcileWrite, Origin: "host-a"}
+	reconcile(t, b, w, shared.OutcomeWritten)
+	reconcile(t, b, w, shared.OutcomeUnchanged) // a retry writes nothing twice
+	got, _ := b.Get(ctx(t), 1)
+	if got.Version != 4 || len(got.Players) != 3 {
+		t.Fatalf("after write-back: version %d players %v", got.Version, got.Players)
+	}
+	// Apply keeps working on the written state.
+	apply(t, b, 1, T.AddPlayer{UserID: 4})
+
+	// Another host's branch from version 2 lost: the stored state wins.
+	theirs := branch(t, base, T.AddPlayer{UserID: 9})
+	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: theirs, BaseVersion: 2, Mode: shared.ReconcileWrite, Origin: "host-b"}, shared.OutcomeConflict)
+	if r.StoredVersion != 5 {
+		t.Fatalf("conflict reports stored version %d, want 5", r.StoredVersion)
+	}
+	cs, err := b.Conflicts(ctx(t), 1)
+	if err != nil || len(cs) != 1 || cs[0].Origin != "host-b" || cs[0].BaseVersion != 2 || cs[0].StoredVersion != 5 ||
+		cs[0].Snapshot == nil || cs[0].Snapshot.Version != 3 || cs[0].Snapshot.Players[1] != 9 {
+		t.Fatalf("conflicts: %+v %v", cs, err)
+	}
+	if got, _ := b.Get(ctx(t), 1); got.Version != 5 {
+		t.Fatalf("a conflict changed the stored state to version %d", got.Version)
+	}
+
+	// A tournament created during the outage (base 0) is written when absent.
+	fresh, _, _ := T.New(T.CreateParams{ID: 2, Name: "made offline", MaxPlayers: 2, CreatorID: 1}, T.Env{Now: time.Now().UTC()})
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, Snapshot: fresh, Mode: shared.ReconcileWrite}, shared.OutcomeWritten)
+	list, _ := b.List(ctx(t))
+	if len(list) != 2 {
+		t.Fatalf("a written-back tournament is not listed: %+v", list)
+	}
+	// Restore only fills what is missing.
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, Mode: shared.ReconcileRestore}, shared.OutcomeUnchanged)
+	lost := branch(t, fresh)
+	lost.ID = 3
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 3, Snapshot: lost, Mode: shared.ReconcileRestore}, shared.OutcomeWritten)
+	if _, err := b.Get(ctx(t), 3); err != nil {
+		t.Fatalf("restored tournament: %v", err)
+	}
+}
+
+func testTombstones(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	known := create(t, b, 1, 4)
+	if _, err := b.Remove(ctx(t), shared.RemoveRequest{ID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// A host that still knows the tournament cannot restore or write it back.
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: known, Mode: shared.ReconcileRestore}, shared.OutcomeUnchanged)
+	changed := branch(t, known, T.AddPlayer{UserID: 5})
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: changed, BaseVersion: 1, Mode: shared.ReconcileWrite}, shared.OutcomeConflict)
+	if _, err := b.Get(ctx(t), 1); !errors.Is(err, T.ErrNotFound) {
+		t.Fatalf("a removed tournament came back: %v", err)
+	}
+	// A removal made during an outage is written back as a removal.
+	kept := startedWith(t, b, 2, 2)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, BaseVersion: kept.Version, Mode: shared.ReconcileRemove}, shared.OutcomeRemoved)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, BaseVersion: kept.Version, Mode: shared.ReconcileRemove}, shared.OutcomeUnchanged)
+	if _, err := b.Get(ctx(t), 2); !errors.Is(err, T.ErrNotFound) {
+		t.Fatalf("reconciled removal left the tournament: %v", err)
+	}
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, Snapshot: kept, Mode: shared.ReconcileRestore}, shared.OutcomeUnchanged)
+	// A removal that lost to a newer stored change is a conflict.
+	c := startedWith(t, b, 3, 2)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 3, BaseVersion: c.Version - 1, Mode: shared.ReconcileRemove}, shared.OutcomeConflict)
+	if _, err := b.Get(ctx(t), 3); err != nil {
+		t.Fatalf("a losing removal deleted the tournament: %v", err)
+	}
+	// An explicit create after a removal is allowed.
+	create(t, b, 1, 2)
 }

@@ -1340,6 +1340,225 @@ func (x *StreamEvent) GetEvent() *Event {
 	return nil
 }
 
+type ReconcileRequest struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	TournamentId int64                  `protobuf:"varint,1,opt,name=tournament_id,json=tournamentId,proto3" json:"tournament_id,omitempty"`
+	// Absent when mode is "remove".
+	Snapshot    *Snapshot `protobuf:"bytes,2,opt,name=snapshot,proto3" json:"snapshot,omitempty"`
+	BaseVersion int64     `protobuf:"varint,3,opt,name=base_version,json=baseVersion,proto3" json:"base_version,omitempty"`
+	// "write", "remove" or "restore".
+	Mode          string `protobuf:"bytes,4,opt,name=mode,proto3" json:"mode,omitempty"`
+	Origin        string `protobuf:"bytes,5,opt,name=origin,proto3" json:"origin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReconcileRequest) Reset() {
+	*x = ReconcileRequest{}
+	mi := &file_backend_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReconcileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReconcileRequest) ProtoMessage() {}
+
+func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
+func (*ReconcileRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ReconcileRequest) GetTournamentId() int64 {
+	if x != nil {
+		return x.TournamentId
+	}
+	return 0
+}
+
+func (x *ReconcileRequest) GetSnapshot() *Snapshot {
+	if x != nil {
+		return x.Snapshot
+	}
+	return nil
+}
+
+func (x *ReconcileRequest) GetBaseVersion() int64 {
+	if x != nil {
+		return x.BaseVersion
+	}
+	return 0
+}
+
+func (x *ReconcileRequest) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *ReconcileRequest) GetOrigin() string {
+	if x != nil {
+		return x.Origin
+	}
+	return ""
+}
+
+type ReconcileReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Outcome       string                 `protobuf:"bytes,1,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	StoredVersion int64                  `protobuf:"varint,2,opt,name=stored_version,json=storedVersion,proto3" json:"stored_version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReconcileReply) Reset() {
+	*x = ReconcileReply{}
+	mi := &file_backend_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReconcileReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReconcileReply) ProtoMessage() {}
+
+func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
+func (*ReconcileReply) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ReconcileReply) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *ReconcileReply) GetStoredVersion() int64 {
+	if x != nil {
+		return x.StoredVersion
+	}
+	return 0
+}
+
+type ConflictsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TournamentId  int64                  `protobuf:"varint,1,opt,name=tournament_id,json=tournamentId,proto3" json:"tournament_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConflictsRequest) Reset() {
+	*x = ConflictsRequest{}
+	mi := &file_backend_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConflictsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConflictsRequest) ProtoMessage() {}
+
+func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
+func (*ConflictsRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ConflictsRequest) GetTournamentId() int64 {
+	if x != nil {
+		return x.TournamentId
+	}
+	return 0
+}
+
+type ConflictsReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Each a JSON conflict record (shared.Conflict).
+	Conflicts     [][]byte `protobuf:"bytes,1,rep,name=conflicts,proto3" json:"conflicts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConflictsReply) Reset() {
+	*x = ConflictsReply{}
+	mi := &file_backend_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConflictsReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConflictsReply) ProtoMessage() {}
+
+func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
+func (*ConflictsReply) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ConflictsReply) GetConflicts() [][]byte {
+	if x != nil {
+		return x.Conflicts
+	}
+	return nil
+}
+
 var File_backend_proto protoreflect.FileDescriptor
 
 const file_backend_proto_rawDesc = "" +
@@ -1429,7 +1648,20 @@ const file_backend_proto_rawDesc = "" +
 	"\x05after\x18\x02 \x01(\tR\x05after\"N\n" +
 	"\vStreamEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
-	"\x05event\x18\x02 \x01(\v2\x19.tourney.backend.v1.EventR\x05event2\x8e\x06\n" +
+	"\x05event\x18\x02 \x01(\v2\x19.tourney.backend.v1.EventR\x05event\"\xc0\x01\n" +
+	"\x10ReconcileRequest\x12#\n" +
+	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\x128\n" +
+	"\bsnapshot\x18\x02 \x01(\v2\x1c.tourney.backend.v1.SnapshotR\bsnapshot\x12!\n" +
+	"\fbase_version\x18\x03 \x01(\x03R\vbaseVersion\x12\x12\n" +
+	"\x04mode\x18\x04 \x01(\tR\x04mode\x12\x16\n" +
+	"\x06origin\x18\x05 \x01(\tR\x06origin\"Q\n" +
+	"\x0eReconcileReply\x12\x18\n" +
+	"\aoutcome\x18\x01 \x01(\tR\aoutcome\x12%\n" +
+	"\x0estored_version\x18\x02 \x01(\x03R\rstoredVersion\"7\n" +
+	"\x10ConflictsRequest\x12#\n" +
+	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\".\n" +
+	"\x0eConflictsReply\x12\x1c\n" +
+	"\tconflicts\x18\x01 \x03(\fR\tconflicts2\xbc\a\n" +
 	"\aBackend\x12L\n" +
 	"\x06Create\x12!.tourney.backend.v1.CreateRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12J\n" +
 	"\x05Apply\x12 .tourney.backend.v1.ApplyRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12C\n" +
@@ -1440,7 +1672,9 @@ const file_backend_proto_rawDesc = "" +
 	"\x06Import\x12\x1c.tourney.backend.v1.Snapshot\x1a\x1f.tourney.backend.v1.ImportReply(\x01\x12R\n" +
 	"\bMaintain\x12#.tourney.backend.v1.MaintainRequest\x1a!.tourney.backend.v1.MaintainReply\x12L\n" +
 	"\x06Health\x12!.tourney.backend.v1.HealthRequest\x1a\x1f.tourney.backend.v1.HealthReply\x12T\n" +
-	"\tSubscribe\x12$.tourney.backend.v1.SubscribeRequest\x1a\x1f.tourney.backend.v1.StreamEvent0\x01B/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
+	"\tSubscribe\x12$.tourney.backend.v1.SubscribeRequest\x1a\x1f.tourney.backend.v1.StreamEvent0\x01\x12U\n" +
+	"\tReconcile\x12$.tourney.backend.v1.ReconcileRequest\x1a\".tourney.backend.v1.ReconcileReply\x12U\n" +
+	"\tConflicts\x12$.tourney.backend.v1.ConflictsRequest\x1a\".tourney.backend.v1.ConflictsReplyB/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
 
 var (
 	file_backend_proto_rawDescOnce sync.Once
@@ -1454,7 +1688,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*CreateRequest)(nil),    // 1: tourney.backend.v1.CreateRequest
@@ -1479,6 +1713,10 @@ var file_backend_proto_goTypes = []any{
 	(*HealthReply)(nil),      // 20: tourney.backend.v1.HealthReply
 	(*SubscribeRequest)(nil), // 21: tourney.backend.v1.SubscribeRequest
 	(*StreamEvent)(nil),      // 22: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 23: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 24: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 25: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 26: tourney.backend.v1.ConflictsReply
 }
 var file_backend_proto_depIdxs = []int32{
 	3,  // 0: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
@@ -1490,31 +1728,36 @@ var file_backend_proto_depIdxs = []int32{
 	8,  // 6: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
 	12, // 7: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
 	8,  // 8: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	1,  // 9: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	2,  // 10: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	10, // 11: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	11, // 12: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	14, // 13: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	15, // 14: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 15: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	17, // 16: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	19, // 17: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	21, // 18: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	9,  // 19: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 20: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 21: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	13, // 22: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	9,  // 23: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 24: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	16, // 25: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	18, // 26: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	20, // 27: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	22, // 28: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	19, // [19:29] is the sub-list for method output_type
-	9,  // [9:19] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	0,  // 9: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	1,  // 10: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	2,  // 11: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	10, // 12: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	11, // 13: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	14, // 14: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	15, // 15: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 16: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	17, // 17: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	19, // 18: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	21, // 19: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	23, // 20: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	25, // 21: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	9,  // 22: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 23: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 24: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	13, // 25: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	9,  // 26: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 27: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	16, // 28: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	18, // 29: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	20, // 30: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	22, // 31: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	24, // 32: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	26, // 33: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	22, // [22:34] is the sub-list for method output_type
+	10, // [10:22] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -1535,7 +1778,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

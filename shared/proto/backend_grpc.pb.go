@@ -39,6 +39,8 @@ const (
 	Backend_Maintain_FullMethodName  = "/tourney.backend.v1.Backend/Maintain"
 	Backend_Health_FullMethodName    = "/tourney.backend.v1.Backend/Health"
 	Backend_Subscribe_FullMethodName = "/tourney.backend.v1.Backend/Subscribe"
+	Backend_Reconcile_FullMethodName = "/tourney.backend.v1.Backend/Reconcile"
+	Backend_Conflicts_FullMethodName = "/tourney.backend.v1.Backend/Conflicts"
 )
 
 // BackendClient is the client API for Backend service.
@@ -66,6 +68,11 @@ type BackendClient interface {
 	// Subscribe streams a tournament's events after the given event id ("" =
 	// only new events, "0" = every retained event) until the caller cancels.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamEvent], error)
+	// Reconcile writes back a change made while the host could not reach
+	// this backend, guarded by the version the change started from.
+	Reconcile(ctx context.Context, in *ReconcileRequest, opts ...grpc.CallOption) (*ReconcileReply, error)
+	// Conflicts returns the snapshots that lost a reconciliation.
+	Conflicts(ctx context.Context, in *ConflictsRequest, opts ...grpc.CallOption) (*ConflictsReply, error)
 }
 
 type backendClient struct {
@@ -197,6 +204,26 @@ func (c *backendClient) Subscribe(ctx context.Context, in *SubscribeRequest, opt
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Backend_SubscribeClient = grpc.ServerStreamingClient[StreamEvent]
 
+func (c *backendClient) Reconcile(ctx context.Context, in *ReconcileRequest, opts ...grpc.CallOption) (*ReconcileReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReconcileReply)
+	err := c.cc.Invoke(ctx, Backend_Reconcile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) Conflicts(ctx context.Context, in *ConflictsRequest, opts ...grpc.CallOption) (*ConflictsReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConflictsReply)
+	err := c.cc.Invoke(ctx, Backend_Conflicts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BackendServer is the server API for Backend service.
 // All implementations must embed UnimplementedBackendServer
 // for forward compatibility.
@@ -222,6 +249,11 @@ type BackendServer interface {
 	// Subscribe streams a tournament's events after the given event id ("" =
 	// only new events, "0" = every retained event) until the caller cancels.
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[StreamEvent]) error
+	// Reconcile writes back a change made while the host could not reach
+	// this backend, guarded by the version the change started from.
+	Reconcile(context.Context, *ReconcileRequest) (*ReconcileReply, error)
+	// Conflicts returns the snapshots that lost a reconciliation.
+	Conflicts(context.Context, *ConflictsRequest) (*ConflictsReply, error)
 	mustEmbedUnimplementedBackendServer()
 }
 
@@ -261,6 +293,12 @@ func (UnimplementedBackendServer) Health(context.Context, *HealthRequest) (*Heal
 }
 func (UnimplementedBackendServer) Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[StreamEvent]) error {
 	return status.Error(codes.Unimplemented, "method Subscribe not implemented")
+}
+func (UnimplementedBackendServer) Reconcile(context.Context, *ReconcileRequest) (*ReconcileReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Reconcile not implemented")
+}
+func (UnimplementedBackendServer) Conflicts(context.Context, *ConflictsRequest) (*ConflictsReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Conflicts not implemented")
 }
 func (UnimplementedBackendServer) mustEmbedUnimplementedBackendServer() {}
 func (UnimplementedBackendServer) testEmbeddedByValue()                 {}
@@ -438,6 +476,42 @@ func _Backend_Subscribe_Handler(srv interface{}, stream grpc.ServerStream) error
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Backend_SubscribeServer = grpc.ServerStreamingServer[StreamEvent]
 
+func _Backend_Reconcile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReconcileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).Reconcile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_Reconcile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).Reconcile(ctx, req.(*ReconcileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_Conflicts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ConflictsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).Conflicts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_Conflicts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).Conflicts(ctx, req.(*ConflictsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Backend_ServiceDesc is the grpc.ServiceDesc for Backend service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -472,6 +546,14 @@ var Backend_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Health",
 			Handler:    _Backend_Health_Handler,
+		},
+		{
+			MethodName: "Reconcile",
+			Handler:    _Backend_Reconcile_Handler,
+		},
+		{
+			MethodName: "Conflicts",
+			Handler:    _Backend_Conflicts_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1,6 +1,8 @@
--- remove.lua: deletes a tournament and its lock, and appends the removal
--- to its events stream (which is kept, with its TTL, for subscribers).
+-- remove.lua: deletes a tournament and its lock, leaves a tombstone (so no
+-- host's reconciliation resurrects it), and appends the removal to its
+-- events stream (which is kept, with its TTL, for subscribers).
 -- KEYS[1..5] as in lib.lua, KEYS[6] tournament_lock:{id}
+-- KEYS[7] tournament:{id}:tombstone
 -- ARGV[1] the tournament id, ARGV[2] the time (RFC 3339)
 -- ARGV[3] MAXLEN of the events stream, ARGV[4] pub/sub channel
 -- ARGV[5] TTL of the events stream in ms
@@ -10,6 +12,7 @@ if not version then
   return false
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[6])
+redis.call('SET', KEYS[7], version, 'PX', ARGV[5])
 local ev = '{"type":"tournament_removed","tournament_id":' .. ARGV[1] ..
   ',"version":' .. (tonumber(version) + 1) .. ',"at":"' .. ARGV[2] .. '"}'
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[3], '*', 'event', ev)

@@ -1,0 +1,74 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Reconcile implements shared.Backend with reconcile.lua, then keeps
+// active_tournaments in step: two round trips.
+func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (shared.ReconcileResult, error) {
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	id := req.TournamentID
+	snap, snapJSON, version := &tournament.Tournament{ID: id}, "null", int64(0)
+	switch req.Mode {
+	case shared.ReconcileWrite, shared.ReconcileRestore:
+		if err := tournament.Validate(req.Snapshot); err != nil {
+			return shared.ReconcileResult{}, err
+		}
+		if req.Snapshot.ID != id {
+			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "snapshot %d given for tournament %d", req.Snapshot.ID, id)
+		}
+		snap, version = req.Snapshot, req.Snapshot.Version
+		b, _ := json.Marshal(snap)
+		snapJSON = string(b)
+	case shared.ReconcileRemove:
+	default:
+		return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "unknown reconcile mode %q", req.Mode)
+	}
+	origin, _ := json.Marshal(req.Origin)
+	keys := append(b.keys.record(id), b.keys.tombstone(id), b.keys.conflicts(id))
+	args := append(b.recordArgs(snap, 0, nil), req.Mode, strconv.FormatInt(req.BaseVersion, 10),
+		strconv.FormatInt(version, 10), snapJSON, string(origin), time.Now().UTC().Format(time.RFC3339Nano), id)
+	res, err := reconcileScript.Run(ctx, b.rdb, keys, args...).StringSlice()
+	if err != nil {
+		return shared.ReconcileResult{}, redisErr(err)
+	}
+	stored, _ := strconv.ParseInt(res[1], 10, 64)
+	out := shared.ReconcileResult{Outcome: res[0], StoredVersion: stored}
+	switch {
+	case out.Outcome == shared.OutcomeWritten && snap.Live():
+		err = b.rdb.SAdd(ctx, b.keys.active(), id).Err()
+	case out.Outcome == shared.OutcomeWritten || out.Outcome == shared.OutcomeRemoved:
+		err = b.rdb.SRem(ctx, b.keys.active(), id).Err()
+	}
+	return out, redisErr(err)
+}
+
+// Conflicts implements shared.Backend: one round trip.
+func (b *Backend) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, error) {
+	ctx, cancel := b.bound(ctx)
+	defer cancel()
+	raw, err := b.rdb.LRange(ctx, b.keys.conflicts(id), 0, -1).Result()
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, redisErr(err)
+	}
+	out := make([]shared.Conflict, 0, len(raw))
+	for _, r := range raw {
+		var c shared.Conflict
+		if err := json.Unmarshal([]byte(r), &c); err != nil {
+			b.logger.Warn("skipping an unreadable conflict record", "tournament", id, "error", err)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
