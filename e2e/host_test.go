@@ -94,8 +94,12 @@ func TestPluginSwapWithoutRebuild(t *testing.T) {
 	if _, err := h.Client.Create(bg, tournament.CreateParams{ID: 1, Name: "audited", MaxPlayers: 2, CreatorID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.Client.Status(bg)
-	if err != nil || !st.Ready || st.Health != "1 events audited" {
+	ok := testutil.Eventually(5*time.Second, func() bool { // the prober refreshes health every 200 ms
+		st, err := h.Client.Status(bg)
+		return err == nil && st.Ready && st.Backend == "audit" && st.Health == "1 events audited"
+	})
+	if !ok {
+		st, err := h.Client.Status(bg)
 		t.Fatalf("status %+v %v: the audit plugin is not the one serving", st, err)
 	}
 	audited := func() bool { // go-plugin re-levels the plugin's JSON lines; field order varies

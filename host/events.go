@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/tourney/tourney/shared"
@@ -12,12 +13,31 @@ import (
 // Subscribe calls fn with each event of tournament id after the event id
 // after ("" = only new events, "0" = every retained event) until ctx is
 // done, fn returns an error, or the backend fails (the error is returned).
+//
+// A switch between the primary and the fallback ends the subscription
+// with an unavailable error: event ids differ between backends, so Events
+// resumes on the new backend with new events only.
 func (h *Host) Subscribe(ctx context.Context, id int64, after string, fn func(shared.StreamEvent) error) error {
-	b, err := h.backend(ctx)
+	b, switched, err := h.router.current(ctx, op{id: id})
 	if err != nil {
 		return err
 	}
-	return b.Subscribe(ctx, shared.SubscribeRequest{TournamentID: id, After: after}, fn)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-switched:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err = b.Subscribe(ctx, shared.SubscribeRequest{TournamentID: id, After: after}, fn)
+	select {
+	case <-switched:
+		return tournament.Errorf(tournament.CodeUnavailable, "the serving backend changed; subscribe again")
+	default:
+		return err
+	}
 }
 
 // Events returns a channel of tournament id's events after the event id
@@ -44,8 +64,11 @@ func (h *Host) Events(ctx context.Context, id int64, after string) <-chan shared
 				}
 				return nil
 			})
-			if removed || errors.Is(err, tournament.ErrNotFound) || errors.Is(err, tournament.ErrInvalidArgument) {
+			if removed || errors.Is(err, tournament.ErrNotFound) {
 				return
+			}
+			if errors.Is(err, tournament.ErrInvalidArgument) || (errors.Is(err, tournament.ErrUnavailable) && strings.Contains(err.Error(), "backend changed")) {
+				after = "" // an id from the other backend: go on with new events
 			}
 			if err != nil && ctx.Err() == nil {
 				h.logger.Debug("event subscription interrupted; resuming", "tournament", id, "after", after, "error", err)

@@ -2,8 +2,8 @@ package host
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/tourney/tourney/plugins/memory"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,33 +36,55 @@ type Host struct {
 	cfg    config.Config
 	logger hclog.Logger
 
-	embedded     shared.Backend
 	embeddedName string
-	primary      *supervisor // the plugin that serves calls when not embedded
+	primary      *supervisor // nil when embedded
+	fallback     *supervisor // plugin-memory, when TOURNEY_FALLBACK=memory
+	router       *router
+	cache        *snapshotCache
 
 	stop chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
 }
 
-// New starts a host: it launches the configured plugin (TOURNEY_PRIMARY,
-// or the memory plugin when the primary's binary is missing and
-// TOURNEY_FALLBACK is memory) and the sweeper. Close it when done.
+// New starts a host: it launches the primary plugin (TOURNEY_PRIMARY) and,
+// with TOURNEY_FALLBACK=memory, plugin-memory as the fallback; then the
+// prober that drives failover and failback, and the sweeper. Close it when
+// done. With Options.Backend set, that backend serves in-process and no
+// plugin is launched.
 func New(opts Options) (*Host, error) {
 	cfg := opts.Config
 	logger := opts.Logger
 	if logger == nil {
 		logger = NewLogger(cfg)
 	}
-	h := &Host{cfg: cfg, logger: logger, stop: make(chan struct{}), embedded: opts.Backend, embeddedName: opts.BackendName}
-	if h.embedded != nil {
+	if cfg.CacheSize <= 0 {
+		cfg.CacheSize = config.Default().CacheSize
+	}
+	h := &Host{cfg: cfg, logger: logger, stop: make(chan struct{}), cache: newSnapshotCache(cfg.CacheSize)}
+	r := newRouter(cfg, logger, h.cache)
+	hostname, _ := os.Hostname()
+	r.origin = fmt.Sprintf("%s/%d", hostname, os.Getpid())
+	r.fallbackGen = func() uint64 { return 0 }
+	if opts.Backend != nil {
+		h.embeddedName = opts.BackendName
 		if h.embeddedName == "" {
 			h.embeddedName = "embedded"
 		}
-	} else if err := h.launchPrimary(); err != nil {
+		r.primaryName = h.embeddedName
+		r.primary = func(context.Context) (shared.Backend, error) { return opts.Backend, nil }
+	} else if err := h.launch(r); err != nil {
 		return nil, err
 	}
-	h.wg.Add(1)
+	h.router = r
+	// Probe now, so that a host started while the primary is down serves
+	// from the fallback at once (two failed probes trip the breaker).
+	r.probeOnce()
+	if r.lastProbe.Load().(probeResult).err != nil {
+		r.probeOnce()
+	}
+	h.wg.Add(2)
+	go func() { defer h.wg.Done(); r.probe(h.stop) }()
 	go h.sweep()
 	return h, nil
 }
@@ -89,65 +111,90 @@ func PluginPath(dir, name string) (string, error) {
 	return filepath.Join(dir, "plugin-"+name), nil
 }
 
-func (h *Host) launchPrimary() error {
-	path, err := PluginPath(h.cfg.PluginDir, h.cfg.Primary)
+func (h *Host) startPlugin(variable, name, checksum string) (*supervisor, error) {
+	path, err := PluginPath(h.cfg.PluginDir, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, h.cfg.PrimarySHA256, h.cfg.Environ(), h.logger)
-	if errors.Is(err, os.ErrNotExist) && h.cfg.Primary != "memory" && h.cfg.Fallback == config.FallbackMemory {
-		h.logger.Warn("primary plugin binary not found; serving from the memory plugin (state is not shared and not kept)",
-			"TOURNEY_PRIMARY", h.cfg.Primary, "path", path)
-		path, _ = PluginPath(h.cfg.PluginDir, "memory")
-		sup, err = newSupervisor("memory", path, h.cfg.FallbackSHA256, h.cfg.Environ(), h.logger)
+	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, checksum, h.cfg.Environ(), h.logger)
+	if err == nil {
+		err = sup.start()
 	}
 	if err != nil {
-		return fmt.Errorf("TOURNEY_PRIMARY=%s: %w", h.cfg.Primary, err)
+		return nil, fmt.Errorf("%s=%s: %w", variable, name, err)
 	}
-	if err := sup.start(); err != nil {
+	return sup, nil
+}
+
+// launch starts the plugins and wires them into r.
+func (h *Host) launch(r *router) error {
+	var err error
+	if h.primary, err = h.startPlugin("TOURNEY_PRIMARY", h.cfg.Primary, h.cfg.PrimarySHA256); err != nil {
 		return err
 	}
-	h.primary = sup
+	r.primaryName = h.primary.name
+	r.primary = h.primary.get
+	switch {
+	case h.cfg.Fallback == config.FallbackMemory && h.primary.name != "memory":
+		if h.fallback, err = h.startPlugin("TOURNEY_FALLBACK", "memory", h.cfg.FallbackSHA256); err != nil {
+			h.primary.close()
+			return err
+		}
+		r.fallbackName = "memory"
+		r.fallback = func(ctx context.Context) (shared.Backend, error) {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			return h.fallback.get(ctx)
+		}
+		r.fallbackGen = h.fallback.generation
+	case h.cfg.Fallback == config.FallbackReadonly:
+		ro := memory.New(memory.OptionsFromConfig(h.cfg))
+		r.fallbackName, r.readonly = "readonly", true
+		r.fallback = func(context.Context) (shared.Backend, error) { return ro, nil }
+	}
 	return nil
 }
 
-// Close stops the sweeper and kills every plugin process. It is safe to
-// call more than once.
+// Close stops the prober and the sweeper and kills every plugin process.
+// It is safe to call more than once.
 func (h *Host) Close() error {
 	h.once.Do(func() {
 		close(h.stop)
 		h.wg.Wait()
-		if h.primary != nil {
-			h.primary.close()
+		for _, s := range []*supervisor{h.primary, h.fallback} {
+			if s != nil {
+				s.close()
+			}
 		}
 	})
 	return nil
 }
 
-// call runs fn against the backend that serves now, bounded by
-// OPERATION_TIMEOUT.
-func (h *Host) call(ctx context.Context, fn func(ctx context.Context, b shared.Backend) error) error {
+// call runs fn, bounded by OPERATION_TIMEOUT, on the backend that serves.
+func (h *Host) call(ctx context.Context, o op, fn func(ctx context.Context, b shared.Backend) (outcome, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.OperationTimeout)
 	defer cancel()
-	b, err := h.backend(ctx)
-	if err != nil {
-		return err
-	}
-	return fn(ctx, b)
+	return h.router.do(ctx, o, fn)
 }
 
-func (h *Host) backend(ctx context.Context) (shared.Backend, error) {
-	if h.embedded != nil {
-		return h.embedded, nil
-	}
-	return h.primary.get(ctx)
-}
-
-func (h *Host) mutate(ctx context.Context, fn func(ctx context.Context, b shared.Backend) (shared.Change, error)) (*tournament.Tournament, error) {
+func (h *Host) mutate(ctx context.Context, o op, fn func(ctx context.Context, b shared.Backend) (shared.Change, error)) (*tournament.Tournament, error) {
+	o.write = true
 	var c shared.Change
-	err := h.call(ctx, func(ctx context.Context, b shared.Backend) (err error) {
-		c, err = fn(ctx, b)
-		return err
+	err := h.call(ctx, o, func(ctx context.Context, b shared.Backend) (outcome, error) {
+		var err error
+		if c, err = fn(ctx, b); err != nil {
+			return outcome{}, err
+		}
+		var oc outcome
+		if c.Tournament != nil {
+			oc.snaps = []*tournament.Tournament{c.Tournament}
+		}
+		for _, ev := range c.Events {
+			if ev.Type == tournament.EventTournamentRemoved {
+				oc.removed, oc.version = ev.TournamentID, ev.Version-1
+			}
+		}
+		return oc, nil
 	})
 	if err != nil {
 		return nil, err
@@ -159,14 +206,14 @@ func (h *Host) mutate(ctx context.Context, fn func(ctx context.Context, b shared
 }
 
 func (h *Host) apply(ctx context.Context, id int64, cmd tournament.Command) (*tournament.Tournament, error) {
-	return h.mutate(ctx, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	return h.mutate(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Apply(ctx, shared.ApplyRequest{Actor: ActorFrom(ctx), TournamentID: id, Command: cmd})
 	})
 }
 
 // CreateTournament creates a pending tournament.
 func (h *Host) CreateTournament(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error) {
-	return h.mutate(ctx, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	return h.mutate(ctx, op{id: p.ID, create: true}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Create(ctx, shared.CreateRequest{Actor: ActorFrom(ctx), Params: p})
 	})
 }
@@ -195,9 +242,11 @@ func (h *Host) RegisterResult(ctx context.Context, id, gameID, winnerID, loserID
 // GetTournament returns a tournament's current state.
 func (h *Host) GetTournament(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	var t *tournament.Tournament
-	err := h.call(ctx, func(ctx context.Context, b shared.Backend) (err error) {
-		t, err = b.Get(ctx, id)
-		return err
+	err := h.call(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (oc outcome, err error) {
+		if t, err = b.Get(ctx, id); err == nil {
+			oc.snaps = []*tournament.Tournament{t}
+		}
+		return oc, err
 	})
 	return t, err
 }
@@ -205,9 +254,9 @@ func (h *Host) GetTournament(ctx context.Context, id int64) (*tournament.Tournam
 // ListTournaments returns the pending and active tournaments.
 func (h *Host) ListTournaments(ctx context.Context) ([]tournament.Summary, error) {
 	var list []tournament.Summary
-	err := h.call(ctx, func(ctx context.Context, b shared.Backend) (err error) {
+	err := h.call(ctx, op{all: true}, func(ctx context.Context, b shared.Backend) (_ outcome, err error) {
 		list, err = b.List(ctx)
-		return err
+		return outcome{}, err
 	})
 	if list == nil && err == nil {
 		list = []tournament.Summary{}
@@ -217,7 +266,7 @@ func (h *Host) ListTournaments(ctx context.Context) ([]tournament.Summary, error
 
 // RemoveTournament deletes a tournament.
 func (h *Host) RemoveTournament(ctx context.Context, id int64) error {
-	_, err := h.mutate(ctx, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	_, err := h.mutate(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Remove(ctx, shared.RemoveRequest{Actor: ActorFrom(ctx), ID: id})
 	})
 	return err
@@ -225,49 +274,86 @@ func (h *Host) RemoveTournament(ctx context.Context, id int64) error {
 
 // Export calls yield with every stored tournament.
 func (h *Host) Export(ctx context.Context, yield func(*tournament.Tournament) error) error {
-	return h.call(ctx, func(ctx context.Context, b shared.Backend) error { return b.Export(ctx, yield) })
+	return h.call(ctx, op{all: true}, func(ctx context.Context, b shared.Backend) (outcome, error) {
+		return outcome{}, b.Export(ctx, yield)
+	})
 }
 
 // Import stores snapshots (replacing tournaments with the same ids) and
 // returns how many it stored; one invalid snapshot stores none.
 func (h *Host) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
+	if h.router.currentMode() == modeFallback {
+		return 0, tournament.Errorf(tournament.CodeUnavailable, "import is refused while the %s backend is unavailable; retry when it is back", h.router.primaryName)
+	}
 	var n int
-	err := h.call(ctx, func(ctx context.Context, b shared.Backend) (err error) {
+	err := h.call(ctx, op{}, func(ctx context.Context, b shared.Backend) (oc outcome, err error) {
 		n, err = b.Import(ctx, snaps)
-		return err
+		if err == nil {
+			oc.snaps = snaps
+		}
+		return oc, err
 	})
 	return n, err
 }
 
-// Status describes which backend serves and the plugins behind it.
+// Status describes which backend serves, the breaker, the plugins behind
+// them and the failover counters.
 type Status struct {
-	Backend string       `json:"backend"`
-	Breaker string       `json:"breaker"`
-	Ready   bool         `json:"ready"`
-	Health  string       `json:"health,omitempty"` // the serving backend's own word on its health
-	Plugins []PluginInfo `json:"plugins"`
+	Backend  string        `json:"backend"` // the backend serving calls now
+	Breaker  string        `json:"breaker"` // closed, open or half-open
+	Ready    bool          `json:"ready"`
+	Health   string        `json:"health,omitempty"` // the serving backend's own word on its health
+	Plugins  []PluginInfo  `json:"plugins"`
+	Failover FailoverStats `json:"failover"`
 }
 
 // Status reports the host's state; Ready is false when no backend can serve.
 func (h *Host) Status(ctx context.Context) Status {
-	st := Status{Breaker: "closed", Plugins: []PluginInfo{}}
-	if h.embedded != nil {
-		st.Backend = h.embeddedName
-	} else {
-		info := h.primary.info()
-		st.Backend = info.Name
-		st.Plugins = append(st.Plugins, info)
+	r := h.router
+	st := Status{Breaker: r.cb.State().String(), Plugins: []PluginInfo{}, Failover: r.stats()}
+	for _, s := range []*supervisor{h.primary, h.fallback} {
+		if s != nil {
+			st.Plugins = append(st.Plugins, s.info())
+		}
+	}
+	if r.currentMode() == modePrimary {
+		st.Backend = r.primaryName
+		res, _ := r.lastProbe.Load().(probeResult)
+		st.Ready, st.Health = res.err == nil, res.detail
+		if res.err != nil {
+			st.Health = res.err.Error()
+		}
+		return st
+	}
+	st.Backend = r.fallbackName
+	if r.fallback == nil {
+		st.Backend, st.Health = "none", r.unavailable().Error()
+		return st
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	err := h.call(ctx, func(ctx context.Context, b shared.Backend) error {
-		rep, err := b.Health(ctx)
+	b, err := r.fallback(ctx)
+	if err == nil {
+		var rep shared.HealthReport
+		rep, err = b.Health(ctx)
 		st.Health = rep.Detail
-		return err
-	})
+	}
 	st.Ready = err == nil
 	if err != nil {
 		st.Health = err.Error()
 	}
 	return st
+}
+
+// Conflicts returns the recorded conflicts of tournament id, newest first.
+func (h *Host) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, error) {
+	var out []shared.Conflict
+	err := h.call(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (_ outcome, err error) {
+		out, err = b.Conflicts(ctx, id)
+		return outcome{}, err
+	})
+	if out == nil && err == nil {
+		out = []shared.Conflict{}
+	}
+	return out, err
 }

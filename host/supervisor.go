@@ -67,6 +67,7 @@ type supervisor struct {
 	ready    chan struct{} // closed while backend is usable
 	state    PluginState
 	restarts int
+	launches uint64 // successful launches: each one starts empty
 	lastErr  error
 	closed   bool
 
@@ -147,6 +148,7 @@ func (s *supervisor) launch() error {
 		return errors.New("host is closing")
 	}
 	s.client, s.backend, s.state = client, backend, PluginRunning
+	s.launches++
 	close(s.ready)
 	s.logger.Info("plugin running", "path", s.path, "pid", client.ReattachConfig().Pid, "protocol", client.NegotiatedVersion())
 	return nil
@@ -274,4 +276,12 @@ func killWithTimeout(c *plugin.Client, logger hclog.Logger) {
 	case <-time.After(killTimeout):
 		logger.Error("plugin did not stop in time; abandoning it")
 	}
+}
+
+// generation counts successful launches; a new one means a fresh process
+// (for the memory plugin: empty).
+func (s *supervisor) generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.launches
 }

@@ -28,38 +28,37 @@ func (h *Host) sweep() {
 // SweepOnce runs one sweep now and returns how many tournaments had overdue
 // games resolved. The sweeper calls it on its own; tests and tools may too.
 func (h *Host) SweepOnce(ctx context.Context) int {
-	resolved := 0
-	err := h.call(ctx, func(ctx context.Context, b shared.Backend) error {
+	err := h.call(ctx, op{}, func(ctx context.Context, b shared.Backend) (outcome, error) {
 		rep, err := b.Maintain(ctx)
-		if err != nil {
-			return err
-		}
-		if rep.Expired > 0 {
+		if err == nil && rep.Expired > 0 {
 			h.logger.Info("expired tournaments forgotten", "count", rep.Expired)
 		}
-		list, err := b.List(ctx)
-		if err != nil {
-			return err
-		}
-		now := time.Now()
-		for _, s := range list {
-			if s.NextDeadline == nil || s.NextDeadline.After(now) {
-				continue
-			}
-			c, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: s.ID, Command: tournament.ResolveTimeouts{Policy: h.cfg.TimeoutPolicy}})
-			if err != nil {
-				h.logger.Warn("resolving overdue games failed", "tournament", s.ID, "error", err)
-				continue
-			}
-			if len(c.Events) > 0 {
-				resolved++
-				h.logger.Info("overdue games resolved", "tournament", s.ID, "policy", h.cfg.TimeoutPolicy, "version", c.Tournament.Version)
-			}
-		}
-		return nil
+		return outcome{}, err
 	})
 	if err != nil {
+		h.logger.Warn("backend housekeeping failed", "error", err)
+	}
+	list, err := h.ListTournaments(ctx)
+	if err != nil {
 		h.logger.Warn("sweep failed", "error", err)
+		return 0
+	}
+	resolved := 0
+	now := time.Now()
+	for _, s := range list {
+		if s.NextDeadline == nil || s.NextDeadline.After(now) {
+			continue
+		}
+		prev := s.Version
+		t, err := h.apply(ctx, s.ID, tournament.ResolveTimeouts{Policy: h.cfg.TimeoutPolicy})
+		if err != nil {
+			h.logger.Warn("resolving overdue games failed", "tournament", s.ID, "error", err)
+			continue
+		}
+		if t.Version != prev {
+			resolved++
+			h.logger.Info("overdue games resolved", "tournament", s.ID, "policy", h.cfg.TimeoutPolicy, "version", t.Version)
+		}
 	}
 	return resolved
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/tournament"
 )
 
@@ -163,4 +164,13 @@ func (c *Client) Status(ctx context.Context) (host.Status, error) {
 	var st host.Status
 	err := c.Do(ctx, "GET", "/v1/status", nil, &st)
 	return st, err
+}
+
+// Conflicts returns a tournament's recorded failback conflicts.
+func (c *Client) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, error) {
+	var out struct {
+		Conflicts []shared.Conflict `json:"conflicts"`
+	}
+	err := c.Do(ctx, "GET", fmt.Sprintf("/v1/tournaments/%d/conflicts", id), nil, &out)
+	return out.Conflicts, err
 }

@@ -63,6 +63,7 @@ func NewHandler(h *host.Host, opts Options) http.Handler {
 		{"/v1/tournaments/{id}/start", map[string]http.HandlerFunc{"POST": s.start}},
 		{"/v1/tournaments/{id}/games/{game_id}/result", map[string]http.HandlerFunc{"POST": s.result}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
+		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
 		{"/v1/import", map[string]http.HandlerFunc{"POST": s.importLines}},
 		{"/v1/status", map[string]http.HandlerFunc{"GET": s.status}},
@@ -438,6 +439,13 @@ func parseLines(body io.Reader) ([]*tournament.Tournament, error) {
 		return nil, bodyError(err)
 	}
 	return snaps, nil
+}
+
+func (s *server) conflicts(w http.ResponseWriter, r *http.Request) {
+	s.withID(w, r, func(id int64) (any, error) {
+		list, err := s.h.Conflicts(r.Context(), id)
+		return map[string]any{"conflicts": list}, err
+	})
 }
 
 func (s *server) status(w http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,7 @@ Usage:
   host export                        JSON Lines on stdout
   host import [FILE]                 JSON Lines from FILE or stdin
   host status
+  host conflicts ID                  snapshots that lost a failback reconciliation
 
 Client commands talk to --addr (default TOURNEY_HTTP_ADDR, 127.0.0.1:8080),
 send TOURNEY_API_TOKEN as the bearer token, and --actor as X-Actor-ID.
@@ -215,6 +216,14 @@ var clientCommands = map[string]clientCommand{
 		}
 		n, err := c.Import(ctx, r)
 		return map[string]int{"imported": n}, err
+	}},
+	"conflicts": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID")
+		if err != nil {
+			return nil, err
+		}
+		l, err := c.Conflicts(ctx, a[0])
+		return map[string]any{"conflicts": l}, err
 	}},
 	"status": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		return c.Status(ctx)

@@ -49,6 +49,7 @@ type Config struct {
 	SweepInterval  time.Duration            // TOURNEY_SWEEP_INTERVAL
 	RateLimit      int                      // TOURNEY_RATE_LIMIT: mutating calls per second per actor; 0 = off
 	RateBurst      int                      // TOURNEY_RATE_BURST (0 = same as the rate)
+	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
 }
@@ -62,7 +63,7 @@ func Default() Config {
 		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
 		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
 		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-		LogLevel: "info", LogFormat: "text",
+		LogLevel: "info", LogFormat: "text", CacheSize: 10000,
 	}
 }
 
@@ -175,6 +176,7 @@ var fields = []field{
 	dur("TOURNEY_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
 	num("TOURNEY_RATE_LIMIT", func(c *Config) *int { return &c.RateLimit }, 0, 1_000_000),
 	num("TOURNEY_RATE_BURST", func(c *Config) *int { return &c.RateBurst }, 0, 1_000_000),
+	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
 	str("LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }, oneOf("trace", "debug", "info", "warn", "error")),
 	str("LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
 }
