@@ -438,8 +438,10 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, id int64, out 
 }
 
 // restore gives back to a primary that lost data (restarted empty) every
-// tournament this host knows. It does nothing when the primary still lists
-// every live tournament the host knows.
+// tournament this host knows and the primary lacks. Restoring never
+// overwrites: a tournament the primary holds, or removed, is left alone.
+// It costs one call per cached tournament the primary does not list as
+// live (finished ones included), eight at a time.
 func (r *router) restore(ctx context.Context, b shared.Backend) (int, error) {
 	list, err := b.List(ctx)
 	if err != nil {
@@ -450,10 +452,6 @@ func (r *router) restore(ctx context.Context, b shared.Backend) (int, error) {
 		present[s.ID] = true
 	}
 	snaps := r.cache.snapshots()
-	lost := slices.ContainsFunc(snaps, func(t *tournament.Tournament) bool { return t.Live() && !present[t.ID] })
-	if !lost {
-		return 0, nil
-	}
 	var restored atomic.Int64
 	var firstErr error
 	var mu sync.Mutex

@@ -55,6 +55,8 @@ func NewClient(c config.Config) (goredis.UniversalClient, error) {
 		PoolTimeout:           ioTimeout,
 		ContextTimeoutEnabled: true,
 		MaxRetries:            1,
+		DialerRetries:         1, // go-redis would otherwise dial 5 times, 100 ms apart, before failing
+		DialerRetryTimeout:    10 * time.Millisecond,
 		MinRetryBackoff:       8 * time.Millisecond,
 		MaxRetryBackoff:       64 * time.Millisecond,
 	}
