@@ -30,6 +30,13 @@ type Backend struct {
 	opts    Options
 	limiter *redis_rate.Limiter
 	logger  hclog.Logger
+
+	// orphans are locks this process may hold without knowing: an acquire
+	// or release whose reply was lost. Health releases them once Redis
+	// answers again, instead of leaving the tournament locked for
+	// LOCK_TIMEOUT.
+	orphanMu sync.Mutex
+	orphans  map[string]int64 // token -> tournament id
 }
 
 var _ shared.Backend = (*Backend)(nil)
@@ -58,7 +65,8 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
-	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rdb), logger: opts.Logger}
+	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rdb),
+		logger: opts.Logger, orphans: map[string]int64{}}
 }
 
 // Close closes the Redis client.
@@ -187,6 +195,7 @@ func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournam
 	for {
 		res, err := acquireScript.Run(ctx, b.rdb, keys, token, b.opts.LockTimeout.Milliseconds()).Slice()
 		if err != nil {
+			b.orphan(id, token) // the lock may have been taken though the reply was lost
 			if contended && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return nil, busy()
 			}
@@ -209,6 +218,9 @@ func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournam
 			wait = min(wait, time.Duration(pttl)*time.Millisecond)
 		}
 		delay = min(2*delay, 32*time.Millisecond)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait+50*time.Millisecond {
+			return nil, busy() // answer before the caller's deadline does
+		}
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.Canceled) {
@@ -225,7 +237,41 @@ func (b *Backend) release(id int64, token string) {
 	ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 	defer cancel()
 	if err := releaseScript.Run(ctx, b.rdb, []string{b.keys.lock(id)}, token).Err(); err != nil {
-		b.logger.Warn("releasing a lock failed; it expires after LOCK_TIMEOUT", "tournament", id, "error", err)
+		b.logger.Warn("releasing a lock failed; retrying when Redis answers", "tournament", id, "error", err)
+		b.orphan(id, token)
+	}
+}
+
+func (b *Backend) orphan(id int64, token string) {
+	b.orphanMu.Lock()
+	b.orphans[token] = id
+	b.orphanMu.Unlock()
+}
+
+// releaseOrphans releases the locks this process may hold unknowingly.
+// Each release compares the token first, so a lock since taken by another
+// holder is left alone.
+func (b *Backend) releaseOrphans(ctx context.Context) {
+	b.orphanMu.Lock()
+	orphans := b.orphans
+	b.orphans = map[string]int64{}
+	b.orphanMu.Unlock()
+	if len(orphans) == 0 {
+		return
+	}
+	cmds := map[string]*goredis.Cmd{}
+	_, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+		for token, id := range orphans {
+			cmds[token] = releaseScript.EvalSha(ctx, p, []string{b.keys.lock(id)}, token)
+		}
+	})
+	for token, c := range cmds {
+		id := orphans[token]
+		if err != nil || c.Err() != nil {
+			b.orphan(id, token)
+		} else if n, _ := c.Int(); n == 1 {
+			b.logger.Info("released a lock left by a lost reply", "tournament", id)
+		}
 	}
 }
 
@@ -257,7 +303,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	args := append(b.recordArgs(next, max(t.CurrentRound, 1), evs, "last_token", token), token, strconv.FormatInt(t.Version, 10))
 	res, err := commitScript.Run(ctx, b.rdb, keys, args...).Int()
 	if err != nil {
-		b.release(id, token)
+		b.release(id, token) // a no-op when the commit went through (it released the lock)
 		return shared.Change{}, redisErr(err)
 	}
 	switch res {
@@ -495,6 +541,7 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 	if err := b.rdb.Ping(ctx).Err(); err != nil {
 		return shared.HealthReport{Backend: "redis"}, redisErr(err)
 	}
+	b.releaseOrphans(ctx)
 	return shared.HealthReport{Backend: "redis", Detail: "PING ok"}, nil
 }
 
