@@ -1,7 +1,9 @@
 package memory
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/tourney/tourney/shared"
@@ -56,7 +58,7 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 		store(req.Snapshot)
 		return shared.ReconcileResult{Outcome: shared.OutcomeWritten, StoredVersion: req.Snapshot.Version}, nil
 	case shared.ReconcileWrite:
-		if stored != 0 && stored == req.Snapshot.Version {
+		if stored != 0 && stored == req.Snapshot.Version && sameJSON(r.t, req.Snapshot) {
 			return shared.ReconcileResult{Outcome: shared.OutcomeUnchanged, StoredVersion: stored}, nil
 		}
 	case shared.ReconcileRemove:
@@ -90,4 +92,10 @@ func (b *Backend) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, e
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return append([]shared.Conflict{}, b.conflicts[id]...), nil
+}
+
+func sameJSON(a, b *tournament.Tournament) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
 }

@@ -489,6 +489,14 @@ func testReconcile(t *testing.T, f Factory) {
 	// Apply keeps working on the written state.
 	apply(t, b, 1, T.AddPlayer{UserID: 4})
 
+	// A branch that reached the same version number by other changes is
+	// still a conflict: versions count changes, they do not name states.
+	same := branch(t, base, T.AddPlayer{UserID: 7}, T.AddPlayer{UserID: 8}, T.AddPlayer{UserID: 6})
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: same, BaseVersion: 2, Mode: shared.ReconcileWrite, Origin: "host-c"}, shared.OutcomeConflict)
+	if cs, _ := b.Conflicts(ctx(t), 1); len(cs) != 1 {
+		t.Fatalf("%d conflicts recorded, want 1", len(cs))
+	}
+
 	// Another host's branch from version 2 lost: the stored state wins.
 	theirs := branch(t, base, T.AddPlayer{UserID: 9})
 	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: theirs, BaseVersion: 2, Mode: shared.ReconcileWrite, Origin: "host-b"}, shared.OutcomeConflict)
@@ -496,7 +504,7 @@ func testReconcile(t *testing.T, f Factory) {
 		t.Fatalf("conflict reports stored version %d, want 5", r.StoredVersion)
 	}
 	cs, err := b.Conflicts(ctx(t), 1)
-	if err != nil || len(cs) != 1 || cs[0].Origin != "host-b" || cs[0].BaseVersion != 2 || cs[0].StoredVersion != 5 ||
+	if err != nil || len(cs) != 2 || cs[0].Origin != "host-b" || cs[0].BaseVersion != 2 || cs[0].StoredVersion != 5 ||
 		cs[0].Snapshot == nil || cs[0].Snapshot.Version != 3 || cs[0].Snapshot.Players[1] != 9 {
 		t.Fatalf("conflicts: %+v %v", cs, err)
 	}

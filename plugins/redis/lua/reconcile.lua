@@ -22,8 +22,8 @@ if mode == 'restore' then
   write_record(true)
   return {'written', ARGV[14]}
 end
-if mode == 'write' and stored == ARGV[14] then
-  return {'unchanged', stored}  -- already written (a retried reconciliation)
+if mode == 'write' and stored == ARGV[14] and redis.call('HGET', KEYS[1], 'state') == ARGV[15] then
+  return {'unchanged', stored}  -- this very state is stored (a retried reconciliation)
 end
 if mode == 'remove' and not stored and tomb == base then
   return {'unchanged', '0'}
