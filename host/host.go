@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/tourney/tourney/plugins/memory"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,14 +207,14 @@ func (h *Host) mutate(ctx context.Context, o op, fn func(ctx context.Context, b 
 }
 
 func (h *Host) apply(ctx context.Context, id int64, cmd tournament.Command) (*tournament.Tournament, error) {
-	return h.mutate(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	return h.mutate(ctx, op{id: id, cmd: cmd}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Apply(ctx, shared.ApplyRequest{Actor: ActorFrom(ctx), TournamentID: id, Command: cmd})
 	})
 }
 
 // CreateTournament creates a pending tournament.
 func (h *Host) CreateTournament(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error) {
-	return h.mutate(ctx, op{id: p.ID, create: true}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	return h.mutate(ctx, op{id: p.ID, create: &p}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Create(ctx, shared.CreateRequest{Actor: ActorFrom(ctx), Params: p})
 	})
 }
@@ -357,3 +358,7 @@ func (h *Host) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, erro
 	}
 	return out, err
 }
+
+type globalRand struct{}
+
+func (globalRand) IntN(n int) int { return rand.IntN(n) }

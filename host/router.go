@@ -41,8 +41,16 @@ const (
 type op struct {
 	id     int64 // 0: not about one tournament (list, export, import)
 	write  bool
-	create bool
-	all    bool // needs every known tournament present (list, export)
+	create *tournament.CreateParams // a create
+	cmd    tournament.Command       // an apply
+	all    bool                     // needs every known tournament present (list, export)
+}
+
+// logEntry is one change made on the fallback, kept to replay it on the
+// primary's state at failback when the primary moved on meanwhile.
+type logEntry struct {
+	create *tournament.CreateParams
+	cmd    tournament.Command
 }
 
 // outcome is what a successful call tells the router about state.
@@ -58,9 +66,10 @@ type outage struct {
 	gen      uint64          // the fallback plugin's launch the imports went into
 	imported map[int64]bool  // imported into the fallback (this launch)
 	all      bool            // every cached snapshot was imported (this launch)
-	bases    map[int64]int64 // the primary's version each tournament started the outage at
+	bases    map[int64]int64 // the primary's version each tournament is known at (updated by write-backs)
 	dirty    map[int64]bool  // changed on the fallback: to write back
 	removed  map[int64]bool  // removed on the fallback: to remove on the primary
+	log      map[int64][]logEntry
 }
 
 // router sends every call to the backend that should serve it: the primary
@@ -169,7 +178,7 @@ func (r *router) enterFallback(cause error) {
 		return
 	}
 	r.out = &outage{began: time.Now(), imported: map[int64]bool{}, bases: map[int64]int64{},
-		dirty: map[int64]bool{}, removed: map[int64]bool{}}
+		dirty: map[int64]bool{}, removed: map[int64]bool{}, log: map[int64][]logEntry{}}
 	r.mode.Store(int32(modeFallback))
 	r.failovers.Add(1)
 	r.signalSwitch()
@@ -237,9 +246,9 @@ func (r *router) prepare(ctx context.Context, b shared.Backend, o op) error {
 		switch {
 		case snap != nil:
 			load = append(load, snap)
-		case known && !o.create:
+		case known && o.create == nil:
 			return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", o.id)
-		case !known && !o.create:
+		case !known && o.create == nil:
 			return tournament.Errorf(tournament.CodeUnavailable,
 				"tournament %d is not known to this host and the %s backend is unavailable; retry when it is back", o.id, r.primaryName)
 		}
@@ -289,6 +298,9 @@ func (r *router) observe(o op, oc outcome, onFallback bool) {
 	if oc.removed != 0 {
 		mark(oc.removed)
 		r.out.removed[oc.removed] = true
+	}
+	if o.create != nil || o.cmd != nil {
+		r.out.log[o.id] = append(r.out.log[o.id], logEntry{create: o.create, cmd: o.cmd})
 	}
 }
 
@@ -419,11 +431,39 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, id int64, out 
 	} else if req.Snapshot, _ = r.cache.get(id); req.Snapshot == nil {
 		return nil
 	}
+	// When the primary moved on (another host wrote, or a write whose reply
+	// was lost went through), replay this host's changes on its state: if
+	// every one still applies, the merge is written and nothing is lost.
+	if req.Mode == shared.ReconcileWrite {
+		stored, err := b.Get(ctx, id)
+		if err != nil && !errors.Is(err, tournament.ErrNotFound) {
+			return err
+		}
+		if stored != nil && stored.Version != base {
+			if merged, ok := r.replay(stored, out.log[id]); ok {
+				res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: merged,
+					BaseVersion: stored.Version, Origin: r.origin, Mode: shared.ReconcileWrite})
+				if err != nil {
+					return err
+				}
+				if res.Outcome != shared.OutcomeConflict {
+					r.logger.Info("failback merged this host's changes onto the primary's newer state",
+						"tournament", id, "base_version", base, "primary_version", stored.Version, "merged_version", merged.Version)
+					r.cache.replace(merged)
+					r.settled(out, id, merged.Version)
+					return nil
+				}
+			}
+		}
+	}
 	res, err := b.Reconcile(ctx, req)
 	if err != nil {
 		return err
 	}
 	if res.Outcome != shared.OutcomeConflict {
+		if req.Snapshot != nil {
+			r.settled(out, id, req.Snapshot.Version)
+		}
 		return nil
 	}
 	r.conflicts.Add(1)
@@ -431,10 +471,56 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, id int64, out 
 		"tournament", id, "base_version", base, "stored_version", res.StoredVersion, "mode", req.Mode)
 	if t, err := b.Get(ctx, id); err == nil {
 		r.cache.replace(t)
+		r.settled(out, id, t.Version)
 	} else if errors.Is(err, tournament.ErrNotFound) {
 		r.cache.remove(id, res.StoredVersion)
 	}
 	return nil
+}
+
+// settled records that the primary now holds version of id, so that a
+// failback retried after a partial one compares against it.
+func (r *router) settled(out *outage, id, version int64) {
+	r.outMu.Lock()
+	out.bases[id] = version
+	delete(out.log, id)
+	r.outMu.Unlock()
+}
+
+// replay applies a tournament's outage log to the primary's state. A change
+// whose effect is already there (the same create, a join of a player who
+// is in, a start of a started tournament, a repeated result) is skipped;
+// any other refusal means the histories cannot be merged.
+func (r *router) replay(t *tournament.Tournament, log []logEntry) (*tournament.Tournament, bool) {
+	if len(log) == 0 {
+		return nil, false
+	}
+	env := tournament.Env{Now: time.Now().UTC(), Rand: globalRand{}, GameTimeout: r.cfg.GameTimeout}
+	for _, e := range log {
+		if e.create != nil {
+			p, err := e.create.Validate()
+			if err != nil || t.Name != p.Name || t.MaxPlayers != p.MaxPlayers || t.CreatorID != p.CreatorID {
+				return nil, false
+			}
+			continue
+		}
+		next, _, err := tournament.Apply(t, e.cmd, env)
+		switch {
+		case err == nil:
+			t = next
+		case errors.Is(err, tournament.ErrAlreadyExists) && isCmd[tournament.AddPlayer](e.cmd),
+			errors.Is(err, tournament.ErrNotFound) && isCmd[tournament.RemovePlayer](e.cmd),
+			errors.Is(err, tournament.ErrFailedPrecondition) && isCmd[tournament.Start](e.cmd) && t.Status != tournament.StatusPending:
+		default:
+			return nil, false
+		}
+	}
+	return t, true
+}
+
+func isCmd[C tournament.Command](c tournament.Command) bool {
+	_, ok := c.(C)
+	return ok
 }
 
 // restore gives back to a primary that lost data (restarted empty) every
