@@ -30,6 +30,10 @@ type Options struct {
 	Backend shared.Backend
 	// BackendName names the in-process Backend in Status (default "embedded").
 	BackendName string
+	// Fallback, with Backend, is an in-process fallback: when Backend fails
+	// the host fails over to it and back as it would between plugins
+	// (TOURNEY_FALLBACK=memory semantics).
+	Fallback shared.Backend
 }
 
 // Host is a running tourney host. Its methods are safe for concurrent use.
@@ -74,6 +78,12 @@ func New(opts Options) (*Host, error) {
 		}
 		r.primaryName = h.embeddedName
 		r.primary = func(context.Context) (shared.Backend, error) { return opts.Backend, nil }
+		if opts.Fallback != nil {
+			r.fallbackName = "fallback"
+			r.fallback = func(context.Context) (shared.Backend, error) { return opts.Fallback, nil }
+		} else if cfg.Fallback == config.FallbackReadonly {
+			h.readonly(r)
+		}
 	} else if err := h.launch(r); err != nil {
 		return nil, err
 	}
@@ -149,11 +159,17 @@ func (h *Host) launch(r *router) error {
 		}
 		r.fallbackGen = h.fallback.generation
 	case h.cfg.Fallback == config.FallbackReadonly:
-		ro := memory.New(memory.OptionsFromConfig(h.cfg))
-		r.fallbackName, r.readonly = "readonly", true
-		r.fallback = func(context.Context) (shared.Backend, error) { return ro, nil }
+		h.readonly(r)
 	}
 	return nil
+}
+
+// readonly makes r serve reads from the snapshot cache (through an
+// in-process memory backend it imports into) and refuse writes.
+func (h *Host) readonly(r *router) {
+	ro := memory.New(memory.OptionsFromConfig(h.cfg))
+	r.fallbackName, r.readonly = "readonly", true
+	r.fallback = func(context.Context) (shared.Backend, error) { return ro, nil }
 }
 
 // Close stops the prober and the sweeper and kills every plugin process.

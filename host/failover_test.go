@@ -1,0 +1,262 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tourney/tourney/plugins/memory"
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// flaky is a backend that can be made to fail as a dead Redis would.
+type flaky struct {
+	shared.Backend
+	down atomic.Bool
+}
+
+var errDown = tournament.Errorf(tournament.CodeUnavailable, "redis: connection refused")
+
+func (f *flaky) check() error {
+	if f.down.Load() {
+		return errDown
+	}
+	return nil
+}
+
+func (f *flaky) Create(ctx context.Context, r shared.CreateRequest) (shared.Change, error) {
+	if err := f.check(); err != nil {
+		return shared.Change{}, err
+	}
+	return f.Backend.Create(ctx, r)
+}
+func (f *flaky) Apply(ctx context.Context, r shared.ApplyRequest) (shared.Change, error) {
+	if err := f.check(); err != nil {
+		return shared.Change{}, err
+	}
+	return f.Backend.Apply(ctx, r)
+}
+func (f *flaky) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	return f.Backend.Get(ctx, id)
+}
+func (f *flaky) List(ctx context.Context) ([]tournament.Summary, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	return f.Backend.List(ctx)
+}
+func (f *flaky) Remove(ctx context.Context, r shared.RemoveRequest) (shared.Change, error) {
+	if err := f.check(); err != nil {
+		return shared.Change{}, err
+	}
+	return f.Backend.Remove(ctx, r)
+}
+func (f *flaky) Health(ctx context.Context) (shared.HealthReport, error) {
+	if err := f.check(); err != nil {
+		return shared.HealthReport{}, err
+	}
+	return f.Backend.Health(ctx)
+}
+func (f *flaky) Reconcile(ctx context.Context, r shared.ReconcileRequest) (shared.ReconcileResult, error) {
+	if err := f.check(); err != nil {
+		return shared.ReconcileResult{}, err
+	}
+	return f.Backend.Reconcile(ctx, r)
+}
+
+type failoverRig struct {
+	h       *Host
+	primary *memory.Backend // the "Redis" other processes also write to
+	flaky   *flaky
+}
+
+func newRig(t *testing.T, fallback string) *failoverRig {
+	t.Helper()
+	cfg := config.Default()
+	cfg.LogLevel, cfg.Fallback, cfg.SweepInterval = "error", fallback, time.Hour
+	p := memory.New(memory.Options{})
+	f := &flaky{Backend: p}
+	opts := Options{Config: cfg, Backend: f, BackendName: "redis"}
+	if fallback == config.FallbackMemory {
+		opts.Fallback = memory.New(memory.Options{})
+	}
+	h, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Close() })
+	return &failoverRig{h: h, primary: p, flaky: f}
+}
+
+var bg = context.Background()
+
+func (r *failoverRig) waitMode(t *testing.T, m mode) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for r.h.router.currentMode() != m {
+		if time.Now().After(deadline) {
+			t.Fatalf("the host did not switch to mode %d", m)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (r *failoverRig) pending(t *testing.T, id int64, players ...int64) *tournament.Tournament {
+	t.Helper()
+	tr, err := r.h.CreateTournament(bg, tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 8, CreatorID: 1})
+	for _, p := range players {
+		if err == nil {
+			tr, err = r.h.AddPlayer(bg, id, p)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestFailoverServesKnownTournamentsAndWritesThemBack(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10)
+	r.flaky.down.Store(true)
+	r.waitMode(t, modeFallback)
+	tr, err := r.h.AddPlayer(bg, 1, 11)
+	if err != nil || len(tr.Players) != 2 || tr.Version != 3 {
+		t.Fatalf("a known tournament on the fallback: %+v %v", tr, err)
+	}
+	if _, err := r.h.AddPlayer(bg, 99, 1); !errors.Is(err, tournament.ErrUnavailable) {
+		t.Fatalf("an unknown tournament on the fallback: %v, want unavailable", err)
+	}
+	if _, err := r.h.CreateTournament(bg, tournament.CreateParams{ID: 2, Name: "offline", MaxPlayers: 2, CreatorID: 1}); err != nil {
+		t.Fatalf("create on the fallback: %v", err)
+	}
+	if list, _ := r.h.ListTournaments(bg); len(list) != 2 {
+		t.Fatalf("list on the fallback: %+v", list)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, modePrimary)
+	got, err := r.primary.Get(bg, 1)
+	if err != nil || got.Version != 3 || !slices.Equal(got.Players, []int64{10, 11}) {
+		t.Fatalf("written back: %+v %v", got, err)
+	}
+	if _, err := r.primary.Get(bg, 2); err != nil {
+		t.Fatalf("created offline, then: %v", err)
+	}
+	st := r.h.Status(bg)
+	if st.Failover.Failovers != 1 || st.Failover.Failbacks != 1 || st.Failover.Conflicts != 0 || st.Backend != "redis" {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+func TestFailbackMergesChangesThatStillApply(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10)
+	r.flaky.down.Store(true)
+	r.waitMode(t, modeFallback)
+	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile another process, still on Redis, adds a player too.
+	if _, err := r.primary.Apply(bg, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 12}}); err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, modePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if got.Version != 4 || !slices.Equal(got.Players, []int64{10, 12, 11}) {
+		t.Fatalf("merged state: version %d players %v, want 4 and [10 12 11]", got.Version, got.Players)
+	}
+	if st := r.h.Status(bg); st.Failover.Conflicts != 0 {
+		t.Fatalf("a mergeable change was recorded as a conflict")
+	}
+}
+
+func TestFailbackRecordsAConflictThatCannotMerge(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10, 11)
+	if _, err := r.h.StartTournament(bg, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(true)
+	r.waitMode(t, modeFallback)
+	if _, err := r.h.RegisterResult(bg, 1, 1, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.primary.Apply(bg, shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: 1, WinnerID: 11}}); err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, modePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if *got.WinnerID != 11 {
+		t.Fatalf("the primary's result lost: winner %d", *got.WinnerID)
+	}
+	cs, _ := r.h.Conflicts(bg, 1)
+	if len(cs) != 1 || *cs[0].Snapshot.WinnerID != 10 || r.h.Status(bg).Failover.Conflicts != 1 {
+		t.Fatalf("conflicts %+v", cs)
+	}
+	if now, _ := r.h.GetTournament(bg, 1); *now.WinnerID != 11 {
+		t.Fatal("the host still reports its losing state")
+	}
+}
+
+func TestRemovalDuringOutageIsWrittenBackAndNotResurrected(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10)
+	r.pending(t, 2, 10)
+	r.flaky.down.Store(true)
+	r.waitMode(t, modeFallback)
+	if err := r.h.RemoveTournament(bg, 1); err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, modePrimary)
+	if _, err := r.primary.Get(bg, 1); !errors.Is(err, tournament.ErrNotFound) {
+		t.Fatalf("a tournament removed during the outage is back: %v", err)
+	}
+	if _, err := r.primary.Get(bg, 2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadonlyFallbackServesReadsOnly(t *testing.T) {
+	r := newRig(t, config.FallbackReadonly)
+	r.pending(t, 1, 10)
+	r.flaky.down.Store(true)
+	r.waitMode(t, modeFallback)
+	if tr, err := r.h.GetTournament(bg, 1); err != nil || len(tr.Players) != 1 {
+		t.Fatalf("read on readonly: %+v %v", tr, err)
+	}
+	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.Is(err, tournament.ErrUnavailable) {
+		t.Fatalf("write on readonly: %v", err)
+	}
+	if !r.h.Status(bg).Ready {
+		t.Fatal("a readonly host serving reads is not ready")
+	}
+}
+
+func TestOffFallbackRefusesEverything(t *testing.T) {
+	r := newRig(t, config.FallbackOff)
+	r.pending(t, 1, 10)
+	r.flaky.down.Store(true)
+	r.waitMode(t, modeFallback)
+	if _, err := r.h.GetTournament(bg, 1); !errors.Is(err, tournament.ErrUnavailable) {
+		t.Fatalf("read with fallback off: %v", err)
+	}
+	if st := r.h.Status(bg); st.Ready || st.Backend != "none" {
+		t.Fatalf("status with fallback off: %+v", st)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, modePrimary)
+	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
+		t.Fatal(err)
+	}
+}
