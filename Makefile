@@ -33,6 +33,10 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
+chaos: ## the fault-injection suite alone (real binaries, Redis kills, Toxiproxy, porcupine); also part of make test
+	@scripts/ensure-redis.sh
+	$(GO) test $(GOFLAGS_TEST) ./chaos/...
+
 bench: build ## benchmark against a redis-server it starts (BENCH_JSON=path writes the figures)
 	@scripts/ensure-redis.sh
 	$(GO) run ./bench -bin $(BIN)
