@@ -170,6 +170,7 @@ func main() {
 	callers := flag.Int("callers", 16, "concurrent callers in the workload")
 	tournaments := flag.Int("tournaments", 200, "8-player tournaments in the workload")
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
+	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
@@ -199,6 +200,7 @@ func main() {
 			stop()
 		}
 	}
+	f.Failover = failover(dir, *rounds)
 	print(f)
 	if path := os.Getenv("BENCH_JSON"); path != "" {
 		b, _ := json.MarshalIndent(f, "", "  ")
@@ -336,5 +338,11 @@ func print(f Figures) {
 	fmt.Printf("\nworkload: full 8-player tournaments (1 create, 8 joins, 1 start, 7 results)\n")
 	for _, t := range f.Throughput {
 		fmt.Printf("%-7s %-5s %3d callers  %5.0f tournaments/s  %7.0f ops/s\n", t.Backend, t.Surface, t.Callers, t.TournamentsSec, t.OpsSec)
+	}
+	if f.Failover != nil {
+		k, b := f.Failover["redis_killed_to_first_write"].(map[string]float64), f.Failover["redis_back_to_primary_reconciled"].(map[string]float64)
+		fmt.Printf("\nfailover over %d rounds (Go API, host with plugin-redis and plugin-memory):\n", f.Failover["rounds"])
+		fmt.Printf("  Redis SIGKILLed -> first successful write:        median %6.0f ms  worst %6.0f ms\n", k["median_ms"], k["worst_ms"])
+		fmt.Printf("  Redis restarted -> on Redis, outage written back: median %6.0f ms  worst %6.0f ms\n", b["median_ms"], b["worst_ms"])
 	}
 }
