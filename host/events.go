@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/tourney/tourney/shared"
@@ -34,11 +33,14 @@ func (h *Host) Subscribe(ctx context.Context, id int64, after string, fn func(sh
 	err = b.Subscribe(ctx, shared.SubscribeRequest{TournamentID: id, After: after}, fn)
 	select {
 	case <-switched:
-		return tournament.Errorf(tournament.CodeUnavailable, "the serving backend changed; subscribe again")
+		return errSwitched
 	default:
 		return err
 	}
 }
+
+// errSwitched ends a subscription when calls move to another backend.
+var errSwitched = tournament.Errorf(tournament.CodeUnavailable, "the serving backend changed; subscribe again")
 
 // Events returns a channel of tournament id's events after the event id
 // after. It resumes from the last delivered event when the backend fails or
@@ -67,7 +69,7 @@ func (h *Host) Events(ctx context.Context, id int64, after string) <-chan shared
 			if removed || errors.Is(err, tournament.ErrNotFound) {
 				return
 			}
-			if errors.Is(err, tournament.ErrInvalidArgument) || (errors.Is(err, tournament.ErrUnavailable) && strings.Contains(err.Error(), "backend changed")) {
+			if errors.Is(err, tournament.ErrInvalidArgument) || errors.Is(err, errSwitched) {
 				after = "" // an id from the other backend: go on with new events
 			}
 			if err != nil && ctx.Err() == nil {

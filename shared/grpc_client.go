@@ -87,6 +87,17 @@ func (c *GRPCClient) Export(ctx context.Context, yield func(*tournament.Tourname
 	if err != nil {
 		return FromStatus(err)
 	}
+	return receive(stream, func(msg *pb.Snapshot) error {
+		t, err := snapshotFromPB(msg)
+		if err != nil {
+			return err
+		}
+		return yield(t)
+	})
+}
+
+// receive calls fn with every message of a server stream until it ends.
+func receive[M any](stream interface{ Recv() (M, error) }, fn func(M) error) error {
 	for {
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -95,11 +106,7 @@ func (c *GRPCClient) Export(ctx context.Context, yield func(*tournament.Tourname
 		if err != nil {
 			return FromStatus(err)
 		}
-		t, err := snapshotFromPB(msg)
-		if err != nil {
-			return err
-		}
-		if err := yield(t); err != nil {
+		if err := fn(msg); err != nil {
 			return err
 		}
 	}
@@ -155,18 +162,9 @@ func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield 
 	if err != nil {
 		return FromStatus(err)
 	}
-	for {
-		msg, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return FromStatus(err)
-		}
-		if err := yield(StreamEvent{ID: msg.GetId(), Event: eventsFromPB([]*pb.Event{msg.GetEvent()})[0]}); err != nil {
-			return err
-		}
-	}
+	return receive(stream, func(msg *pb.StreamEvent) error {
+		return yield(StreamEvent{ID: msg.GetId(), Event: eventsFromPB([]*pb.Event{msg.GetEvent()})[0]})
+	})
 }
 
 // Reconcile implements Backend.

@@ -10,6 +10,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -251,10 +252,8 @@ func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament)
 
 // Import implements shared.Backend.
 func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
-	for _, t := range snaps {
-		if err := tournament.Validate(t); err != nil {
-			return 0, err
-		}
+	if err := tournament.ValidateAll(snaps); err != nil {
+		return 0, err
 	}
 	now := b.opts.Now()
 	b.mu.Lock()
@@ -311,5 +310,5 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 	b.mu.RLock()
 	n := len(b.records)
 	b.mu.RUnlock()
-	return shared.HealthReport{Backend: "memory", Detail: itoaTournaments(n)}, nil
+	return shared.HealthReport{Backend: "memory", Detail: fmt.Sprintf("%d tournaments", n)}, nil
 }

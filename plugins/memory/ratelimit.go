@@ -69,5 +69,3 @@ func (l *actorLimiter) prune(now time.Time) {
 		}
 	}
 }
-
-func itoaTournaments(n int) string { return fmt.Sprintf("%d tournaments", n) }

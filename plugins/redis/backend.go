@@ -471,10 +471,8 @@ func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament)
 // Import implements shared.Backend: one pipelined round trip per 500
 // tournaments.
 func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
-	for _, t := range snaps {
-		if err := tournament.Validate(t); err != nil {
-			return 0, err
-		}
+	if err := tournament.ValidateAll(snaps); err != nil {
+		return 0, err
 	}
 	for chunk := range slices.Chunk(snaps, 500) {
 		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {

@@ -129,3 +129,13 @@ func validateGame(g *Game, last bool) error {
 	}
 	return nil
 }
+
+// ValidateAll validates every snapshot and returns the first error.
+func ValidateAll(snaps []*Tournament) error {
+	for _, t := range snaps {
+		if err := Validate(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
