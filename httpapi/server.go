@@ -18,6 +18,9 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/tournament"
@@ -38,9 +41,11 @@ type Options struct {
 }
 
 type server struct {
-	h      *host.Host
-	opts   Options
-	logger hclog.Logger
+	h        *host.Host
+	opts     Options
+	logger   hclog.Logger
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
 }
 
 type route struct {
@@ -50,11 +55,19 @@ type route struct {
 
 // NewHandler returns the HTTP API over h.
 func NewHandler(h *host.Host, opts Options) http.Handler {
-	s := &server{h: h, opts: opts, logger: opts.Logger}
+	s := &server{h: h, opts: opts, logger: opts.Logger,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tourney_http_requests_total",
+			Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tourney_http_request_duration_seconds",
+			Help: "HTTP request latency by route and method.", Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}, []string{"route", "method"}),
+	}
 	if s.logger == nil {
 		s.logger = hclog.NewNullLogger()
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h, s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	for _, r := range []route{
 		{"/v1/tournaments", map[string]http.HandlerFunc{"GET": s.list, "POST": s.create}},
 		{"/v1/tournaments/{id}", map[string]http.HandlerFunc{"GET": s.get, "DELETE": s.remove}},
@@ -70,12 +83,40 @@ func NewHandler(h *host.Host, opts Options) http.Handler {
 		{"/healthz", map[string]http.HandlerFunc{"GET": s.healthz}},
 		{"/readyz", map[string]http.HandlerFunc{"GET": s.readyz}},
 	} {
-		mux.Handle(r.pattern, s.methods(r))
+		mux.Handle(r.pattern, s.instrument(r.pattern, s.methods(r)))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, tournament.Errorf(tournament.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	return s.guard(mux)
+}
+
+// instrument counts and times the requests of one route.
+func (s *server) instrument(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
+		s.latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets Server-Sent Events through the recorder.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // methods dispatches on the method so that a wrong one gets a JSON 405.

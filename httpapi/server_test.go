@@ -293,3 +293,21 @@ func TestEventsStreamAsServerSentEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsExposeRequestsAndFailoverState(t *testing.T) {
+	srv := newServer(t, "secret", 0)
+	send(t, srv, "GET", "/v1/tournaments/7", "", "Authorization", "Bearer secret")
+	r := send(t, srv, "GET", "/metrics", "")
+	if r.status != 200 {
+		t.Fatalf("metrics: %d", r.status)
+	}
+	for _, want := range []string{
+		`tourney_http_requests_total{code="404",method="GET",route="/v1/tournaments/{id}"} 1`,
+		"tourney_breaker_state 0", "tourney_backend_fallback 0", "tourney_failovers_total 0",
+		"tourney_http_request_duration_seconds_bucket",
+	} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package host
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sony/gobreaker/v2"
+)
+
+var (
+	descMode      = prometheus.NewDesc("tourney_backend_fallback", "1 while calls are served by the fallback backend, else 0.", nil, nil)
+	descBreaker   = prometheus.NewDesc("tourney_breaker_state", "Circuit breaker around the primary backend: 0 closed, 1 half-open, 2 open.", nil, nil)
+	descFailovers = prometheus.NewDesc("tourney_failovers_total", "Switches from the primary to the fallback backend.", nil, nil)
+	descFailbacks = prometheus.NewDesc("tourney_failbacks_total", "Returns to the primary backend after reconciliation.", nil, nil)
+	descConflicts = prometheus.NewDesc("tourney_conflicts_total", "Outage changes that lost to the primary at failback and were recorded.", nil, nil)
+	descPending   = prometheus.NewDesc("tourney_pending_write_back", "Tournaments changed on the fallback and not yet written back.", nil, nil)
+	descCached    = prometheus.NewDesc("tourney_cached_snapshots", "Tournament snapshots the host keeps for failover.", nil, nil)
+	descRestarts  = prometheus.NewDesc("tourney_plugin_restarts_total", "Relaunches of a crashed plugin process.", []string{"plugin"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (h *Host) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector: the failover state at scrape time.
+func (h *Host) Collect(ch chan<- prometheus.Metric) {
+	st := h.router.stats()
+	fallback := 0.0
+	if st.Mode == "fallback" {
+		fallback = 1
+	}
+	breaker := map[gobreaker.State]float64{gobreaker.StateClosed: 0, gobreaker.StateHalfOpen: 1, gobreaker.StateOpen: 2}[h.router.cb.State()]
+	ch <- prometheus.MustNewConstMetric(descMode, prometheus.GaugeValue, fallback)
+	ch <- prometheus.MustNewConstMetric(descBreaker, prometheus.GaugeValue, breaker)
+	ch <- prometheus.MustNewConstMetric(descFailovers, prometheus.CounterValue, float64(st.Failovers))
+	ch <- prometheus.MustNewConstMetric(descFailbacks, prometheus.CounterValue, float64(st.Failbacks))
+	ch <- prometheus.MustNewConstMetric(descConflicts, prometheus.CounterValue, float64(st.Conflicts))
+	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(st.PendingWriteBack))
+	ch <- prometheus.MustNewConstMetric(descCached, prometheus.GaugeValue, float64(st.CachedSnapshots))
+	for _, s := range []*supervisor{h.primary, h.fallback} {
+		if s != nil {
+			in := s.info()
+			ch <- prometheus.MustNewConstMetric(descRestarts, prometheus.CounterValue, float64(in.Restarts), in.Name)
+		}
+	}
+}
