@@ -96,7 +96,9 @@ func (h *cleanup) run() {
 
 func summarize(ds []time.Duration) Latency {
 	slices.Sort(ds)
-	at := func(q float64) float64 { return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))].Nanoseconds()) / 1e3 }
+	at := func(q float64) float64 {
+		return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))].Nanoseconds()) / 1e3
+	}
 	return Latency{P50: at(0.50), P99: at(0.99)}
 }
 
@@ -161,7 +163,9 @@ func (g goAPI) Result(ctx context.Context, id, game, w, l int64) (*tournament.To
 func (g goAPI) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	return g.h.GetTournament(ctx, id)
 }
-func (g goAPI) List(ctx context.Context) ([]tournament.Summary, error) { return g.h.ListTournaments(ctx) }
+func (g goAPI) List(ctx context.Context) ([]tournament.Summary, error) {
+	return g.h.ListTournaments(ctx)
+}
 
 var ctx = context.Background()
 

@@ -105,7 +105,9 @@ func engineModel() porcupine.Model {
 			}
 			return err != nil || next.Version == out.Version, next
 		},
-		Equal: func(a, b interface{}) bool { return view(a.(*tournament.Tournament)) == view(b.(*tournament.Tournament)) },
+		Equal: func(a, b interface{}) bool {
+			return view(a.(*tournament.Tournament)) == view(b.(*tournament.Tournament))
+		},
 		DescribeOperation: func(input, output interface{}) string {
 			in, out := input.(linInput), output.(linOutput)
 			res := fmt.Sprintf("v%d", out.Version)
