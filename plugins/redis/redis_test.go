@@ -193,6 +193,45 @@ func TestFencingStopsAStalledLockHolder(t *testing.T) {
 	}
 }
 
+// The token check itself: the stalled holder's lock has passed to a second
+// holder that has not written yet (the version has not moved), so only the
+// token tells the stalled holder's write apart. It is refused; the second
+// holder's write stands.
+func TestFencingByTokenWhileTheVersionIsUnchanged(t *testing.T) {
+	r := testutil.StartRedis(t)
+	releaseSlow, releaseFast, fastHolds := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var slowOnce, fastOnce sync.Once
+	slow := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 100 * time.Millisecond, BeforeCommit: func(int64) {
+		slowOnce.Do(func() { <-releaseSlow })
+	}})
+	fast := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 5 * time.Second, BeforeCommit: func(int64) {
+		fastOnce.Do(func() { close(fastHolds); <-releaseFast })
+	}})
+	play(t, fast, 1, 0)
+	slowErr, fastErr := make(chan error, 1), make(chan error, 1)
+	go func() {
+		_, err := slow.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 100}})
+		slowErr <- err
+	}()
+	time.Sleep(250 * time.Millisecond) // the slow holder's lock expires
+	go func() {
+		_, err := fast.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 200}})
+		fastErr <- err
+	}()
+	<-fastHolds
+	close(releaseSlow)
+	if err := <-slowErr; !errors.Is(err, tournament.ErrAborted) {
+		t.Fatalf("the stalled holder wrote under another's lock: %v", err)
+	}
+	close(releaseFast)
+	if err := <-fastErr; err != nil {
+		t.Fatalf("the lock's holder could not write: %v", err)
+	}
+	if got, _ := fast.Get(ctx, 1); len(got.Players) != 1 || got.Players[0] != 200 || got.Version != 2 {
+		t.Fatalf("players %v version %d", got.Players, got.Version)
+	}
+}
+
 // A retried commit (as go-redis retries after a lost reply) is not applied twice.
 func TestCommitIsIdempotentUnderRetry(t *testing.T) {
 	r := testutil.StartRedis(t)
