@@ -17,7 +17,8 @@ import (
 // flaky is a backend that can be made to fail as a dead Redis would.
 type flaky struct {
 	shared.Backend
-	down atomic.Bool
+	down         atomic.Bool
+	failRestores atomic.Int32 // restore calls to fail, as if Redis died again mid-failback
 }
 
 var errDown = tournament.Errorf(tournament.CodeUnavailable, "redis: connection refused")
@@ -68,6 +69,9 @@ func (f *flaky) Health(ctx context.Context) (shared.HealthReport, error) {
 func (f *flaky) Reconcile(ctx context.Context, r shared.ReconcileRequest) (shared.ReconcileResult, error) {
 	if err := f.check(); err != nil {
 		return shared.ReconcileResult{}, err
+	}
+	if r.Mode == shared.ReconcileRestore && f.failRestores.Add(-1) >= 0 {
+		return shared.ReconcileResult{}, errDown
 	}
 	return f.Backend.Reconcile(ctx, r)
 }
@@ -258,5 +262,44 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 	r.waitMode(t, modePrimary)
 	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A failback that stops half-way (Redis failed again while restoring) is
+// retried; changes written by the first attempt and changed again on the
+// fallback since are written back, not mistaken for conflicts.
+func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10)
+	r.pending(t, 2, 10)
+	r.flaky.down.Store(true)
+	r.waitMode(t, modeFallback)
+	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
+		t.Fatal(err)
+	}
+	// Tournament 2 vanishes from the primary, so failback must restore it,
+	// and the first restore fails.
+	if _, err := r.primary.Remove(bg, shared.RemoveRequest{ID: 2}); err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.failRestores.Store(1)
+	r.flaky.down.Store(false)
+	deadline := time.Now().Add(5 * time.Second)
+	for r.flaky.failRestores.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.flaky.down.Store(true) // Redis fails again before the retry
+	time.Sleep(100 * time.Millisecond)
+	if r.h.router.currentMode() != modeFallback {
+		t.Skip("the retry won the race; nothing to check")
+	}
+	if _, err := r.h.AddPlayer(bg, 1, 12); err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, modePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if !slices.Equal(got.Players, []int64{10, 11, 12}) || r.h.Status(bg).Failover.Conflicts != 0 {
+		t.Fatalf("players %v, conflicts %d", got.Players, r.h.Status(bg).Failover.Conflicts)
 	}
 }
