@@ -26,6 +26,7 @@ const (
 	probeTimeout    = 500 * time.Millisecond
 	primaryWait     = 300 * time.Millisecond // longest a call waits for a restarting primary plugin
 	restoreParallel = 8
+	failbackTimeout = 5 * time.Second // longest calls wait for a failback
 )
 
 // mode says which backend serves calls.
@@ -361,7 +362,8 @@ func (r *router) probeOnce() {
 	case r.currentMode() == modePrimary && r.cb.State() == gobreaker.StateOpen:
 		r.enterFallback(err)
 	case r.currentMode() == modeFallback && err == nil && r.cb.State() == gobreaker.StateClosed:
-		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.OperationTimeout)
+		// Calls wait while failback runs: bound it.
+		ctx, cancel := context.WithTimeout(context.Background(), min(r.cfg.OperationTimeout, failbackTimeout))
 		defer cancel()
 		if err := r.failback(ctx); err != nil {
 			r.logger.Warn("failback postponed", "error", err)
