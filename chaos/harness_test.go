@@ -162,32 +162,10 @@ func redisState(t *testing.T, r *testutil.Redis, id int64) *tournament.Tournamen
 	return &tr
 }
 
-// sameOutcome compares what players observe of a tournament: status,
-// players, seeds, every game's players and result, the winner and the
-// version; not timestamps or deadlines, which a change replayed at failback
-// (to merge it onto a primary that moved on) gets anew.
-func sameOutcome(a, b *tournament.Tournament) bool {
-	type game struct {
-		ID, P1, P2 int64
-		Status     tournament.GameStatus
-		Winner     int64
-	}
-	view := func(t *tournament.Tournament) string {
-		var gs []game
-		for _, r := range t.Rounds {
-			for _, g := range r.Games {
-				w := int64(0)
-				if g.WinnerID != nil {
-					w = *g.WinnerID
-				}
-				gs = append(gs, game{g.GameID, g.Player1, g.Player2, g.Status, w})
-			}
-		}
-		b, _ := json.Marshal([]any{t.Status, t.Players, t.Seeds, gs, t.WinnerID, t.Version})
-		return string(b)
-	}
-	return view(a) == view(b)
-}
+// sameOutcome compares what players observe of a tournament (see view):
+// not timestamps or deadlines, which a change replayed at failback (to
+// merge it onto a primary that moved on) gets anew.
+func sameOutcome(a, b *tournament.Tournament) bool { return view(a) == view(b) }
 
 // sameState compares two snapshots exactly.
 func sameState(a, b *tournament.Tournament) bool {

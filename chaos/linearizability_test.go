@@ -49,10 +49,15 @@ func (in linInput) command() tournament.Command {
 	return nil
 }
 
-// view is the part of a tournament a model and a real run agree on (no
-// ids or times).
+// view is the part of a tournament that a model and a real run agree on:
+// status, players, seeds, every game's players, status and winner, the
+// winner and the version; no ids or times.
 func view(t *tournament.Tournament) string {
-	type g struct{ ID, P1, P2, W int64 }
+	type g struct {
+		ID, P1, P2 int64
+		Status     tournament.GameStatus
+		W          int64
+	}
 	var games []g
 	for _, r := range t.Rounds {
 		for _, x := range r.Games {
@@ -60,10 +65,10 @@ func view(t *tournament.Tournament) string {
 			if x.WinnerID != nil {
 				w = *x.WinnerID
 			}
-			games = append(games, g{x.GameID, x.Player1, x.Player2, w})
+			games = append(games, g{x.GameID, x.Player1, x.Player2, x.Status, w})
 		}
 	}
-	b, _ := json.Marshal([]any{t.Status, t.Players, t.Seeds, games, t.Version})
+	b, _ := json.Marshal([]any{t.Status, t.Players, t.Seeds, games, t.WinnerID, t.Version})
 	return string(b)
 }
 
