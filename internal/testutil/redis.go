@@ -126,14 +126,21 @@ func StartCluster(t TB, n int) *Cluster {
 	if err != nil {
 		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
-	cc := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: addrs})
-	defer cc.Close()
-	ok := Eventually(20*time.Second, func() bool {
-		info, err := cc.ClusterInfo(context.Background()).Result()
-		return err == nil && strings.Contains(info, "cluster_state:ok")
+	// Every node must see the whole cluster as up, not just the first one asked.
+	ok := Eventually(30*time.Second, func() bool {
+		for _, addr := range addrs {
+			n := goredis.NewClient(&goredis.Options{Addr: addr})
+			info, err := n.ClusterInfo(context.Background()).Result()
+			n.Close()
+			if err != nil || !strings.Contains(info, "cluster_state:ok") || !strings.Contains(info, "cluster_slots_ok:16384") ||
+				!strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(len(addrs))) {
+				return false
+			}
+		}
+		return true
 	})
 	if !ok {
-		t.Fatal("the cluster did not reach cluster_state:ok")
+		t.Fatal("the cluster did not reach cluster_state:ok on every node")
 	}
 	return c
 }
