@@ -29,9 +29,12 @@ demo: build ## play a tournament through the HTTP API and print the bracket
 proto: ## regenerate shared/proto from backend.proto
 	@scripts/protoc.sh
 
-lint: ## gofmt and go vet
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 chaos: ## the fault-injection suite alone (real binaries, Redis kills, Toxiproxy, porcupine); also part of make test
 	@scripts/ensure-redis.sh

@@ -24,16 +24,16 @@ var bg = context.Background()
 func TestFullTournamentOfSevenOverHTTP(t *testing.T) {
 	h := testutil.StartHost(t, testutil.Binaries(t))
 	c := h.Client
-	tr, err := c.Create(bg, tournament.CreateParams{ID: 77, Name: "Odd Cup", MaxPlayers: 8, CreatorID: 1})
-	if err != nil {
+	if _, err := c.Create(bg, tournament.CreateParams{ID: 77, Name: "Odd Cup", MaxPlayers: 8, CreatorID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 7; u++ {
-		if tr, err = c.AddPlayer(bg, 77, u); err != nil {
+		if _, err := c.AddPlayer(bg, 77, u); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tr, err = c.Start(bg, 77, false); err != nil {
+	tr, err := c.Start(bg, 77, false)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(tr.Rounds[0].Byes) != 1 || tr.Rounds[0].Byes[0] != 1 || len(tr.ActiveGames()) != 3 {

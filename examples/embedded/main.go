@@ -54,16 +54,16 @@ func run(players int, pluginDir string) error {
 	fmt.Printf("game server up, tournament backend: %s\n", h.Status(ctx).Backend)
 
 	id := time.Now().UnixNano()%1_000_000_000 + 1
-	t, err := h.CreateTournament(ctx, tournament.CreateParams{ID: id, Name: "Friday Night Pong", MaxPlayers: players, CreatorID: 1})
-	if err != nil {
+	if _, err := h.CreateTournament(ctx, tournament.CreateParams{ID: id, Name: "Friday Night Pong", MaxPlayers: players, CreatorID: 1}); err != nil {
 		return err
 	}
 	for p := range players {
-		if t, err = h.AddPlayer(ctx, id, int64(1000+p)); err != nil {
+		if _, err := h.AddPlayer(ctx, id, int64(1000+p)); err != nil {
 			return err
 		}
 	}
-	if t, err = h.StartTournament(ctx, id, true); err != nil {
+	t, err := h.StartTournament(ctx, id, true)
+	if err != nil {
 		return err
 	}
 	for t.Status == tournament.StatusActive {

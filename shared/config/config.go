@@ -211,7 +211,7 @@ func checkRedisURL(v string) error {
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return fmt.Errorf("want redis://[user:password@]host:port[/db] or rediss://...")
+		return fmt.Errorf("want redis://[user:password@]host:port[/db], or rediss:// for TLS")
 	}
 	return nil
 }
