@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -355,11 +356,16 @@ func (b *Backend) activeIDs(ctx context.Context) ([]int64, error) {
 	return ids, nil
 }
 
-// List implements shared.Backend: two round trips (SMEMBERS, then the
-// summary fields of every member, pipelined).
+// List implements shared.Backend. On a single Redis it is one round trip:
+// SORT active_tournaments BY nosort GET each summary field of each member's
+// hash. A cluster forbids SORT's cross-slot GET, so there it takes two
+// (SMEMBERS, then the summary fields of every member, pipelined).
 func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
+	if c, ok := b.rdb.(*goredis.Client); ok {
+		return b.listBySort(ctx, c)
+	}
 	ids, err := b.activeIDs(ctx)
 	if err != nil || len(ids) == 0 {
 		return nil, err
@@ -378,6 +384,33 @@ func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 			out = append(out, s)
 		}
 	}
+	return out, nil
+}
+
+func (b *Backend) listBySort(ctx context.Context, c *goredis.Client) ([]tournament.Summary, error) {
+	get := []string{"#"}
+	for _, f := range summaryFields {
+		get = append(get, b.keys.tournamentPattern()+"->"+f)
+	}
+	vals, err := c.Sort(ctx, b.keys.active(), &goredis.Sort{By: "nosort", Get: get}).Result()
+	if err != nil {
+		return nil, redisErr(err)
+	}
+	out := []tournament.Summary{}
+	for i := 0; i+len(get) <= len(vals); i += len(get) {
+		id, err := strconv.ParseInt(vals[i], 10, 64)
+		if err != nil {
+			continue
+		}
+		fields := make([]any, len(summaryFields))
+		for j := range fields {
+			fields[j] = vals[i+1+j]
+		}
+		if s, ok := parseSummary(id, fields); ok && (s.Status == tournament.StatusPending || s.Status == tournament.StatusActive) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b tournament.Summary) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 

@@ -148,6 +148,9 @@ func TestMaintainExtendsLiveAndForgetsExpired(t *testing.T) {
 	rc := r.Client(1)
 	rc.Expire(ctx, "m:tournament:{1}", 10*time.Second)
 	rc.Del(ctx, "m:tournament:{2}") // as if it had expired
+	if list, err := b.List(ctx); err != nil || len(list) != 1 || list[0].ID != 1 || list[0].PlayerCount != 4 {
+		t.Fatalf("list with an expired member in active_tournaments: %+v %v", list, err)
+	}
 	rep, err := b.Maintain(ctx)
 	if err != nil || rep.Extended != 1 || rep.Expired != 1 {
 		t.Fatalf("maintain: %+v %v", rep, err)
