@@ -15,17 +15,23 @@
 -- ARGV[10] MAXLEN of the events stream (approximate trimming)
 -- ARGV[11] pub/sub channel that receives the change's events
 
+-- flatten turns a JSON object into HSET's field, value, field, value ...
+local function flatten(json)
+  local out = {}
+  for k, v in pairs(cjson.decode(json)) do
+    out[#out + 1] = k
+    out[#out + 1] = v
+  end
+  return out
+end
+
 local function write_record(reset)
   local fields = cjson.decode(ARGV[1])
   redis.call('HSET', KEYS[1], unpack(fields))
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
 
   redis.call('DEL', KEYS[2])
-  local games = {}
-  for id, game in pairs(cjson.decode(ARGV[2])) do
-    games[#games + 1] = id
-    games[#games + 1] = game
-  end
+  local games = flatten(ARGV[2])
   if #games > 0 then
     redis.call('HSET', KEYS[2], unpack(games))
     redis.call('PEXPIRE', KEYS[2], ARGV[7])
@@ -41,11 +47,7 @@ local function write_record(reset)
   if reset then
     redis.call('DEL', KEYS[4])
   end
-  local rounds = {}
-  for round, data in pairs(cjson.decode(ARGV[4])) do
-    rounds[#rounds + 1] = round
-    rounds[#rounds + 1] = data
-  end
+  local rounds = flatten(ARGV[4])
   if #rounds > 0 then
     redis.call('HSET', KEYS[4], unpack(rounds))
   end
