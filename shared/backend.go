@@ -59,6 +59,17 @@ const (
 	// ReconcileRestore stores Snapshot only if nothing and no tombstone is
 	// stored: a store that restarted empty gets back what the host knows.
 	ReconcileRestore = "restore"
+	// ReconcileCAS stores Snapshot under the same guard as ReconcileWrite
+	// but records nothing when the guard fails: it answers conflict with
+	// the stored version, and the host decides (merge, or record).
+	ReconcileCAS = "cas"
+	// ReconcileConflict only records Snapshot (the host's losing state) and
+	// Rejected (its changes that could not be applied) as a conflict.
+	ReconcileConflict = "conflict"
+	// ReconcileDiscard forgets the tournament (TournamentID 0: every
+	// tournament) without events or tombstones: a host empties its fallback
+	// once everything is written back, and subscribers see no removal.
+	ReconcileDiscard = "discard"
 )
 
 // ReconcileRequest is one tournament's write-back after an outage.
@@ -68,6 +79,13 @@ type ReconcileRequest struct {
 	BaseVersion  int64                  // the stored version the outage's changes started from; 0 = none
 	Mode         string
 	Origin       string // who reconciles (host name and pid), for the conflict record
+	// WriteID names this host's write-back of this tournament; a backend
+	// stores it with the state it writes, and answers unchanged when a
+	// retried write-back finds its own WriteID (for write and cas).
+	WriteID string
+	// Rejected lists, for ReconcileConflict, the changes that could not be
+	// applied on the stored state.
+	Rejected []string
 }
 
 // Reconcile outcomes.
@@ -75,7 +93,9 @@ const (
 	OutcomeWritten   = "written"   // the snapshot is stored now
 	OutcomeRemoved   = "removed"   // the tournament is deleted now
 	OutcomeUnchanged = "unchanged" // nothing to do (already stored, or restore found data)
-	OutcomeConflict  = "conflict"  // the store moved on; it wins; the loser is recorded
+	OutcomeConflict  = "conflict"  // the store moved on; it wins; the loser is recorded (cas: not recorded)
+	OutcomeRecorded  = "recorded"  // ReconcileConflict: the record is stored
+	OutcomeDiscarded = "discarded" // ReconcileDiscard: forgotten
 )
 
 // ReconcileResult says what Reconcile did and which version is stored.
@@ -92,6 +112,9 @@ type Conflict struct {
 	StoredVersion int64                  `json:"stored_version"` // 0 when the stored side had been removed
 	Removed       bool                   `json:"removed"`        // the stored side had been removed (tombstone)
 	Snapshot      *tournament.Tournament `json:"snapshot"`       // nil when the loser was a removal
+	// Rejected lists the losing host's changes that could not be applied on
+	// the stored state (the others were merged and are stored).
+	Rejected []string `json:"rejected,omitempty"`
 }
 
 // SubscribeRequest names the tournament and where to resume.
@@ -139,8 +162,12 @@ type MaintainReport struct {
 	Expired  int64 // expired tournaments forgotten
 }
 
-// HealthReport names the backend and says how it is.
+// HealthReport names the backend and says how it is. Epoch changes
+// whenever the store may have lost data (a Redis restart, a relaunched
+// memory plugin); a host that sees it change checks what it knows against
+// the store. "" when the backend cannot tell.
 type HealthReport struct {
 	Backend string
 	Detail  string
+	Epoch   string
 }

@@ -42,9 +42,19 @@ func ToStatus(err error) error {
 	var de *tournament.Error
 	switch {
 	case errors.As(err, &de):
-		st := status.New(codeToGRPC[de.Code], de.Error())
+		code, known := codeToGRPC[de.Code]
+		if !known {
+			// A code this build does not know is a bug, never success.
+			code = codes.Internal
+		}
+		st := status.New(code, de.Error())
 		if de.RetryAfter > 0 {
 			if withInfo, e := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(de.RetryAfter)}); e == nil {
+				st = withInfo
+			}
+		}
+		if de.Reason != "" {
+			if withInfo, e := st.WithDetails(&errdetails.ErrorInfo{Reason: de.Reason, Domain: "tourney"}); e == nil {
 				st = withInfo
 			}
 		}
@@ -58,9 +68,11 @@ func ToStatus(err error) error {
 }
 
 // FromStatus turns a gRPC error back into the Go error the plugin returned:
-// a *tournament.Error with the same code, message and retry-after, or the
-// context error. A transport failure (the plugin process gone) comes back as
-// unavailable.
+// a *tournament.Error with the same code, message, retry-after and reason,
+// or the context error. A transport failure (the plugin process gone) is
+// gRPC's Unavailable and comes back as unavailable; a code outside the
+// protocol (Unimplemented from a version mismatch, Unknown) is internal: a
+// bug to report, not an outage to fail over on.
 func FromStatus(err error) error {
 	if err == nil {
 		return nil
@@ -77,12 +89,15 @@ func FromStatus(err error) error {
 	}
 	code, known := grpcToCode[st.Code()]
 	if !known {
-		code = tournament.CodeUnavailable
+		code = tournament.CodeInternal
 	}
 	de := &tournament.Error{Code: code, Message: st.Message()}
 	for _, d := range st.Details() {
-		if ri, ok := d.(*errdetails.RetryInfo); ok {
-			de.RetryAfter = ri.GetRetryDelay().AsDuration()
+		switch d := d.(type) {
+		case *errdetails.RetryInfo:
+			de.RetryAfter = d.GetRetryDelay().AsDuration()
+		case *errdetails.ErrorInfo:
+			de.Reason = d.GetReason()
 		}
 	}
 	if de.Code == tournament.CodeRateLimited && de.RetryAfter <= 0 {

@@ -151,7 +151,7 @@ func (c *GRPCClient) Health(ctx context.Context) (HealthReport, error) {
 	if err != nil {
 		return HealthReport{}, FromStatus(err)
 	}
-	return HealthReport{Backend: r.GetBackend(), Detail: r.GetDetail()}, nil
+	return HealthReport{Backend: r.GetBackend(), Detail: r.GetDetail(), Epoch: r.GetEpoch()}, nil
 }
 
 // Subscribe implements Backend.
@@ -174,7 +174,7 @@ func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (Recon
 		return ReconcileResult{}, err
 	}
 	r, err := c.client.Reconcile(ctx, &pb.ReconcileRequest{TournamentId: req.TournamentID, Snapshot: snap,
-		BaseVersion: req.BaseVersion, Mode: req.Mode, Origin: req.Origin})
+		BaseVersion: req.BaseVersion, Mode: req.Mode, Origin: req.Origin, WriteId: req.WriteID, Rejected: req.Rejected})
 	if err != nil {
 		return ReconcileResult{}, FromStatus(err)
 	}

@@ -117,7 +117,7 @@ func (s *GRPCServer) Health(ctx context.Context, _ *pb.HealthRequest) (*pb.Healt
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	return &pb.HealthReply{Backend: r.Backend, Detail: r.Detail}, nil
+	return &pb.HealthReply{Backend: r.Backend, Detail: r.Detail, Epoch: r.Epoch}, nil
 }
 
 // Subscribe implements pb.BackendServer.
@@ -135,7 +135,7 @@ func (s *GRPCServer) Reconcile(ctx context.Context, req *pb.ReconcileRequest) (*
 		return nil, ToStatus(err)
 	}
 	r, err := s.Impl.Reconcile(ctx, ReconcileRequest{TournamentID: req.GetTournamentId(), Snapshot: snap,
-		BaseVersion: req.GetBaseVersion(), Mode: req.GetMode(), Origin: req.GetOrigin()})
+		BaseVersion: req.GetBaseVersion(), Mode: req.GetMode(), Origin: req.GetOrigin(), WriteID: req.GetWriteId(), Rejected: req.GetRejected()})
 	if err != nil {
 		return nil, ToStatus(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/backendtest"
 	"github.com/tourney/tourney/shared/tournament"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // The conformance suite through the real gRPC adapters (both ends in this
@@ -36,6 +38,7 @@ func TestErrorsSurviveTheWire(t *testing.T) {
 		&tournament.Error{Code: tournament.CodeRateLimited, Message: "slow down", RetryAfter: 1500 * time.Millisecond},
 		tournament.Errorf(tournament.CodeUnavailable, "redis down"),
 		tournament.Errorf(tournament.CodeFailedPrecondition, "tournament is full"),
+		&tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: tournament.ReasonStoreFull, RetryAfter: time.Second},
 	} {
 		out := shared.FromStatus(shared.ToStatus(in))
 		var a, b *tournament.Error
@@ -46,5 +49,26 @@ func TestErrorsSurviveTheWire(t *testing.T) {
 	}
 	if out := shared.FromStatus(shared.ToStatus(errors.New("disk on fire"))); tournament.CodeOf(out) != tournament.CodeInternal {
 		t.Errorf("a plain error came back as %v", out)
+	}
+}
+
+// A domain code this build does not know must not cross the wire as OK (the
+// error would vanish), and a gRPC code outside the protocol is a bug, not an
+// outage: neither may come back as unavailable, which fails the host over.
+func TestUnknownCodesAreInternalNotSuccessOrOutage(t *testing.T) {
+	out := shared.ToStatus(&tournament.Error{Code: "from_the_future", Message: "x"})
+	if out == nil || status.Code(out) == codes.OK {
+		t.Fatalf("an unknown domain code crossed as %v", out)
+	}
+	if got := tournament.CodeOf(shared.FromStatus(out)); got != tournament.CodeInternal {
+		t.Fatalf("an unknown domain code came back as %s", got)
+	}
+	for _, c := range []codes.Code{codes.Unimplemented, codes.Unknown, codes.DataLoss, codes.OutOfRange} {
+		if got := tournament.CodeOf(shared.FromStatus(status.Error(c, "x"))); got != tournament.CodeInternal {
+			t.Errorf("gRPC %s came back as %s, want internal", c, got)
+		}
+	}
+	if got := tournament.CodeOf(shared.FromStatus(status.Error(codes.Unavailable, "transport is closing"))); got != tournament.CodeUnavailable {
+		t.Errorf("a transport failure came back as %s, want unavailable", got)
 	}
 }

@@ -8,6 +8,7 @@
 package memory
 
 import (
+	"strconv"
 	"cmp"
 	"context"
 	"fmt"
@@ -48,6 +49,8 @@ type Backend struct {
 
 	evMu sync.Mutex
 	logs map[int64]*eventLog
+
+	epoch string // this instance's launch: it starts empty
 }
 
 // record holds one tournament. Its mutex is the tournament's lock; the
@@ -56,7 +59,8 @@ type record struct {
 	mu      sync.Mutex
 	t       *tournament.Tournament
 	expires time.Time
-	gone    bool // removed or replaced: a waiter must look the id up again
+	gone    bool   // removed or replaced: a waiter must look the id up again
+	writeID string // the host write-back that stored this lineage (Reconcile)
 }
 
 var _ shared.Backend = (*Backend)(nil)
@@ -73,7 +77,7 @@ func New(opts Options) *Backend {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Backend{opts: opts, records: map[int64]*record{}, tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
+	return &Backend{opts: opts, epoch: strconv.FormatInt(time.Now().UnixNano(), 36), records: map[int64]*record{}, tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
 }
 
 type sharedRand struct{}
@@ -310,5 +314,5 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 	b.mu.RLock()
 	n := len(b.records)
 	b.mu.RUnlock()
-	return shared.HealthReport{Backend: "memory", Detail: fmt.Sprintf("%d tournaments", n)}, nil
+	return shared.HealthReport{Backend: "memory", Detail: fmt.Sprintf("%d tournaments", n), Epoch: b.epoch}, nil
 }

@@ -21,13 +21,20 @@ type tombstone struct {
 
 // Reconcile implements shared.Backend.
 func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (shared.ReconcileResult, error) {
-	if req.Mode != shared.ReconcileRemove {
+	switch req.Mode {
+	case shared.ReconcileWrite, shared.ReconcileCAS, shared.ReconcileRestore, shared.ReconcileConflict:
 		if err := tournament.Validate(req.Snapshot); err != nil {
 			return shared.ReconcileResult{}, err
 		}
 		if req.Snapshot.ID != req.TournamentID {
 			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "snapshot %d given for tournament %d", req.Snapshot.ID, req.TournamentID)
 		}
+	case shared.ReconcileRemove:
+	case shared.ReconcileDiscard:
+		b.discard(req.TournamentID)
+		return shared.ReconcileResult{Outcome: shared.OutcomeDiscarded}, nil
+	default:
+		return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "unknown reconcile mode %q", req.Mode)
 	}
 	now := b.opts.Now()
 	b.mu.Lock()
@@ -47,8 +54,14 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 		if r != nil {
 			r.gone = true
 		}
-		b.records[req.TournamentID] = &record{t: t.Clone(), expires: now.Add(b.opts.TournamentTTL)}
+		b.records[req.TournamentID] = &record{t: t.Clone(), expires: now.Add(b.opts.TournamentTTL), writeID: req.WriteID}
 		delete(b.tombstones, req.TournamentID)
+	}
+	record := func() {
+		c := shared.Conflict{At: now.UTC(), Origin: req.Origin, BaseVersion: req.BaseVersion, StoredVersion: stored,
+			Removed: stored == 0, Snapshot: req.Snapshot, Rejected: req.Rejected}
+		list := append([]shared.Conflict{c}, b.conflicts[req.TournamentID]...)
+		b.conflicts[req.TournamentID] = list[:min(len(list), maxConflicts)]
 	}
 	switch req.Mode {
 	case shared.ReconcileRestore:
@@ -57,7 +70,13 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 		}
 		store(req.Snapshot)
 		return shared.ReconcileResult{Outcome: shared.OutcomeWritten, StoredVersion: req.Snapshot.Version}, nil
-	case shared.ReconcileWrite:
+	case shared.ReconcileConflict:
+		record()
+		return shared.ReconcileResult{Outcome: shared.OutcomeRecorded, StoredVersion: stored}, nil
+	case shared.ReconcileWrite, shared.ReconcileCAS:
+		if stored != 0 && req.WriteID != "" && r.writeID == req.WriteID {
+			return shared.ReconcileResult{Outcome: shared.OutcomeUnchanged, StoredVersion: stored}, nil
+		}
 		if stored != 0 && stored == req.Snapshot.Version && sameJSON(r.t, req.Snapshot) {
 			return shared.ReconcileResult{Outcome: shared.OutcomeUnchanged, StoredVersion: stored}, nil
 		}
@@ -65,14 +84,11 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 		if stored == 0 && hasTomb && tomb.version == req.BaseVersion {
 			return shared.ReconcileResult{Outcome: shared.OutcomeUnchanged}, nil
 		}
-	default:
-		return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "unknown reconcile mode %q", req.Mode)
 	}
 	if !((stored == 0 && !hasTomb) || (stored != 0 && stored == req.BaseVersion)) {
-		c := shared.Conflict{At: now.UTC(), Origin: req.Origin, BaseVersion: req.BaseVersion, StoredVersion: stored,
-			Removed: stored == 0, Snapshot: req.Snapshot}
-		list := append([]shared.Conflict{c}, b.conflicts[req.TournamentID]...)
-		b.conflicts[req.TournamentID] = list[:min(len(list), maxConflicts)]
+		if req.Mode != shared.ReconcileCAS {
+			record()
+		}
 		return shared.ReconcileResult{Outcome: shared.OutcomeConflict, StoredVersion: stored}, nil
 	}
 	if req.Mode == shared.ReconcileRemove {
@@ -85,6 +101,27 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 	}
 	store(req.Snapshot)
 	return shared.ReconcileResult{Outcome: shared.OutcomeWritten, StoredVersion: req.Snapshot.Version}, nil
+}
+
+// discard forgets one tournament (id 0: all) without events or tombstones.
+func (b *Backend) discard(id int64) {
+	b.mu.Lock()
+	for rid, r := range b.records {
+		if id == 0 || rid == id {
+			r.mu.Lock()
+			r.gone = true
+			r.mu.Unlock()
+			delete(b.records, rid)
+		}
+	}
+	b.mu.Unlock()
+	b.evMu.Lock()
+	for lid := range b.logs {
+		if id == 0 || lid == id {
+			delete(b.logs, lid)
+		}
+	}
+	b.evMu.Unlock()
 }
 
 // Conflicts implements shared.Backend.

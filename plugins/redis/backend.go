@@ -86,8 +86,14 @@ func (b *Backend) bound(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeout(ctx, b.opts.OperationTimeout)
 }
 
-// redisErr turns a Redis failure into unavailable; the caller's own
-// cancellation stays what it is.
+// redisErr classifies a Redis error. Only "cannot reach the store" is
+// unavailable (the host fails over on it): a network error, a timeout, or a
+// server that cannot serve yet (LOADING, MASTERDOWN, CLUSTERDOWN, TRYAGAIN,
+// READONLY after a failover). A full store (OOM at maxmemory) is
+// unavailable with ReasonStoreFull: the write is refused and the host stays.
+// Any other reply error is internal: a misconfiguration (NOAUTH, WRONGPASS,
+// NOPERM) or a bug (a script error); failing over would not fix it and
+// would split the hosts' state. The caller's own cancellation stays as is.
 func redisErr(err error) error {
 	if err == nil {
 		return nil
@@ -99,7 +105,22 @@ func redisErr(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return tournament.Errorf(tournament.CodeUnavailable, "redis did not answer in time: %v", err)
 	}
-	return tournament.Errorf(tournament.CodeUnavailable, "redis: %v", err)
+	var reply goredis.Error
+	if !errors.As(err, &reply) {
+		return tournament.Errorf(tournament.CodeUnavailable, "redis: %v", err)
+	}
+	msg := reply.Error()
+	switch {
+	case goredis.IsOOMError(err) || strings.Contains(msg, "OOM command not allowed"):
+		return &tournament.Error{Code: tournament.CodeUnavailable, Reason: tournament.ReasonStoreFull, RetryAfter: time.Second,
+			Message: "redis is out of memory (maxmemory reached) and refuses writes; nothing was written: " + msg}
+	case goredis.IsAuthError(err) || goredis.IsPermissionError(err) || strings.Contains(msg, "NOPERM"):
+		return tournament.Errorf(tournament.CodeInternal, "redis refused the call (check REDIS_PASSWORD, the ACL user and its permissions): %s", msg)
+	case goredis.IsLoadingError(err), goredis.IsMasterDownError(err), goredis.IsClusterDownError(err),
+		goredis.IsTryAgainError(err), goredis.IsReadOnlyError(err), goredis.IsMaxClientsError(err):
+		return tournament.Errorf(tournament.CodeUnavailable, "redis cannot serve now: %s", msg)
+	}
+	return tournament.Errorf(tournament.CodeInternal, "redis: %s", msg)
 }
 
 func notFound(id int64) error {
@@ -565,15 +586,34 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 	return rep, nil
 }
 
-// Health implements shared.Backend: a PING.
+// Health implements shared.Backend in one round trip: the epoch key
+// (created when missing) and, where the ACL user may run INFO, the server's
+// run_id. The epoch changes when Redis restarts (run_id) or loses its data
+// (the key is gone and made anew), so the host knows to check what it knows.
 func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 	ctx, cancel := context.WithTimeout(ctx, ioTimeout)
 	defer cancel()
-	if err := b.rdb.Ping(ctx).Err(); err != nil {
-		return shared.HealthReport{Backend: "redis"}, redisErr(err)
+	var epoch *goredis.StringCmd
+	var info *goredis.StringCmd
+	_, err := b.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		p.SetNX(ctx, b.keys.epoch(), newToken(), 0)
+		epoch = p.Get(ctx, b.keys.epoch())
+		info = p.Info(ctx, "server")
+		return nil
+	})
+	if err != nil && epoch.Err() != nil {
+		return shared.HealthReport{Backend: "redis"}, redisErr(epoch.Err())
+	}
+	rep := shared.HealthReport{Backend: "redis", Detail: "PING ok", Epoch: epoch.Val()}
+	if info.Err() == nil {
+		for _, line := range strings.Split(info.Val(), "\n") {
+			if id, ok := strings.CutPrefix(strings.TrimSpace(line), "run_id:"); ok {
+				rep.Epoch += "/" + id
+			}
+		}
 	}
 	b.releaseOrphans(ctx)
-	return shared.HealthReport{Backend: "redis", Detail: "PING ok"}, nil
+	return rep, nil
 }
 
 // Subscribe implements shared.Backend with XREAD BLOCK on the events stream.

@@ -30,6 +30,10 @@ func (k keyspace) lock(id int64) string {
 
 func (k keyspace) active() string { return k.prefix + "active_tournaments" }
 
+// epoch names the key whose random value marks this Redis's data set: when
+// Redis loses its data, the key is made anew with a new value.
+func (k keyspace) epoch() string { return k.prefix + "epoch" }
+
 // tournamentPattern matches tournament hashes (and, when SCAN finds them,
 // their sub-keys, which isTournamentKey filters out).
 func (k keyspace) tournamentPattern() string { return k.prefix + "tournament:{*}" }

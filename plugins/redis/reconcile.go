@@ -20,7 +20,7 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 	id := req.TournamentID
 	snap, snapJSON, version := &tournament.Tournament{ID: id}, "null", int64(0)
 	switch req.Mode {
-	case shared.ReconcileWrite, shared.ReconcileRestore:
+	case shared.ReconcileWrite, shared.ReconcileCAS, shared.ReconcileRestore, shared.ReconcileConflict:
 		if err := tournament.Validate(req.Snapshot); err != nil {
 			return shared.ReconcileResult{}, err
 		}
@@ -31,23 +31,37 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 		b, _ := json.Marshal(snap)
 		snapJSON = string(b)
 	case shared.ReconcileRemove:
+	case shared.ReconcileDiscard:
+		if id <= 0 {
+			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "the redis backend discards one tournament at a time")
+		}
 	default:
 		return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "unknown reconcile mode %q", req.Mode)
 	}
 	origin, _ := json.Marshal(req.Origin)
+	rejected, _ := json.Marshal(append([]string{}, req.Rejected...))
 	keys := append(b.keys.record(id), b.keys.tombstone(id), b.keys.conflicts(id))
 	args := append(b.recordArgs(snap, 0, nil), req.Mode, strconv.FormatInt(req.BaseVersion, 10),
-		strconv.FormatInt(version, 10), snapJSON, string(origin), time.Now().UTC().Format(time.RFC3339Nano), id)
+		strconv.FormatInt(version, 10), snapJSON, string(origin), time.Now().UTC().Format(time.RFC3339Nano), id,
+		req.WriteID, string(rejected))
 	res, err := reconcileScript.Run(ctx, b.rdb, keys, args...).StringSlice()
 	if err != nil {
 		return shared.ReconcileResult{}, redisErr(err)
 	}
 	stored, _ := strconv.ParseInt(res[1], 10, 64)
 	out := shared.ReconcileResult{Outcome: res[0], StoredVersion: stored}
-	switch {
-	case out.Outcome == shared.OutcomeWritten && snap.Live():
-		err = b.rdb.SAdd(ctx, b.keys.active(), id).Err()
-	case out.Outcome == shared.OutcomeWritten || out.Outcome == shared.OutcomeRemoved:
+	// active_tournaments lives in another slot of a cluster, so it is kept
+	// in step here, from the stored status the script reports; a retried
+	// write-back ("unchanged") repairs a membership its first try missed.
+	live := res[2] == string(tournament.StatusPending) || res[2] == string(tournament.StatusActive)
+	switch out.Outcome {
+	case shared.OutcomeWritten, shared.OutcomeUnchanged:
+		if live {
+			err = b.rdb.SAdd(ctx, b.keys.active(), id).Err()
+		} else if stored == 0 || res[2] != "" {
+			err = b.rdb.SRem(ctx, b.keys.active(), id).Err()
+		}
+	case shared.OutcomeRemoved, shared.OutcomeDiscarded:
 		err = b.rdb.SRem(ctx, b.keys.active(), id).Err()
 	}
 	return out, redisErr(err)

@@ -1184,9 +1184,12 @@ func (*HealthRequest) Descriptor() ([]byte, []int) {
 }
 
 type HealthReply struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Backend       string                 `protobuf:"bytes,1,opt,name=backend,proto3" json:"backend,omitempty"`
-	Detail        string                 `protobuf:"bytes,2,opt,name=detail,proto3" json:"detail,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Backend string                 `protobuf:"bytes,1,opt,name=backend,proto3" json:"backend,omitempty"`
+	Detail  string                 `protobuf:"bytes,2,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Changes whenever the store may have lost data (a Redis restart: its
+	// run_id; a memory plugin: its launch). "" when the backend cannot tell.
+	Epoch         string `protobuf:"bytes,3,opt,name=epoch,proto3" json:"epoch,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1231,6 +1234,13 @@ func (x *HealthReply) GetBackend() string {
 func (x *HealthReply) GetDetail() string {
 	if x != nil {
 		return x.Detail
+	}
+	return ""
+}
+
+func (x *HealthReply) GetEpoch() string {
+	if x != nil {
+		return x.Epoch
 	}
 	return ""
 }
@@ -1346,9 +1356,14 @@ type ReconcileRequest struct {
 	// Absent when mode is "remove".
 	Snapshot    *Snapshot `protobuf:"bytes,2,opt,name=snapshot,proto3" json:"snapshot,omitempty"`
 	BaseVersion int64     `protobuf:"varint,3,opt,name=base_version,json=baseVersion,proto3" json:"base_version,omitempty"`
-	// "write", "remove" or "restore".
-	Mode          string `protobuf:"bytes,4,opt,name=mode,proto3" json:"mode,omitempty"`
-	Origin        string `protobuf:"bytes,5,opt,name=origin,proto3" json:"origin,omitempty"`
+	// "write", "cas", "remove", "restore", "conflict" or "discard".
+	Mode   string `protobuf:"bytes,4,opt,name=mode,proto3" json:"mode,omitempty"`
+	Origin string `protobuf:"bytes,5,opt,name=origin,proto3" json:"origin,omitempty"`
+	// Identifies one host's write-back of one tournament: a retried write-back
+	// whose first attempt landed is recognised by it ("unchanged").
+	WriteId string `protobuf:"bytes,6,opt,name=write_id,json=writeId,proto3" json:"write_id,omitempty"`
+	// For "conflict": the outage changes that could not be applied.
+	Rejected      []string `protobuf:"bytes,7,rep,name=rejected,proto3" json:"rejected,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1416,6 +1431,20 @@ func (x *ReconcileRequest) GetOrigin() string {
 		return x.Origin
 	}
 	return ""
+}
+
+func (x *ReconcileRequest) GetWriteId() string {
+	if x != nil {
+		return x.WriteId
+	}
+	return ""
+}
+
+func (x *ReconcileRequest) GetRejected() []string {
+	if x != nil {
+		return x.Rejected
+	}
+	return nil
 }
 
 type ReconcileReply struct {
@@ -1639,22 +1668,25 @@ const file_backend_proto_rawDesc = "" +
 	"\rMaintainReply\x12\x1a\n" +
 	"\bextended\x18\x01 \x01(\x03R\bextended\x12\x18\n" +
 	"\aexpired\x18\x02 \x01(\x03R\aexpired\"\x0f\n" +
-	"\rHealthRequest\"?\n" +
+	"\rHealthRequest\"U\n" +
 	"\vHealthReply\x12\x18\n" +
 	"\abackend\x18\x01 \x01(\tR\abackend\x12\x16\n" +
-	"\x06detail\x18\x02 \x01(\tR\x06detail\"M\n" +
+	"\x06detail\x18\x02 \x01(\tR\x06detail\x12\x14\n" +
+	"\x05epoch\x18\x03 \x01(\tR\x05epoch\"M\n" +
 	"\x10SubscribeRequest\x12#\n" +
 	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\x12\x14\n" +
 	"\x05after\x18\x02 \x01(\tR\x05after\"N\n" +
 	"\vStreamEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
-	"\x05event\x18\x02 \x01(\v2\x19.tourney.backend.v1.EventR\x05event\"\xc0\x01\n" +
+	"\x05event\x18\x02 \x01(\v2\x19.tourney.backend.v1.EventR\x05event\"\xf7\x01\n" +
 	"\x10ReconcileRequest\x12#\n" +
 	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\x128\n" +
 	"\bsnapshot\x18\x02 \x01(\v2\x1c.tourney.backend.v1.SnapshotR\bsnapshot\x12!\n" +
 	"\fbase_version\x18\x03 \x01(\x03R\vbaseVersion\x12\x12\n" +
 	"\x04mode\x18\x04 \x01(\tR\x04mode\x12\x16\n" +
-	"\x06origin\x18\x05 \x01(\tR\x06origin\"Q\n" +
+	"\x06origin\x18\x05 \x01(\tR\x06origin\x12\x19\n" +
+	"\bwrite_id\x18\x06 \x01(\tR\awriteId\x12\x1a\n" +
+	"\brejected\x18\a \x03(\tR\brejected\"Q\n" +
 	"\x0eReconcileReply\x12\x18\n" +
 	"\aoutcome\x18\x01 \x01(\tR\aoutcome\x12%\n" +
 	"\x0estored_version\x18\x02 \x01(\x03R\rstoredVersion\"7\n" +

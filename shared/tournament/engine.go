@@ -174,8 +174,13 @@ func (cmd RemovePlayer) apply(c *change) error {
 }
 
 // Start closes registration, seeds the players (registration order, or a
-// random order drawn once when Shuffle is set) and begins round 1.
-type Start struct{ Shuffle bool }
+// random order drawn once when Shuffle is set) and begins round 1. Seeds,
+// when set, is the order to use instead of drawing one: a replay of a
+// shuffle already drawn (see Decided). It must hold exactly the players.
+type Start struct {
+	Shuffle bool
+	Seeds   []int64
+}
 
 // Name implements Command.
 func (Start) Name() string { return "start" }
@@ -188,7 +193,13 @@ func (cmd Start) apply(c *change) error {
 		return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d players, has %d", c.t.ID, MinPlayers, len(c.t.Players))
 	}
 	seeds := slices.Clone(c.t.Players)
-	if cmd.Shuffle {
+	switch {
+	case cmd.Seeds != nil:
+		if !samePlayers(cmd.Seeds, c.t.Players) {
+			return Errorf(CodeFailedPrecondition, "cannot start tournament %d with seeds %v: the players are %v", c.t.ID, cmd.Seeds, c.t.Players)
+		}
+		seeds = slices.Clone(cmd.Seeds)
+	case cmd.Shuffle:
 		if c.env.Rand == nil {
 			return Errorf(CodeInternal, "shuffle needs a random source")
 		}
@@ -329,8 +340,13 @@ func ParseTimeoutPolicy(s string) (TimeoutPolicy, error) {
 }
 
 // ResolveTimeouts resolves every active game whose deadline has passed,
-// following Policy. With nothing due it changes nothing.
-type ResolveTimeouts struct{ Policy TimeoutPolicy }
+// following Policy. With nothing due it changes nothing. Winners, when not
+// nil, is a decision already taken (see Decided): exactly those games (when
+// still active) are timed out with those winners, and nothing is drawn.
+type ResolveTimeouts struct {
+	Policy  TimeoutPolicy
+	Winners map[int64]int64 // game id -> winner
+}
 
 // Name implements Command.
 func (ResolveTimeouts) Name() string { return "resolve_timeouts" }
@@ -341,6 +357,9 @@ func (cmd ResolveTimeouts) apply(c *change) error {
 	}
 	if c.t.Status != StatusActive {
 		return nil
+	}
+	if cmd.Winners != nil {
+		return cmd.replay(c)
 	}
 	r := &c.t.Rounds[c.t.CurrentRound-1]
 	decided := false

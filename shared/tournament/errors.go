@@ -25,12 +25,20 @@ const (
 )
 
 // Error is a domain error: a code, a message for people, and for
-// rate_limited the time after which a retry may succeed.
+// rate_limited the time after which a retry may succeed. Reason refines the
+// code where callers must tell cases apart (ReasonStoreFull).
 type Error struct {
 	Code       Code
 	Message    string
 	RetryAfter time.Duration
+	Reason     string
 }
+
+// ReasonStoreFull marks an unavailable error from a store that answers but
+// refuses writes (Redis at maxmemory). It is not a failure to reach the
+// store, so the host does not fail over on it: the write is refused, and
+// nothing is acknowledged that the store did not take.
+const ReasonStoreFull = "store_full"
 
 func (e *Error) Error() string {
 	if e.Message == "" {

@@ -1,42 +1,69 @@
 -- reconcile.lua: writes back one tournament changed while a host could not
 -- reach Redis, never overwriting a change it did not know of.
--- KEYS[1..5] and ARGV[1..11] as in lib.lua (ARGV[1..5] unused for "remove"), and:
+-- KEYS[1..5] and ARGV[1..11] as in lib.lua (ARGV[1..5] unused for "remove",
+-- "conflict" and "discard"), and:
 -- KEYS[6] tournament:{id}:tombstone  string: the removed version  TTL TOURNAMENT_TTL
 -- KEYS[7] tournament:{id}:conflicts  list: losing snapshots, newest first, at most 100
--- ARGV[12] mode: "write", "remove" or "restore"
+-- ARGV[12] mode: "write", "cas", "remove", "restore", "conflict" or "discard"
 -- ARGV[13] the stored version the outage's changes started from ("0": none)
 -- ARGV[14] the snapshot's version ("0" for "remove")
 -- ARGV[15] the snapshot JSON ("null" for "remove")
 -- ARGV[16] the origin as a JSON string; ARGV[17] the time (RFC 3339)
 -- ARGV[18] the tournament id
--- Returns {outcome, stored version}: outcome is written, removed, unchanged
--- or conflict (Redis moved on: it wins, and the loser is pushed on KEYS[7]).
+-- ARGV[19] the write-back id ("" = none), stored in the hash as `reconciled`
+-- ARGV[20] the rejected changes, a JSON array of strings (for "conflict")
+-- Returns {outcome, stored version, stored status}: outcome is written,
+-- removed, unchanged, conflict (Redis moved on: it wins; except for "cas",
+-- the loser is pushed on KEYS[7]), recorded or discarded.
 local stored = redis.call('HGET', KEYS[1], 'version')
 local tomb = redis.call('GET', KEYS[6])
-local mode, base = ARGV[12], ARGV[13]
+local mode, base, write_id = ARGV[12], ARGV[13], ARGV[19]
 
-if mode == 'restore' then
-  if stored or tomb then
-    return {'unchanged', stored or '0'}
-  end
-  write_record(true)
-  return {'written', ARGV[14]}
-end
-if mode == 'write' and stored == ARGV[14] and redis.call('HGET', KEYS[1], 'state') == ARGV[15] then
-  return {'unchanged', stored}  -- this very state is stored (a retried reconciliation)
-end
-if mode == 'remove' and not stored and tomb == base then
-  return {'unchanged', '0'}
+local function status()
+  return redis.call('HGET', KEYS[1], 'status') or ''
 end
 
-if not ((not stored and not tomb) or stored == base) then
+local function record_conflict()
   local record = '{"at":"' .. ARGV[17] .. '","origin":' .. ARGV[16] .. ',"base_version":' .. base ..
     ',"stored_version":' .. (stored or '0') .. ',"removed":' .. (stored and 'false' or 'true') ..
-    ',"snapshot":' .. ARGV[15] .. '}'
+    ',"snapshot":' .. ARGV[15] .. ',"rejected":' .. ARGV[20] .. '}'
   redis.call('LPUSH', KEYS[7], record)
   redis.call('LTRIM', KEYS[7], 0, 99)
   redis.call('PEXPIRE', KEYS[7], ARGV[6])
-  return {'conflict', stored or '0'}
+end
+
+if mode == 'discard' then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+  return {'discarded', '0', ''}
+end
+if mode == 'conflict' then
+  record_conflict()
+  return {'recorded', stored or '0', status()}
+end
+if mode == 'restore' then
+  if stored or tomb then
+    return {'unchanged', stored or '0', status()}
+  end
+  write_record(true)
+  return {'written', ARGV[14], status()}
+end
+if (mode == 'write' or mode == 'cas') and stored then
+  if write_id ~= '' and redis.call('HGET', KEYS[1], 'reconciled') == write_id then
+    return {'unchanged', stored, status()}  -- this host's write-back landed before (a retry)
+  end
+  if stored == ARGV[14] and redis.call('HGET', KEYS[1], 'state') == ARGV[15] then
+    return {'unchanged', stored, status()}  -- this very state is stored
+  end
+end
+if mode == 'remove' and not stored and tomb == base then
+  return {'unchanged', '0', ''}
+end
+
+if not ((not stored and not tomb) or stored == base) then
+  if mode ~= 'cas' then
+    record_conflict()
+  end
+  return {'conflict', stored or '0', stored and status() or ''}
 end
 
 if mode == 'remove' then
@@ -46,8 +73,12 @@ if mode == 'remove' then
     ',"version":' .. (tonumber(base) + 1) .. ',"at":"' .. ARGV[17] .. '"}'
   redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[10], '*', 'event', ev)
   redis.call('PEXPIRE', KEYS[5], ARGV[6])
-  return {'removed', '0'}
+  return {'removed', '0', ''}
 end
 redis.call('HDEL', KEYS[1], 'last_token')
 write_record(true)
-return {'written', ARGV[14]}
+if write_id ~= '' then
+  redis.call('HSET', KEYS[1], 'reconciled', write_id)
+end
+redis.call('DEL', KEYS[6])
+return {'written', ARGV[14], status()}

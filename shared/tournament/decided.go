@@ -1,0 +1,194 @@
+package tournament
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Decided returns cmd in a form that replays deterministically: applied to
+// before, it yields the same state as the change that turned before into
+// after, drawing nothing at random. A shuffled Start carries the seed order
+// that was drawn; ResolveTimeouts carries the winners that were chosen.
+// Other commands are returned as they are. Hosts log this form so that a
+// change acknowledged once is replayed with the same outcome.
+func Decided(cmd Command, before, after *Tournament) Command {
+	switch c := cmd.(type) {
+	case Start:
+		if c.Shuffle && c.Seeds == nil && after != nil && after.Seeds != nil {
+			c.Seeds = slices.Clone(after.Seeds)
+		}
+		return c
+	case ResolveTimeouts:
+		if c.Winners != nil || c.Policy == TimeoutNone || before == nil || after == nil {
+			return c
+		}
+		c.Winners = map[int64]int64{}
+		for _, r := range after.Rounds {
+			for _, g := range r.Games {
+				if g.Status != GameTimedOut {
+					continue
+				}
+				if old := before.Game(g.GameID); old != nil && old.Status == GameActive {
+					c.Winners[g.GameID] = *g.WinnerID
+				}
+			}
+		}
+		return c
+	}
+	return cmd
+}
+
+// replay times out the games named in Winners, as decided before.
+func (cmd ResolveTimeouts) replay(c *change) error {
+	r := &c.t.Rounds[c.t.CurrentRound-1]
+	decided := false
+	for i := range r.Games {
+		g := &r.Games[i]
+		w, ok := cmd.Winners[g.GameID]
+		if !ok || g.Status != GameActive {
+			continue
+		}
+		if _, ok := g.opponent(w); !ok {
+			return Errorf(CodeInvalidArgument, "timeout winner %d is not a player of game %d", w, g.GameID)
+		}
+		c.decide(g, GameTimedOut, w)
+		decided = true
+		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID})
+	}
+	if decided {
+		c.advance()
+	}
+	return nil
+}
+
+func samePlayers(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
+// commandJSON is the tagged JSON form of a Command.
+type commandJSON struct {
+	Type     string          `json:"type"`
+	UserID   int64           `json:"user_id,omitempty"`
+	Shuffle  bool            `json:"shuffle,omitempty"`
+	Seeds    []int64         `json:"seeds,omitempty"`
+	GameID   int64           `json:"game_id,omitempty"`
+	WinnerID int64           `json:"winner_id,omitempty"`
+	LoserID  int64           `json:"loser_id,omitempty"`
+	Policy   TimeoutPolicy   `json:"policy,omitempty"`
+	Winners  map[int64]int64 `json:"winners,omitempty"`
+}
+
+// MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
+func MarshalCommand(cmd Command) ([]byte, error) {
+	j := commandJSON{Type: cmd.Name()}
+	switch c := cmd.(type) {
+	case AddPlayer:
+		j.UserID = c.UserID
+	case RemovePlayer:
+		j.UserID = c.UserID
+	case Start:
+		j.Shuffle, j.Seeds = c.Shuffle, c.Seeds
+	case RegisterResult:
+		j.GameID, j.WinnerID, j.LoserID = c.GameID, c.WinnerID, c.LoserID
+	case ResolveTimeouts:
+		j.Policy, j.Winners = c.Policy, c.Winners
+	default:
+		return nil, fmt.Errorf("unknown command %T", cmd)
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalCommand decodes what MarshalCommand wrote.
+func UnmarshalCommand(b []byte) (Command, error) {
+	var j commandJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("command: %w", err)
+	}
+	switch j.Type {
+	case AddPlayer{}.Name():
+		return AddPlayer{UserID: j.UserID}, nil
+	case RemovePlayer{}.Name():
+		return RemovePlayer{UserID: j.UserID}, nil
+	case Start{}.Name():
+		return Start{Shuffle: j.Shuffle, Seeds: j.Seeds}, nil
+	case RegisterResult{}.Name():
+		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID}, nil
+	case ResolveTimeouts{}.Name():
+		return ResolveTimeouts{Policy: j.Policy, Winners: j.Winners}, nil
+	}
+	return nil, fmt.Errorf("command: unknown type %q", j.Type)
+}
+
+// Describe names a command and its arguments for people (conflict records,
+// logs): "register_result game 3 winner 12".
+func Describe(cmd Command) string {
+	switch c := cmd.(type) {
+	case AddPlayer:
+		return fmt.Sprintf("add_player %d", c.UserID)
+	case RemovePlayer:
+		return fmt.Sprintf("remove_player %d", c.UserID)
+	case Start:
+		if c.Seeds != nil {
+			return fmt.Sprintf("start seeds %v", c.Seeds)
+		}
+		return fmt.Sprintf("start shuffle=%t", c.Shuffle)
+	case RegisterResult:
+		return fmt.Sprintf("register_result game %d winner %d", c.GameID, c.WinnerID)
+	case ResolveTimeouts:
+		if c.Winners != nil {
+			return fmt.Sprintf("resolve_timeouts winners %v", c.Winners)
+		}
+		return fmt.Sprintf("resolve_timeouts policy %s", c.Policy)
+	}
+	return cmd.Name()
+}
+
+// Descends reports whether newer can have grown out of older by changes
+// alone, with nobody writing a different history on top of older: the same
+// tournament (id, creation time, parameters), a version not lower, no later
+// update time, a status no earlier, the same seeds once started, and every
+// game decided in older decided the same way in newer. A store that comes
+// back with an older copy (an old RDB snapshot, a promoted replica) holds an
+// ancestor of what a host saw; one that another process wrote on since does
+// not (its update time is later, or a decision differs).
+func Descends(newer, older *Tournament) bool {
+	if newer == nil || older == nil || newer.ID != older.ID || !newer.CreatedAt.Equal(older.CreatedAt) ||
+		newer.Name != older.Name || newer.MaxPlayers != older.MaxPlayers || newer.CreatorID != older.CreatorID {
+		return false
+	}
+	if newer.Version < older.Version || older.UpdatedAt.After(newer.UpdatedAt) || statusRank(newer.Status) < statusRank(older.Status) {
+		return false
+	}
+	if older.Status != StatusPending && !slices.Equal(newer.Seeds, older.Seeds) {
+		return false
+	}
+	for _, r := range older.Rounds {
+		for _, g := range r.Games {
+			n := newer.Game(g.GameID)
+			if n == nil || n.Player1 != g.Player1 || n.Player2 != g.Player2 {
+				return false
+			}
+			if g.Status != GameActive && (n.Status != g.Status || *n.WinnerID != *g.WinnerID) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func statusRank(s Status) int {
+	switch s {
+	case StatusActive:
+		return 1
+	case StatusCompleted:
+		return 2
+	}
+	return 0
+}
