@@ -11,7 +11,8 @@ import (
 // seen (created, changed or read), so that on failover a known tournament
 // can be imported into the fallback backend, and on failback written back
 // or restored. It holds at most max entries, evicting the least recently
-// used; entries changed during an outage are pinned until reconciled.
+// used. What changed during an outage does not depend on it: that is in
+// the outage log.
 // Snapshots stored here are never modified.
 type snapshotCache struct {
 	mu    sync.Mutex
@@ -24,7 +25,6 @@ type cacheEntry struct {
 	id      int64
 	snap    *tournament.Tournament // nil: removed (a tombstone)
 	removed int64                  // for a tombstone, the version that was removed
-	pinned  bool
 }
 
 func newSnapshotCache(max int) *snapshotCache {
@@ -86,16 +86,6 @@ func (c *snapshotCache) get(id int64) (snap *tournament.Tournament, known bool) 
 	return el.Value.(*cacheEntry).snap, true
 }
 
-// pin keeps id in the cache until unpin.
-func (c *snapshotCache) pin(id int64, pinned bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.byID[id]; ok {
-		el.Value.(*cacheEntry).pinned = pinned
-	}
-	c.evict()
-}
-
 // snapshots returns every cached snapshot (tombstones excluded), by id.
 func (c *snapshotCache) snapshots() []*tournament.Tournament {
 	c.mu.Lock()
@@ -116,12 +106,9 @@ func (c *snapshotCache) len() int {
 }
 
 func (c *snapshotCache) evict() {
-	for el := c.order.Back(); el != nil && len(c.byID) > c.max; {
-		prev := el.Prev()
-		if e := el.Value.(*cacheEntry); !e.pinned {
-			c.order.Remove(el)
-			delete(c.byID, e.id)
-		}
-		el = prev
+	for len(c.byID) > c.max {
+		el := c.order.Back()
+		c.order.Remove(el)
+		delete(c.byID, el.Value.(*cacheEntry).id)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // with an unavailable error: event ids differ between backends, so Events
 // resumes on the new backend with new events only.
 func (h *Host) Subscribe(ctx context.Context, id int64, after string, fn func(shared.StreamEvent) error) error {
-	b, switched, err := h.router.current(ctx, op{id: id})
+	b, switched, err := h.router.current(ctx, call{id: id})
 	if err != nil {
 		return err
 	}

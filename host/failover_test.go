@@ -19,6 +19,11 @@ type flaky struct {
 	shared.Backend
 	down         atomic.Bool
 	failRestores atomic.Int32 // restore calls to fail, as if Redis died again mid-failback
+	epoch        atomic.Value // string: overrides the backend's epoch (a Redis restart)
+	refuse       atomic.Value // error: returned by every call instead of serving (a full or misconfigured store)
+	loseReplies  atomic.Int32 // cas write-backs that land but whose reply is lost
+	badID        atomic.Int64 // a tournament whose write-backs fail with a bug
+	slowWrites   atomic.Int64 // ns each write-back takes
 }
 
 var errDown = tournament.Errorf(tournament.CodeUnavailable, "redis: connection refused")
@@ -26,6 +31,9 @@ var errDown = tournament.Errorf(tournament.CodeUnavailable, "redis: connection r
 func (f *flaky) check() error {
 	if f.down.Load() {
 		return errDown
+	}
+	if err, _ := f.refuse.Load().(error); err != nil {
+		return err
 	}
 	return nil
 }
@@ -64,7 +72,11 @@ func (f *flaky) Health(ctx context.Context) (shared.HealthReport, error) {
 	if err := f.check(); err != nil {
 		return shared.HealthReport{}, err
 	}
-	return f.Backend.Health(ctx)
+	rep, err := f.Backend.Health(ctx)
+	if e, _ := f.epoch.Load().(string); e != "" {
+		rep.Epoch = e
+	}
+	return rep, err
 }
 func (f *flaky) Reconcile(ctx context.Context, r shared.ReconcileRequest) (shared.ReconcileResult, error) {
 	if err := f.check(); err != nil {
@@ -73,7 +85,16 @@ func (f *flaky) Reconcile(ctx context.Context, r shared.ReconcileRequest) (share
 	if r.Mode == shared.ReconcileRestore && f.failRestores.Add(-1) >= 0 {
 		return shared.ReconcileResult{}, errDown
 	}
-	return f.Backend.Reconcile(ctx, r)
+	if r.TournamentID != 0 && r.TournamentID == f.badID.Load() && r.Mode != shared.ReconcileConflict {
+		return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInternal, "redis: ERR script bug")
+	}
+	time.Sleep(time.Duration(f.slowWrites.Load()))
+	res, err := f.Backend.Reconcile(ctx, r)
+	if err == nil && r.Mode == shared.ReconcileCAS && res.Outcome == shared.OutcomeWritten && f.loseReplies.Add(-1) >= 0 {
+		f.down.Store(true) // the connection dies with the reply
+		return shared.ReconcileResult{}, errDown
+	}
+	return res, err
 }
 
 type failoverRig struct {
@@ -85,11 +106,16 @@ type failoverRig struct {
 func newRig(t *testing.T, fallback string) *failoverRig {
 	t.Helper()
 	cfg := config.Default()
-	cfg.LogLevel, cfg.Fallback, cfg.SweepInterval = "error", fallback, time.Hour
+	cfg.LogLevel, cfg.Fallback, cfg.SweepInterval, cfg.DataDir = "error", fallback, time.Hour, t.TempDir()
 	p := memory.New(memory.Options{})
-	f := &flaky{Backend: p}
+	return startRig(t, cfg, &flaky{Backend: p}, p)
+}
+
+// startRig starts a host on f (whose store is p) with a fresh fallback.
+func startRig(t *testing.T, cfg config.Config, f *flaky, p *memory.Backend) *failoverRig {
+	t.Helper()
 	opts := Options{Config: cfg, Backend: f, BackendName: "redis"}
-	if fallback == config.FallbackMemory {
+	if cfg.Fallback == config.FallbackMemory {
 		opts.Fallback = memory.New(memory.Options{})
 	}
 	h, err := New(opts)
@@ -102,12 +128,12 @@ func newRig(t *testing.T, fallback string) *failoverRig {
 
 var bg = context.Background()
 
-func (r *failoverRig) waitMode(t *testing.T, m mode) {
+func (r *failoverRig) waitMode(t *testing.T, m state) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for r.h.router.currentMode() != m {
+	for r.h.router.state() != m {
 		if time.Now().After(deadline) {
-			t.Fatalf("the host did not switch to mode %d", m)
+			t.Fatalf("the host did not switch to %s (it is %s)", m, r.h.router.state())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -131,7 +157,7 @@ func TestFailoverServesKnownTournamentsAndWritesThemBack(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, modeFallback)
+	r.waitMode(t, stateFallback)
 	tr, err := r.h.AddPlayer(bg, 1, 11)
 	if err != nil || len(tr.Players) != 2 || tr.Version != 3 {
 		t.Fatalf("a known tournament on the fallback: %+v %v", tr, err)
@@ -146,7 +172,7 @@ func TestFailoverServesKnownTournamentsAndWritesThemBack(t *testing.T) {
 		t.Fatalf("list on the fallback: %+v", list)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, modePrimary)
+	r.waitMode(t, statePrimary)
 	got, err := r.primary.Get(bg, 1)
 	if err != nil || got.Version != 3 || !slices.Equal(got.Players, []int64{10, 11}) {
 		t.Fatalf("written back: %+v %v", got, err)
@@ -164,7 +190,7 @@ func TestFailbackMergesChangesThatStillApply(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, modeFallback)
+	r.waitMode(t, stateFallback)
 	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +199,7 @@ func TestFailbackMergesChangesThatStillApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, modePrimary)
+	r.waitMode(t, statePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if got.Version != 4 || !slices.Equal(got.Players, []int64{10, 12, 11}) {
 		t.Fatalf("merged state: version %d players %v, want 4 and [10 12 11]", got.Version, got.Players)
@@ -190,7 +216,7 @@ func TestFailbackRecordsAConflictThatCannotMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, modeFallback)
+	r.waitMode(t, stateFallback)
 	if _, err := r.h.RegisterResult(bg, 1, 1, 10, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +224,7 @@ func TestFailbackRecordsAConflictThatCannotMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, modePrimary)
+	r.waitMode(t, statePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if *got.WinnerID != 11 {
 		t.Fatalf("the primary's result lost: winner %d", *got.WinnerID)
@@ -217,12 +243,12 @@ func TestRemovalDuringOutageIsWrittenBackAndNotResurrected(t *testing.T) {
 	r.pending(t, 1, 10)
 	r.pending(t, 2, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, modeFallback)
+	r.waitMode(t, stateFallback)
 	if err := r.h.RemoveTournament(bg, 1); err != nil {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, modePrimary)
+	r.waitMode(t, statePrimary)
 	if _, err := r.primary.Get(bg, 1); !errors.Is(err, tournament.ErrNotFound) {
 		t.Fatalf("a tournament removed during the outage is back: %v", err)
 	}
@@ -235,7 +261,7 @@ func TestReadonlyFallbackServesReadsOnly(t *testing.T) {
 	r := newRig(t, config.FallbackReadonly)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, modeFallback)
+	r.waitMode(t, stateFallback)
 	if tr, err := r.h.GetTournament(bg, 1); err != nil || len(tr.Players) != 1 {
 		t.Fatalf("read on readonly: %+v %v", tr, err)
 	}
@@ -251,7 +277,7 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 	r := newRig(t, config.FallbackOff)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, modeFallback)
+	r.waitMode(t, stateFallback)
 	if _, err := r.h.GetTournament(bg, 1); !errors.Is(err, tournament.ErrUnavailable) {
 		t.Fatalf("read with fallback off: %v", err)
 	}
@@ -259,7 +285,7 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 		t.Fatalf("status with fallback off: %+v", st)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, modePrimary)
+	r.waitMode(t, statePrimary)
 	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +299,7 @@ func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
 	r.pending(t, 1, 10)
 	r.pending(t, 2, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, modeFallback)
+	r.waitMode(t, stateFallback)
 	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
 		t.Fatal(err)
 	}
@@ -290,14 +316,14 @@ func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
 	}
 	r.flaky.down.Store(true) // Redis fails again before the retry
 	time.Sleep(100 * time.Millisecond)
-	if r.h.router.currentMode() != modeFallback {
+	if r.h.router.state() != stateFallback {
 		t.Skip("the retry won the race; nothing to check")
 	}
 	if _, err := r.h.AddPlayer(bg, 1, 12); err != nil {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, modePrimary)
+	r.waitMode(t, statePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if !slices.Equal(got.Players, []int64{10, 11, 12}) || r.h.Status(bg).Failover.Conflicts != 0 {
 		t.Fatalf("players %v, conflicts %d", got.Players, r.h.Status(bg).Failover.Conflicts)

@@ -2,8 +2,8 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/tourney/tourney/plugins/memory"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -47,9 +47,10 @@ type Host struct {
 	router       *router
 	cache        *snapshotCache
 
-	stop chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	stop   chan struct{}
+	cancel context.CancelFunc // ends the prober and the failback worker
+	wg     sync.WaitGroup
+	once   sync.Once
 }
 
 // New starts a host: it launches the primary plugin (TOURNEY_PRIMARY) and,
@@ -68,6 +69,7 @@ func New(opts Options) (*Host, error) {
 	}
 	h := &Host{cfg: cfg, logger: logger, stop: make(chan struct{}), cache: newSnapshotCache(cfg.CacheSize)}
 	r := newRouter(cfg, logger, h.cache)
+	r.readonly = cfg.Fallback == config.FallbackReadonly
 	hostname, _ := os.Hostname()
 	r.origin = fmt.Sprintf("%s/%d", hostname, os.Getpid())
 	r.fallbackGen = func() uint64 { return 0 }
@@ -88,16 +90,58 @@ func New(opts Options) (*Host, error) {
 		return nil, err
 	}
 	h.router = r
+	if r.fallback != nil && !r.readonly {
+		// The fallback takes writes: every one is logged on disk first.
+		var err error
+		if r.log, err = openOutageLog(cfg.DataDir); err != nil {
+			h.closePlugins()
+			return nil, err
+		}
+		if err := h.resumeOutage(); err != nil {
+			h.closePlugins()
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
 	// Probe now, so that a host started while the primary is down serves
 	// from the fallback at once (two failed probes trip the breaker).
-	r.probeOnce()
+	r.probeOnce(ctx)
 	if r.lastProbe.Load().(probeResult).err != nil {
-		r.probeOnce()
+		r.probeOnce(ctx)
 	}
 	h.wg.Add(2)
-	go func() { defer h.wg.Done(); r.probe(h.stop) }()
+	go func() { defer h.wg.Done(); r.probe(ctx) }()
 	go h.sweep()
 	return h, nil
+}
+
+// resumeOutage continues an outage this host's previous run did not write
+// back (it was killed on the fallback): the host starts on the fallback,
+// serving the logged state, and writes it back when the primary answers.
+func (h *Host) resumeOutage() error {
+	r := h.router
+	ids, err := r.log.pending()
+	if err != nil {
+		return fmt.Errorf("reading the outage log: %w", err)
+	}
+	_ = r.log.pruneTombstones(time.Now())
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, id := range ids {
+		if rec, err := r.log.load(id); err == nil && rec != nil && rec.latest != nil {
+			h.cache.put(rec.latest)
+		}
+	}
+	h.logger.Warn("the outage log holds changes not yet written back; they are served from the fallback and written back when the primary answers",
+		"tournaments", len(ids), "data_dir", h.cfg.DataDir)
+	r.mu.Lock()
+	r.began = time.Now()
+	r.failovers.Add(1)
+	r.transition(stateFallback, errors.New("restarted with an unfinished outage"), hclog.Warn, "resuming an outage from the outage log")
+	r.mu.Unlock()
+	return nil
 }
 
 // NewLogger returns the host's default logger for cfg.
@@ -164,10 +208,9 @@ func (h *Host) launch(r *router) error {
 	return nil
 }
 
-// readonly makes r serve reads from the snapshot cache (through an
-// in-process memory backend it imports into) and refuse writes.
+// readonly makes r serve reads from the snapshot cache and refuse writes.
 func (h *Host) readonly(r *router) {
-	ro := memory.New(memory.OptionsFromConfig(h.cfg))
+	ro := newSnapshotReader(h.cache)
 	r.fallbackName, r.readonly = "readonly", true
 	r.fallback = func(context.Context) (shared.Backend, error) { return ro, nil }
 }
@@ -177,60 +220,68 @@ func (h *Host) readonly(r *router) {
 func (h *Host) Close() error {
 	h.once.Do(func() {
 		close(h.stop)
+		if h.cancel != nil {
+			h.cancel()
+		}
 		h.wg.Wait()
-		for _, s := range []*supervisor{h.primary, h.fallback} {
-			if s != nil {
-				s.close()
-			}
+		h.closePlugins()
+		if h.router.log != nil {
+			_ = h.router.log.close()
 		}
 	})
 	return nil
 }
 
-// call runs fn, bounded by OPERATION_TIMEOUT, on the backend that serves.
-func (h *Host) call(ctx context.Context, o op, fn func(ctx context.Context, b shared.Backend) (outcome, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, h.cfg.OperationTimeout)
-	defer cancel()
-	return h.router.do(ctx, o, fn)
+func (h *Host) closePlugins() {
+	for _, s := range []*supervisor{h.primary, h.fallback} {
+		if s != nil {
+			s.close()
+		}
+	}
 }
 
-func (h *Host) mutate(ctx context.Context, o op, fn func(ctx context.Context, b shared.Backend) (shared.Change, error)) (*tournament.Tournament, error) {
-	o.write = true
-	var c shared.Change
-	err := h.call(ctx, o, func(ctx context.Context, b shared.Backend) (outcome, error) {
+// call runs fn, bounded by OPERATION_TIMEOUT, on the backend that serves.
+func (h *Host) call(ctx context.Context, c call, fn callFunc) error {
+	return h.router.do(ctx, c, fn)
+}
+
+func (h *Host) mutate(ctx context.Context, c call, fn func(ctx context.Context, b shared.Backend) (shared.Change, error)) (*tournament.Tournament, error) {
+	c.write = true
+	var ch shared.Change
+	err := h.call(ctx, c, func(ctx context.Context, b shared.Backend) (result, error) {
 		var err error
-		if c, err = fn(ctx, b); err != nil {
-			return outcome{}, err
+		if ch, err = fn(ctx, b); err != nil {
+			return result{}, err
 		}
-		var oc outcome
-		if c.Tournament != nil {
-			oc.snaps = []*tournament.Tournament{c.Tournament}
+		res := result{changed: len(ch.Events) > 0}
+		if ch.Tournament != nil {
+			res.snaps = []*tournament.Tournament{ch.Tournament}
 		}
-		for _, ev := range c.Events {
+		for _, ev := range ch.Events {
 			if ev.Type == tournament.EventTournamentRemoved {
-				oc.removed, oc.version = ev.TournamentID, ev.Version-1
+				res.removed, res.version = ev.TournamentID, ev.Version-1
 			}
 		}
-		return oc, nil
+		return res, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, ev := range c.Events {
+	for _, ev := range ch.Events {
 		h.logger.Debug("event", "type", ev.Type, "tournament", ev.TournamentID, "version", ev.Version, "game", ev.GameID)
 	}
-	return c.Tournament, nil
+	return ch.Tournament, nil
 }
 
 func (h *Host) apply(ctx context.Context, id int64, cmd tournament.Command) (*tournament.Tournament, error) {
-	return h.mutate(ctx, op{id: id, cmd: cmd}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	return h.mutate(ctx, call{id: id, cmd: cmd}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Apply(ctx, shared.ApplyRequest{Actor: ActorFrom(ctx), TournamentID: id, Command: cmd})
 	})
 }
 
 // CreateTournament creates a pending tournament.
 func (h *Host) CreateTournament(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error) {
-	return h.mutate(ctx, op{id: p.ID, create: &p}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	return h.mutate(ctx, call{id: p.ID, create: &p}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Create(ctx, shared.CreateRequest{Actor: ActorFrom(ctx), Params: p})
 	})
 }
@@ -259,11 +310,11 @@ func (h *Host) RegisterResult(ctx context.Context, id, gameID, winnerID, loserID
 // GetTournament returns a tournament's current state.
 func (h *Host) GetTournament(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	var t *tournament.Tournament
-	err := h.call(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (oc outcome, err error) {
+	err := h.call(ctx, call{id: id}, func(ctx context.Context, b shared.Backend) (res result, err error) {
 		if t, err = b.Get(ctx, id); err == nil {
-			oc.snaps = []*tournament.Tournament{t}
+			res.snaps = []*tournament.Tournament{t}
 		}
-		return oc, err
+		return res, err
 	})
 	return t, err
 }
@@ -271,9 +322,9 @@ func (h *Host) GetTournament(ctx context.Context, id int64) (*tournament.Tournam
 // ListTournaments returns the pending and active tournaments.
 func (h *Host) ListTournaments(ctx context.Context) ([]tournament.Summary, error) {
 	var list []tournament.Summary
-	err := h.call(ctx, op{all: true}, func(ctx context.Context, b shared.Backend) (_ outcome, err error) {
+	err := h.call(ctx, call{all: true}, func(ctx context.Context, b shared.Backend) (_ result, err error) {
 		list, err = b.List(ctx)
-		return outcome{}, err
+		return result{}, err
 	})
 	if list == nil && err == nil {
 		list = []tournament.Summary{}
@@ -283,7 +334,7 @@ func (h *Host) ListTournaments(ctx context.Context) ([]tournament.Summary, error
 
 // RemoveTournament deletes a tournament.
 func (h *Host) RemoveTournament(ctx context.Context, id int64) error {
-	_, err := h.mutate(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+	_, err := h.mutate(ctx, call{id: id, remove: true}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Remove(ctx, shared.RemoveRequest{Actor: ActorFrom(ctx), ID: id})
 	})
 	return err
@@ -291,24 +342,23 @@ func (h *Host) RemoveTournament(ctx context.Context, id int64) error {
 
 // Export calls yield with every stored tournament.
 func (h *Host) Export(ctx context.Context, yield func(*tournament.Tournament) error) error {
-	return h.call(ctx, op{all: true}, func(ctx context.Context, b shared.Backend) (outcome, error) {
-		return outcome{}, b.Export(ctx, yield)
+	return h.call(ctx, call{all: true}, func(ctx context.Context, b shared.Backend) (result, error) {
+		return result{}, b.Export(ctx, yield)
 	})
 }
 
 // Import stores snapshots (replacing tournaments with the same ids) and
-// returns how many it stored; one invalid snapshot stores none.
+// returns how many it stored; one invalid snapshot stores none. Import is
+// a write the primary alone takes: it is refused (unavailable) while the
+// host is on the fallback, never acknowledged where failback could lose it.
 func (h *Host) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
-	if h.router.currentMode() == modeFallback {
-		return 0, tournament.Errorf(tournament.CodeUnavailable, "import is refused while the %s backend is unavailable; retry when it is back", h.router.primaryName)
-	}
 	var n int
-	err := h.call(ctx, op{}, func(ctx context.Context, b shared.Backend) (oc outcome, err error) {
+	err := h.call(ctx, call{write: true, primary: true}, func(ctx context.Context, b shared.Backend) (res result, err error) {
 		n, err = b.Import(ctx, snaps)
 		if err == nil {
-			oc.snaps = snaps
+			res.snaps = snaps
 		}
-		return oc, err
+		return res, err
 	})
 	return n, err
 }
@@ -333,7 +383,7 @@ func (h *Host) Status(ctx context.Context) Status {
 			st.Plugins = append(st.Plugins, s.info())
 		}
 	}
-	if r.currentMode() == modePrimary {
+	if r.state() == statePrimary {
 		st.Backend = r.primaryName
 		res, _ := r.lastProbe.Load().(probeResult)
 		st.Ready, st.Health = res.err == nil, res.detail
@@ -365,9 +415,9 @@ func (h *Host) Status(ctx context.Context) Status {
 // Conflicts returns the recorded conflicts of tournament id, newest first.
 func (h *Host) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, error) {
 	var out []shared.Conflict
-	err := h.call(ctx, op{id: id}, func(ctx context.Context, b shared.Backend) (_ outcome, err error) {
+	err := h.call(ctx, call{id: id}, func(ctx context.Context, b shared.Backend) (_ result, err error) {
 		out, err = b.Conflicts(ctx, id)
-		return outcome{}, err
+		return result{}, err
 	})
 	if out == nil && err == nil {
 		out = []shared.Conflict{}

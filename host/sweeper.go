@@ -28,12 +28,12 @@ func (h *Host) sweep() {
 // SweepOnce runs one sweep now and returns how many tournaments had overdue
 // games resolved. The sweeper calls it on its own; tests and tools may too.
 func (h *Host) SweepOnce(ctx context.Context) int {
-	err := h.call(ctx, op{}, func(ctx context.Context, b shared.Backend) (outcome, error) {
+	err := h.call(ctx, call{}, func(ctx context.Context, b shared.Backend) (result, error) {
 		rep, err := b.Maintain(ctx)
 		if err == nil && rep.Expired > 0 {
 			h.logger.Info("expired tournaments forgotten", "count", rep.Expired)
 		}
-		return outcome{}, err
+		return result{}, err
 	})
 	if err != nil {
 		h.logger.Warn("backend housekeeping failed", "error", err)

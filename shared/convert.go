@@ -84,7 +84,7 @@ func changeFromPB(r *pb.ChangeReply) (Change, error) {
 func summaryToPB(s tournament.Summary) *pb.Summary {
 	out := &pb.Summary{Id: s.ID, Name: s.Name, Status: string(s.Status), MaxPlayers: int32(s.MaxPlayers),
 		PlayerCount: int32(s.PlayerCount), CurrentRound: int32(s.CurrentRound), Version: s.Version,
-		CreatedAtUnixNano: unixNano(s.CreatedAt)}
+		CreatedAtUnixNano: unixNano(s.CreatedAt), UpdatedAtUnixNano: unixNano(s.UpdatedAt)}
 	if s.NextDeadline != nil {
 		out.NextDeadlineUnixNano = unixNano(*s.NextDeadline)
 	}
@@ -94,7 +94,7 @@ func summaryToPB(s tournament.Summary) *pb.Summary {
 func summaryFromPB(s *pb.Summary) tournament.Summary {
 	out := tournament.Summary{ID: s.GetId(), Name: s.GetName(), Status: tournament.Status(s.GetStatus()),
 		MaxPlayers: int(s.GetMaxPlayers()), PlayerCount: int(s.GetPlayerCount()), CurrentRound: int(s.GetCurrentRound()),
-		Version: s.GetVersion(), CreatedAt: fromUnixNano(s.GetCreatedAtUnixNano())}
+		Version: s.GetVersion(), CreatedAt: fromUnixNano(s.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(s.GetUpdatedAtUnixNano())}
 	if n := s.GetNextDeadlineUnixNano(); n != 0 {
 		d := fromUnixNano(n)
 		out.NextDeadline = &d

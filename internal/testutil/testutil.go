@@ -97,13 +97,14 @@ func (s *syncBuffer) String() string {
 }
 
 // StartHost runs `host serve` from dir on a free port with the given extra
-// environment (NAME=value) and waits until it listens. The process is
-// killed at the end of the test.
+// environment (NAME=value) and waits until it listens. Each host gets its
+// own TOURNEY_DATA_DIR unless env names one. The process is killed at the
+// end of the test.
 func StartHost(t testing.TB, dir string, env ...string) *HostProc {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(dir, "host"), "serve")
 	cmd.Env = append(os.Environ(), "TOURNEY_HTTP_ADDR=127.0.0.1:0", "TOURNEY_PLUGIN_DIR="+dir,
-		"TOURNEY_PRIMARY=memory", "LOG_LEVEL=debug")
+		"TOURNEY_PRIMARY=memory", "LOG_LEVEL=debug", "TOURNEY_DATA_DIR="+t.TempDir())
 	cmd.Env = append(cmd.Env, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -82,7 +82,7 @@ func (b *Backend) recordArgs(t *tournament.Tournament, firstRound int, evs []tou
 }
 
 // summaryFields are the hash fields List reads, in order.
-var summaryFields = []string{"name", "status", "max_players", "nbr_player", "current_round", "version", "created_at", "next_deadline"}
+var summaryFields = []string{"name", "status", "max_players", "nbr_player", "current_round", "version", "created_at", "next_deadline", "updated_at"}
 
 func parseSummary(id int64, v []any) (tournament.Summary, bool) {
 	str := func(i int) string { s, _ := v[i].(string); return s }
@@ -94,6 +94,7 @@ func parseSummary(id int64, v []any) (tournament.Summary, bool) {
 		PlayerCount: atoi(3), CurrentRound: atoi(4)}
 	s.Version, _ = strconv.ParseInt(str(5), 10, 64)
 	s.CreatedAt, _ = time.Parse(time.RFC3339Nano, str(6))
+	s.UpdatedAt, _ = time.Parse(time.RFC3339Nano, str(8))
 	if ms, err := strconv.ParseInt(str(7), 10, 64); err == nil {
 		d := time.UnixMilli(ms).UTC()
 		s.NextDeadline = &d

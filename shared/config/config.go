@@ -50,6 +50,7 @@ type Config struct {
 	RateLimit      int                      // TOURNEY_RATE_LIMIT: mutating calls per second per actor; 0 = off
 	RateBurst      int                      // TOURNEY_RATE_BURST (0 = same as the rate)
 	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
+	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
 }
@@ -177,6 +178,7 @@ var fields = []field{
 	num("TOURNEY_RATE_LIMIT", func(c *Config) *int { return &c.RateLimit }, 0, 1_000_000),
 	num("TOURNEY_RATE_BURST", func(c *Config) *int { return &c.RateBurst }, 0, 1_000_000),
 	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
+	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
 	str("LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }, oneOf("trace", "debug", "info", "warn", "error")),
 	str("LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
 }

@@ -786,6 +786,7 @@ type Summary struct {
 	CreatedAtUnixNano int64                  `protobuf:"varint,8,opt,name=created_at_unix_nano,json=createdAtUnixNano,proto3" json:"created_at_unix_nano,omitempty"`
 	// 0 when no active game has a pending deadline.
 	NextDeadlineUnixNano int64 `protobuf:"varint,9,opt,name=next_deadline_unix_nano,json=nextDeadlineUnixNano,proto3" json:"next_deadline_unix_nano,omitempty"`
+	UpdatedAtUnixNano    int64 `protobuf:"varint,10,opt,name=updated_at_unix_nano,json=updatedAtUnixNano,proto3" json:"updated_at_unix_nano,omitempty"`
 	unknownFields        protoimpl.UnknownFields
 	sizeCache            protoimpl.SizeCache
 }
@@ -879,6 +880,13 @@ func (x *Summary) GetCreatedAtUnixNano() int64 {
 func (x *Summary) GetNextDeadlineUnixNano() int64 {
 	if x != nil {
 		return x.NextDeadlineUnixNano
+	}
+	return 0
+}
+
+func (x *Summary) GetUpdatedAtUnixNano() int64 {
+	if x != nil {
+		return x.UpdatedAtUnixNano
 	}
 	return 0
 }
@@ -1644,7 +1652,7 @@ const file_backend_proto_rawDesc = "" +
 	"\n" +
 	"GetRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\"\r\n" +
-	"\vListRequest\"\xb0\x02\n" +
+	"\vListRequest\"\xe1\x02\n" +
 	"\aSummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -1655,7 +1663,9 @@ const file_backend_proto_rawDesc = "" +
 	"\rcurrent_round\x18\x06 \x01(\x05R\fcurrentRound\x12\x18\n" +
 	"\aversion\x18\a \x01(\x03R\aversion\x12/\n" +
 	"\x14created_at_unix_nano\x18\b \x01(\x03R\x11createdAtUnixNano\x125\n" +
-	"\x17next_deadline_unix_nano\x18\t \x01(\x03R\x14nextDeadlineUnixNano\"J\n" +
+	"\x17next_deadline_unix_nano\x18\t \x01(\x03R\x14nextDeadlineUnixNano\x12/\n" +
+	"\x14updated_at_unix_nano\x18\n" +
+	" \x01(\x03R\x11updatedAtUnixNano\"J\n" +
 	"\tListReply\x12=\n" +
 	"\vtournaments\x18\x01 \x03(\v2\x1b.tourney.backend.v1.SummaryR\vtournaments\"5\n" +
 	"\rRemoveRequest\x12\x14\n" +

@@ -20,7 +20,7 @@ func Decided(cmd Command, before, after *Tournament) Command {
 		}
 		return c
 	case ResolveTimeouts:
-		if c.Winners != nil || c.Policy == TimeoutNone || before == nil || after == nil {
+		if c.Winners != nil || c.Policy == TimeoutNone || after == nil {
 			return c
 		}
 		c.Winners = map[int64]int64{}
@@ -29,7 +29,13 @@ func Decided(cmd Command, before, after *Tournament) Command {
 				if g.Status != GameTimedOut {
 					continue
 				}
-				if old := before.Game(g.GameID); old != nil && old.Status == GameActive {
+				// Decided by this change: active before it, or (before
+				// unknown) finished at the change's own time.
+				var old *Game
+				if before != nil {
+					old = before.Game(g.GameID)
+				}
+				if (before == nil && g.FinishedAt != nil && g.FinishedAt.Equal(after.UpdatedAt)) || (old != nil && old.Status == GameActive) {
 					c.Winners[g.GameID] = *g.WinnerID
 				}
 			}

@@ -91,6 +91,7 @@ type Summary struct {
 	CurrentRound int       `json:"current_round"`
 	Version      int64     `json:"version"`
 	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 	// NextDeadline is the earliest deadline of an active game that is not yet
 	// flagged overdue; the sweeper uses it to skip tournaments with nothing due.
 	NextDeadline *time.Time `json:"next_deadline,omitempty"`
@@ -202,7 +203,7 @@ func (t *Tournament) NextRound() []int64 {
 // Summary returns the listing form of the tournament.
 func (t *Tournament) Summary() Summary {
 	s := Summary{ID: t.ID, Name: t.Name, Status: t.Status, MaxPlayers: t.MaxPlayers,
-		PlayerCount: len(t.Players), CurrentRound: t.CurrentRound, Version: t.Version, CreatedAt: t.CreatedAt}
+		PlayerCount: len(t.Players), CurrentRound: t.CurrentRound, Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 	for _, g := range t.ActiveGames() {
 		if !g.Overdue && (s.NextDeadline == nil || g.Deadline.Before(*s.NextDeadline)) {
 			d := g.Deadline

@@ -1,0 +1,360 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// call describes a call for routing: which tournament it concerns and what
+// it does.
+type call struct {
+	id      int64 // 0: not about one tournament (list, export, import, housekeeping)
+	write   bool
+	create  *tournament.CreateParams // a create
+	cmd     tournament.Command       // an apply
+	remove  bool                     // a removal
+	all     bool                     // needs every known tournament (list, export)
+	primary bool                     // the primary only (import): refused on the fallback
+}
+
+// result is what a successful call tells the router about state.
+type result struct {
+	changed bool // the call changed state (it emitted events)
+	snaps   []*tournament.Tournament
+	removed int64 // id of a tournament removed by the call
+	version int64 // the version it was removed at
+}
+
+type callFunc func(context.Context, shared.Backend) (result, error)
+
+func (r *router) stripe(id int64) int { return int(uint64(id) % uint64(len(r.idLocks))) }
+
+// do runs fn, bounded by OPERATION_TIMEOUT, on the backend that serves c.
+func (r *router) do(ctx context.Context, c call, fn callFunc) error {
+	opCtx, cancel := context.WithTimeout(ctx, r.cfg.OperationTimeout)
+	defer cancel()
+	for {
+		switch r.state() {
+		case stateFallback:
+			return r.onFallback(opCtx, c, fn)
+		case stateFailingBack:
+			if c.all || c.primary || c.id == 0 {
+				// Wait until everything is written back: a listing must
+				// not miss what is still pending.
+				if err := r.waitFailback(opCtx); err != nil {
+					return err
+				}
+				continue
+			}
+			pending, err := r.settleFor(opCtx, c.id)
+			if isBackendFailure(err) {
+				r.toFallback(err)
+				continue
+			}
+			if pending {
+				// It could not be written back yet (a full store): the
+				// fallback keeps serving it.
+				return r.onFallback(opCtx, c, fn)
+			}
+		}
+		err, retry := r.onPrimary(ctx, opCtx, c, fn)
+		if !retry {
+			return err
+		}
+	}
+}
+
+// onPrimary runs fn on the primary through the breaker. retry says the call
+// did not run there and the state changed: route it again.
+func (r *router) onPrimary(ctx, opCtx context.Context, c call, fn callFunc) (err error, retry bool) {
+	var res result
+	executed := false
+	_, err = r.cb.Execute(func() (struct{}, error) {
+		executed = true
+		wait, cancel := context.WithTimeout(opCtx, primaryWait)
+		b, err := r.primary(wait)
+		cancel()
+		if err == nil {
+			res, err = fn(opCtx, b)
+		}
+		if err != nil && ctx.Err() != nil {
+			err = callerGaveUp{err}
+		}
+		return struct{}{}, err
+	})
+	if gave := (callerGaveUp{}); errors.As(err, &gave) {
+		err = gave.err
+	}
+	if r.cb.State() == gobreaker.StateOpen && r.state() != stateFallback {
+		r.toFallback(err)
+	}
+	if err == nil {
+		r.observe(c, res, false)
+		return nil, false
+	}
+	if r.state() != stateFallback {
+		return err, false
+	}
+	if executed && (c.write || !isBackendFailure(err)) {
+		// A write whose outcome is unknown is not replayed elsewhere: the
+		// caller retries (results and joins are idempotent or say so).
+		return err, false
+	}
+	// Not executed (the breaker is open), or a read on a backend that just
+	// failed: the fallback serves it.
+	return nil, true
+}
+
+// onFallback runs fn on the fallback, after importing what it needs. A
+// write is in the outage log, on disk, before onFallback returns.
+func (r *router) onFallback(ctx context.Context, c call, fn callFunc) error {
+	if r.fallback == nil || (r.readonly && c.write) {
+		return r.unavailable()
+	}
+	if c.primary {
+		return tournament.Errorf(tournament.CodeUnavailable, "import is refused while the %s backend is unavailable; retry when it is back", r.primaryName)
+	}
+	r.fbMu.RLock()
+	defer r.fbMu.RUnlock()
+	if c.id != 0 {
+		l := &r.idLocks[r.stripe(c.id)]
+		l.RLock()
+		defer l.RUnlock()
+	}
+	// Settling may have run between routing and these locks: route again
+	// rather than write on the fallback what is already written back.
+	if s := r.state(); s == statePrimary || (s == stateFailingBack && (c.id == 0 || r.log == nil || !r.log.has(c.id))) {
+		return r.do(ctx, c, fn)
+	}
+	b, err := r.fallback(ctx)
+	if err != nil {
+		return err
+	}
+	if err := r.prepare(ctx, b, c); err != nil {
+		return err
+	}
+	res, err := fn(ctx, b)
+	if err != nil {
+		return err
+	}
+	return r.observe(c, res, true)
+}
+
+// prepare makes sure the fallback holds what the call needs: a tournament
+// this host knows (from its outage log, else its snapshot cache) is
+// imported before its first call there, and again after the fallback
+// plugin restarted empty.
+func (r *router) prepare(ctx context.Context, b shared.Backend, c call) error {
+	if c.all {
+		return r.prepareAll(ctx, b)
+	}
+	if c.id == 0 {
+		return nil
+	}
+	l := &r.importLocks[r.stripe(c.id)]
+	l.Lock()
+	defer l.Unlock()
+	if r.isImported(c.id) {
+		return nil
+	}
+	snap, known, err := r.knownState(c.id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case snap != nil:
+		if _, err := b.Import(ctx, []*tournament.Tournament{snap}); err != nil {
+			return err
+		}
+	case known && c.create == nil:
+		return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", c.id)
+	case !known && c.create == nil:
+		return tournament.Errorf(tournament.CodeUnavailable,
+			"tournament %d is not known to this host and the %s backend is unavailable; retry when it is back", c.id, r.primaryName)
+	}
+	r.markImported(c.id)
+	return nil
+}
+
+// knownState is this host's latest state of id: the outage log's when it
+// holds changes of id, else the snapshot cache's. known is false when the
+// host has never seen id; a known id with a nil snapshot was removed.
+func (r *router) knownState(id int64) (snap *tournament.Tournament, known bool, err error) {
+	if r.log != nil {
+		rec, err := r.log.load(id)
+		if err != nil {
+			return nil, false, err
+		}
+		if rec != nil {
+			return rec.latest, true, nil
+		}
+	}
+	snap, known = r.cache.get(id)
+	return snap, known, nil
+}
+
+// prepareAll imports every tournament the host knows and the fallback does
+// not hold yet. It holds every import stripe, so that no single import
+// races it.
+func (r *router) prepareAll(ctx context.Context, b shared.Backend) error {
+	r.mu.Lock()
+	r.syncFallbackGen()
+	done := r.fallbackLoaded.all
+	r.mu.Unlock()
+	if done {
+		return nil
+	}
+	for i := range r.importLocks {
+		r.importLocks[i].Lock()
+		defer r.importLocks[i].Unlock()
+	}
+	var load []*tournament.Tournament
+	seen := map[int64]bool{}
+	if r.log != nil {
+		ids, err := r.log.pending()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			seen[id] = true
+			if r.isImported(id) {
+				continue
+			}
+			rec, err := r.log.load(id)
+			if err != nil {
+				return err
+			}
+			if rec != nil && rec.latest != nil {
+				load = append(load, rec.latest)
+			}
+		}
+	}
+	for _, s := range r.cache.snapshots() {
+		if !seen[s.ID] && !r.isImported(s.ID) {
+			load = append(load, s)
+		}
+	}
+	if len(load) > 0 {
+		if _, err := b.Import(ctx, load); err != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	for _, s := range load {
+		r.fallbackLoaded.imported[s.ID] = true
+	}
+	r.fallbackLoaded.all = true
+	r.mu.Unlock()
+	return nil
+}
+
+// syncFallbackGen forgets what was imported when the fallback plugin was
+// relaunched (it starts empty). The caller holds r.mu.
+func (r *router) syncFallbackGen() {
+	if gen := r.fallbackGen(); gen != r.fallbackLoaded.gen {
+		r.fallbackLoaded = fallbackContents{gen: gen, imported: map[int64]bool{}}
+	}
+}
+
+func (r *router) isImported(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.syncFallbackGen()
+	return r.fallbackLoaded.imported[id]
+}
+
+func (r *router) markImported(id int64) {
+	r.mu.Lock()
+	r.fallbackLoaded.imported[id] = true
+	r.mu.Unlock()
+}
+
+// forgetImported makes the next fallback call about id import it again
+// (it was written back, and the primary may move on from there).
+func (r *router) forgetImported(id int64) {
+	r.mu.Lock()
+	delete(r.fallbackLoaded.imported, id)
+	r.fallbackLoaded.all = false
+	r.mu.Unlock()
+}
+
+// observe updates the snapshot cache, the removals this host has seen, and
+// on the fallback the outage log (on disk before the call is answered).
+func (r *router) observe(c call, res result, onFallback bool) error {
+	var base *tournament.Tournament
+	logIt := onFallback && c.write && c.id != 0 && res.changed && r.log != nil
+	if logIt && c.create == nil && !r.log.has(c.id) {
+		// The first change of the outage: its base is the state imported
+		// into the fallback, which the cache still holds.
+		base, _ = r.cache.get(c.id)
+	}
+	for _, s := range res.snaps {
+		r.cache.put(s)
+	}
+	if res.removed != 0 {
+		r.cache.remove(res.removed, res.version)
+	}
+	if r.log != nil && c.write {
+		if res.removed != 0 {
+			if err := r.log.tombstone(res.removed, res.version, time.Now().Add(r.cfg.TournamentTTL)); err != nil {
+				r.logger.Warn("recording a removal in the outage log failed", "tournament", res.removed, "error", err)
+			}
+		} else if c.create != nil && r.log.removed(c.id, time.Now()) {
+			_ = r.log.untombstone(c.id)
+		}
+	}
+	if !logIt {
+		return nil
+	}
+	var e logEntry
+	var latest *tournament.Tournament
+	if len(res.snaps) > 0 {
+		latest = res.snaps[0]
+	}
+	switch {
+	case c.create != nil:
+		e.Create = c.create
+	case c.remove:
+		e.Remove = true
+	case c.cmd != nil:
+		enc, err := tournament.MarshalCommand(tournament.Decided(c.cmd, nil, latest))
+		if err != nil {
+			return err
+		}
+		e.Command = enc
+	}
+	var baseVersion int64
+	if base != nil {
+		baseVersion = base.Version
+	}
+	if err := r.log.record(c.id, base, baseVersion, e, latest, c.remove); err != nil {
+		r.logger.Error("the outage log could not be written; the change is on the fallback only", "tournament", c.id, "error", err)
+		return tournament.Errorf(tournament.CodeUnavailable, "the change could not be logged on disk (TOURNEY_DATA_DIR): %v", err)
+	}
+	return nil
+}
+
+// current returns the backend a long-lived call (a subscription) should
+// use, prepared, and a channel closed at the next transition.
+func (r *router) current(ctx context.Context, c call) (shared.Backend, <-chan struct{}, error) {
+	r.mu.Lock()
+	switched := r.switched
+	r.mu.Unlock()
+	if r.state() != stateFallback {
+		b, err := r.primary(ctx)
+		return b, switched, err
+	}
+	if r.fallback == nil {
+		return nil, nil, r.unavailable()
+	}
+	b, err := r.fallback(ctx)
+	if err == nil {
+		err = r.prepare(ctx, b, c)
+	}
+	return b, switched, err
+}

@@ -1,0 +1,326 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// casAttempts bounds the retries of a write-back that raced another
+// writer on the primary.
+const casAttempts = 4
+
+// runFailback is the failback worker: it settles every tournament of the
+// outage log one by one (calls keep flowing meanwhile), checks what the
+// host knows against a primary that may have lost data, empties the
+// fallback, and only then switches to primary. A primary that fails again
+// sends the host back to the fallback; a tournament that cannot be written
+// back for another reason is set aside as a conflict and failback goes on.
+func (r *router) runFailback(ctx context.Context) {
+	written := 0
+	for r.state() == stateFailingBack && ctx.Err() == nil {
+		ids, err := r.pendingIDs()
+		if err != nil {
+			r.logger.Error("reading the outage log failed", "error", err)
+		}
+		progress := false
+		for _, id := range ids {
+			if r.state() != stateFailingBack || ctx.Err() != nil {
+				return
+			}
+			pending, err := r.settle(ctx, id)
+			if isBackendFailure(err) {
+				r.toFallback(err)
+				return
+			}
+			if !pending {
+				progress = true
+				written++
+			}
+		}
+		if r.needsRestore() {
+			if err := r.restoreAll(ctx); err != nil {
+				if isBackendFailure(err) {
+					r.toFallback(err)
+					return
+				}
+				r.logger.Warn("checking known tournaments against the primary failed", "error", err)
+			}
+		}
+		if r.finishFailback(ctx, written) {
+			return
+		}
+		if !progress {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(settleRetry):
+			}
+		}
+	}
+}
+
+func (r *router) pendingIDs() ([]int64, error) {
+	if r.log == nil {
+		return nil, nil
+	}
+	return r.log.pending()
+}
+
+func (r *router) needsRestore() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.restoreNeeded
+}
+
+// finishFailback switches to primary when nothing is pending, with every
+// fallback call finished (fbMu held alone), after emptying the fallback
+// without events, so that subscribers see no removals and the next outage
+// starts from what the host knows.
+func (r *router) finishFailback(ctx context.Context, written int) bool {
+	r.fbMu.Lock()
+	defer r.fbMu.Unlock()
+	if ids, err := r.pendingIDs(); err != nil || len(ids) > 0 {
+		return false
+	}
+	if r.fallback != nil {
+		if b, err := r.fallback(ctx); err == nil {
+			if _, err := b.Reconcile(ctx, shared.ReconcileRequest{Mode: shared.ReconcileDiscard}); err != nil {
+				r.logger.Warn("emptying the fallback failed", "error", err)
+			}
+		}
+		r.mu.Lock()
+		r.fallbackLoaded = fallbackContents{gen: r.fallbackGen(), imported: map[int64]bool{}}
+		r.mu.Unlock()
+	}
+	r.toPrimary(written)
+	return true
+}
+
+// settleFor settles tournament id before a call about it goes to the
+// primary during failing_back. pending says it stays on the fallback.
+func (r *router) settleFor(ctx context.Context, id int64) (pending bool, err error) {
+	if r.log != nil && r.log.has(id) {
+		if pending, err := r.settle(ctx, id); pending || err != nil {
+			return pending, err
+		}
+	}
+	if r.needsRestore() {
+		b, err := r.primary(ctx)
+		if err != nil {
+			return false, err
+		}
+		return false, r.restoreOne(ctx, b, id)
+	}
+	return false, nil
+}
+
+// settle writes back tournament id's outage changes, holding its stripe
+// alone so that no fallback call changes it meanwhile. pending says it
+// could not be written yet and is still in the log (a full store); a
+// backend failure is returned; any other failure sets the record aside.
+func (r *router) settle(ctx context.Context, id int64) (pending bool, err error) {
+	l := &r.idLocks[r.stripe(id)]
+	l.Lock()
+	defer l.Unlock()
+	rec, err := r.log.load(id)
+	if err != nil {
+		return true, err
+	}
+	if rec == nil {
+		return false, nil // settled by another caller
+	}
+	b, err := r.primary(ctx)
+	if err != nil {
+		return true, err
+	}
+	err = r.writeBack(ctx, b, rec)
+	var de *tournament.Error
+	switch {
+	case err == nil:
+	case isBackendFailure(err):
+		return true, err
+	case errors.As(err, &de) && de.Reason == tournament.ReasonStoreFull:
+		r.logger.Warn("the primary is full; the tournament stays on the fallback until it takes the write-back", "tournament", id, "error", err)
+		return true, nil
+	default:
+		// Never block failback on one tournament: keep its record aside
+		// on disk, record a conflict where the primary takes it, go on.
+		r.setAside.Add(1)
+		r.conflicts.Add(1)
+		r.logger.Error("a tournament could not be written back; its outage changes are set aside", "tournament", id, "error", err)
+		if rec.latest != nil {
+			_, _ = b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Mode: shared.ReconcileConflict, Snapshot: rec.latest,
+				BaseVersion: rec.baseVersion, Origin: r.origin, Rejected: []string{"not written back: " + err.Error()}})
+		}
+		if err := r.log.setAside(rec, err.Error()); err != nil {
+			return true, err
+		}
+		r.forgetImported(id)
+		return false, nil
+	}
+	if err := r.log.settle(id); err != nil {
+		return true, err
+	}
+	r.forgetImported(id)
+	return false, nil
+}
+
+// writeBack puts one tournament's outage changes on the primary:
+//   - the primary still holds the base (or lacks the tournament, and no
+//     removal of it is recorded): the outage's final state is written;
+//   - the primary holds an older copy of the base (it came back from an old
+//     snapshot): the final state is written over it;
+//   - the primary moved on (another host wrote): each logged change is
+//     replayed on the primary's state, every one that still applies is
+//     kept, and only those that do not are recorded as a conflict.
+//
+// Every write is a compare-and-set carrying this write-back's id, so a
+// write-back retried after its first attempt landed is recognised.
+func (r *router) writeBack(ctx context.Context, b shared.Backend, rec *pendingRecord) error {
+	id := rec.id
+	if rec.removed {
+		return r.writeBackRemoval(ctx, b, rec)
+	}
+	if rec.latest == nil {
+		return nil
+	}
+	if err := tournament.Validate(rec.latest); err != nil {
+		return err
+	}
+	base := rec.baseVersion
+	for range casAttempts {
+		res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: rec.latest, BaseVersion: base,
+			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: rec.writeID})
+		if err != nil {
+			return err
+		}
+		if res.Outcome != shared.OutcomeConflict {
+			r.cache.replace(rec.latest)
+			return nil
+		}
+		stored, err := b.Get(ctx, id)
+		if errors.Is(err, tournament.ErrNotFound) {
+			// Removed by another host (its tombstone stands): it wins.
+			return r.recordConflict(ctx, b, rec, 0, []string{"the tournament was removed on the primary during the outage"})
+		}
+		if err != nil {
+			return err
+		}
+		if rec.base != nil && tournament.Descends(rec.base, stored) && stored.Version < rec.baseVersion {
+			// The primary came back with an older copy of what the outage
+			// started from: bring it forward.
+			r.logger.Warn("the primary holds an older copy than this host saw; writing this host's state over it",
+				"tournament", id, "stored_version", stored.Version, "base_version", rec.baseVersion)
+			base = stored.Version
+			continue
+		}
+		merged, rejected, changed := r.merge(stored, rec)
+		if !changed {
+			r.cache.replace(stored)
+			if len(rejected) > 0 {
+				return r.recordConflict(ctx, b, rec, stored.Version, rejected)
+			}
+			return nil
+		}
+		res, err = b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: merged, BaseVersion: stored.Version,
+			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: rec.writeID})
+		if err != nil {
+			return err
+		}
+		if res.Outcome == shared.OutcomeConflict {
+			base = rec.baseVersion
+			continue // another writer raced the merge: read again
+		}
+		r.logger.Info("failback merged this host's changes onto the primary's newer state", "tournament", id,
+			"base_version", rec.baseVersion, "primary_version", stored.Version, "merged_version", merged.Version, "rejected", len(rejected))
+		r.cache.replace(merged)
+		if len(rejected) > 0 {
+			return r.recordConflict(ctx, b, rec, merged.Version, rejected)
+		}
+		return nil
+	}
+	return tournament.Errorf(tournament.CodeAborted, "tournament %d: the primary kept changing during the write-back", id)
+}
+
+func (r *router) writeBackRemoval(ctx context.Context, b shared.Backend, rec *pendingRecord) error {
+	if rec.base == nil && rec.baseVersion == 0 {
+		// Created and removed during the outage; a live copy on the
+		// primary would be another host's.
+		return nil
+	}
+	res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: rec.id, BaseVersion: rec.baseVersion,
+		Mode: shared.ReconcileRemove, Origin: r.origin, WriteID: rec.writeID})
+	if err != nil {
+		return err
+	}
+	if res.Outcome == shared.OutcomeConflict {
+		r.conflicts.Add(1)
+		r.logger.Warn("conflict on failback: the primary changed a tournament this host removed during the outage; the primary wins",
+			"tournament", rec.id, "base_version", rec.baseVersion, "stored_version", res.StoredVersion)
+		if t, err := b.Get(ctx, rec.id); err == nil {
+			r.cache.replace(t)
+		}
+	}
+	return nil
+}
+
+// recordConflict stores the host's losing state and the changes that could
+// not be applied as a conflict on the primary; the primary's state stands.
+func (r *router) recordConflict(ctx context.Context, b shared.Backend, rec *pendingRecord, stored int64, rejected []string) error {
+	r.conflicts.Add(1)
+	r.logger.Warn("conflict on failback: some outage changes no longer apply on the primary's state and are recorded",
+		"tournament", rec.id, "base_version", rec.baseVersion, "stored_version", stored, "rejected", rejected)
+	_, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: rec.id, Mode: shared.ReconcileConflict, Snapshot: rec.latest,
+		BaseVersion: rec.baseVersion, Origin: r.origin, Rejected: rejected})
+	if err == nil {
+		if t, gerr := b.Get(ctx, rec.id); gerr == nil {
+			r.cache.replace(t)
+		}
+	}
+	return err
+}
+
+// merge replays a tournament's logged changes on the primary's state.
+// Changes whose effect is already there (the same create, a join of a
+// player who is in, a start of a started tournament, a repeated result)
+// are skipped; the others that no longer apply are returned as rejected.
+func (r *router) merge(t *tournament.Tournament, rec *pendingRecord) (merged *tournament.Tournament, rejected []string, changed bool) {
+	env := tournament.Env{Now: time.Now().UTC(), Rand: globalRand{}, GameTimeout: r.cfg.GameTimeout}
+	for _, e := range rec.entries {
+		if e.Create != nil {
+			p, err := e.Create.Validate()
+			if err != nil || t.Name != p.Name || t.MaxPlayers != p.MaxPlayers || t.CreatorID != p.CreatorID {
+				rejected = append(rejected, e.describe()+": the primary holds another tournament with this id")
+				return t, rejected, changed
+			}
+			continue
+		}
+		cmd, err := e.command()
+		if err != nil || cmd == nil {
+			rejected = append(rejected, fmt.Sprintf("%s: unreadable log entry: %v", e.describe(), err))
+			continue
+		}
+		next, _, err := tournament.Apply(t, cmd, env)
+		switch {
+		case err == nil:
+			changed = changed || next != t
+			t = next
+		case errors.Is(err, tournament.ErrAlreadyExists) && isCmd[tournament.AddPlayer](cmd),
+			errors.Is(err, tournament.ErrNotFound) && isCmd[tournament.RemovePlayer](cmd),
+			errors.Is(err, tournament.ErrFailedPrecondition) && isCmd[tournament.Start](cmd) && t.Status != tournament.StatusPending:
+		default:
+			rejected = append(rejected, e.describe()+": "+err.Error())
+		}
+	}
+	return t, rejected, changed
+}
+
+func isCmd[C tournament.Command](c tournament.Command) bool {
+	_, ok := c.(C)
+	return ok
+}

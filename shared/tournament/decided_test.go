@@ -1,0 +1,109 @@
+package tournament
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// A shuffled start, replayed in its decided form with another random
+// source, seeds the players exactly as the original draw did.
+func TestDecidedStartReplaysTheDrawnSeeds(t *testing.T) {
+	before := pending(t, 8)
+	for seed := range uint64(20) {
+		e := Env{Now: t0, Rand: rand.New(rand.NewPCG(seed, 1)), GameTimeout: time.Minute}
+		after, _, err := Apply(before, Start{Shuffle: true}, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decided := Decided(Start{Shuffle: true}, nil, after)
+		other := Env{Now: t0, Rand: rand.New(rand.NewPCG(seed+100, 7)), GameTimeout: time.Minute}
+		replayed, _, err := Apply(before, decided, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(replayed.Seeds, after.Seeds) || !reflect.DeepEqual(replayed.Rounds, after.Rounds) || !replayed.Shuffled {
+			t.Fatalf("replayed seeds %v, drawn %v", replayed.Seeds, after.Seeds)
+		}
+	}
+}
+
+func TestStartWithSeedsThatAreNotThePlayersIsRefused(t *testing.T) {
+	before := pending(t, 4)
+	if _, _, err := Apply(before, Start{Shuffle: true, Seeds: []int64{101, 102, 103, 999}}, env()); CodeOf(err) != CodeFailedPrecondition {
+		t.Fatalf("got %v, want failed_precondition", err)
+	}
+}
+
+// A random timeout, replayed in its decided form (with or without the
+// state before it), picks the same winners.
+func TestDecidedTimeoutsReplayTheChosenWinners(t *testing.T) {
+	before := started(t, 8)
+	late := Env{Now: t0.Add(time.Hour), GameTimeout: time.Minute}
+	for seed := range uint64(20) {
+		e := late
+		e.Rand = rand.New(rand.NewPCG(seed, 3))
+		after, _, err := Apply(before, ResolveTimeouts{Policy: TimeoutRandom}, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, prior := range []*Tournament{before, nil} {
+			decided := Decided(ResolveTimeouts{Policy: TimeoutRandom}, prior, after)
+			other := late
+			other.Rand = rand.New(rand.NewPCG(seed+50, 9))
+			replayed, _, err := Apply(before, decided, other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range after.Rounds[0].Games {
+				if got := replayed.Game(g.GameID); *got.WinnerID != *g.WinnerID || got.Status != GameTimedOut {
+					t.Fatalf("game %d: replayed winner %d, chosen %d", g.GameID, *got.WinnerID, *g.WinnerID)
+				}
+			}
+		}
+	}
+}
+
+func TestCommandCodecRoundTrips(t *testing.T) {
+	for _, c := range []Command{AddPlayer{UserID: 5}, RemovePlayer{UserID: 6}, Start{Shuffle: true, Seeds: []int64{3, 1, 2}},
+		Start{}, RegisterResult{GameID: 3, WinnerID: 4, LoserID: 5}, ResolveTimeouts{Policy: TimeoutHigherSeed},
+		ResolveTimeouts{Policy: TimeoutRandom, Winners: map[int64]int64{1: 101, 2: 104}}} {
+		b, err := MarshalCommand(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := UnmarshalCommand(b)
+		if err != nil || !reflect.DeepEqual(got, c) {
+			t.Fatalf("%s came back as %#v (%v)", b, got, err)
+		}
+	}
+	if _, err := UnmarshalCommand([]byte(`{"type":"explode"}`)); err == nil {
+		t.Fatal("an unknown command type decoded")
+	}
+}
+
+func TestDescendsTellsAnAncestorFromAnotherHistory(t *testing.T) {
+	v2 := pending(t, 2)
+	v2.MaxPlayers = 8
+	v4 := mustApply(t, mustApply(t, v2, AddPlayer{UserID: 201}), AddPlayer{UserID: 202})
+	if !Descends(v4, v2) {
+		t.Fatal("a later state of the same history does not descend from its ancestor")
+	}
+	if Descends(v2, v4) {
+		t.Fatal("an ancestor descends from its future")
+	}
+	// Another writer on top of the old copy, later in time.
+	later := Env{Now: t0.Add(time.Minute), Rand: rand.New(rand.NewPCG(1, 1)), GameTimeout: time.Minute}
+	other, _, _ := Apply(v2, AddPlayer{UserID: 999}, later)
+	if Descends(v4, other) {
+		t.Fatal("a state written later by someone else counts as an ancestor")
+	}
+	// Different results for the same game are different histories.
+	s := started(t, 4)
+	a := mustApply(t, s, RegisterResult{GameID: 1, WinnerID: s.Game(1).Player1})
+	b := mustApply(t, s, RegisterResult{GameID: 1, WinnerID: s.Game(1).Player2})
+	if Descends(a, b) || !Descends(a, s) {
+		t.Fatal("results decide lineage")
+	}
+}
