@@ -8,12 +8,12 @@
 package memory
 
 import (
-	"strconv"
 	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
