@@ -52,6 +52,10 @@ func Run(t *testing.T, factory Factory) {
 		{"SubscribeIsOrderedAndResumable", testSubscribe},
 		{"ReconcileGuardsByVersionAndRecordsConflicts", testReconcile},
 		{"RemovedTournamentsAreNeverResurrected", testTombstones},
+		{"CompareAndSetRecordsNothingAndKnowsItsOwnWrite", testCAS},
+		{"ConflictRecordsKeepTheRejectedChanges", testConflictRecord},
+		{"DiscardForgetsWithoutEventsOrTombstones", testDiscard},
+		{"HealthReportsAStableEpoch", testEpoch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
@@ -558,4 +562,94 @@ func testTombstones(t *testing.T, f Factory) {
 	}
 	// An explicit create after a removal is allowed.
 	create(t, b, 1, 2)
+}
+
+func testCAS(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	create(t, b, 1, 4)
+	base := apply(t, b, 1, T.AddPlayer{UserID: 1}).Tournament // version 2
+	ours := branch(t, base, T.AddPlayer{UserID: 2})
+	theirs := apply(t, b, 1, T.AddPlayer{UserID: 3}).Tournament // the store moves on
+	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, BaseVersion: 2, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeConflict)
+	if r.StoredVersion != theirs.Version {
+		t.Fatalf("cas conflict reports version %d, want %d", r.StoredVersion, theirs.Version)
+	}
+	if cs, _ := b.Conflicts(ctx(t), 1); len(cs) != 0 {
+		t.Fatalf("a failed cas recorded %d conflicts", len(cs))
+	}
+	merged := branch(t, theirs, T.AddPlayer{UserID: 2})
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeWritten)
+	// Another host writes on top; the retried write-back is still known.
+	after := apply(t, b, 1, T.AddPlayer{UserID: 4}).Tournament
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeUnchanged)
+	if got, _ := b.Get(ctx(t), 1); got.Version != after.Version {
+		t.Fatalf("a recognised retry changed the store: version %d, want %d", got.Version, after.Version)
+	}
+	if l, _ := b.List(ctx(t)); len(l) != 1 || l[0].Version != after.Version || !l[0].UpdatedAt.Equal(after.UpdatedAt) {
+		t.Fatalf("list after write-backs: %+v", l)
+	}
+	// Created during an outage: written when the store holds nothing.
+	fresh, _, _ := T.New(T.CreateParams{ID: 2, Name: "offline", MaxPlayers: 2, CreatorID: 1}, T.Env{Now: time.Now().UTC()})
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, Snapshot: fresh, Mode: shared.ReconcileCAS, WriteID: "w2"}, shared.OutcomeWritten)
+	if l, _ := b.List(ctx(t)); len(l) != 2 {
+		t.Fatalf("a tournament written back by cas is not listed: %+v", l)
+	}
+}
+
+func testConflictRecord(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	created := create(t, b, 1, 4)
+	ours := branch(t, created, T.AddPlayer{UserID: 2})
+	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, BaseVersion: 1, Mode: shared.ReconcileConflict,
+		Origin: "host-a", Rejected: []string{"add_player 2: tournament is full"}}, shared.OutcomeRecorded)
+	if r.StoredVersion != created.Version {
+		t.Fatalf("recorded against version %d, want %d", r.StoredVersion, created.Version)
+	}
+	cs, err := b.Conflicts(ctx(t), 1)
+	if err != nil || len(cs) != 1 || len(cs[0].Rejected) != 1 || cs[0].Origin != "host-a" || cs[0].Snapshot.Version != ours.Version {
+		t.Fatalf("conflicts %+v %v", cs, err)
+	}
+	if got, _ := b.Get(ctx(t), 1); got.Version != created.Version {
+		t.Fatal("recording a conflict changed the stored state")
+	}
+}
+
+func testDiscard(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	create(t, b, 1, 4)
+	cctx, cancel := context.WithCancel(ctx(t))
+	defer cancel()
+	got := make(chan shared.StreamEvent, 8)
+	go func() {
+		_ = b.Subscribe(cctx, shared.SubscribeRequest{TournamentID: 1}, func(e shared.StreamEvent) error { got <- e; return nil })
+	}()
+	time.Sleep(100 * time.Millisecond)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Mode: shared.ReconcileDiscard}, shared.OutcomeDiscarded)
+	select {
+	case e := <-got:
+		t.Fatalf("discard emitted %s", e.Event.Type)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := b.Get(ctx(t), 1); !errors.Is(err, T.ErrNotFound) {
+		t.Fatalf("after discard: %v", err)
+	}
+	if l, _ := b.List(ctx(t)); len(l) != 0 {
+		t.Fatalf("a discarded tournament is listed: %+v", l)
+	}
+	// No tombstone: a restore puts it back.
+	lost, _, _ := T.New(T.CreateParams{ID: 1, Name: "back", MaxPlayers: 2, CreatorID: 1}, T.Env{Now: time.Now().UTC()})
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: lost, Mode: shared.ReconcileRestore}, shared.OutcomeWritten)
+}
+
+func testEpoch(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	a, err := b.Health(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	create(t, b, 1, 4)
+	c, err := b.Health(ctx(t))
+	if err != nil || a.Epoch != c.Epoch || a.Epoch == "" {
+		t.Fatalf("epochs %q then %q (%v): want one stable, non-empty epoch", a.Epoch, c.Epoch, err)
+	}
 }
