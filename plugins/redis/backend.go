@@ -66,7 +66,7 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
-	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rdb),
+	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
 		logger: opts.Logger, orphans: map[string]int64{}}
 }
 
@@ -133,7 +133,7 @@ func (b *Backend) admit(ctx context.Context, actor string) error {
 	if b.opts.RateLimit <= 0 || actor == "" {
 		return nil
 	}
-	res, err := b.limiter.Allow(ctx, b.opts.KeyPrefix+"actor:"+actor,
+	res, err := b.limiter.Allow(ctx, "actor:"+actor,
 		redis_rate.Limit{Rate: b.opts.RateLimit, Burst: b.opts.RateBurst, Period: time.Second})
 	if err != nil {
 		return redisErr(err)
@@ -378,14 +378,15 @@ func (b *Backend) activeIDs(ctx context.Context) ([]int64, error) {
 }
 
 // List implements shared.Backend. On a single Redis it is one round trip:
-// SORT active_tournaments BY nosort GET each summary field of each member's
-// hash. A cluster forbids SORT's cross-slot GET, so there it takes two
-// (SMEMBERS, then the summary fields of every member, pipelined).
+// list.lua reads each member's summary fields (it works for an ACL user
+// limited to the key prefix, which SORT ... GET does not). A cluster
+// forbids a script's undeclared keys, so there it takes two (SMEMBERS,
+// then the summary fields of every member, pipelined).
 func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
-	if c, ok := b.rdb.(*goredis.Client); ok {
-		return b.listBySort(ctx, c)
+	if _, ok := b.rdb.(*goredis.Client); ok {
+		return b.listByScript(ctx)
 	}
 	ids, err := b.activeIDs(ctx)
 	if err != nil || len(ids) == 0 {
@@ -408,18 +409,20 @@ func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 	return out, nil
 }
 
-func (b *Backend) listBySort(ctx context.Context, c *goredis.Client) ([]tournament.Summary, error) {
-	get := []string{"#"}
+func (b *Backend) listByScript(ctx context.Context) ([]tournament.Summary, error) {
+	args := []any{b.opts.KeyPrefix}
 	for _, f := range summaryFields {
-		get = append(get, b.keys.tournamentPattern()+"->"+f)
+		args = append(args, f)
 	}
-	vals, err := c.Sort(ctx, b.keys.active(), &goredis.Sort{By: "nosort", Get: get}).Result()
+	vals, err := listScript.Run(ctx, b.rdb, []string{b.keys.active()}, args...).Slice()
 	if err != nil {
 		return nil, redisErr(err)
 	}
 	out := []tournament.Summary{}
-	for i := 0; i+len(get) <= len(vals); i += len(get) {
-		id, err := strconv.ParseInt(vals[i], 10, 64)
+	step := 1 + len(summaryFields)
+	for i := 0; i+step <= len(vals); i += step {
+		s, _ := vals[i].(string)
+		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			continue
 		}
@@ -528,6 +531,35 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 	if err := tournament.ValidateAll(snaps); err != nil {
 		return 0, err
 	}
+	queue := func(p goredis.Pipeliner) error {
+		for _, t := range snaps {
+			// EVAL, not EVALSHA: a NOSCRIPT inside a transaction would not
+			// stop the commands around it.
+			putScript.Eval(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 0, nil)...)
+			if t.Live() {
+				p.SAdd(ctx, b.keys.active(), t.ID)
+			} else {
+				p.SRem(ctx, b.keys.active(), t.ID)
+			}
+		}
+		return nil
+	}
+	if _, ok := b.rdb.(*goredis.Client); ok {
+		// One MULTI/EXEC: a connection lost before EXEC leaves nothing, and
+		// no reader sees half an import.
+		cmds, err := b.rdb.TxPipelined(ctx, queue)
+		if err != nil {
+			return 0, redisErr(err)
+		}
+		for _, c := range cmds {
+			if err := c.Err(); err != nil {
+				return 0, redisErr(err)
+			}
+		}
+		return len(snaps), nil
+	}
+	// A cluster cannot run one transaction across slots: chunks, each
+	// pipelined (documented: a cluster import cut half-way is partial).
 	for chunk := range slices.Chunk(snaps, 500) {
 		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 			for _, t := range chunk {

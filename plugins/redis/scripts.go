@@ -25,6 +25,8 @@ var (
 	touchLua string
 	//go:embed lua/reconcile.lua
 	reconcileLua string
+	//go:embed lua/list.lua
+	listLua string
 )
 
 // The scripts. Those that write a record share lib.lua.
@@ -37,6 +39,7 @@ var (
 	removeScript    = goredis.NewScript(removeLua)
 	touchScript     = goredis.NewScript(touchLua)
 	reconcileScript = goredis.NewScript(libLua + reconcileLua)
+	listScript      = goredis.NewScript(listLua)
 
-	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript}
+	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript, listScript}
 )

@@ -1,0 +1,104 @@
+package redis
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/rs/zerolog"
+	"github.com/tourney/tourney/internal/testutil"
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// Every operation works for an ACL user limited to the key prefix (no
+// SORT ... GET, no INFO, no keys outside pong:*).
+func TestEveryOperationWorksForAUserLimitedToThePrefix(t *testing.T) {
+	r := testutil.StartRedis(t, "--user", "game", "on", ">pw", "~pong:*", "&pong:*", "+@all", "-@dangerous", "+info")
+	cfg := config.Default()
+	cfg.RedisURL = fmt.Sprintf("redis://game:pw@%s/1", r.Addr())
+	rdb, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := New(rdb, Options{KeyPrefix: "pong:", RateLimit: 100})
+	defer b.Close()
+	if _, err := b.Create(ctx, shared.CreateRequest{Actor: "a", Params: tournament.CreateParams{ID: 1, Name: "acl", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []int64{10, 11} {
+		if _, err := b.Apply(ctx, shared.ApplyRequest{Actor: "a", TournamentID: 1, Command: tournament.AddPlayer{UserID: u}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := b.List(ctx)
+	if err != nil || len(list) != 1 || list[0].PlayerCount != 2 {
+		t.Fatalf("list as a prefix-limited user: %+v %v", list, err)
+	}
+	if _, err := b.Health(ctx); err != nil {
+		t.Fatalf("health: %v", err)
+	}
+	if _, err := b.Maintain(ctx); err != nil {
+		t.Fatalf("maintain: %v", err)
+	}
+	var snaps []*tournament.Tournament
+	if err := b.Export(ctx, func(t *tournament.Tournament) error { snaps = append(snaps, t); return nil }); err != nil || len(snaps) != 1 {
+		t.Fatalf("export: %d %v", len(snaps), err)
+	}
+	if _, err := b.Import(ctx, snaps); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if _, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: 1, Snapshot: snaps[0], BaseVersion: snaps[0].Version, Mode: shared.ReconcileCAS}); err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	if _, err := b.Remove(ctx, shared.RemoveRequest{ID: 1}); err != nil {
+		t.Fatalf("remove: %v", err)
+	}
+}
+
+// An import cut off half-way (the connection dies mid-transfer) leaves
+// nothing behind.
+func TestAnImportCutOffLeavesNothing(t *testing.T) {
+	r := testutil.StartRedis(t)
+	srv := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
+	addr := "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t))
+	p := toxiproxy.NewProxy(srv, "redis", addr, r.Addr())
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	cfg := config.Default()
+	cfg.RedisURL = "redis://" + addr + "/1"
+	rdb, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := New(rdb, Options{KeyPrefix: "cut:"})
+	defer b.Close()
+	if _, err := b.Health(ctx); err != nil { // connect before the toxic
+		t.Fatal(err)
+	}
+	var snaps []*tournament.Tournament
+	now := time.Now().UTC()
+	for id := int64(1); id <= 1500; id++ {
+		tr, _, _ := tournament.New(tournament.CreateParams{ID: id, Name: "imported", MaxPlayers: 8, CreatorID: 1}, tournament.Env{Now: now})
+		snaps = append(snaps, tr)
+	}
+	body := `{"name":"cut","type":"limit_data","stream":"upstream","toxicity":1,"attributes":{"bytes":400000}}`
+	if _, err := p.Toxics.AddToxicJson(strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Import(ctx, snaps); err == nil {
+		t.Fatal("an import over a connection cut at 400 kB succeeded")
+	}
+	if n, _ := r.Client(1).Exists(ctx, "cut:tournament:{1}").Result(); n != 0 {
+		t.Fatal("a failed import left tournaments behind")
+	}
+	if n, _ := r.Client(1).SCard(ctx, "cut:active_tournaments").Result(); n != 0 {
+		t.Fatalf("a failed import left %d ids in active_tournaments", n)
+	}
+}
