@@ -113,7 +113,7 @@ func TestRateLimitPerActorOverHTTP(t *testing.T) {
 	if _, err := bob.AddPlayer(bg, 1, 3); err != nil {
 		t.Fatalf("bob was limited by alice's calls: %v", err)
 	}
-	keys, _ := r.Client(1).Keys(context.Background(), "rate:*").Result()
+	keys, _ := r.Client(1).Keys(context.Background(), "pong:rate:actor:*").Result()
 	if len(keys) != 2 {
 		t.Fatalf("rate keys %v, want one per actor", keys)
 	}
