@@ -10,8 +10,10 @@ import (
 
 // Two hosts on one Redis; host A is cut off (its proxy disabled) while host
 // B goes on writing the same tournament. On heal, A's conflicting change
-// loses to Redis and is recorded; A's change to a tournament nobody else
-// touched is written back; nothing is lost silently.
+// loses to Redis and is recorded; A's other change to that tournament (a
+// game B did not touch) is merged; A's change to a tournament nobody else
+// touched is written back. Every acknowledged write is present or
+// recorded: nothing is lost silently.
 func TestSplitBrainRecordsTheConflict(t *testing.T) {
 	r := testutil.StartRedis(t)
 	p := newProxy(t, r.Addr())
@@ -28,7 +30,10 @@ func TestSplitBrainRecordsTheConflict(t *testing.T) {
 
 	p.Stop()
 	waitMode(t, a, "fallback", 5*time.Second)
-	onA, err := a.Client.Result(bg, 1, 1, 1, 4) // A: player 1 wins game 1
+	if _, err := a.Client.Result(bg, 1, 1, 1, 4); err != nil { // A: player 1 wins game 1
+		t.Fatalf("A on memory: %v", err)
+	}
+	onA, err := a.Client.Result(bg, 1, 2, 2, 3) // A: player 2 wins game 2, which B leaves alone
 	if err != nil {
 		t.Fatalf("A on memory: %v", err)
 	}
@@ -45,16 +50,19 @@ func TestSplitBrainRecordsTheConflict(t *testing.T) {
 	waitMode(t, a, "primary", 15*time.Second)
 
 	stored := redisState(t, r, 1)
-	if *stored.Game(1).WinnerID != 4 || stored.Version != onB.Version {
+	if *stored.Game(1).WinnerID != 4 || stored.Version <= onB.Version {
 		t.Fatalf("Redis lost B's change: game 1 winner %d, version %d", *stored.Game(1).WinnerID, stored.Version)
+	}
+	if g2 := stored.Game(2); g2.WinnerID == nil || *g2.WinnerID != 2 {
+		t.Fatalf("A's result for game 2, which nobody contested, is lost: %+v", g2)
 	}
 	cs, err := a.Client.Conflicts(bg, 1)
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("conflicts: %+v %v", cs, err)
 	}
 	c := cs[0]
-	if c.BaseVersion != base || c.StoredVersion != onB.Version || c.Snapshot == nil || c.Snapshot.Version != onA.Version ||
-		*c.Snapshot.Game(1).WinnerID != 1 || c.Origin == "" {
+	if c.BaseVersion != base || c.Snapshot == nil || c.Snapshot.Version != onA.Version ||
+		*c.Snapshot.Game(1).WinnerID != 1 || c.Origin == "" || len(c.Rejected) != 1 {
 		t.Fatalf("conflict record %+v does not keep A's losing change", c)
 	}
 	st, _ := a.Client.Status(bg)
