@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -100,5 +101,36 @@ func TestAnImportCutOffLeavesNothing(t *testing.T) {
 	}
 	if n, _ := r.Client(1).SCard(ctx, "cut:active_tournaments").Result(); n != 0 {
 		t.Fatalf("a failed import left %d ids in active_tournaments", n)
+	}
+}
+
+// A full Redis (maxmemory, noeviction) refuses writes as unavailable with
+// ReasonStoreFull, which the host does not fail over on; nothing is
+// written and nothing is acknowledged.
+func TestAFullRedisRefusesWritesAsStoreFull(t *testing.T) {
+	r := testutil.StartRedis(t)
+	b := newBackend(t, r, Options{KeyPrefix: "oom:"})
+	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "before", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	admin := r.Client(0)
+	if err := admin.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.ConfigSet(ctx, "maxmemory", "0")
+	_, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 5}})
+	var de *tournament.Error
+	if !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != tournament.ReasonStoreFull {
+		t.Fatalf("a write to a full Redis: %#v, want unavailable with reason %s", err, tournament.ReasonStoreFull)
+	}
+	_, err = b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 2, Name: "after", MaxPlayers: 4, CreatorID: 1}})
+	if !errors.As(err, &de) || de.Reason != tournament.ReasonStoreFull {
+		t.Fatalf("a create on a full Redis: %v", err)
+	}
+	if got, err := b.Get(ctx, 1); err != nil || len(got.Players) != 0 {
+		t.Fatalf("reads still work and nothing was written: %+v %v", got, err)
 	}
 }
