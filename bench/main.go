@@ -39,6 +39,7 @@ type Figures struct {
 	Ops         []OpFigure         `json:"ops"`
 	Throughput  []Throughput       `json:"throughput"`
 	Failover    map[string]any     `json:"failover,omitempty"`
+	Failback    map[string]any     `json:"failback_under_load,omitempty"`
 	Environment map[string]string  `json:"environment"`
 }
 
@@ -175,10 +176,17 @@ func main() {
 	tournaments := flag.Int("tournaments", 200, "8-player tournaments in the workload")
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
+	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
+	only := flag.String("only", "", "run one part only: failback")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
 	dir, _ := filepath.Abs(*bin)
+	if *only == "failback" {
+		f := Figures{When: time.Now().UTC(), Failback: failbackUnderLoad(dir, *outage, 8)}
+		print(f)
+		return
+	}
 	r := testutil.StartRedis(h)
 	raw := goredis.NewClient(&goredis.Options{Addr: r.Addr(), DB: 1})
 	counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
@@ -205,6 +213,7 @@ func main() {
 		}
 	}
 	f.Failover = failover(dir, *rounds)
+	f.Failback = failbackUnderLoad(dir, *outage, 8)
 	print(f)
 	if path := os.Getenv("BENCH_JSON"); path != "" {
 		b, _ := json.MarshalIndent(f, "", "  ")
@@ -221,6 +230,7 @@ func open(dir, backend, surface string, r *testutil.Redis) (client, func()) {
 	cfg := config.Default()
 	cfg.PluginDir, cfg.Primary, cfg.RedisHost, cfg.RedisPort = dir, backend, "127.0.0.1", r.Port
 	cfg.SweepInterval, cfg.LogLevel, cfg.KeyPrefix = time.Hour, "error", "bench-"+surface+":"
+	cfg.DataDir = harness{}.TempDir()
 	hst, err := host.New(host.Options{Config: cfg, Logger: hclog.NewNullLogger()})
 	if err != nil {
 		harness{}.Fatalf("starting a host on %s (run make build first): %v", backend, err)
@@ -342,6 +352,11 @@ func print(f Figures) {
 	fmt.Printf("\nworkload: full 8-player tournaments (1 create, 8 joins, 1 start, 7 results)\n")
 	for _, t := range f.Throughput {
 		fmt.Printf("%-7s %-5s %3d callers  %5.0f tournaments/s  %7.0f ops/s\n", t.Backend, t.Surface, t.Callers, t.TournamentsSec, t.OpsSec)
+	}
+	if b := f.Failback; b != nil {
+		fmt.Printf("\ncalls during failback of %v tournaments changed in one outage (%v callers, Go API, Redis restarted empty):\n", b["tournaments"], b["callers"])
+		fmt.Printf("  %v calls (%v failed): p50 %.1f ms  p99 %.1f ms  max %.1f ms; failback took %.0f ms\n",
+			b["calls"], b["failed"], b["p50_ms"], b["p99_ms"], b["max_ms"], b["failback_ms"])
 	}
 	if f.Failover != nil {
 		k, b := f.Failover["redis_killed_to_first_write"].(map[string]float64), f.Failover["redis_back_to_primary_reconciled"].(map[string]float64)

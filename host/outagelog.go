@@ -276,7 +276,7 @@ func decodeSnapshot(b []byte) (*tournament.Tournament, error) {
 
 // settle forgets id's record: its changes are on the primary now.
 func (l *outageLog) settle(id int64) error {
-	return l.db.Update(func(tx *bolt.Tx) error {
+	return l.db.Batch(func(tx *bolt.Tx) error {
 		err := tx.Bucket(bucketTournaments).DeleteBucket(idKey(id))
 		if errors.Is(err, bolt.ErrBucketNotFound) {
 			return nil
