@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/tourney/tourney/shared"
@@ -13,13 +14,25 @@ import (
 // after ("" = only new events, "0" = every retained event) until ctx is
 // done, fn returns an error, or the backend fails (the error is returned).
 //
-// A switch between the primary and the fallback ends the subscription
-// with an unavailable error: event ids differ between backends, so Events
-// resumes on the new backend with new events only.
+// Event ids name the backend that issued them ("p:" the primary, shared by
+// every host; "f<launch>:" this host's fallback). An id another backend
+// issued (a client resuming across a failover, or on another host's
+// fallback) cannot be resumed from: fn first gets a resync event (type
+// "resync", no id), and then new events only. A switch between the primary
+// and the fallback ends the subscription with an unavailable error.
 func (h *Host) Subscribe(ctx context.Context, id int64, after string, fn func(shared.StreamEvent) error) error {
-	b, switched, err := h.router.current(ctx, call{id: id})
+	b, switched, tag, err := h.router.current(ctx, call{id: id})
 	if err != nil {
 		return err
+	}
+	raw, resync, err := untag(after, tag)
+	if err != nil {
+		return err
+	}
+	if resync {
+		if err := fn(shared.StreamEvent{Event: tournament.Event{Type: EventResync, TournamentID: id}}); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -30,7 +43,10 @@ func (h *Host) Subscribe(ctx context.Context, id int64, after string, fn func(sh
 		case <-ctx.Done():
 		}
 	}()
-	err = b.Subscribe(ctx, shared.SubscribeRequest{TournamentID: id, After: after}, fn)
+	err = b.Subscribe(ctx, shared.SubscribeRequest{TournamentID: id, After: raw}, func(e shared.StreamEvent) error {
+		e.ID = tag + ":" + e.ID
+		return fn(e)
+	})
 	select {
 	case <-switched:
 		return errSwitched
@@ -39,13 +55,59 @@ func (h *Host) Subscribe(ctx context.Context, id int64, after string, fn func(sh
 	}
 }
 
+// EventResync tells a subscriber that its last event id cannot be resumed
+// from (another backend issued it): it should fetch the tournament afresh;
+// the events that follow are new ones.
+const EventResync tournament.EventType = "resync"
+
+// untag checks an event id against the serving backend's tag and returns
+// the backend's own id; resync says it was issued elsewhere.
+func untag(after, tag string) (raw string, resync bool, err error) {
+	if after == "" || after == "0" {
+		return after, false, nil
+	}
+	t, rest, ok := strings.Cut(after, ":")
+	if !ok || rest == "" || !validTag(t) {
+		return "", false, tournament.Errorf(tournament.CodeInvalidArgument,
+			"event id %q is not one this service issued (they look like p:1700000000000-0)", after)
+	}
+	if t != tag {
+		return "", true, nil
+	}
+	return rest, false, nil
+}
+
+func validTag(t string) bool {
+	if t == "p" {
+		return true
+	}
+	if len(t) < 2 || t[0] != 'f' {
+		return false
+	}
+	for _, c := range t[1:] {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckEventID reports whether id is an event id this service could have
+// issued ("" and "0" included), so that HTTP can refuse a garbage one
+// before a stream starts.
+func CheckEventID(id string) error {
+	_, _, err := untag(id, "p")
+	return err
+}
+
 // errSwitched ends a subscription when calls move to another backend.
 var errSwitched = tournament.Errorf(tournament.CodeUnavailable, "the serving backend changed; subscribe again")
 
 // Events returns a channel of tournament id's events after the event id
 // after. It resumes from the last delivered event when the backend fails or
-// restarts, and closes when ctx is done, the tournament is removed, or it
-// does not exist.
+// restarts; across a switch between the primary and the fallback it sends a
+// resync event (EventResync) and goes on with new events. It closes when
+// ctx is done, the tournament is removed, or it does not exist.
 func (h *Host) Events(ctx context.Context, id int64, after string) <-chan shared.StreamEvent {
 	out := make(chan shared.StreamEvent, 64)
 	go func() {
@@ -59,7 +121,10 @@ func (h *Host) Events(ctx context.Context, id int64, after string) <-chan shared
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				after, delay = e.ID, 50*time.Millisecond
+				if e.ID != "" {
+					after = e.ID
+				}
+				delay = 50 * time.Millisecond
 				if e.Event.Type == tournament.EventTournamentRemoved {
 					removed = true
 					return errStop
@@ -69,8 +134,8 @@ func (h *Host) Events(ctx context.Context, id int64, after string) <-chan shared
 			if removed || errors.Is(err, tournament.ErrNotFound) {
 				return
 			}
-			if errors.Is(err, tournament.ErrInvalidArgument) || errors.Is(err, errSwitched) {
-				after = "" // an id from the other backend: go on with new events
+			if errors.Is(err, tournament.ErrInvalidArgument) {
+				after = ""
 			}
 			if err != nil && ctx.Err() == nil {
 				h.logger.Debug("event subscription interrupted; resuming", "tournament", id, "after", after, "error", err)

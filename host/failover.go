@@ -86,6 +86,7 @@ type router struct {
 	cb           *gobreaker.CircuitBreaker[struct{}]
 	cache        *snapshotCache
 	log          *outageLog // nil when the fallback takes no writes
+	launch       int64      // this host's start (nanoseconds): fallback event ids name it
 
 	st atomic.Int32 // a state
 
@@ -168,6 +169,7 @@ func newRouter(cfg config.Config, logger hclog.Logger, cache *snapshotCache) *ro
 		},
 	})
 	r.lastProbe.Store(probeResult{})
+	r.launch = time.Now().UnixNano()
 	return r
 }
 

@@ -476,3 +476,38 @@ func TestCallsFlowToThePrimaryDuringFailback(t *testing.T) {
 		}
 	}
 }
+
+// An event id the serving backend did not issue (a Redis id resumed on the
+// fallback) gets a resync, never silence or a replay of the whole history;
+// a garbage id is invalid_argument.
+func TestForeignEventIDsGetAResync(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10)
+	var last string
+	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+	defer cancel()
+	_ = r.h.Subscribe(ctx, 1, "0", func(e shared.StreamEvent) error { last = e.ID; return errors.New("stop") })
+	if len(last) < 3 || last[:2] != "p:" {
+		t.Fatalf("a primary event id %q does not name the primary", last)
+	}
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	var got []shared.StreamEvent
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		_, _ = r.h.AddPlayer(bg, 1, 11)
+	}()
+	_ = r.h.Subscribe(ctx, 1, last, func(e shared.StreamEvent) error {
+		got = append(got, e)
+		if len(got) == 2 {
+			return errors.New("stop")
+		}
+		return nil
+	})
+	if len(got) != 2 || got[0].Event.Type != EventResync || got[1].Event.Type != tournament.EventPlayerJoined || got[1].ID[0] != 'f' {
+		t.Fatalf("resuming a primary id on the fallback: %+v", got)
+	}
+	if err := r.h.Subscribe(ctx, 1, "garbage", func(shared.StreamEvent) error { return nil }); !errors.Is(err, tournament.ErrInvalidArgument) {
+		t.Fatalf("a garbage event id: %v", err)
+	}
+}

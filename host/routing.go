@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -340,21 +341,24 @@ func (r *router) observe(c call, res result, onFallback bool) error {
 }
 
 // current returns the backend a long-lived call (a subscription) should
-// use, prepared, and a channel closed at the next transition.
-func (r *router) current(ctx context.Context, c call) (shared.Backend, <-chan struct{}, error) {
+// use, prepared, the tag of its event ids, and a channel closed at the next
+// transition.
+func (r *router) current(ctx context.Context, c call) (shared.Backend, <-chan struct{}, string, error) {
 	r.mu.Lock()
 	switched := r.switched
+	r.syncFallbackGen()
+	tag := fmt.Sprintf("f%x", r.fallbackLoaded.gen<<16^uint64(r.launch&0xffff))
 	r.mu.Unlock()
 	if r.state() != stateFallback {
 		b, err := r.primary(ctx)
-		return b, switched, err
+		return b, switched, "p", err
 	}
 	if r.fallback == nil {
-		return nil, nil, r.unavailable()
+		return nil, nil, "", r.unavailable()
 	}
 	b, err := r.fallback(ctx)
 	if err == nil {
 		err = r.prepare(ctx, b, c)
 	}
-	return b, switched, err
+	return b, switched, tag, err
 }

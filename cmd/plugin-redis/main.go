@@ -37,5 +37,9 @@ func main() {
 	}
 	opts := redis.OptionsFromConfig(cfg)
 	opts.Logger = logger
+	if opts.Subscriber, err = redis.NewSubscriberClient(cfg); err != nil {
+		logger.Error("bad Redis configuration", "error", err)
+		os.Exit(2)
+	}
 	shared.Serve(redis.New(rdb, opts), logger)
 }

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -132,5 +133,31 @@ func TestAFullRedisRefusesWritesAsStoreFull(t *testing.T) {
 	}
 	if got, err := b.Get(ctx, 1); err != nil || len(got.Players) != 0 {
 		t.Fatalf("reads still work and nothing was written: %+v %v", got, err)
+	}
+}
+
+// Subscribers block on their own connections: thirty of them leave the
+// data path's pool (twenty connections here) free for calls.
+func TestSubscribersDoNotStarveThePool(t *testing.T) {
+	r := testutil.StartRedis(t)
+	cfg := config.Default()
+	cfg.RedisHost, cfg.RedisPort = "127.0.0.1", r.Port
+	rdb, _ := NewClient(cfg)
+	subs, _ := NewSubscriberClient(cfg)
+	b := New(rdb, Options{KeyPrefix: "subs:", Subscriber: subs})
+	defer b.Close()
+	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "watched", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range 30 {
+		go func() { _ = b.Subscribe(sctx, shared.SubscribeRequest{TournamentID: 1}, func(shared.StreamEvent) error { return nil }) }()
+	}
+	time.Sleep(300 * time.Millisecond)
+	for i := range 10 {
+		if _, err := b.Get(ctx, 1); err != nil {
+			t.Fatalf("get %d with 30 subscribers: %v", i, err)
+		}
 	}
 }

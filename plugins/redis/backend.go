@@ -66,12 +66,20 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
+	if opts.Subscriber == nil {
+		opts.Subscriber = rdb
+	}
 	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
 		logger: opts.Logger, orphans: map[string]int64{}}
 }
 
-// Close closes the Redis client.
-func (b *Backend) Close() error { return b.rdb.Close() }
+// Close closes the Redis clients.
+func (b *Backend) Close() error {
+	if b.opts.Subscriber != b.rdb {
+		_ = b.opts.Subscriber.Close()
+	}
+	return b.rdb.Close()
+}
 
 type sharedRand struct{}
 
@@ -672,7 +680,7 @@ func (b *Backend) Subscribe(ctx context.Context, req shared.SubscribeRequest, yi
 		return tournament.Errorf(tournament.CodeInvalidArgument, "event id %q is not a stream id (like 1700000000000-0)", after)
 	}
 	for ctx.Err() == nil {
-		streams, err := b.rdb.XRead(ctx, &goredis.XReadArgs{Streams: []string{key, after}, Count: 100, Block: time.Second}).Result()
+		streams, err := b.opts.Subscriber.XRead(ctx, &goredis.XReadArgs{Streams: []string{key, after}, Count: 100, Block: time.Second}).Result()
 		if errors.Is(err, goredis.Nil) {
 			continue
 		}

@@ -27,6 +27,10 @@ type Options struct {
 	// BeforeCommit, when set, runs between reading a tournament and writing
 	// its new state. Tests use it to stall a lock holder.
 	BeforeCommit func(id int64)
+	// Subscriber, when set, is the client event subscriptions block on
+	// (XREAD BLOCK holds a connection each), so that subscribers never
+	// take the data path's pooled connections. Default: the data client.
+	Subscriber goredis.UniversalClient
 }
 
 // OptionsFromConfig takes the backend's options from the shared configuration.
@@ -41,11 +45,22 @@ func OptionsFromConfig(c config.Config) Options {
 // after go-redis's default of 3 s times its retries.
 const ioTimeout = time.Second
 
+// NewSubscriberClient is NewClient with a pool sized for event
+// subscriptions: one connection per live subscriber, up to 10,000.
+func NewSubscriberClient(c config.Config) (goredis.UniversalClient, error) {
+	return newClient(c, 10_000)
+}
+
 // NewClient connects as configured: REDIS_URL (redis:// or rediss://, with
 // user and password), else REDIS_CLUSTER_ADDRS (Redis Cluster), else
 // REDIS_HOST:REDIS_PORT with REDIS_CACHE_DB and REDIS_PASSWORD.
 func NewClient(c config.Config) (goredis.UniversalClient, error) {
+	return newClient(c, 0)
+}
+
+func newClient(c config.Config, poolSize int) (goredis.UniversalClient, error) {
 	opts := &goredis.UniversalOptions{
+		PoolSize:              poolSize, // 0: go-redis's default, 10 per CPU
 		Addrs:                 []string{fmt.Sprintf("%s:%d", c.RedisHost, c.RedisPort)},
 		DB:                    c.RedisDB,
 		Password:              c.RedisPassword,
