@@ -152,7 +152,9 @@ func TestSubscribersDoNotStarveThePool(t *testing.T) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for range 30 {
-		go func() { _ = b.Subscribe(sctx, shared.SubscribeRequest{TournamentID: 1}, func(shared.StreamEvent) error { return nil }) }()
+		go func() {
+			_ = b.Subscribe(sctx, shared.SubscribeRequest{TournamentID: 1}, func(shared.StreamEvent) error { return nil })
+		}()
 	}
 	time.Sleep(300 * time.Millisecond)
 	for i := range 10 {
