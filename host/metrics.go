@@ -14,11 +14,12 @@ var (
 	descPending   = prometheus.NewDesc("tourney_pending_write_back", "Tournaments changed on the fallback and not yet written back.", nil, nil)
 	descCached    = prometheus.NewDesc("tourney_cached_snapshots", "Tournament snapshots the host keeps for failover.", nil, nil)
 	descRestarts  = prometheus.NewDesc("tourney_plugin_restarts_total", "Relaunches of a crashed plugin process.", []string{"plugin"}, nil)
+	descTransits  = prometheus.NewDesc("tourney_failover_transitions_total", "Failover state transitions, by from and to state.", []string{"from", "to"}, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (h *Host) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts} {
+	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts, descTransits} {
 		ch <- d
 	}
 }
@@ -38,6 +39,11 @@ func (h *Host) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descConflicts, prometheus.CounterValue, float64(st.Conflicts))
 	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(st.PendingWriteBack))
 	ch <- prometheus.MustNewConstMetric(descCached, prometheus.GaugeValue, float64(st.CachedSnapshots))
+	h.router.mu.Lock()
+	for k, n := range h.router.transitions {
+		ch <- prometheus.MustNewConstMetric(descTransits, prometheus.CounterValue, float64(n), k[0], k[1])
+	}
+	h.router.mu.Unlock()
 	for _, s := range []*supervisor{h.primary, h.fallback} {
 		if s != nil {
 			in := s.info()

@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -472,7 +471,7 @@ func TestCallsFlowToThePrimaryDuringFailback(t *testing.T) {
 	r.waitMode(t, statePrimary)
 	for id := int64(1); id <= 10; id++ {
 		if got, _ := r.primary.Get(bg, id); !slices.Contains(got.Players, 11) {
-			t.Fatal(fmt.Sprintf("tournament %d lost its outage change", id))
+			t.Fatalf("tournament %d lost its outage change", id)
 		}
 	}
 }

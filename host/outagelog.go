@@ -13,6 +13,7 @@ import (
 
 	"github.com/tourney/tourney/shared/tournament"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // outageLog is the host's record on disk of every change it acknowledged
@@ -116,7 +117,7 @@ func openOutageLog(dir string) (*outageLog, error) {
 	}
 	path := filepath.Join(dir, "outage.db")
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: %s is in use by another host; give each host its own directory", dir, path)
 	}
 	if err != nil {
@@ -278,7 +279,7 @@ func decodeSnapshot(b []byte) (*tournament.Tournament, error) {
 func (l *outageLog) settle(id int64) error {
 	return l.db.Batch(func(tx *bolt.Tx) error {
 		err := tx.Bucket(bucketTournaments).DeleteBucket(idKey(id))
-		if errors.Is(err, bolt.ErrBucketNotFound) {
+		if errors.Is(err, berrors.ErrBucketNotFound) {
 			return nil
 		}
 		return err
@@ -298,7 +299,7 @@ func (l *outageLog) setAside(rec *pendingRecord, reason string) error {
 			return err
 		}
 		err := tx.Bucket(bucketTournaments).DeleteBucket(idKey(rec.id))
-		if errors.Is(err, bolt.ErrBucketNotFound) {
+		if errors.Is(err, berrors.ErrBucketNotFound) {
 			return nil
 		}
 		return err
