@@ -533,29 +533,37 @@ func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament)
 	return nil
 }
 
-// Import implements shared.Backend: one pipelined round trip per 500
-// tournaments.
+// Import implements shared.Backend. On a single Redis it is one MULTI/EXEC
+// (one round trip): a connection lost before EXEC leaves nothing, and no
+// reader sees half an import. A cluster cannot run one transaction across
+// slots, so there it is one pipelined round trip per 500 tournaments, and
+// an import cut half-way is partial (documented).
 func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
 	if err := tournament.ValidateAll(snaps); err != nil {
 		return 0, err
 	}
-	queue := func(p goredis.Pipeliner) error {
-		for _, t := range snaps {
-			// EVAL, not EVALSHA: a NOSCRIPT inside a transaction would not
-			// stop the commands around it.
-			putScript.Eval(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 0, nil)...)
-			if t.Live() {
-				p.SAdd(ctx, b.keys.active(), t.ID)
-			} else {
-				p.SRem(ctx, b.keys.active(), t.ID)
-			}
+	// put queues one snapshot's write. In a transaction it is EVAL, not
+	// EVALSHA: a NOSCRIPT inside MULTI would not stop the commands around it.
+	put := func(p goredis.Pipeliner, t *tournament.Tournament, eval bool) {
+		keys, args := append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 0, nil)
+		if eval {
+			putScript.Eval(ctx, p, keys, args...)
+		} else {
+			putScript.EvalSha(ctx, p, keys, args...)
 		}
-		return nil
+		if t.Live() {
+			p.SAdd(ctx, b.keys.active(), t.ID)
+		} else {
+			p.SRem(ctx, b.keys.active(), t.ID)
+		}
 	}
 	if _, ok := b.rdb.(*goredis.Client); ok {
-		// One MULTI/EXEC: a connection lost before EXEC leaves nothing, and
-		// no reader sees half an import.
-		cmds, err := b.rdb.TxPipelined(ctx, queue)
+		cmds, err := b.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, t := range snaps {
+				put(p, t, true)
+			}
+			return nil
+		})
 		if err != nil {
 			return 0, redisErr(err)
 		}
@@ -566,17 +574,10 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 		}
 		return len(snaps), nil
 	}
-	// A cluster cannot run one transaction across slots: chunks, each
-	// pipelined (documented: a cluster import cut half-way is partial).
 	for chunk := range slices.Chunk(snaps, 500) {
 		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 			for _, t := range chunk {
-				putScript.EvalSha(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 0, nil)...)
-				if t.Live() {
-					p.SAdd(ctx, b.keys.active(), t.ID)
-				} else {
-					p.SRem(ctx, b.keys.active(), t.ID)
-				}
+				put(p, t, false)
 			}
 		}); err != nil {
 			return 0, redisErr(err)
