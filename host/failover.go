@@ -101,6 +101,7 @@ type router struct {
 	checked        map[int64]bool
 	history        []Transition
 	transitions    map[[2]string]int64 // from, to -> count
+	watchers       map[chan Transition]struct{}
 	fallbackLoaded fallbackContents
 
 	// Calls served by the fallback hold fbMu shared; the switch to primary
@@ -153,7 +154,8 @@ func isBackendFailure(err error) bool {
 
 func newRouter(cfg config.Config, logger hclog.Logger, cache *snapshotCache) *router {
 	r := &router{cfg: cfg, logger: logger, cache: cache, switched: make(chan struct{}),
-		fallbackLoaded: fallbackContents{imported: map[int64]bool{}}, checked: map[int64]bool{}, transitions: map[[2]string]int64{}}
+		fallbackLoaded: fallbackContents{imported: map[int64]bool{}}, checked: map[int64]bool{}, transitions: map[[2]string]int64{},
+		watchers: map[chan Transition]struct{}{}}
 	r.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:         "primary",
 		MaxRequests:  1,
@@ -190,6 +192,12 @@ func (r *router) transition(to state, cause error, level hclog.Level, msg string
 		r.history = r.history[len(r.history)-historySize:]
 	}
 	r.transitions[[2]string{tr.From, tr.To}]++
+	for w := range r.watchers {
+		select {
+		case w <- tr:
+		default: // a watcher that does not keep up misses transitions, never blocks one
+		}
+	}
 	args = append([]any{"from", tr.From, "to", tr.To}, args...)
 	if cause != nil {
 		args = append(args, "cause", cause)
@@ -313,4 +321,20 @@ func (r *router) stats() FailoverStats {
 	st.Transitions = append([]Transition{}, r.history...)
 	r.mu.Unlock()
 	return st
+}
+
+// watch returns a channel of every transition from now until ctx is done.
+func (r *router) watch(ctx context.Context) <-chan Transition {
+	ch := make(chan Transition, historySize)
+	r.mu.Lock()
+	r.watchers[ch] = struct{}{}
+	r.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		r.mu.Lock()
+		delete(r.watchers, ch)
+		close(ch)
+		r.mu.Unlock()
+	}()
+	return ch
 }

@@ -412,6 +412,14 @@ func (h *Host) Status(ctx context.Context) Status {
 	return st
 }
 
+// FailoverEvents returns a channel of the host's failover transitions
+// (primary, fallback, failing_back) from now until ctx is done; it is
+// buffered, and a reader that falls far behind misses transitions rather
+// than holding them up. Status lists the latest ones.
+func (h *Host) FailoverEvents(ctx context.Context) <-chan Transition {
+	return h.router.watch(ctx)
+}
+
 // Conflicts returns the recorded conflicts of tournament id, newest first.
 func (h *Host) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, error) {
 	var out []shared.Conflict

@@ -510,3 +510,33 @@ func TestForeignEventIDsGetAResync(t *testing.T) {
 		t.Fatalf("a garbage event id: %v", err)
 	}
 }
+
+// Every transition is emitted to watchers, in order, with its cause.
+func TestTransitionsAreEmitted(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	events := r.h.FailoverEvents(ctx)
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	var got []string
+	for len(got) < 3 {
+		select {
+		case tr := <-events:
+			got = append(got, tr.From+">"+tr.To)
+			if tr.To == "fallback" && tr.Cause == "" {
+				t.Error("the failover names no cause")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("transitions so far: %v", got)
+		}
+	}
+	if want := []string{"primary>fallback", "fallback>failing_back", "failing_back>primary"}; !slices.Equal(got, want) {
+		t.Fatalf("transitions %v, want %v", got, want)
+	}
+	if st := r.h.Status(bg).Failover; len(st.Transitions) != 3 || st.State != "primary" {
+		t.Fatalf("status %+v", st)
+	}
+}
