@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -38,6 +39,8 @@ type Backend struct {
 	// LOCK_TIMEOUT.
 	orphanMu sync.Mutex
 	orphans  map[string]int64 // token -> tournament id
+
+	sortDenied atomic.Bool // the ACL user may not SORT ... GET: List uses list.lua
 }
 
 var _ shared.Backend = (*Backend)(nil)
@@ -386,14 +389,24 @@ func (b *Backend) activeIDs(ctx context.Context) ([]int64, error) {
 }
 
 // List implements shared.Backend. On a single Redis it is one round trip:
-// list.lua reads each member's summary fields (it works for an ACL user
-// limited to the key prefix, which SORT ... GET does not). A cluster
-// forbids a script's undeclared keys, so there it takes two (SMEMBERS,
-// then the summary fields of every member, pipelined).
+// SORT active_tournaments BY nosort GET each summary field, the fastest
+// form; an ACL user limited to the key prefix may not run SORT with GET
+// patterns (they need access to every key), so after one NOPERM the
+// backend uses list.lua, which reads the same fields by name from inside a
+// script. A cluster forbids both cross-slot forms, so there it takes two
+// round trips (SMEMBERS, then the summary fields of every member, pipelined).
 func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
-	if _, ok := b.rdb.(*goredis.Client); ok {
+	if c, ok := b.rdb.(*goredis.Client); ok {
+		if !b.sortDenied.Load() {
+			list, err := b.listBySort(ctx, c)
+			if !goredis.IsPermissionError(err) {
+				return list, redisErr(err)
+			}
+			b.sortDenied.Store(true)
+			b.logger.Info("SORT ... GET is not permitted to this Redis user; listing with a script instead")
+		}
 		return b.listByScript(ctx)
 	}
 	ids, err := b.activeIDs(ctx)
@@ -417,6 +430,22 @@ func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 	return out, nil
 }
 
+func (b *Backend) listBySort(ctx context.Context, c *goredis.Client) ([]tournament.Summary, error) {
+	get := []string{"#"}
+	for _, f := range summaryFields {
+		get = append(get, b.keys.tournamentPattern()+"->"+f)
+	}
+	vals, err := c.Sort(ctx, b.keys.active(), &goredis.Sort{By: "nosort", Get: get}).Result()
+	if err != nil {
+		return nil, err
+	}
+	row := make([]any, len(vals))
+	for i, v := range vals {
+		row[i] = v
+	}
+	return parseSummaries(row), nil
+}
+
 func (b *Backend) listByScript(ctx context.Context) ([]tournament.Summary, error) {
 	args := []any{b.opts.KeyPrefix}
 	for _, f := range summaryFields {
@@ -426,6 +455,12 @@ func (b *Backend) listByScript(ctx context.Context) ([]tournament.Summary, error
 	if err != nil {
 		return nil, redisErr(err)
 	}
+	return parseSummaries(vals), nil
+}
+
+// parseSummaries reads rows of an id and the summary fields, keeping the
+// live tournaments, by id.
+func parseSummaries(vals []any) []tournament.Summary {
 	out := []tournament.Summary{}
 	step := 1 + len(summaryFields)
 	for i := 0; i+step <= len(vals); i += step {
@@ -443,7 +478,7 @@ func (b *Backend) listByScript(ctx context.Context) ([]tournament.Summary, error
 		}
 	}
 	slices.SortFunc(out, func(a, b tournament.Summary) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return out
 }
 
 // Remove implements shared.Backend: one round trip (the remove script and
