@@ -17,13 +17,13 @@ import (
 // flaky is a backend that can be made to fail as a dead Redis would.
 type flaky struct {
 	shared.Backend
-	down         atomic.Bool
-	epoch        atomic.Value // string: overrides the backend's epoch (a Redis restart)
-	refuse       atomic.Value // error: returned by every call instead of serving (a full or misconfigured store)
-	loseReplies  atomic.Int32 // cas write-backs that land but whose reply is lost
-	badID        atomic.Int64 // a tournament whose write-backs fail with a bug
-	slowWrites   atomic.Int64 // ns each write-back takes
-	failCAS      atomic.Int32 // the cas write-back that finds Redis dead (1 = the next one)
+	down        atomic.Bool
+	epoch       atomic.Value // string: overrides the backend's epoch (a Redis restart)
+	refuse      atomic.Value // error: returned by every call instead of serving (a full or misconfigured store)
+	loseReplies atomic.Int32 // cas write-backs that land but whose reply is lost
+	badID       atomic.Int64 // a tournament whose write-backs fail with a bug
+	slowWrites  atomic.Int64 // ns each write-back takes
+	failCAS     atomic.Int32 // the cas write-back that finds Redis dead (1 = the next one)
 }
 
 var errDown = tournament.Errorf(tournament.CodeUnavailable, "redis: connection refused")
