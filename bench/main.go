@@ -1,5 +1,5 @@
-// Command bench is the benchmark harness behind `make bench` (SPEC section
-// 7). It starts its own redis-server, measures the raw go-redis round trip
+// Command bench is the benchmark harness behind `make bench` (docs/BENCHMARKS.md
+// says what it measures). It starts its own redis-server, measures the raw go-redis round trip
 // (PING and EVALSHA of a trivial script) in the same run, then the memory
 // and Redis backends through the host's Go API (host -> gRPC plugin ->
 // store) and through HTTP on loopback: p50/p99 per operation, Redis round

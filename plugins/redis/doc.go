@@ -1,7 +1,7 @@
 // Package redis is the Redis tournament backend: the primary backend, the
 // one that lets many game-server processes share tournaments.
 //
-// Layout (SPEC section 4), under KEY_PREFIX in REDIS_CACHE_DB; `{id}` is a
+// Layout (the README's Keys section), under KEY_PREFIX in REDIS_CACHE_DB; `{id}` is a
 // Redis Cluster hash tag, so one tournament's keys share a slot and one Lua
 // script can touch them all:
 //

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// keyspace names the keys of SPEC section 4 under a prefix.
+// keyspace names the documented keys (README, Keys) under a prefix.
 type keyspace struct{ prefix string }
 
 func (k keyspace) tournament(id int64) string {

@@ -61,7 +61,7 @@ func play(t *testing.T, b shared.Backend, id int64, players int) *tournament.Tou
 	return c.Tournament
 }
 
-// The layout of SPEC section 4, read back as an operator would with redis-cli.
+// The documented key layout (README, Keys), read back as an operator would with redis-cli.
 func TestKeysTypesAndTTLsMatchTheSpec(t *testing.T) {
 	r := testutil.StartRedis(t)
 	b := newBackend(t, r, Options{KeyPrefix: "pong:", TournamentTTL: 2 * time.Hour, ActiveGamesTTL: 6 * time.Minute,

@@ -1,5 +1,5 @@
-// Package config reads tourney's configuration from the environment (SPEC
-// section 5). The host and every plugin read the same variables; the host
+// Package config reads tourney's configuration from the environment (the
+// variables the README's Configuration section lists). The host and every plugin read the same variables; the host
 // hands its configuration to the plugins it launches through Environ. A bad
 // value is an error that names the variable.
 package config

@@ -21,7 +21,7 @@ func TestDefaultsMatchTheSpec(t *testing.T) {
 		c.ConnectTimeout != 5*time.Second || c.HTTPAddr != "127.0.0.1:8080" || c.Primary != "redis" ||
 		c.Fallback != "memory" || c.GameTimeout != 5*time.Minute || c.TimeoutPolicy != "random" ||
 		c.SweepInterval != 5*time.Second || c.RateLimit != 0 || c.LogLevel != "info" || c.LogFormat != "text" {
-		t.Fatalf("defaults differ from SPEC section 5: %+v", c)
+		t.Fatalf("defaults differ from the documented ones (README, Configuration): %+v", c)
 	}
 }
 
