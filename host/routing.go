@@ -42,7 +42,10 @@ func (r *router) do(ctx context.Context, c call, fn callFunc) error {
 	for {
 		switch r.state() {
 		case stateFallback:
-			return r.onFallback(opCtx, c, fn)
+			if err, retry := r.onFallback(opCtx, c, fn); !retry {
+				return err
+			}
+			continue
 		case stateFailingBack:
 			if c.all || c.primary || c.id == 0 {
 				// Wait until everything is written back: a listing must
@@ -60,7 +63,10 @@ func (r *router) do(ctx context.Context, c call, fn callFunc) error {
 			if pending {
 				// It could not be written back yet (a full store): the
 				// fallback keeps serving it.
-				return r.onFallback(opCtx, c, fn)
+				if err, retry := r.onFallback(opCtx, c, fn); !retry {
+					return err
+				}
+				continue
 			}
 		}
 		err, retry := r.onPrimary(ctx, opCtx, c, fn)
@@ -112,13 +118,14 @@ func (r *router) onPrimary(ctx, opCtx context.Context, c call, fn callFunc) (err
 }
 
 // onFallback runs fn on the fallback, after importing what it needs. A
-// write is in the outage log, on disk, before onFallback returns.
-func (r *router) onFallback(ctx context.Context, c call, fn callFunc) error {
+// write is in the outage log, on disk, before onFallback returns. retry
+// says the call did not run: the state changed, route it again.
+func (r *router) onFallback(ctx context.Context, c call, fn callFunc) (err error, retry bool) {
 	if r.fallback == nil || (r.readonly && c.write) {
-		return r.unavailable()
+		return r.unavailable(), false
 	}
 	if c.primary {
-		return tournament.Errorf(tournament.CodeUnavailable, "import is refused while the %s backend is unavailable; retry when it is back", r.primaryName)
+		return tournament.Errorf(tournament.CodeUnavailable, "import is refused while the %s backend is unavailable; retry when it is back", r.primaryName), false
 	}
 	r.fbMu.RLock()
 	defer r.fbMu.RUnlock()
@@ -128,22 +135,23 @@ func (r *router) onFallback(ctx context.Context, c call, fn callFunc) error {
 		defer l.RUnlock()
 	}
 	// Settling may have run between routing and these locks: route again
-	// rather than write on the fallback what is already written back.
+	// (after letting go of them) rather than write on the fallback what is
+	// already written back.
 	if s := r.state(); s == statePrimary || (s == stateFailingBack && (c.id == 0 || r.log == nil || !r.log.has(c.id))) {
-		return r.do(ctx, c, fn)
+		return nil, true
 	}
 	b, err := r.fallback(ctx)
 	if err != nil {
-		return err
+		return err, false
 	}
 	if err := r.prepare(ctx, b, c); err != nil {
-		return err
+		return err, false
 	}
 	res, err := fn(ctx, b)
 	if err != nil {
-		return err
+		return err, false
 	}
-	return r.observe(c, res, true)
+	return r.observe(c, res, true), false
 }
 
 // prepare makes sure the fallback holds what the call needs: a tournament
