@@ -265,6 +265,9 @@ func TestEventsStreamAsServerSentEvents(t *testing.T) {
 	if r := send(t, srv, "GET", "/v1/tournaments/9/events", ""); r.status != 404 {
 		t.Fatalf("events of a missing tournament: %d", r.status)
 	}
+	if r := send(t, srv, "GET", "/v1/tournaments/1/events?after=garbage", ""); r.status != 400 {
+		t.Fatalf("a garbage event id: %d, want 400 before the stream starts", r.status)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/tournaments/1/events?after=0", nil)
@@ -278,7 +281,7 @@ func TestEventsStreamAsServerSentEvents(t *testing.T) {
 	}
 	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":6}`)
 	buf := make([]byte, 0, 4096)
-	for strings.Count(string(buf), "\n\n") < 3 {
+	for strings.Count(string(buf), "\n\n") < 4 { // retry, then three events
 		chunk := make([]byte, 1024)
 		n, err := resp.Body.Read(chunk)
 		if err != nil {
@@ -287,7 +290,7 @@ func TestEventsStreamAsServerSentEvents(t *testing.T) {
 		buf = append(buf, chunk[:n]...)
 	}
 	text := string(buf)
-	for _, want := range []string{"event: tournament_created", "event: player_joined\ndata: {\"type\":\"player_joined\",\"tournament_id\":1,\"version\":2", "\"player_id\":6"} {
+	for _, want := range []string{"retry: 1000\n\n", "id: p:1-0\nevent: tournament_created", "event: player_joined\ndata: {\"type\":\"player_joined\",\"tournament_id\":1,\"version\":2", "\"player_id\":6"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("stream lacks %q:\n%s", want, text)
 		}
