@@ -15,6 +15,7 @@ build: ## build bin/host, bin/plugin-memory and bin/plugin-redis (when present)
 	$(GO) build -o $(BIN)/host ./cmd/host
 	$(GO) build -o $(BIN)/plugin-memory ./cmd/plugin-memory
 	@if [ -d cmd/plugin-redis ]; then $(GO) build -o $(BIN)/plugin-redis ./cmd/plugin-redis; fi
+	@cd $(BIN) && sha256sum plugin-* > plugins.sha256 && echo "wrote $(BIN)/plugins.sha256 (the host runs only plugins listed there)"
 
 test: ## run every test with -race (installs redis-server when missing)
 	@scripts/ensure-redis.sh

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared/tournament"
 )
@@ -88,6 +89,9 @@ func TestPluginSwapWithoutRebuild(t *testing.T) {
 	dir := testutil.Binaries(t)
 	own := t.TempDir()
 	if err := testutil.GoBuild(testutil.RepoRoot(), "./examples/plugin-audit", filepath.Join(own, "plugin-audit")); err != nil {
+		t.Fatal(err)
+	}
+	if err := host.WriteManifest(own); err != nil {
 		t.Fatal(err)
 	}
 	h := testutil.StartHost(t, dir, "TOURNEY_PRIMARY="+filepath.Join(own, "plugin-audit"))

@@ -42,6 +42,7 @@ type Host struct {
 	logger hclog.Logger
 
 	embeddedName string
+	sockets      string      // this host's plugin socket directory
 	primary      *supervisor // nil when embedded
 	fallback     *supervisor // plugin-memory, when TOURNEY_FALLBACK=memory
 	router       *router
@@ -171,7 +172,21 @@ func (h *Host) startPlugin(variable, name, checksum string) (*supervisor, error)
 	if err != nil {
 		return nil, err
 	}
-	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, checksum, h.cfg.Environ(), h.logger)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s=%s: plugin %s: %w", variable, name, filepath.Base(path), err)
+	}
+	if checksum, err = expectedChecksum(path, variable+"_SHA256", checksum, h.cfg.PluginVerify); err != nil {
+		return nil, fmt.Errorf("%s=%s: %w", variable, name, err)
+	}
+	if !h.cfg.PluginVerify && checksum == "" {
+		h.logger.Warn("TOURNEY_PLUGIN_VERIFY=off: running a plugin binary without checking its checksum", "plugin", path)
+	}
+	if h.sockets == "" {
+		if h.sockets, err = hostSocketDir(); err != nil {
+			return nil, err
+		}
+	}
+	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, checksum, h.cfg.Environ(), h.logger, h.sockets, h.cfg.ConnectTimeout)
 	if err == nil {
 		err = sup.start()
 	}
@@ -237,6 +252,9 @@ func (h *Host) closePlugins() {
 		if s != nil {
 			s.close()
 		}
+	}
+	if h.sockets != "" {
+		_ = os.RemoveAll(h.sockets)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -55,11 +56,13 @@ const (
 // twice, so every launch builds a new one; the supervisor kills its own
 // clients rather than rely on go-plugin's global cleanup.
 type supervisor struct {
-	name     string
-	path     string
-	checksum []byte
-	env      []string
-	logger   hclog.Logger
+	name      string
+	path      string
+	checksum  []byte
+	env       []string
+	logger    hclog.Logger
+	sockets   string        // this host's socket directory
+	handshake time.Duration // longest a launch may take (CONNECT_TIMEOUT)
 
 	mu       sync.Mutex
 	client   *plugin.Client
@@ -75,8 +78,8 @@ type supervisor struct {
 	done chan struct{}
 }
 
-func newSupervisor(name, path, checksumHex string, env []string, logger hclog.Logger) (*supervisor, error) {
-	s := &supervisor{name: name, path: path, env: env, logger: logger.Named(name),
+func newSupervisor(name, path, checksumHex string, env []string, logger hclog.Logger, sockets string, handshake time.Duration) (*supervisor, error) {
+	s := &supervisor{name: name, path: path, env: env, logger: logger.Named(name), sockets: sockets, handshake: handshake,
 		ready: make(chan struct{}), state: PluginStarting, stop: make(chan struct{}), done: make(chan struct{})}
 	if checksumHex != "" {
 		sum, err := hex.DecodeString(checksumHex)
@@ -114,7 +117,10 @@ func socketDir() string {
 
 func (s *supervisor) launch() error {
 	cmd := exec.Command(s.path) // launched directly: SecureConfig hashes cmd.Path
-	cmd.Env = append(os.Environ(), s.env...)
+	cmd.Env = pluginEnv(s.env)
+	// Its own process group, so that a plugin that fails its handshake is
+	// killed with every child it started.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var secure *plugin.SecureConfig
 	if s.checksum != nil {
 		secure = &plugin.SecureConfig{Checksum: s.checksum, Hash: sha256.New()} // a fresh hash per client
@@ -128,13 +134,18 @@ func (s *supervisor) launch() error {
 		AutoMTLS:         true,
 		SecureConfig:     secure,
 		Logger:           s.logger,
-		StartTimeout:     15 * time.Second,
-		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: socketDir()},
+		StartTimeout:     s.handshake,
+		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: s.sockets},
 		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(shared.MaxMessageSize), grpc.MaxCallSendMsgSize(shared.MaxMessageSize))},
 	})
 	backend, err := dispense(client)
 	if err != nil {
+		// The group first: a child holding the plugin's output open would
+		// keep go-plugin's Kill waiting.
+		if cmd.Process != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
 		killWithTimeout(client, s.logger)
 		s.mu.Lock()
 		s.lastErr = err

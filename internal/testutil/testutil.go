@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/httpapi"
 )
 
@@ -53,6 +54,7 @@ func Binaries(t testing.TB) string {
 				return
 			}
 		}
+		buildErr = host.WriteManifest(buildDir)
 	})
 	if buildErr != nil {
 		t.Fatalf("building binaries: %v", buildErr)

@@ -50,6 +50,7 @@ type Config struct {
 	RateLimit      int                      // TOURNEY_RATE_LIMIT: mutating calls per second per actor; 0 = off
 	RateBurst      int                      // TOURNEY_RATE_BURST (0 = same as the rate)
 	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
+	PluginVerify   bool                     // TOURNEY_PLUGIN_VERIFY: on (default) | off
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
@@ -64,7 +65,7 @@ func Default() Config {
 		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
 		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
 		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-		LogLevel: "info", LogFormat: "text", CacheSize: 10000,
+		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true,
 	}
 }
 
@@ -179,6 +180,22 @@ var fields = []field{
 	num("TOURNEY_RATE_BURST", func(c *Config) *int { return &c.RateBurst }, 0, 1_000_000),
 	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
 	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
+	{"TOURNEY_PLUGIN_VERIFY", func(c *Config, v string) error {
+		switch v {
+		case "on":
+			c.PluginVerify = true
+		case "off":
+			c.PluginVerify = false
+		default:
+			return fmt.Errorf("want on or off")
+		}
+		return nil
+	}, func(c *Config) string {
+		if c.PluginVerify {
+			return "on"
+		}
+		return "off"
+	}},
 	str("LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }, oneOf("trace", "debug", "info", "warn", "error")),
 	str("LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
 }
