@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ const (
 type Options struct {
 	Token  string // when set, every /v1 call needs Authorization: Bearer <Token>
 	Logger hclog.Logger
+	// BodyTimeout bounds the reading of a request body (default 10 s): a
+	// client that sends less than its Content-Length gets a 400 then.
+	BodyTimeout time.Duration
 }
 
 type server struct {
@@ -112,6 +116,10 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 // Flush lets Server-Sent Events through the recorder.
+// Unwrap lets http.ResponseController reach the connection (read
+// deadlines for bodies).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 func (r *statusRecorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
@@ -143,8 +151,10 @@ func (s *server) methods(r route) http.Handler {
 func (s *server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.Token != "" && strings.HasPrefix(r.URL.Path, "/v1/") {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
+			// The scheme is case-insensitive (RFC 9110); the token is not.
+			scheme, got, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+			got = strings.TrimSpace(got)
+			if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="tourney"`)
 				writeError(w, tournament.Errorf(tournament.CodeUnauthenticated, "missing or wrong bearer token"))
 				return
@@ -155,7 +165,8 @@ func (s *server) guard(next http.Handler) http.Handler {
 			writeError(w, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(host.WithActor(r.Context(), actor)))
+		ctx := context.WithValue(host.WithActor(r.Context(), actor), bodyTimeoutKey{}, s.opts.BodyTimeout)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -211,7 +222,11 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		de = tournament.Errorf(tournament.CodeUnavailable, "the backend did not answer in time")
 	default:
-		de = tournament.Errorf(tournament.CodeInternal, "internal error: %v", err)
+		de = tournament.Errorf(tournament.CodeInternal, "internal error")
+	}
+	if de.Code == tournament.CodeInternal {
+		// The detail is in the host's log; a client gets a stable text.
+		de = &tournament.Error{Code: tournament.CodeInternal, Message: "internal error; the host's log has the details"}
 	}
 	if de.Code == tournament.CodeRateLimited {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(max(de.RetryAfter, time.Second).Seconds()))))
@@ -232,8 +247,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func pathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, tournament.Errorf(tournament.CodeInvalidArgument, "%s in the path must be a positive integer, got %q", name, v)
+	if err != nil || n <= 0 || n > tournament.MaxID {
+		return 0, tournament.Errorf(tournament.CodeInvalidArgument, "%s in the path must be an integer from 1 to %d, got %q", name, int64(tournament.MaxID), v)
 	}
 	return n, nil
 }
@@ -243,15 +258,18 @@ func pathID(r *http.Request, name string) (int64, error) {
 // optional.
 func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, error) {
 	var v T
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := readBody(w, r, MaxBody, bodyTimeout(r))
 	if err != nil {
-		return v, bodyError(err)
+		return v, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if optional {
 			return v, nil
 		}
 		return v, tournament.Errorf(tournament.CodeInvalidArgument, "request body is empty; want a JSON object")
+	}
+	if key, dup := duplicateKey(body); dup {
+		return v, tournament.Errorf(tournament.CodeInvalidArgument, "field %q appears twice in the request body", key)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -264,12 +282,88 @@ func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, er
 	return v, nil
 }
 
-func bodyError(err error) error {
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		return &tooLargeError{limit: mb.Limit}
+// bodyReadTimeout is the default of Options.BodyTimeout.
+const bodyReadTimeout = 10 * time.Second
+
+type bodyTimeoutKey struct{}
+
+func bodyTimeout(r *http.Request) time.Duration {
+	if d, _ := r.Context().Value(bodyTimeoutKey{}).(time.Duration); d > 0 {
+		return d
 	}
-	return tournament.Errorf(tournament.CodeInvalidArgument, "cannot read request body: %v", err)
+	return bodyReadTimeout
+}
+
+// readBody reads at most limit bytes of the body within timeout.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.Duration) ([]byte, error) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return nil, bodyError(err, timeout)
+	}
+	return body, nil
+}
+
+// bodyError names what went wrong reading a body, and nothing internal
+// (no socket addresses).
+func bodyError(err error, timeout time.Duration) error {
+	var mb *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mb):
+		return &tooLargeError{limit: mb.Limit}
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "the request body did not arrive within %v (is it shorter than its Content-Length?)", timeout)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "the request body ended before its Content-Length")
+	}
+	return tournament.Errorf(tournament.CodeInvalidArgument, "the request body could not be read")
+}
+
+// duplicateKey reports the first key that appears twice in one JSON
+// object of body (at any depth). encoding/json would keep the last one
+// silently. Malformed JSON is left to the decoder to report.
+func duplicateKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		expect bool // an object expects a key next
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{':
+				stack = append(stack, frame{keys: map[string]bool{}, object: true, expect: true})
+				continue
+			case '[':
+				stack = append(stack, frame{})
+				continue
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		} else if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expect {
+			key, _ := tok.(string)
+			if stack[n-1].keys[key] {
+				return key, true
+			}
+			stack[n-1].keys[key] = true
+			stack[n-1].expect = false
+			continue
+		}
+		// A value ended: the enclosing object expects a key again.
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].expect = true
+		}
+		if len(stack) == 0 {
+			return "", false
+		}
+	}
 }
 
 // tooLargeError is invalid_argument with status 413.
@@ -445,6 +539,8 @@ func (s *server) export(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) importLines(w http.ResponseWriter, r *http.Request) {
+	// An import may be large: a minute to arrive, not bodyReadTimeout.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Minute))
 	snaps, err := parseLines(http.MaxBytesReader(w, r.Body, MaxImportBody))
 	if err != nil {
 		s.respond(w, 0, nil, err)
@@ -465,6 +561,9 @@ func parseLines(body io.Reader) ([]*tournament.Tournament, error) {
 		if len(b) == 0 {
 			continue
 		}
+		if key, dup := duplicateKey(b); dup {
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "line %d: field %q appears twice", line, key)
+		}
 		t, err := tournament.ParseSnapshot(b)
 		if err != nil {
 			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "line %d: %v", line, err)
@@ -476,7 +575,7 @@ func parseLines(body io.Reader) ([]*tournament.Tournament, error) {
 		snaps = append(snaps, t)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, bodyError(err)
+		return nil, bodyError(err, time.Minute)
 	}
 	return snaps, nil
 }

@@ -1,13 +1,17 @@
 package httpapi
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/plugins/memory"
@@ -312,5 +316,65 @@ func TestMetricsExposeRequestsAndFailoverState(t *testing.T) {
 		if !strings.Contains(string(r.body), want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+func TestStrictInput(t *testing.T) {
+	srv := newServer(t, "", 0)
+	for _, tc := range []struct{ path, body, want string }{
+		{"/v1/tournaments", `{"id":1,"id":2,"name":"x","max_players":2,"creator_id":1}`, `field \"id\" appears twice`},
+		{"/v1/tournaments", `{"id":9007199254740992,"name":"x","max_players":2,"creator_id":1}`, "9007199254740991"},
+		{"/v1/tournaments", `{"id":1,"name":"\u202eevil","max_players":2,"creator_id":1}`, "format characters"},
+		{"/v1/tournaments", `{"id":1,"name":"\ud800","max_players":2,"creator_id":1}`, "surrogates"},
+		{"/v1/tournaments", `{"id":1,"name":"\u200b\u200b","max_players":2,"creator_id":1}`, "format characters"},
+	} {
+		r := send(t, srv, "POST", tc.path, tc.body)
+		if r.status != 400 || !strings.Contains(string(r.body), tc.want) {
+			t.Errorf("%s: %d %s, want 400 naming %q", tc.body, r.status, r.body, tc.want)
+		}
+	}
+	if r := send(t, srv, "GET", "/v1/tournaments/9007199254740992", ""); r.status != 400 {
+		t.Errorf("a path id above 2^53-1: %d", r.status)
+	}
+}
+
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	srv := newServer(t, "secret", 0)
+	for _, h := range []string{"Bearer secret", "bearer secret", "BEARER  secret"} {
+		if r := send(t, srv, "GET", "/v1/tournaments", "", "Authorization", h); r.status != 200 {
+			t.Errorf("%q: %d", h, r.status)
+		}
+	}
+	if r := send(t, srv, "GET", "/v1/tournaments", "", "Authorization", "bearer SECRET"); r.status != 401 {
+		t.Errorf("the token itself is case-sensitive: %d", r.status)
+	}
+}
+
+// A body shorter than its Content-Length gets a 400 once the body timeout
+// passes, naming no internal detail.
+func TestAShortBodyIsAClearErrorNotAHang(t *testing.T) {
+	cfg := config.Default()
+	cfg.LogLevel = "error"
+	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{}), BackendName: "memory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	srv := httptest.NewServer(NewHandler(h, Options{BodyTimeout: 300 * time.Millisecond}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/tournaments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":1")
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "did not arrive") || strings.Contains(string(b), "127.0.0.1") {
+		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 }

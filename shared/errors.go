@@ -12,6 +12,9 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
+// errorDomain marks the ErrorInfo of statuses a backend returned itself.
+const errorDomain = "tourney"
+
 var codeToGRPC = map[tournament.Code]codes.Code{
 	tournament.CodeInvalidArgument:    codes.InvalidArgument,
 	tournament.CodeUnauthenticated:    codes.Unauthenticated,
@@ -53,10 +56,10 @@ func ToStatus(err error) error {
 				st = withInfo
 			}
 		}
-		if de.Reason != "" {
-			if withInfo, e := st.WithDetails(&errdetails.ErrorInfo{Reason: de.Reason, Domain: "tourney"}); e == nil {
-				st = withInfo
-			}
+		// The ErrorInfo marks the status as the backend's own answer, as
+		// opposed to one gRPC made up for a broken transport.
+		if withInfo, e := st.WithDetails(&errdetails.ErrorInfo{Reason: de.Reason, Domain: errorDomain}); e == nil {
+			st = withInfo
 		}
 		return st.Err()
 	case errors.Is(err, context.Canceled):
@@ -92,13 +95,18 @@ func FromStatus(err error) error {
 		code = tournament.CodeInternal
 	}
 	de := &tournament.Error{Code: code, Message: st.Message()}
+	fromBackend := false
 	for _, d := range st.Details() {
 		switch d := d.(type) {
 		case *errdetails.RetryInfo:
 			de.RetryAfter = d.GetRetryDelay().AsDuration()
 		case *errdetails.ErrorInfo:
-			de.Reason = d.GetReason()
+			de.Reason, fromBackend = d.GetReason(), d.GetDomain() == errorDomain
 		}
+	}
+	if !fromBackend && code == tournament.CodeUnavailable {
+		// gRPC's own text names sockets and transport internals.
+		de.Message = "the backend plugin is unavailable (restarting, or its process is gone)"
 	}
 	if de.Code == tournament.CodeRateLimited && de.RetryAfter <= 0 {
 		de.RetryAfter = time.Second

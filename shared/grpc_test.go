@@ -2,6 +2,7 @@ package shared_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,7 +69,8 @@ func TestUnknownCodesAreInternalNotSuccessOrOutage(t *testing.T) {
 			t.Errorf("gRPC %s came back as %s, want internal", c, got)
 		}
 	}
-	if got := tournament.CodeOf(shared.FromStatus(status.Error(codes.Unavailable, "transport is closing"))); got != tournament.CodeUnavailable {
-		t.Errorf("a transport failure came back as %s, want unavailable", got)
+	transport := shared.FromStatus(status.Error(codes.Unavailable, "connection error: dial unix /tmp/plugin123/sock: connect: no such file"))
+	if tournament.CodeOf(transport) != tournament.CodeUnavailable || strings.Contains(transport.Error(), "/tmp") {
+		t.Errorf("a transport failure came back as %v, want unavailable naming no socket", transport)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	mrand "math/rand/v2"
 	"slices"
 	"strconv"
@@ -114,11 +116,21 @@ func redisErr(err error) error {
 		return err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return tournament.Errorf(tournament.CodeUnavailable, "redis did not answer in time: %v", err)
+		return tournament.Errorf(tournament.CodeUnavailable, "redis did not answer in time")
 	}
 	var reply goredis.Error
 	if !errors.As(err, &reply) {
-		return tournament.Errorf(tournament.CodeUnavailable, "redis: %v", err)
+		// Name the failure, not the socket: no addresses reach clients.
+		var op *net.OpError
+		switch {
+		case errors.As(err, &op) && op.Err != nil:
+			return tournament.Errorf(tournament.CodeUnavailable, "redis is unreachable: %s", op.Err.Error())
+		case errors.Is(err, io.EOF):
+			return tournament.Errorf(tournament.CodeUnavailable, "redis is unreachable: connection closed")
+		case errors.Is(err, goredis.ErrPoolTimeout):
+			return tournament.Errorf(tournament.CodeUnavailable, "redis is unreachable: no free connection in the pool")
+		}
+		return tournament.Errorf(tournament.CodeUnavailable, "redis is unreachable")
 	}
 	msg := reply.Error()
 	switch {

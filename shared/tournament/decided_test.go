@@ -107,3 +107,30 @@ func TestDescendsTellsAnAncestorFromAnotherHistory(t *testing.T) {
 		t.Fatal("results decide lineage")
 	}
 }
+
+func TestNamesAreStrictAndNormalised(t *testing.T) {
+	for _, bad := range []string{"evil\u202Eexe", "\u200B\u200B", "a\uFFFDb", "tab\there", "\u200D", "x \u200D y"} {
+		if _, err := (CreateParams{ID: 1, Name: bad, MaxPlayers: 2, CreatorID: 1}).Validate(); CodeOf(err) != CodeInvalidArgument {
+			t.Errorf("name %q: %v, want invalid_argument", bad, err)
+		}
+	}
+	for in, want := range map[string]string{"Cafe\u0301 Cup": "Caf\u00e9 Cup", "family \U0001F468\u200D\U0001F469\u200D\U0001F467": "family \U0001F468\u200D\U0001F469\u200D\U0001F467"} {
+		p, err := (CreateParams{ID: 1, Name: in, MaxPlayers: 2, CreatorID: 1}).Validate()
+		if err != nil || p.Name != want {
+			t.Errorf("name %q: %q %v, want %q", in, p.Name, err, want)
+		}
+	}
+}
+
+func TestIDsBeyondJavaScriptsSafeIntegersAreRefused(t *testing.T) {
+	if _, err := (CreateParams{ID: MaxID + 1, Name: "x", MaxPlayers: 2, CreatorID: 1}).Validate(); CodeOf(err) != CodeInvalidArgument {
+		t.Fatalf("id 2^53: %v", err)
+	}
+	if _, err := (CreateParams{ID: MaxID, Name: "x", MaxPlayers: 2, CreatorID: MaxID}).Validate(); err != nil {
+		t.Fatalf("id 2^53-1: %v", err)
+	}
+	tr := pending(t, 2)
+	if _, _, err := Apply(tr, AddPlayer{UserID: MaxID + 1}, env()); CodeOf(err) != CodeInvalidArgument {
+		t.Fatalf("user_id 2^53: %v", err)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Rand is the randomness the engine needs; *math/rand/v2.Rand satisfies it.
@@ -31,10 +33,23 @@ type CreateParams struct {
 	CreatorID  int64  `json:"creator_id"`
 }
 
-// Validate checks the parameters and returns them normalised (name trimmed).
+// MaxID is the largest id tourney accepts (tournament, player, creator):
+// 2^53-1, the largest integer a JavaScript client represents exactly.
+const MaxID = 1<<53 - 1
+
+// checkID refuses ids outside 1..MaxID, naming the field.
+func checkID(field string, id int64) error {
+	if id <= 0 || id > MaxID {
+		return Errorf(CodeInvalidArgument, "%s must be an integer from 1 to %d, got %d", field, int64(MaxID), id)
+	}
+	return nil
+}
+
+// Validate checks the parameters and returns them normalised (name trimmed,
+// NFC).
 func (p CreateParams) Validate() (CreateParams, error) {
-	if p.ID <= 0 {
-		return p, Errorf(CodeInvalidArgument, "id must be a positive integer, got %d", p.ID)
+	if err := checkID("id", p.ID); err != nil {
+		return p, err
 	}
 	name, err := validName(p.Name)
 	if err != nil {
@@ -44,22 +59,37 @@ func (p CreateParams) Validate() (CreateParams, error) {
 	if p.MaxPlayers < MinPlayers || p.MaxPlayers > MaxPlayers {
 		return p, Errorf(CodeInvalidArgument, "max_players must be between %d and %d, got %d", MinPlayers, MaxPlayers, p.MaxPlayers)
 	}
-	if p.CreatorID <= 0 {
-		return p, Errorf(CodeInvalidArgument, "creator_id must be a positive integer, got %d", p.CreatorID)
+	if err := checkID("creator_id", p.CreatorID); err != nil {
+		return p, err
 	}
 	return p, nil
 }
 
+// validName trims and NFC-normalises a name and refuses what would display
+// as something else than it is: invalid UTF-8 and lone surrogates (JSON
+// decoding turns both into U+FFFD), control characters (Cc), format
+// characters (Cf: bidirectional overrides, zero-width spaces), except a
+// zero-width joiner inside a word or an emoji sequence.
 func validName(name string) (string, error) {
 	if !utf8.ValidString(name) {
 		return "", Errorf(CodeInvalidArgument, "name must be valid UTF-8")
 	}
-	name = strings.TrimSpace(name)
+	name = norm.NFC.String(strings.TrimSpace(name))
 	if n := utf8.RuneCountInString(name); n < 1 || n > MaxNameLength {
 		return "", Errorf(CodeInvalidArgument, "name must be 1 to %d characters after trimming, got %d", MaxNameLength, n)
 	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "", Errorf(CodeInvalidArgument, "name must not contain control characters")
+	runes := []rune(name)
+	for i, r := range runes {
+		switch {
+		case r == utf8.RuneError:
+			return "", Errorf(CodeInvalidArgument, "name must be valid UTF-8 without lone surrogates (found U+FFFD at character %d)", i+1)
+		case unicode.Is(unicode.Cc, r):
+			return "", Errorf(CodeInvalidArgument, "name must not contain control characters (found U+%04X at character %d)", r, i+1)
+		case r == '\u200D' && i > 0 && i < len(runes)-1 && !unicode.IsSpace(runes[i-1]) && !unicode.IsSpace(runes[i+1]):
+			// a joiner inside a word or an emoji sequence
+		case unicode.Is(unicode.Cf, r), unicode.Is(unicode.Cs, r):
+			return "", Errorf(CodeInvalidArgument, "name must not contain invisible format characters (found U+%04X at character %d)", r, i+1)
+		}
 	}
 	return name, nil
 }
@@ -134,8 +164,8 @@ type AddPlayer struct{ UserID int64 }
 func (AddPlayer) Name() string { return "add_player" }
 
 func (cmd AddPlayer) apply(c *change) error {
-	if cmd.UserID <= 0 {
-		return Errorf(CodeInvalidArgument, "user_id must be a positive integer, got %d", cmd.UserID)
+	if err := checkID("user_id", cmd.UserID); err != nil {
+		return err
 	}
 	if err := c.requireStatus(StatusPending, "add a player"); err != nil {
 		return err
@@ -158,8 +188,8 @@ type RemovePlayer struct{ UserID int64 }
 func (RemovePlayer) Name() string { return "remove_player" }
 
 func (cmd RemovePlayer) apply(c *change) error {
-	if cmd.UserID <= 0 {
-		return Errorf(CodeInvalidArgument, "user_id must be a positive integer, got %d", cmd.UserID)
+	if err := checkID("user_id", cmd.UserID); err != nil {
+		return err
 	}
 	if err := c.requireStatus(StatusPending, "remove a player"); err != nil {
 		return err
@@ -275,11 +305,13 @@ func (cmd RegisterResult) apply(c *change) error {
 	if cmd.GameID <= 0 {
 		return Errorf(CodeInvalidArgument, "game_id must be a positive integer, got %d", cmd.GameID)
 	}
-	if cmd.WinnerID <= 0 {
-		return Errorf(CodeInvalidArgument, "winner_id must be a positive integer, got %d", cmd.WinnerID)
+	if err := checkID("winner_id", cmd.WinnerID); err != nil {
+		return err
 	}
-	if cmd.LoserID < 0 {
-		return Errorf(CodeInvalidArgument, "loser_id must be a positive integer, got %d", cmd.LoserID)
+	if cmd.LoserID != 0 {
+		if err := checkID("loser_id", cmd.LoserID); err != nil {
+			return err
+		}
 	}
 	g := c.t.Game(cmd.GameID)
 	if g == nil {
