@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/internal/testutil"
+	"github.com/tourney/tourney/shared/tournament"
 )
 
 // binariesCopy copies the built binaries (and the manifest) to a new
@@ -163,4 +166,39 @@ func TestStaleSocketsAreCleanedAtTheNextStart(t *testing.T) {
 	if _, err := os.Stat(sockets); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the dead host's sockets are still there: %v", err)
 	}
+}
+
+// SIGTERM with 100 event streams open: every stream gets a final
+// `event: shutdown` and the host exits within 2 s.
+func TestShutdownWithOpenStreamsIsQuick(t *testing.T) {
+	h := testutil.StartHost(t, testutil.Binaries(t))
+	if _, err := h.Client.Create(bg, tournament.CreateParams{ID: 1, Name: "watched", MaxPlayers: 2, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	got := make(chan bool, n)
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: n}}
+	for range n {
+		resp, err := client.Get("http://" + h.Addr + "/v1/tournaments/1/events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			got <- strings.Contains(string(b), "event: shutdown")
+		}()
+	}
+	start := time.Now()
+	h.Signal(syscall.SIGTERM)
+	if !h.Wait(2 * time.Second) {
+		t.Fatalf("the host did not exit within 2 s of SIGTERM with %d streams open", n)
+	}
+	took := time.Since(start)
+	for range n {
+		if !<-got {
+			t.Fatal("a stream ended without event: shutdown")
+		}
+	}
+	t.Logf("exited %v after SIGTERM with %d streams", took.Round(time.Millisecond), n)
 }

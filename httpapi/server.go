@@ -41,6 +41,10 @@ type Options struct {
 	// BodyTimeout bounds the reading of a request body (default 10 s): a
 	// client that sends less than its Content-Length gets a 400 then.
 	BodyTimeout time.Duration
+	// ShuttingDown, when closed, ends every event stream at once with a
+	// final `event: shutdown`, so that a server shutting down need not wait
+	// for them (wire it to http.Server.RegisterOnShutdown).
+	ShuttingDown <-chan struct{}
 }
 
 type server struct {
@@ -645,6 +649,10 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-s.opts.ShuttingDown:
+			fmt.Fprint(w, "event: shutdown\ndata: {}\n\n")
+			flush()
 			return
 		case <-heartbeat.C:
 			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {

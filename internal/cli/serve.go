@@ -32,12 +32,15 @@ func startServer(cfg config.Config, ln net.Listener) (*host.Host, *http.Server, 
 	if err != nil {
 		return nil, nil, err
 	}
+	shuttingDown := make(chan struct{})
 	srv := &http.Server{
-		Handler:           httpapi.NewHandler(h, httpapi.Options{Token: cfg.APIToken, Logger: logger.Named("http")}),
+		Handler: httpapi.NewHandler(h, httpapi.Options{Token: cfg.APIToken, Logger: logger.Named("http"),
+			ShuttingDown: shuttingDown}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
+	srv.RegisterOnShutdown(func() { close(shuttingDown) })
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("http server stopped", "error", err)
@@ -46,10 +49,17 @@ func startServer(cfg config.Config, ln net.Listener) (*host.Host, *http.Server, 
 	return h, srv, nil
 }
 
+// drainTimeout bounds how long a shutdown waits for requests in flight.
+const drainTimeout = 5 * time.Second
+
+// stopServer ends event streams at once, drains requests in flight (at
+// most drainTimeout), then stops the host and its plugins.
 func stopServer(h *host.Host, srv *http.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
-	_ = srv.Shutdown(ctx)
+	if err := srv.Shutdown(ctx); err != nil {
+		_ = srv.Close()
+	}
 	_ = h.Close()
 }
 
