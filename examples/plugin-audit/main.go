@@ -50,7 +50,9 @@ func (a *audited) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 }
 
 func (a *audited) Health(ctx context.Context) (shared.HealthReport, error) {
-	return shared.HealthReport{Backend: "audit", Detail: fmt.Sprintf("%d events audited", a.changes.Load())}, nil
+	rep, err := a.Backend.Health(ctx)
+	rep.Backend, rep.Detail = "audit", fmt.Sprintf("%d events audited", a.changes.Load())
+	return rep, err // the inner backend's epoch: the host restores when it changes
 }
 
 func main() {
