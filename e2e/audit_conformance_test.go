@@ -13,6 +13,7 @@ import (
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/backendtest"
+	"github.com/tourney/tourney/shared/config"
 )
 
 // The example third-party plugin passes the conformance suite, run against
@@ -24,7 +25,8 @@ func TestThirdPartyPluginPassesTheConformanceSuite(t *testing.T) {
 	}
 	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
 		cmd := exec.Command(bin)
-		cmd.Env = append(os.Environ(), fmt.Sprintf("TOURNEY_RATE_LIMIT=%d", s.RateLimit), fmt.Sprintf("TOURNEY_RATE_BURST=%d", s.RateBurst))
+		cmd.Env = append(os.Environ(), fmt.Sprintf("TOURNEY_RATE_LIMIT=%d", s.RateLimit), fmt.Sprintf("TOURNEY_RATE_BURST=%d", s.RateBurst),
+			"TOURNEY_RATE_LIMITS="+config.FormatRateLimits(s.RateLimits))
 		if s.GameTimeout > 0 {
 			cmd.Env = append(cmd.Env, "TOURNEY_GAME_TIMEOUT="+s.GameTimeout.String())
 		}

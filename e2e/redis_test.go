@@ -100,9 +100,11 @@ func TestConcurrentDuplicateResultsAcrossHosts(t *testing.T) {
 
 func TestRateLimitPerActorOverHTTP(t *testing.T) {
 	r := testutil.StartRedis(t)
-	h := hostsOn(t, 1, append(r.Env(), "TOURNEY_RATE_LIMIT=2", "TOURNEY_RATE_BURST=2")...)[0]
+	// With a token the game server speaks for its players (X-Actor-ID).
+	h := hostsOn(t, 1, append(r.Env(), "TOURNEY_RATE_LIMIT=2", "TOURNEY_RATE_BURST=2", "TOURNEY_API_TOKEN=tok")...)[0]
 	alice, bob := httpapi.NewClient(h.Addr), httpapi.NewClient(h.Addr)
 	alice.Actor, bob.Actor = "alice", "bob"
+	alice.Token, bob.Token = "tok", "tok"
 	alice.Create(bg, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 8, CreatorID: 1})
 	alice.AddPlayer(bg, 1, 1)
 	_, err := alice.AddPlayer(bg, 1, 2)

@@ -41,6 +41,9 @@ type Options struct {
 	// BodyTimeout bounds the reading of a request body (default 10 s): a
 	// client that sends less than its Content-Length gets a 400 then.
 	BodyTimeout time.Duration
+	// AddrRate limits /v1 calls per second per client address on this
+	// host (0 = off); burst = the rate. Over it a call is rate_limited.
+	AddrRate int
 	// ShuttingDown, when closed, ends every event stream at once with a
 	// final `event: shutdown`, so that a server shutting down need not wait
 	// for them (wire it to http.Server.RegisterOnShutdown).
@@ -50,6 +53,7 @@ type Options struct {
 type server struct {
 	h        *host.Host
 	opts     Options
+	addrs    *addrLimiter
 	logger   hclog.Logger
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -62,7 +66,7 @@ type route struct {
 
 // NewHandler returns the HTTP API over h.
 func NewHandler(h *host.Host, opts Options) http.Handler {
-	s := &server{h: h, opts: opts, logger: opts.Logger,
+	s := &server{h: h, opts: opts, logger: opts.Logger, addrs: newAddrLimiter(opts.AddrRate),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tourney_http_requests_total",
 			Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tourney_http_request_duration_seconds",
@@ -164,27 +168,43 @@ func (s *server) guard(next http.Handler) http.Handler {
 				return
 			}
 		}
-		actor, err := actorOf(r)
+		actor, err := actorOf(r, s.opts.Token != "")
 		if err != nil {
 			writeError(w, err)
 			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			if err := s.addrs.admit(clientAddr(r), time.Now()); err != nil {
+				writeError(w, err)
+				return
+			}
 		}
 		ctx := context.WithValue(host.WithActor(r.Context(), actor), bodyTimeoutKey{}, s.opts.BodyTimeout)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-func actorOf(r *http.Request) (string, error) {
+// actorOf is the caller's identity for rate limits. X-Actor-ID is trusted
+// only from callers holding the API token (a game server speaking for its
+// players): anyone else could rotate it at will, so without a token the
+// identity is the client address and the header is ignored.
+func actorOf(r *http.Request, trusted bool) (string, error) {
 	if a := r.Header.Get("X-Actor-ID"); a != "" {
 		if len(a) > maxActorLen || strings.IndexFunc(a, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
 			return "", tournament.Errorf(tournament.CodeInvalidArgument, "X-Actor-ID must be at most %d printable characters", maxActorLen)
 		}
-		return a, nil
+		if trusted {
+			return a, nil
+		}
 	}
+	return "addr:" + clientAddr(r), nil
+}
+
+func clientAddr(r *http.Request) string {
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return "addr:" + h, nil
+		return h
 	}
-	return "addr:" + r.RemoteAddr, nil
+	return r.RemoteAddr
 }
 
 // HTTPStatus maps a domain error code to its HTTP status.

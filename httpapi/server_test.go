@@ -154,23 +154,60 @@ func TestTokenIsRequiredWhenSet(t *testing.T) {
 	}
 }
 
+// With a token, a game server speaks for its players: X-Actor-ID is the
+// identity the limits apply to.
 func TestRateLimitIsPerActorWithRetryAfter(t *testing.T) {
-	srv := newServer(t, "", 2)
+	srv := newServer(t, "tok", 2)
+	auth := func(actor string) []string { return []string{"X-Actor-ID", actor, "Authorization", "Bearer tok"} }
 	for i := range 2 {
 		body := `{"id":` + string(rune('1'+i)) + `,"name":"x","max_players":2,"creator_id":1}`
-		if r := send(t, srv, "POST", "/v1/tournaments", body, "X-Actor-ID", "alice"); r.status != 201 {
+		if r := send(t, srv, "POST", "/v1/tournaments", body, auth("alice")...); r.status != 201 {
 			t.Fatalf("within the burst: %d %s", r.status, r.body)
 		}
 	}
-	r := send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`, "X-Actor-ID", "alice")
+	r := send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`, auth("alice")...)
 	if r.status != 429 || errorCode(t, r) != "rate_limited" || r.header.Get("Retry-After") != "1" {
 		t.Fatalf("over the limit: %d %s Retry-After=%q", r.status, r.body, r.header.Get("Retry-After"))
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`, "X-Actor-ID", "bob"); r.status != 200 {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`, auth("bob")...); r.status != 200 {
 		t.Fatalf("another actor: %d %s", r.status, r.body)
 	}
-	if r := send(t, srv, "GET", "/v1/tournaments/1", "", "X-Actor-ID", "alice"); r.status != 200 {
+	if r := send(t, srv, "GET", "/v1/tournaments/1", "", auth("alice")...); r.status != 200 {
 		t.Fatalf("reads are not limited: %d", r.status)
+	}
+}
+
+// Without a token anyone could rotate X-Actor-ID: it is ignored, and the
+// client address is the identity.
+func TestRotatingActorIDsDoesNotEvadeLimitsWithoutAToken(t *testing.T) {
+	srv := newServer(t, "", 1)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"x","max_players":8,"creator_id":1}`, "X-Actor-ID", "a1")
+	r := send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`, "X-Actor-ID", "a2")
+	if r.status != 429 {
+		t.Fatalf("a new X-Actor-ID evaded the limit: %d %s", r.status, r.body)
+	}
+}
+
+func TestPerAddressLimit(t *testing.T) {
+	cfg := config.Default()
+	cfg.LogLevel = "error"
+	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{}), BackendName: "memory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	srv := httptest.NewServer(NewHandler(h, Options{Token: "tok", AddrRate: 2}))
+	defer srv.Close()
+	codes := []int{}
+	for i := range 3 {
+		r := send(t, srv, "GET", "/v1/tournaments", "", "Authorization", "Bearer tok", "X-Actor-ID", fmt.Sprint("actor", i))
+		codes = append(codes, r.status)
+	}
+	if codes[0] != 200 || codes[1] != 200 || codes[2] != 429 {
+		t.Fatalf("statuses %v, want 200 200 429: one address, whatever actors it names", codes)
+	}
+	if r := send(t, srv, "GET", "/healthz", ""); r.status != 200 {
+		t.Fatalf("healthz is not limited: %d", r.status)
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // wire, errors included.
 func TestConformanceOverGRPC(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
-		impl := memory.New(memory.Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, GameTimeout: s.GameTimeout})
+		impl := memory.New(memory.Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout})
 		client, server := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[1])
 		t.Cleanup(func() { _ = client.Close() }) // Close shuts the server down too
 		_ = server

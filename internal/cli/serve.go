@@ -34,7 +34,7 @@ func startServer(cfg config.Config, ln net.Listener) (*host.Host, *http.Server, 
 	}
 	shuttingDown := make(chan struct{})
 	srv := &http.Server{
-		Handler: httpapi.NewHandler(h, httpapi.Options{Token: cfg.APIToken, Logger: logger.Named("http"),
+		Handler: httpapi.NewHandler(h, httpapi.Options{Token: cfg.APIToken, Logger: logger.Named("http"), AddrRate: cfg.RateLimitAddr,
 			ShuttingDown: shuttingDown}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       time.Minute,

@@ -29,12 +29,13 @@ type Options struct {
 	GameTimeout   time.Duration    // deadline of new games
 	RateLimit     int              // mutating calls per second per actor; 0 = off
 	RateBurst     int              // burst; 0 = same as RateLimit
+	RateLimits    map[string]int   // per operation, per actor per second; burst = the rate
 	Now           func() time.Time // clock (tests); default time.Now
 }
 
 // OptionsFromConfig takes the memory backend's options from the shared configuration.
 func OptionsFromConfig(c config.Config) Options {
-	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst}
+	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits}
 }
 
 // Backend is the memory backend. It is safe for concurrent use.
@@ -51,6 +52,9 @@ type Backend struct {
 	logs map[int64]*eventLog
 
 	epoch string // this instance's launch: it starts empty
+
+	limiterMu sync.Mutex
+	opLimiter map[string]*actorLimiter // per-operation limits, by operation
 }
 
 // record holds one tournament. Its mutex is the tournament's lock; the
@@ -77,7 +81,7 @@ func New(opts Options) *Backend {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Backend{opts: opts, epoch: strconv.FormatInt(time.Now().UnixNano(), 36), records: map[int64]*record{}, tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst)}
+	return &Backend{opts: opts, epoch: strconv.FormatInt(time.Now().UnixNano(), 36), records: map[int64]*record{}, tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst), opLimiter: map[string]*actorLimiter{}}
 }
 
 type sharedRand struct{}
@@ -116,7 +120,8 @@ func (b *Backend) lookup(id int64, now time.Time) (*record, error) {
 
 // Create implements shared.Backend.
 func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.Change, error) {
-	if err := b.admit(ctx, req.Actor); err != nil {
+	const op = "create"
+	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err
 	}
 	now := b.opts.Now()
@@ -145,10 +150,14 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 
 // Apply implements shared.Backend.
 func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Change, error) {
+	op := ""
+	if req.Command != nil {
+		op = req.Command.Name()
+	}
 	if req.Command == nil {
 		return shared.Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "no command given")
 	}
-	if err := b.admit(ctx, req.Actor); err != nil {
+	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err
 	}
 	now := b.opts.Now()
@@ -214,7 +223,8 @@ func (b *Backend) each(fn func(*tournament.Tournament)) {
 
 // Remove implements shared.Backend.
 func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.Change, error) {
-	if err := b.admit(ctx, req.Actor); err != nil {
+	const op = "remove"
+	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err
 	}
 	now := b.opts.Now()
@@ -306,6 +316,11 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 		}
 	}
 	b.limiter.prune(now)
+	b.limiterMu.Lock()
+	for _, l := range b.opLimiter {
+		l.prune(now)
+	}
+	b.limiterMu.Unlock()
 	return rep, nil
 }
 

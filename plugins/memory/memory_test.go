@@ -14,7 +14,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
-		return New(Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, GameTimeout: s.GameTimeout})
+		return New(Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout})
 	})
 }
 

@@ -29,21 +29,42 @@ func newActorLimiter(perSecond, burst int) *actorLimiter {
 }
 
 // admit reports rate_limited with the retry-after when actor is over its
-// limit. An empty actor, or a zero rate, is never limited.
-func (b *Backend) admit(ctx context.Context, actor string) error {
+// limit: the overall one, then the operation's own (TOURNEY_RATE_LIMITS).
+// An empty actor, or a zero rate, is never limited.
+func (b *Backend) admit(ctx context.Context, actor, op string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	l := b.limiter
-	if l.limit == 0 || actor == "" {
+	if actor == "" {
 		return nil
 	}
 	now := b.opts.Now()
+	if err := b.limiter.take(now, actor, actor, "calls"); err != nil {
+		return err
+	}
+	if rate := b.opts.RateLimits[op]; rate > 0 {
+		b.limiterMu.Lock()
+		l := b.opLimiter[op]
+		if l == nil {
+			l = newActorLimiter(rate, rate)
+			b.opLimiter[op] = l
+		}
+		b.limiterMu.Unlock()
+		return l.take(now, actor+":"+op, actor, op+" calls")
+	}
+	return nil
+}
+
+// take spends one token of key's bucket, or says when to retry.
+func (l *actorLimiter) take(now time.Time, key, actor, what string) error {
+	if l.limit == 0 {
+		return nil
+	}
 	l.mu.Lock()
-	lim := l.actors[actor]
+	lim := l.actors[key]
 	if lim == nil {
 		lim = rate.NewLimiter(l.limit, l.burst)
-		l.actors[actor] = lim
+		l.actors[key] = lim
 	}
 	res := lim.ReserveN(now, 1)
 	delay := res.DelayFrom(now)
@@ -53,7 +74,7 @@ func (b *Backend) admit(ctx context.Context, actor string) error {
 	l.mu.Unlock()
 	if delay > 0 {
 		return &tournament.Error{Code: tournament.CodeRateLimited, RetryAfter: delay,
-			Message: fmt.Sprintf("rate limit of %v calls per second exceeded for actor %q; retry after %v", float64(l.limit), actor, delay.Round(time.Millisecond))}
+			Message: fmt.Sprintf("rate limit of %v %s per second exceeded for actor %q; retry after %v", float64(l.limit), what, actor, delay.Round(time.Millisecond))}
 	}
 	return nil
 }

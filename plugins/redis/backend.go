@@ -9,8 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	mrand "math/rand/v2"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,22 +150,33 @@ func notFound(id int64) error {
 	return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", id)
 }
 
-// admit applies the per-actor rate limit (GCRA, redis_rate). With Redis
-// down the call fails as unavailable, like the operation it guards would.
-func (b *Backend) admit(ctx context.Context, actor string) error {
-	if b.opts.RateLimit <= 0 || actor == "" {
+// admit applies the per-actor rate limits (GCRA, redis_rate, shared by
+// every host): TOURNEY_RATE_LIMIT over every mutating call, then the
+// operation's own limit from TOURNEY_RATE_LIMITS; each costs a round trip
+// when set. With Redis down the call fails as unavailable, like the
+// operation it guards would.
+func (b *Backend) admit(ctx context.Context, actor, op string) error {
+	if actor == "" {
 		return nil
 	}
-	res, err := b.limiter.Allow(ctx, "actor:"+actor,
-		redis_rate.Limit{Rate: b.opts.RateLimit, Burst: b.opts.RateBurst, Period: time.Second})
-	if err != nil {
-		return redisErr(err)
+	check := func(key string, rate, burst int, what string) error {
+		if rate <= 0 {
+			return nil
+		}
+		res, err := b.limiter.Allow(ctx, key, redis_rate.Limit{Rate: rate, Burst: max(burst, rate), Period: time.Second})
+		if err != nil {
+			return redisErr(err)
+		}
+		if res.Allowed == 0 {
+			return &tournament.Error{Code: tournament.CodeRateLimited, RetryAfter: res.RetryAfter,
+				Message: fmt.Sprintf("rate limit of %d %s per second exceeded for actor %q; retry after %v", rate, what, actor, res.RetryAfter.Round(time.Millisecond))}
+		}
+		return nil
 	}
-	if res.Allowed == 0 {
-		return &tournament.Error{Code: tournament.CodeRateLimited, RetryAfter: res.RetryAfter,
-			Message: fmt.Sprintf("rate limit of %d calls per second exceeded for actor %q; retry after %v", b.opts.RateLimit, actor, res.RetryAfter.Round(time.Millisecond))}
+	if err := check("actor:"+actor, b.opts.RateLimit, b.opts.RateBurst, "calls"); err != nil {
+		return err
 	}
-	return nil
+	return check("actor:"+actor+":"+op, b.opts.RateLimits[op], 0, op+" calls")
 }
 
 // pipelined runs fn's commands in one round trip. After a Redis restart has
@@ -199,9 +210,10 @@ func (b *Backend) LoadScripts(ctx context.Context) error {
 // Create implements shared.Backend: one round trip (the create script and
 // SADD to active_tournaments, pipelined).
 func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.Change, error) {
+	const op = "create"
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
-	if err := b.admit(ctx, req.Actor); err != nil {
+	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err
 	}
 	t, evs, err := tournament.New(req.Params, b.env())
@@ -323,12 +335,16 @@ func (b *Backend) releaseOrphans(ctx context.Context) {
 // Apply implements shared.Backend: two round trips (acquire + read, then
 // the fenced commit), plus SREM when the change completes the tournament.
 func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Change, error) {
+	op := ""
+	if req.Command != nil {
+		op = req.Command.Name()
+	}
 	if req.Command == nil {
 		return shared.Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "no command given")
 	}
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
-	if err := b.admit(ctx, req.Actor); err != nil {
+	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err
 	}
 	id, token := req.TournamentID, newToken()
@@ -496,9 +512,10 @@ func parseSummaries(vals []any) []tournament.Summary {
 // Remove implements shared.Backend: one round trip (the remove script and
 // SREM, pipelined).
 func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.Change, error) {
+	const op = "remove"
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
-	if err := b.admit(ctx, req.Actor); err != nil {
+	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err
 	}
 	now := time.Now().UTC()

@@ -21,6 +21,9 @@ type Options struct {
 	GameTimeout      time.Duration
 	RateLimit        int // mutating calls per second per actor; 0 = off
 	RateBurst        int // 0 = same as RateLimit
+	// RateLimits are per-operation limits per actor per second (operation
+	// names as in config.RateLimitedOps); burst = the rate.
+	RateLimits map[string]int
 	// EventsMaxLen bounds each tournament's events stream (approximately).
 	EventsMaxLen int64
 	Logger       hclog.Logger
@@ -37,7 +40,7 @@ type Options struct {
 func OptionsFromConfig(c config.Config) Options {
 	return Options{KeyPrefix: c.KeyPrefix, TournamentTTL: c.TournamentTTL, ActiveGamesTTL: c.ActiveGamesTTL,
 		RoundDataTTL: c.RoundDataTTL, BracketTTL: c.BracketTTL, LockTimeout: c.LockTimeout,
-		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst}
+		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits}
 }
 
 // ioTimeout bounds one Redis read or write on the data path. It is short on

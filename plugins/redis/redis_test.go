@@ -35,7 +35,7 @@ func TestConformance(t *testing.T) {
 	var n atomic.Int64
 	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
 		return newBackend(t, r, Options{KeyPrefix: fmt.Sprintf("c%d:", n.Add(1)), RateLimit: s.RateLimit,
-			RateBurst: s.RateBurst, GameTimeout: s.GameTimeout})
+			RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout})
 	})
 }
 

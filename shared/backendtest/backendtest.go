@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,9 +22,10 @@ import (
 
 // Settings are the backend options a test needs to control.
 type Settings struct {
-	RateLimit   int           // per actor per second; 0 = off
-	RateBurst   int           // 0 = same as RateLimit
-	GameTimeout time.Duration // 0 = the backend's default
+	RateLimit   int            // per actor per second; 0 = off
+	RateBurst   int            // 0 = same as RateLimit
+	RateLimits  map[string]int // per operation, per actor per second (TOURNEY_RATE_LIMITS)
+	GameTimeout time.Duration  // 0 = the backend's default
 }
 
 // Factory returns a new, empty backend. It registers its own cleanup.
@@ -48,6 +50,7 @@ func Run(t *testing.T, factory Factory) {
 		{"ConcurrentDuplicateResults", testConcurrentResults},
 		{"TimeoutsResolveOverdueGames", testTimeouts},
 		{"RateLimitPerActor", testRateLimit},
+		{"RateLimitPerOperation", testRateLimitPerOperation},
 		{"MaintainAndHealth", testMaintainHealth},
 		{"SubscribeIsOrderedAndResumable", testSubscribe},
 		{"ReconcileGuardsByVersionAndRecordsConflicts", testReconcile},
@@ -651,5 +654,24 @@ func testEpoch(t *testing.T, f Factory) {
 	c, err := b.Health(ctx(t))
 	if err != nil || a.Epoch != c.Epoch || a.Epoch == "" {
 		t.Fatalf("epochs %q then %q (%v): want one stable, non-empty epoch", a.Epoch, c.Epoch, err)
+	}
+}
+
+func testRateLimitPerOperation(t *testing.T, f Factory) {
+	b := f(t, Settings{RateLimits: map[string]int{"add_player": 1}})
+	create(t, b, 1, 8)
+	create(t, b, 2, 8) // creates are not limited
+	if _, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "alice", TournamentID: 1, Command: T.AddPlayer{UserID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "alice", TournamentID: 2, Command: T.AddPlayer{UserID: 1}})
+	if !errors.Is(err, T.ErrRateLimited) || !strings.Contains(err.Error(), "add_player") {
+		t.Fatalf("a second join within the second: %v, want rate_limited naming add_player", err)
+	}
+	if _, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "alice", TournamentID: 1, Command: T.Start{}}); errors.Is(err, T.ErrRateLimited) {
+		t.Fatalf("another operation was limited: %v", err)
+	}
+	if _, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "bob", TournamentID: 2, Command: T.AddPlayer{UserID: 2}}); err != nil {
+		t.Fatalf("another actor was limited: %v", err)
 	}
 }

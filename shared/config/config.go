@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,8 @@ type Config struct {
 	SweepInterval  time.Duration            // TOURNEY_SWEEP_INTERVAL
 	RateLimit      int                      // TOURNEY_RATE_LIMIT: mutating calls per second per actor; 0 = off
 	RateBurst      int                      // TOURNEY_RATE_BURST (0 = same as the rate)
+	RateLimits     map[string]int           // TOURNEY_RATE_LIMITS: per operation, per actor per second ("register_result=20,add_player=5")
+	RateLimitAddr  int                      // TOURNEY_RATE_LIMIT_ADDR: /v1 calls per second per client address, per host; 0 = off
 	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
 	PluginVerify   bool                     // TOURNEY_PLUGIN_VERIFY: on (default) | off
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
@@ -178,6 +181,8 @@ var fields = []field{
 	dur("TOURNEY_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
 	num("TOURNEY_RATE_LIMIT", func(c *Config) *int { return &c.RateLimit }, 0, 1_000_000),
 	num("TOURNEY_RATE_BURST", func(c *Config) *int { return &c.RateBurst }, 0, 1_000_000),
+	{"TOURNEY_RATE_LIMITS", parseRateLimits, func(c *Config) string { return FormatRateLimits(c.RateLimits) }},
+	num("TOURNEY_RATE_LIMIT_ADDR", func(c *Config) *int { return &c.RateLimitAddr }, 0, 1_000_000),
 	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
 	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
 	{"TOURNEY_PLUGIN_VERIFY", func(c *Config, v string) error {
@@ -279,4 +284,40 @@ func (c Config) Environ() []string {
 		out = append(out, f.name+"="+f.show(&c))
 	}
 	return out
+}
+
+// RateLimitedOps are the operations TOURNEY_RATE_LIMITS may name: the
+// mutating calls, by the name the backends give them.
+var RateLimitedOps = []string{"create", "add_player", "remove_player", "start", "register_result", "remove"}
+
+func parseRateLimits(c *Config, v string) error {
+	c.RateLimits = map[string]int{}
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		op, n, ok := strings.Cut(part, "=")
+		op = strings.TrimSpace(op)
+		if !ok || !slices.Contains(RateLimitedOps, op) {
+			return fmt.Errorf("%q: want OPERATION=PER_SECOND with an operation among %s", part, strings.Join(RateLimitedOps, ", "))
+		}
+		rate, err := strconv.Atoi(strings.TrimSpace(n))
+		if err != nil || rate < 0 || rate > 1_000_000 {
+			return fmt.Errorf("%q: the rate must be a whole number from 0 to 1000000", part)
+		}
+		c.RateLimits[op] = rate
+	}
+	return nil
+}
+
+// FormatRateLimits renders per-operation limits as TOURNEY_RATE_LIMITS
+// takes them, in a stable order.
+func FormatRateLimits(m map[string]int) string {
+	var parts []string
+	for _, op := range RateLimitedOps {
+		if n, ok := m[op]; ok {
+			parts = append(parts, op+"="+strconv.Itoa(n))
+		}
+	}
+	return strings.Join(parts, ",")
 }
