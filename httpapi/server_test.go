@@ -263,7 +263,9 @@ func FuzzRequests(f *testing.F) {
 	srv := newServer(f, "", 0)
 	send(f, srv, "POST", "/v1/tournaments", `{"id":1,"name":"Cup","max_players":4,"creator_id":9}`)
 	for _, s := range []string{`{"id":2,"name":"x","max_players":4,"creator_id":1}`, `{"user_id":3}`, `{"winner_id":1}`,
-		`{"shuffle":true}`, `{"id":1e400}`, "\x00", `{"name":"\ud800"}`, `{"id":1,"id":2}`} {
+		`{"shuffle":true}`, `{"id":1e400}`, "\x00", `{"name":"\ud800"}`, `{"id":1,"id":2}`,
+		`{"id":3,"name":"\u202egnp.exe","max_players":4,"creator_id":1}`, `{"id":9007199254740993,"name":"x","max_players":2,"creator_id":1}`,
+		`{"id":4,"name":"\u200b","max_players":2,"creator_id":1}`, `{"a":{"b":1,"b":2}}`, `[{"x":1},{"x":1}]`} {
 		for ep := range uint8(8) {
 			f.Add(ep, s)
 		}
