@@ -32,10 +32,11 @@ proto: ## regenerate shared/proto from backend.proto
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-lint: ## gofmt, go vet and staticcheck
+lint: ## gofmt, go vet, staticcheck, and docs/openapi.yaml validated as OpenAPI 3.1
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
+	$(GO) test -count=1 -run 'TestTheDocumentIsValidOpenAPI31|TestEveryRouteIsInTheOpenAPIDocument' ./internal/apicheck/ ./httpapi/
 
 chaos: ## the fault-injection suite alone (real binaries, Redis kills, Toxiproxy, porcupine); also part of make test
 	@scripts/ensure-redis.sh

@@ -79,7 +79,19 @@ func NewHandler(h *host.Host, opts Options) http.Handler {
 	reg.MustRegister(h, s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	for _, r := range []route{
+	for _, r := range s.routes() {
+		mux.Handle(r.pattern, s.instrument(r.pattern, s.methods(r)))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, tournament.Errorf(tournament.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return s.guard(mux)
+}
+
+// routes is every route the server answers (besides GET /metrics), each
+// with its methods; docs/openapi.yaml describes each one (a test checks).
+func (s *server) routes() []route {
+	return []route{
 		{"/v1/tournaments", map[string]http.HandlerFunc{"GET": s.list, "POST": s.create}},
 		{"/v1/tournaments/{id}", map[string]http.HandlerFunc{"GET": s.get, "DELETE": s.remove}},
 		{"/v1/tournaments/{id}/players", map[string]http.HandlerFunc{"POST": s.addPlayer}},
@@ -93,13 +105,11 @@ func NewHandler(h *host.Host, opts Options) http.Handler {
 		{"/v1/status", map[string]http.HandlerFunc{"GET": s.status}},
 		{"/healthz", map[string]http.HandlerFunc{"GET": s.healthz}},
 		{"/readyz", map[string]http.HandlerFunc{"GET": s.readyz}},
-	} {
-		mux.Handle(r.pattern, s.instrument(r.pattern, s.methods(r)))
+		{"/openapi.yaml", map[string]http.HandlerFunc{"GET": s.openAPIYAML}},
+		{"/openapi.json", map[string]http.HandlerFunc{"GET": s.openAPIJSON}},
+		{"/docs/api", map[string]http.HandlerFunc{"GET": s.apiView}},
+		{"/{$}", map[string]http.HandlerFunc{"GET": s.index}},
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, tournament.Errorf(tournament.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
-	})
-	return s.guard(mux)
 }
 
 // instrument counts and times the requests of one route.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/internal/apicheck"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared/config"
 	"github.com/tourney/tourney/shared/tournament"
@@ -43,10 +44,18 @@ type reply struct {
 func send(t testing.TB, srv *httptest.Server, method, path, body string, hdr ...string) reply {
 	t.Helper()
 	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if body != "" {
+		ct := "application/json"
+		if strings.HasSuffix(path, "/import") {
+			ct = "application/x-ndjson"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := srv.Client().Do(req)
+	client := &http.Client{Transport: apicheck.Transport(t, srv.Client().Transport)} // every exchange fits docs/openapi.yaml
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +292,9 @@ func FuzzRequests(f *testing.F) {
 		if err != nil {
 			return
 		}
-		resp, err := srv.Client().Do(req)
+		req.Header.Set("Content-Type", "application/json")
+		client := &http.Client{Transport: apicheck.Transport(t, srv.Client().Transport)}
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,5 +426,45 @@ func TestAShortBodyIsAClearErrorNotAHang(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 400 || !strings.Contains(string(b), "did not arrive") || strings.Contains(string(b), "127.0.0.1") {
 		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+}
+
+// Every route the server answers is in docs/openapi.yaml, with the same
+// methods, and the document describes no route the server lacks.
+func TestEveryRouteIsInTheOpenAPIDocument(t *testing.T) {
+	doc, err := apicheck.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := map[string]bool{"GET /metrics": true}
+	for _, r := range (&server{}).routes() {
+		path := strings.TrimSuffix(r.pattern, "{$}")
+		for m := range r.methods {
+			served[m+" "+path] = true
+			item := doc.Paths.Find(path)
+			if item == nil || item.GetOperation(m) == nil {
+				t.Errorf("%s %s is served but not in docs/openapi.yaml", m, path)
+			}
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for m := range item.Operations() {
+			if !served[m+" "+path] {
+				t.Errorf("docs/openapi.yaml describes %s %s, which the server does not answer", m, path)
+			}
+		}
+	}
+}
+
+func TestTheDocumentIsServedWithoutAToken(t *testing.T) {
+	srv := newServer(t, "secret", 0)
+	for _, path := range []string{"/openapi.yaml", "/openapi.json", "/docs/api", "/"} {
+		if r := send(t, srv, "GET", path, ""); r.status != 200 || len(r.body) < 100 {
+			t.Errorf("%s: %d (%d bytes)", path, r.status, len(r.body))
+		}
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(send(t, srv, "GET", "/openapi.json", "").body, &doc); err != nil || doc["openapi"] != "3.1.0" {
+		t.Fatalf("openapi.json: %v %v", doc["openapi"], err)
 	}
 }

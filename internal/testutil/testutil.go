@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/host"
+	"github.com/tourney/tourney/internal/apicheck"
 	"github.com/tourney/tourney/httpapi"
 )
 
@@ -142,6 +144,9 @@ func StartHost(t testing.TB, dir string, env ...string) *HostProc {
 		t.Fatalf("host did not listen within 30s:\n%s", p.Logs())
 	}
 	p.Client = httpapi.NewClient(p.Addr)
+	// Every call the suites make through this client is checked against
+	// docs/openapi.yaml.
+	p.Client.HTTP = &http.Client{Transport: apicheck.Transport(t, nil)}
 	return p
 }
 

@@ -2,6 +2,7 @@ package tournament
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -132,8 +133,9 @@ func (t *Tournament) UnmarshalJSON(b []byte) error {
 // Clone returns a deep copy.
 func (t *Tournament) Clone() *Tournament {
 	c := *t
-	c.Players = append([]int64(nil), t.Players...)
-	c.Seeds = append([]int64(nil), t.Seeds...)
+	// slices.Clone keeps an empty list empty (not nil): JSON shows [] not null.
+	c.Players = slices.Clone(t.Players)
+	c.Seeds = slices.Clone(t.Seeds)
 	c.WinnerID = clonePtr(t.WinnerID)
 	c.StartedAt = clonePtr(t.StartedAt)
 	c.CompletedAt = clonePtr(t.CompletedAt)
@@ -148,8 +150,8 @@ func (t *Tournament) Clone() *Tournament {
 
 func (r Round) clone() Round {
 	c := r
-	c.Slots = append([]int64(nil), r.Slots...)
-	c.Byes = append([]int64(nil), r.Byes...)
+	c.Slots = slices.Clone(r.Slots)
+	c.Byes = slices.Clone(r.Byes)
 	c.Games = make([]Game, len(r.Games))
 	for i, g := range r.Games {
 		g.WinnerID = clonePtr(g.WinnerID)
