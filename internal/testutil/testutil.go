@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/host"
-	"github.com/tourney/tourney/internal/apicheck"
 	"github.com/tourney/tourney/httpapi"
+	"github.com/tourney/tourney/internal/apicheck"
 )
 
 var (
