@@ -40,6 +40,8 @@ type Figures struct {
 	Throughput  []Throughput       `json:"throughput"`
 	Failover    map[string]any     `json:"failover,omitempty"`
 	Failback    map[string]any     `json:"failback_under_load,omitempty"`
+	Sizes       []SizeFigure       `json:"sizes,omitempty"`
+	PluginHop   *Latency           `json:"plugin_hop_floor,omitempty"`
 	Environment map[string]string  `json:"environment"`
 }
 
@@ -177,7 +179,7 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: failback")
+	only := flag.String("only", "", "run one part only: failback or sizes")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
@@ -188,6 +190,13 @@ func main() {
 		return
 	}
 	r := testutil.StartRedis(h)
+	if *only == "sizes" {
+		c, stop := open(dir, "redis", "go", r)
+		f := Figures{When: time.Now().UTC(), Sizes: sizes(c, []int{8, 64, 256, 1024})}
+		stop()
+		print(f)
+		return
+	}
 	raw := goredis.NewClient(&goredis.Options{Addr: r.Addr(), DB: 1})
 	counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
 
@@ -200,9 +209,13 @@ func main() {
 	f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
 	evalsha := f.Raw["evalsha"].P50
 
+	f.PluginHop = pluginHop(dir, *n)
 	for _, backend := range []string{"memory", "redis"} {
 		for _, surface := range []string{"go", "http"} {
 			c, stop := open(dir, backend, surface, r)
+			if backend == "redis" && surface == "go" {
+				f.Sizes = sizes(c, []int{8, 64, 256, 1024})
+			}
 			ops := measure(c, *n, backend == "redis", counter)
 			for _, op := range ops {
 				op.Backend, op.Surface, op.Ratio = backend, surface, op.P50/evalsha
@@ -352,6 +365,18 @@ func print(f Figures) {
 	fmt.Printf("\nworkload: full 8-player tournaments (1 create, 8 joins, 1 start, 7 results)\n")
 	for _, t := range f.Throughput {
 		fmt.Printf("%-7s %-5s %3d callers  %5.0f tournaments/s  %7.0f ops/s\n", t.Backend, t.Surface, t.Callers, t.TournamentsSec, t.OpsSec)
+	}
+	if f.PluginHop != nil {
+		fmt.Printf("\nplugin hop floor (Health of plugin-memory: a call that does nothing, over the same go-plugin gRPC + AutoMTLS connection): p50 %.0f us p99 %.0f us\n",
+			f.PluginHop.P50, f.PluginHop.P99)
+	}
+	if len(f.Sizes) > 0 {
+		fmt.Printf("\ncost per operation as a tournament grows (Redis, Go API, one caller; p50 us and ratio to 8 players):\n")
+		fmt.Printf("%8s %22s %22s %18s %14s\n", "players", "add_player", "register_result", "get", "whole (ms)")
+		for _, s := range f.Sizes {
+			fmt.Printf("%8d %12.0f (%4.1fx) %12.0f (%4.1fx) %8.0f (%4.1fx) %14.0f\n", s.Players, s.AddPlayerP50, s.AddPlayerRatio,
+				s.ResultP50, s.ResultRatio, s.GetP50, s.GetRatio, s.WholeMS)
+		}
 	}
 	if b := f.Failback; b != nil {
 		fmt.Printf("\ncalls during failback of %v tournaments changed in one outage (%v callers, Go API, Redis restarted empty):\n", b["tournaments"], b["callers"])
