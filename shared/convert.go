@@ -9,9 +9,14 @@ import (
 	"github.com/tourney/tourney/shared/tournament"
 )
 
-func snapshotToPB(t *tournament.Tournament) (*pb.Snapshot, error) {
+// snapshotToPB encodes a snapshot for the wire: typed (protocol 2) or as
+// its canonical JSON (protocol 1, for peers built before protocol 2).
+func snapshotToPB(t *tournament.Tournament, typed bool) (*pb.Snapshot, error) {
 	if t == nil {
 		return nil, nil
+	}
+	if typed {
+		return &pb.Snapshot{Typed: tournamentToPB(t)}, nil
 	}
 	b, err := json.Marshal(t)
 	if err != nil {
@@ -20,15 +25,84 @@ func snapshotToPB(t *tournament.Tournament) (*pb.Snapshot, error) {
 	return &pb.Snapshot{Json: b}, nil
 }
 
+// snapshotFromPB decodes either form.
 func snapshotFromPB(s *pb.Snapshot) (*tournament.Tournament, error) {
 	if s == nil {
 		return nil, nil
+	}
+	if s.Typed != nil {
+		return tournamentFromPB(s.Typed), nil
 	}
 	var t tournament.Tournament
 	if err := json.Unmarshal(s.GetJson(), &t); err != nil {
 		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "snapshot is not valid JSON: %v", err)
 	}
 	return &t, nil
+}
+
+func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
+	out := &pb.Tournament{Id: t.ID, Name: t.Name, MaxPlayers: int32(t.MaxPlayers), CreatorId: t.CreatorID,
+		Status: string(t.Status), Players: t.Players, Seeds: t.Seeds, Shuffled: t.Shuffled, CurrentRound: int32(t.CurrentRound),
+		WinnerId: t.WinnerID, Version: t.Version, CreatedAtUnixNano: unixNano(t.CreatedAt), UpdatedAtUnixNano: unixNano(t.UpdatedAt),
+		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt)}
+	out.Rounds = make([]*pb.Round, len(t.Rounds))
+	for i, r := range t.Rounds {
+		pr := &pb.Round{Round: int32(r.Round), Slots: r.Slots, Byes: r.Byes, Games: make([]*pb.Game, len(r.Games))}
+		for j := range r.Games {
+			g := &r.Games[j]
+			pr.Games[j] = &pb.Game{GameId: g.GameID, Round: int32(g.Round), Player_1: g.Player1, Player_2: g.Player2,
+				Status: string(g.Status), WinnerId: g.WinnerID, LoserId: g.LoserID, CreatedAtUnixNano: unixNano(g.CreatedAt),
+				DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue}
+		}
+		out.Rounds[i] = pr
+	}
+	return out
+}
+
+// tournamentFromPB rebuilds a snapshot exactly as JSON would: lists that
+// JSON shows as [] are empty, not nil.
+func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
+	t := &tournament.Tournament{ID: p.GetId(), Name: p.GetName(), MaxPlayers: int(p.GetMaxPlayers()), CreatorID: p.GetCreatorId(),
+		Status: tournament.Status(p.GetStatus()), Players: orEmpty(p.GetPlayers()), Seeds: p.GetSeeds(), Shuffled: p.GetShuffled(),
+		CurrentRound: int(p.GetCurrentRound()), WinnerID: p.WinnerId, Version: p.GetVersion(),
+		CreatedAt: fromUnixNano(p.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(p.GetUpdatedAtUnixNano()),
+		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano),
+		Rounds: make([]tournament.Round, len(p.GetRounds()))}
+	for i, pr := range p.GetRounds() {
+		r := tournament.Round{Round: int(pr.GetRound()), Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),
+			Games: make([]tournament.Game, len(pr.GetGames()))}
+		for j, g := range pr.GetGames() {
+			r.Games[j] = tournament.Game{GameID: g.GetGameId(), Round: int(g.GetRound()), Player1: g.GetPlayer_1(), Player2: g.GetPlayer_2(),
+				Status: tournament.GameStatus(g.GetStatus()), WinnerID: g.WinnerId, LoserID: g.LoserId,
+				CreatedAt: fromUnixNano(g.GetCreatedAtUnixNano()), Deadline: fromUnixNano(g.GetDeadlineUnixNano()),
+				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue()}
+		}
+		t.Rounds[i] = r
+	}
+	return t
+}
+
+func orEmpty(s []int64) []int64 {
+	if s == nil {
+		return []int64{}
+	}
+	return s
+}
+
+func optNano(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	n := unixNano(*t)
+	return &n
+}
+
+func fromOptNano(n *int64) *time.Time {
+	if n == nil {
+		return nil
+	}
+	t := fromUnixNano(*n)
+	return &t
 }
 
 func unixNano(t time.Time) int64 {
@@ -68,8 +142,8 @@ func eventsFromPB(evs []*pb.Event) []tournament.Event {
 	return out
 }
 
-func changeToPB(c Change) (*pb.ChangeReply, error) {
-	s, err := snapshotToPB(c.Tournament)
+func changeToPB(c Change, typed bool) (*pb.ChangeReply, error) {
+	s, err := snapshotToPB(c.Tournament, typed)
 	if err != nil {
 		return nil, err
 	}

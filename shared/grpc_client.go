@@ -15,12 +15,14 @@ import (
 type GRPCClient struct {
 	client pb.BackendClient
 	done   <-chan struct{}
+	typed  bool // protocol 2: snapshots travel typed, not as JSON
 }
 
-// NewGRPCClient wraps a gRPC client. done is closed when the plugin process
-// is gone (go-plugin cancels the context it hands to GRPCClient).
-func NewGRPCClient(c pb.BackendClient, done <-chan struct{}) *GRPCClient {
-	return &GRPCClient{client: c, done: done}
+// NewGRPCClient wraps a gRPC client of protocol version (1 or 2). done is
+// closed when the plugin process is gone (go-plugin cancels the context it
+// hands to GRPCClient).
+func NewGRPCClient(c pb.BackendClient, done <-chan struct{}, version int) *GRPCClient {
+	return &GRPCClient{client: c, done: done, typed: version >= 2}
 }
 
 // Done is closed when the plugin process has exited.
@@ -121,7 +123,7 @@ func (c *GRPCClient) Import(ctx context.Context, snaps []*tournament.Tournament)
 		return 0, FromStatus(err)
 	}
 	for _, t := range snaps {
-		s, err := snapshotToPB(t)
+		s, err := snapshotToPB(t, c.typed)
 		if err != nil {
 			return 0, err
 		}
@@ -169,7 +171,7 @@ func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield 
 
 // Reconcile implements Backend.
 func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (ReconcileResult, error) {
-	snap, err := snapshotToPB(req.Snapshot)
+	snap, err := snapshotToPB(req.Snapshot, c.typed)
 	if err != nil {
 		return ReconcileResult{}, err
 	}

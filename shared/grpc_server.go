@@ -13,14 +13,15 @@ import (
 // GRPCServer serves a Backend over gRPC. It only translates.
 type GRPCServer struct {
 	pb.UnimplementedBackendServer
-	Impl Backend
+	Impl  Backend
+	Typed bool // protocol 2: snapshots travel typed, not as JSON
 }
 
 func (s *GRPCServer) change(c Change, err error) (*pb.ChangeReply, error) {
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	r, err := changeToPB(c)
+	r, err := changeToPB(c, s.Typed)
 	return r, ToStatus(err)
 }
 
@@ -45,7 +46,7 @@ func (s *GRPCServer) Get(ctx context.Context, req *pb.GetRequest) (*pb.Snapshot,
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	snap, err := snapshotToPB(t)
+	snap, err := snapshotToPB(t, s.Typed)
 	return snap, ToStatus(err)
 }
 
@@ -70,7 +71,7 @@ func (s *GRPCServer) Remove(ctx context.Context, req *pb.RemoveRequest) (*pb.Cha
 // Export implements pb.BackendServer.
 func (s *GRPCServer) Export(_ *pb.ExportRequest, stream pb.Backend_ExportServer) error {
 	return ToStatus(s.Impl.Export(stream.Context(), func(t *tournament.Tournament) error {
-		snap, err := snapshotToPB(t)
+		snap, err := snapshotToPB(t, s.Typed)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package shared_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +20,15 @@ import (
 // process): whatever the memory backend passes directly, it passes over the
 // wire, errors included.
 func TestConformanceOverGRPC(t *testing.T) {
+	for _, version := range []int{1, 2} {
+		t.Run(fmt.Sprintf("protocol %d", version), func(t *testing.T) { conformanceOverGRPC(t, version) })
+	}
+}
+
+func conformanceOverGRPC(t *testing.T, version int) {
 	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
 		impl := memory.New(memory.Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout})
-		client, server := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[1])
+		client, server := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[version])
 		t.Cleanup(func() { _ = client.Close() }) // Close shuts the server down too
 		_ = server
 		raw, err := client.Dispense(shared.PluginName)

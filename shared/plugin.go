@@ -16,7 +16,7 @@ import (
 )
 
 // ProtocolVersion is the newest backend protocol this SDK speaks.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // PluginName is the name under which a plugin binary serves its Backend.
 const PluginName = "backend"
@@ -34,30 +34,34 @@ var Handshake = plugin.HandshakeConfig{
 	MagicCookieValue: "backend-d5f1c0a2",
 }
 
-// PluginSets returns the versioned plugin sets: version 1 serves impl over
-// gRPC. On the host side impl is nil.
+// PluginSets returns the versioned plugin sets. Version 1 sends snapshots
+// as JSON; version 2 sends them typed. go-plugin picks the highest version
+// both sides know, so hosts and plugins built before version 2 still work
+// together with newer ones. On the host side impl is nil.
 func PluginSets(impl Backend) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
-		1: {PluginName: &BackendPlugin{Impl: impl}},
+		1: {PluginName: &BackendPlugin{Impl: impl, Version: 1}},
+		2: {PluginName: &BackendPlugin{Impl: impl, Version: 2}},
 	}
 }
 
 // BackendPlugin is the go-plugin glue for a Backend (gRPC only).
 type BackendPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	Impl Backend
+	Impl    Backend
+	Version int // the protocol version of this set
 }
 
 // GRPCServer registers the Backend on the plugin's gRPC server.
 func (p *BackendPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	pb.RegisterBackendServer(s, &GRPCServer{Impl: p.Impl})
+	pb.RegisterBackendServer(s, &GRPCServer{Impl: p.Impl, Typed: p.Version >= 2})
 	return nil
 }
 
 // GRPCClient returns the host's Backend; ctx is cancelled when the plugin
 // process exits, which closes the client's Done channel.
 func (p *BackendPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
-	return NewGRPCClient(pb.NewBackendClient(c), ctx.Done()), nil
+	return NewGRPCClient(pb.NewBackendClient(c), ctx.Done(), p.Version), nil
 }
 
 // NewPluginLogger returns the logger a plugin should use: JSON on stderr,

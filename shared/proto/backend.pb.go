@@ -31,9 +31,13 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// A tournament snapshot. Protocol version 1 sends its canonical JSON;
+// version 2 sends the typed form (no JSON on the hot path). Receivers of
+// either version accept both.
 type Snapshot struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Json          []byte                 `protobuf:"bytes,1,opt,name=json,proto3" json:"json,omitempty"`
+	Typed         *Tournament            `protobuf:"bytes,2,opt,name=typed,proto3" json:"typed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -75,6 +79,369 @@ func (x *Snapshot) GetJson() []byte {
 	return nil
 }
 
+func (x *Snapshot) GetTyped() *Tournament {
+	if x != nil {
+		return x.Typed
+	}
+	return nil
+}
+
+type Tournament struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Id                  int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name                string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	MaxPlayers          int32                  `protobuf:"varint,3,opt,name=max_players,json=maxPlayers,proto3" json:"max_players,omitempty"`
+	CreatorId           int64                  `protobuf:"varint,4,opt,name=creator_id,json=creatorId,proto3" json:"creator_id,omitempty"`
+	Status              string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	Players             []int64                `protobuf:"varint,6,rep,packed,name=players,proto3" json:"players,omitempty"`
+	Seeds               []int64                `protobuf:"varint,7,rep,packed,name=seeds,proto3" json:"seeds,omitempty"`
+	Shuffled            bool                   `protobuf:"varint,8,opt,name=shuffled,proto3" json:"shuffled,omitempty"`
+	CurrentRound        int32                  `protobuf:"varint,9,opt,name=current_round,json=currentRound,proto3" json:"current_round,omitempty"`
+	Rounds              []*Round               `protobuf:"bytes,10,rep,name=rounds,proto3" json:"rounds,omitempty"`
+	WinnerId            *int64                 `protobuf:"varint,11,opt,name=winner_id,json=winnerId,proto3,oneof" json:"winner_id,omitempty"`
+	Version             int64                  `protobuf:"varint,12,opt,name=version,proto3" json:"version,omitempty"`
+	CreatedAtUnixNano   int64                  `protobuf:"varint,13,opt,name=created_at_unix_nano,json=createdAtUnixNano,proto3" json:"created_at_unix_nano,omitempty"`
+	UpdatedAtUnixNano   int64                  `protobuf:"varint,14,opt,name=updated_at_unix_nano,json=updatedAtUnixNano,proto3" json:"updated_at_unix_nano,omitempty"`
+	StartedAtUnixNano   *int64                 `protobuf:"varint,15,opt,name=started_at_unix_nano,json=startedAtUnixNano,proto3,oneof" json:"started_at_unix_nano,omitempty"`
+	CompletedAtUnixNano *int64                 `protobuf:"varint,16,opt,name=completed_at_unix_nano,json=completedAtUnixNano,proto3,oneof" json:"completed_at_unix_nano,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *Tournament) Reset() {
+	*x = Tournament{}
+	mi := &file_backend_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Tournament) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Tournament) ProtoMessage() {}
+
+func (x *Tournament) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Tournament.ProtoReflect.Descriptor instead.
+func (*Tournament) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Tournament) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Tournament) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Tournament) GetMaxPlayers() int32 {
+	if x != nil {
+		return x.MaxPlayers
+	}
+	return 0
+}
+
+func (x *Tournament) GetCreatorId() int64 {
+	if x != nil {
+		return x.CreatorId
+	}
+	return 0
+}
+
+func (x *Tournament) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Tournament) GetPlayers() []int64 {
+	if x != nil {
+		return x.Players
+	}
+	return nil
+}
+
+func (x *Tournament) GetSeeds() []int64 {
+	if x != nil {
+		return x.Seeds
+	}
+	return nil
+}
+
+func (x *Tournament) GetShuffled() bool {
+	if x != nil {
+		return x.Shuffled
+	}
+	return false
+}
+
+func (x *Tournament) GetCurrentRound() int32 {
+	if x != nil {
+		return x.CurrentRound
+	}
+	return 0
+}
+
+func (x *Tournament) GetRounds() []*Round {
+	if x != nil {
+		return x.Rounds
+	}
+	return nil
+}
+
+func (x *Tournament) GetWinnerId() int64 {
+	if x != nil && x.WinnerId != nil {
+		return *x.WinnerId
+	}
+	return 0
+}
+
+func (x *Tournament) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *Tournament) GetCreatedAtUnixNano() int64 {
+	if x != nil {
+		return x.CreatedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Tournament) GetUpdatedAtUnixNano() int64 {
+	if x != nil {
+		return x.UpdatedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Tournament) GetStartedAtUnixNano() int64 {
+	if x != nil && x.StartedAtUnixNano != nil {
+		return *x.StartedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Tournament) GetCompletedAtUnixNano() int64 {
+	if x != nil && x.CompletedAtUnixNano != nil {
+		return *x.CompletedAtUnixNano
+	}
+	return 0
+}
+
+type Round struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Round         int32                  `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
+	Slots         []int64                `protobuf:"varint,2,rep,packed,name=slots,proto3" json:"slots,omitempty"`
+	Games         []*Game                `protobuf:"bytes,3,rep,name=games,proto3" json:"games,omitempty"`
+	Byes          []int64                `protobuf:"varint,4,rep,packed,name=byes,proto3" json:"byes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Round) Reset() {
+	*x = Round{}
+	mi := &file_backend_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Round) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Round) ProtoMessage() {}
+
+func (x *Round) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Round.ProtoReflect.Descriptor instead.
+func (*Round) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Round) GetRound() int32 {
+	if x != nil {
+		return x.Round
+	}
+	return 0
+}
+
+func (x *Round) GetSlots() []int64 {
+	if x != nil {
+		return x.Slots
+	}
+	return nil
+}
+
+func (x *Round) GetGames() []*Game {
+	if x != nil {
+		return x.Games
+	}
+	return nil
+}
+
+func (x *Round) GetByes() []int64 {
+	if x != nil {
+		return x.Byes
+	}
+	return nil
+}
+
+type Game struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	GameId             int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
+	Round              int32                  `protobuf:"varint,2,opt,name=round,proto3" json:"round,omitempty"`
+	Player_1           int64                  `protobuf:"varint,3,opt,name=player_1,json=player1,proto3" json:"player_1,omitempty"`
+	Player_2           int64                  `protobuf:"varint,4,opt,name=player_2,json=player2,proto3" json:"player_2,omitempty"`
+	Status             string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	WinnerId           *int64                 `protobuf:"varint,6,opt,name=winner_id,json=winnerId,proto3,oneof" json:"winner_id,omitempty"`
+	LoserId            *int64                 `protobuf:"varint,7,opt,name=loser_id,json=loserId,proto3,oneof" json:"loser_id,omitempty"`
+	CreatedAtUnixNano  int64                  `protobuf:"varint,8,opt,name=created_at_unix_nano,json=createdAtUnixNano,proto3" json:"created_at_unix_nano,omitempty"`
+	DeadlineUnixNano   int64                  `protobuf:"varint,9,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
+	FinishedAtUnixNano *int64                 `protobuf:"varint,10,opt,name=finished_at_unix_nano,json=finishedAtUnixNano,proto3,oneof" json:"finished_at_unix_nano,omitempty"`
+	Overdue            bool                   `protobuf:"varint,11,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *Game) Reset() {
+	*x = Game{}
+	mi := &file_backend_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Game) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Game) ProtoMessage() {}
+
+func (x *Game) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Game.ProtoReflect.Descriptor instead.
+func (*Game) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Game) GetGameId() int64 {
+	if x != nil {
+		return x.GameId
+	}
+	return 0
+}
+
+func (x *Game) GetRound() int32 {
+	if x != nil {
+		return x.Round
+	}
+	return 0
+}
+
+func (x *Game) GetPlayer_1() int64 {
+	if x != nil {
+		return x.Player_1
+	}
+	return 0
+}
+
+func (x *Game) GetPlayer_2() int64 {
+	if x != nil {
+		return x.Player_2
+	}
+	return 0
+}
+
+func (x *Game) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Game) GetWinnerId() int64 {
+	if x != nil && x.WinnerId != nil {
+		return *x.WinnerId
+	}
+	return 0
+}
+
+func (x *Game) GetLoserId() int64 {
+	if x != nil && x.LoserId != nil {
+		return *x.LoserId
+	}
+	return 0
+}
+
+func (x *Game) GetCreatedAtUnixNano() int64 {
+	if x != nil {
+		return x.CreatedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Game) GetDeadlineUnixNano() int64 {
+	if x != nil {
+		return x.DeadlineUnixNano
+	}
+	return 0
+}
+
+func (x *Game) GetFinishedAtUnixNano() int64 {
+	if x != nil && x.FinishedAtUnixNano != nil {
+		return *x.FinishedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Game) GetOverdue() bool {
+	if x != nil {
+		return x.Overdue
+	}
+	return false
+}
+
 type CreateRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Actor         string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -88,7 +455,7 @@ type CreateRequest struct {
 
 func (x *CreateRequest) Reset() {
 	*x = CreateRequest{}
-	mi := &file_backend_proto_msgTypes[1]
+	mi := &file_backend_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -100,7 +467,7 @@ func (x *CreateRequest) String() string {
 func (*CreateRequest) ProtoMessage() {}
 
 func (x *CreateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[1]
+	mi := &file_backend_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -113,7 +480,7 @@ func (x *CreateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{1}
+	return file_backend_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CreateRequest) GetActor() string {
@@ -169,7 +536,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -181,7 +548,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -194,7 +561,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{2}
+	return file_backend_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ApplyRequest) GetActor() string {
@@ -306,7 +673,7 @@ type AddPlayer struct {
 
 func (x *AddPlayer) Reset() {
 	*x = AddPlayer{}
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -318,7 +685,7 @@ func (x *AddPlayer) String() string {
 func (*AddPlayer) ProtoMessage() {}
 
 func (x *AddPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -331,7 +698,7 @@ func (x *AddPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddPlayer.ProtoReflect.Descriptor instead.
 func (*AddPlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{3}
+	return file_backend_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *AddPlayer) GetUserId() int64 {
@@ -350,7 +717,7 @@ type RemovePlayer struct {
 
 func (x *RemovePlayer) Reset() {
 	*x = RemovePlayer{}
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -362,7 +729,7 @@ func (x *RemovePlayer) String() string {
 func (*RemovePlayer) ProtoMessage() {}
 
 func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -375,7 +742,7 @@ func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemovePlayer.ProtoReflect.Descriptor instead.
 func (*RemovePlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{4}
+	return file_backend_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RemovePlayer) GetUserId() int64 {
@@ -394,7 +761,7 @@ type Start struct {
 
 func (x *Start) Reset() {
 	*x = Start{}
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -406,7 +773,7 @@ func (x *Start) String() string {
 func (*Start) ProtoMessage() {}
 
 func (x *Start) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -419,7 +786,7 @@ func (x *Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Start.ProtoReflect.Descriptor instead.
 func (*Start) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{5}
+	return file_backend_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Start) GetShuffle() bool {
@@ -440,7 +807,7 @@ type RegisterResult struct {
 
 func (x *RegisterResult) Reset() {
 	*x = RegisterResult{}
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -452,7 +819,7 @@ func (x *RegisterResult) String() string {
 func (*RegisterResult) ProtoMessage() {}
 
 func (x *RegisterResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -465,7 +832,7 @@ func (x *RegisterResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResult.ProtoReflect.Descriptor instead.
 func (*RegisterResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{6}
+	return file_backend_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RegisterResult) GetGameId() int64 {
@@ -498,7 +865,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -510,7 +877,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -523,7 +890,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{7}
+	return file_backend_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -550,7 +917,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -562,7 +929,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -575,7 +942,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{8}
+	return file_backend_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Event) GetType() string {
@@ -652,7 +1019,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -664,7 +1031,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -677,7 +1044,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{9}
+	return file_backend_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -703,7 +1070,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -715,7 +1082,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -728,7 +1095,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{10}
+	return file_backend_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -746,7 +1113,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -758,7 +1125,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -771,7 +1138,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{11}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 type Summary struct {
@@ -793,7 +1160,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -805,7 +1172,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -818,7 +1185,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Summary) GetId() int64 {
@@ -900,7 +1267,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -912,7 +1279,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -925,7 +1292,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -945,7 +1312,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -957,7 +1324,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -970,7 +1337,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -995,7 +1362,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1007,7 +1374,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1020,7 +1387,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 type ImportReply struct {
@@ -1032,7 +1399,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1044,7 +1411,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1057,7 +1424,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -1075,7 +1442,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1087,7 +1454,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1100,7 +1467,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 type MaintainReply struct {
@@ -1113,7 +1480,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1125,7 +1492,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1138,7 +1505,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -1163,7 +1530,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1175,7 +1542,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1188,7 +1555,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 type HealthReply struct {
@@ -1204,7 +1571,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1583,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1596,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -1263,7 +1630,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1275,7 +1642,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1288,7 +1655,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -1316,7 +1683,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1328,7 +1695,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1341,7 +1708,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -1378,7 +1745,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1390,7 +1757,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1403,7 +1770,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -1465,7 +1832,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1477,7 +1844,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1490,7 +1857,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -1516,7 +1883,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1528,7 +1895,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1541,7 +1908,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -1561,7 +1928,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1573,7 +1940,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1586,7 +1953,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -1600,9 +1967,57 @@ var File_backend_proto protoreflect.FileDescriptor
 
 const file_backend_proto_rawDesc = "" +
 	"\n" +
-	"\rbackend.proto\x12\x12tourney.backend.v1\"\x1e\n" +
+	"\rbackend.proto\x12\x12tourney.backend.v1\"T\n" +
 	"\bSnapshot\x12\x12\n" +
-	"\x04json\x18\x01 \x01(\fR\x04json\"\x89\x01\n" +
+	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
+	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\"\xfc\x04\n" +
+	"\n" +
+	"Tournament\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
+	"\vmax_players\x18\x03 \x01(\x05R\n" +
+	"maxPlayers\x12\x1d\n" +
+	"\n" +
+	"creator_id\x18\x04 \x01(\x03R\tcreatorId\x12\x16\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\x12\x18\n" +
+	"\aplayers\x18\x06 \x03(\x03R\aplayers\x12\x14\n" +
+	"\x05seeds\x18\a \x03(\x03R\x05seeds\x12\x1a\n" +
+	"\bshuffled\x18\b \x01(\bR\bshuffled\x12#\n" +
+	"\rcurrent_round\x18\t \x01(\x05R\fcurrentRound\x121\n" +
+	"\x06rounds\x18\n" +
+	" \x03(\v2\x19.tourney.backend.v1.RoundR\x06rounds\x12 \n" +
+	"\twinner_id\x18\v \x01(\x03H\x00R\bwinnerId\x88\x01\x01\x12\x18\n" +
+	"\aversion\x18\f \x01(\x03R\aversion\x12/\n" +
+	"\x14created_at_unix_nano\x18\r \x01(\x03R\x11createdAtUnixNano\x12/\n" +
+	"\x14updated_at_unix_nano\x18\x0e \x01(\x03R\x11updatedAtUnixNano\x124\n" +
+	"\x14started_at_unix_nano\x18\x0f \x01(\x03H\x01R\x11startedAtUnixNano\x88\x01\x01\x128\n" +
+	"\x16completed_at_unix_nano\x18\x10 \x01(\x03H\x02R\x13completedAtUnixNano\x88\x01\x01B\f\n" +
+	"\n" +
+	"_winner_idB\x17\n" +
+	"\x15_started_at_unix_nanoB\x19\n" +
+	"\x17_completed_at_unix_nano\"w\n" +
+	"\x05Round\x12\x14\n" +
+	"\x05round\x18\x01 \x01(\x05R\x05round\x12\x14\n" +
+	"\x05slots\x18\x02 \x03(\x03R\x05slots\x12.\n" +
+	"\x05games\x18\x03 \x03(\v2\x18.tourney.backend.v1.GameR\x05games\x12\x12\n" +
+	"\x04byes\x18\x04 \x03(\x03R\x04byes\"\xab\x03\n" +
+	"\x04Game\x12\x17\n" +
+	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x14\n" +
+	"\x05round\x18\x02 \x01(\x05R\x05round\x12\x19\n" +
+	"\bplayer_1\x18\x03 \x01(\x03R\aplayer1\x12\x19\n" +
+	"\bplayer_2\x18\x04 \x01(\x03R\aplayer2\x12\x16\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\x12 \n" +
+	"\twinner_id\x18\x06 \x01(\x03H\x00R\bwinnerId\x88\x01\x01\x12\x1e\n" +
+	"\bloser_id\x18\a \x01(\x03H\x01R\aloserId\x88\x01\x01\x12/\n" +
+	"\x14created_at_unix_nano\x18\b \x01(\x03R\x11createdAtUnixNano\x12,\n" +
+	"\x12deadline_unix_nano\x18\t \x01(\x03R\x10deadlineUnixNano\x126\n" +
+	"\x15finished_at_unix_nano\x18\n" +
+	" \x01(\x03H\x02R\x12finishedAtUnixNano\x88\x01\x01\x12\x18\n" +
+	"\aoverdue\x18\v \x01(\bR\aoverdueB\f\n" +
+	"\n" +
+	"_winner_idB\v\n" +
+	"\t_loser_idB\x18\n" +
+	"\x16_finished_at_unix_nano\"\x89\x01\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -1730,76 +2145,82 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
-	(*CreateRequest)(nil),    // 1: tourney.backend.v1.CreateRequest
-	(*ApplyRequest)(nil),     // 2: tourney.backend.v1.ApplyRequest
-	(*AddPlayer)(nil),        // 3: tourney.backend.v1.AddPlayer
-	(*RemovePlayer)(nil),     // 4: tourney.backend.v1.RemovePlayer
-	(*Start)(nil),            // 5: tourney.backend.v1.Start
-	(*RegisterResult)(nil),   // 6: tourney.backend.v1.RegisterResult
-	(*ResolveTimeouts)(nil),  // 7: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 8: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 9: tourney.backend.v1.ChangeReply
-	(*GetRequest)(nil),       // 10: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 11: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 12: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 13: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 14: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 15: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 16: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 17: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 18: tourney.backend.v1.MaintainReply
-	(*HealthRequest)(nil),    // 19: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 20: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 21: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 22: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 23: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 24: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 25: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 26: tourney.backend.v1.ConflictsReply
+	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
+	(*Round)(nil),            // 2: tourney.backend.v1.Round
+	(*Game)(nil),             // 3: tourney.backend.v1.Game
+	(*CreateRequest)(nil),    // 4: tourney.backend.v1.CreateRequest
+	(*ApplyRequest)(nil),     // 5: tourney.backend.v1.ApplyRequest
+	(*AddPlayer)(nil),        // 6: tourney.backend.v1.AddPlayer
+	(*RemovePlayer)(nil),     // 7: tourney.backend.v1.RemovePlayer
+	(*Start)(nil),            // 8: tourney.backend.v1.Start
+	(*RegisterResult)(nil),   // 9: tourney.backend.v1.RegisterResult
+	(*ResolveTimeouts)(nil),  // 10: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 11: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 12: tourney.backend.v1.ChangeReply
+	(*GetRequest)(nil),       // 13: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 14: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 15: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 16: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 17: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 18: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 19: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 20: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 21: tourney.backend.v1.MaintainReply
+	(*HealthRequest)(nil),    // 22: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 23: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 24: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 25: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 26: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 27: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 28: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 29: tourney.backend.v1.ConflictsReply
 }
 var file_backend_proto_depIdxs = []int32{
-	3,  // 0: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	4,  // 1: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	5,  // 2: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	6,  // 3: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	7,  // 4: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	0,  // 5: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	8,  // 6: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	12, // 7: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	8,  // 8: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 9: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	1,  // 10: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	2,  // 11: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	10, // 12: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	11, // 13: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	14, // 14: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	15, // 15: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 16: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	17, // 17: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	19, // 18: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	21, // 19: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	23, // 20: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	25, // 21: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	9,  // 22: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 23: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 24: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	13, // 25: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	9,  // 26: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 27: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	16, // 28: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	18, // 29: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	20, // 30: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	22, // 31: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	24, // 32: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	26, // 33: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	22, // [22:34] is the sub-list for method output_type
-	10, // [10:22] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
+	2,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
+	3,  // 2: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
+	6,  // 3: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
+	7,  // 4: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	8,  // 5: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	9,  // 6: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	10, // 7: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	0,  // 8: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	11, // 9: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	15, // 10: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	11, // 11: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 12: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	4,  // 13: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	5,  // 14: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	13, // 15: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	14, // 16: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	17, // 17: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	18, // 18: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 19: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	20, // 20: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	22, // 21: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	24, // 22: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	26, // 23: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	28, // 24: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	12, // 25: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	12, // 26: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 27: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	16, // 28: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	12, // 29: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 30: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	19, // 31: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	21, // 32: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	23, // 33: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	25, // 34: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	27, // 35: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	29, // 36: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	25, // [25:37] is the sub-list for method output_type
+	13, // [13:25] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -1807,7 +2228,9 @@ func file_backend_proto_init() {
 	if File_backend_proto != nil {
 		return
 	}
-	file_backend_proto_msgTypes[2].OneofWrappers = []any{
+	file_backend_proto_msgTypes[1].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[3].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[5].OneofWrappers = []any{
 		(*ApplyRequest_AddPlayer)(nil),
 		(*ApplyRequest_RemovePlayer)(nil),
 		(*ApplyRequest_Start)(nil),
@@ -1820,7 +2243,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
