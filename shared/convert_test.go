@@ -50,4 +50,3 @@ func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 		}
 	}
 }
-
