@@ -42,6 +42,32 @@ func (r *Round) matchWinner(i int) int64 {
 	return 0
 }
 
+// matchWinners returns matchWinner(i) of every match, in one pass: games
+// are stored in match order (byes have none), so a cursor finds each
+// match's game. A game out of place (never made by the engine) is looked
+// up the slow way.
+func (r *Round) matchWinners() []int64 {
+	out := make([]int64, len(r.Slots)/2)
+	gi := 0
+	for i := range out {
+		a, b := r.Slots[2*i], r.Slots[2*i+1]
+		switch {
+		case a == 0:
+			out[i] = b
+		case b == 0:
+			out[i] = a
+		case gi < len(r.Games) && r.Games[gi].Player1 == a && r.Games[gi].Player2 == b:
+			if w := r.Games[gi].WinnerID; w != nil {
+				out[i] = *w
+			}
+			gi++
+		default:
+			out[i] = r.matchWinner(i)
+		}
+	}
+	return out
+}
+
 // roundOneSlots places the seeded players into the slots of round 1; seeds
 // above len(seeds) are empty (0), so byes fall to the top seeds.
 func roundOneSlots(seeds []int64) []int64 {

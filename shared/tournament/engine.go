@@ -272,13 +272,9 @@ func (c *change) beginRound(slots []int64) {
 // begins the next one or completes the tournament.
 func (c *change) advance() {
 	r := &c.t.Rounds[c.t.CurrentRound-1]
-	winners := make([]int64, 0, len(r.Slots)/2)
-	for i := 0; i < len(r.Slots)/2; i++ {
-		w := r.matchWinner(i)
-		if w == 0 {
-			return
-		}
-		winners = append(winners, w)
+	winners := r.matchWinners()
+	if slices.Contains(winners, 0) {
+		return
 	}
 	c.emit(Event{Type: EventRoundEnded, Round: r.Round})
 	if len(winners) == 1 {

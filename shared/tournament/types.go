@@ -108,16 +108,10 @@ type wire struct {
 
 type tournamentFields Tournament
 
-// MarshalJSON writes the tournament with its derived fields.
+// MarshalJSON writes the tournament with its derived fields (see
+// AppendJSON: what encoding/json would write for the wire form, faster).
 func (t Tournament) MarshalJSON() ([]byte, error) {
-	w := wire{tournamentFields: tournamentFields(t), ActiveGames: t.ActiveGames(), NextRound: t.NextRound()}
-	if w.Players == nil {
-		w.Players = []int64{}
-	}
-	if w.Rounds == nil {
-		w.Rounds = []Round{}
-	}
-	return json.Marshal(w)
+	return t.AppendJSON(nil), nil
 }
 
 // UnmarshalJSON reads a tournament, ignoring the derived fields.
@@ -193,9 +187,8 @@ func (t *Tournament) NextRound() []int64 {
 	if t.Status != StatusActive || t.CurrentRound == 0 {
 		return ids
 	}
-	r := &t.Rounds[t.CurrentRound-1]
-	for i := 0; i+1 < len(r.Slots); i += 2 {
-		if w := r.matchWinner(i / 2); w != 0 {
+	for _, w := range t.Rounds[t.CurrentRound-1].matchWinners() {
+		if w != 0 {
 			ids = append(ids, w)
 		}
 	}

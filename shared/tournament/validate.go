@@ -90,10 +90,7 @@ func Validate(t *Tournament) error {
 		if gi != len(r.Games) || !slices.Equal(r.Byes, byes) {
 			return bad("round %d has games or byes that the bracket does not", ri+1)
 		}
-		var winners []int64
-		for i := 0; i < len(slots)/2; i++ {
-			winners = append(winners, r.matchWinner(i))
-		}
+		winners := r.matchWinners()
 		decided := !slices.Contains(winners, 0)
 		switch {
 		case !last && !decided:

@@ -1,0 +1,242 @@
+package tournament
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// The JSON encoders below write exactly what encoding/json writes for these
+// types (field order, omitempty, null for nil, RFC 3339 times), without
+// reflection: a 1024-player tournament encodes about ten times faster. A
+// test checks them byte for byte against encoding/json.
+
+// AppendJSON appends the tournament's JSON, derived fields included (the
+// form the HTTP API and export show).
+func (t *Tournament) AppendJSON(b []byte) []byte {
+	return t.appendJSON(b, true)
+}
+
+// AppendStateJSON appends the tournament's JSON without the derived fields
+// (active_games, next_round), which decoding ignores: the form a backend
+// stores.
+func (t *Tournament) AppendStateJSON(b []byte) []byte {
+	return t.appendJSON(b, false)
+}
+
+func (t *Tournament) appendJSON(b []byte, derived bool) []byte {
+	if need := 256 + 12*len(t.Players) + 300*t.GameCount()*2; cap(b)-len(b) < need {
+		b = append(make([]byte, 0, len(b)+need), b...)
+	}
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, t.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, t.Name)
+	b = append(b, `,"max_players":`...)
+	b = strconv.AppendInt(b, int64(t.MaxPlayers), 10)
+	b = append(b, `,"creator_id":`...)
+	b = strconv.AppendInt(b, t.CreatorID, 10)
+	b = append(b, `,"status":`...)
+	b = appendString(b, string(t.Status))
+	b = append(b, `,"players":`...)
+	if t.Players == nil {
+		b = append(b, "[]"...)
+	} else {
+		b = appendIDs(b, t.Players)
+	}
+	if len(t.Seeds) > 0 {
+		b = append(b, `,"seeds":`...)
+		b = appendIDs(b, t.Seeds)
+	}
+	if t.Shuffled {
+		b = append(b, `,"shuffled":true`...)
+	}
+	b = append(b, `,"current_round":`...)
+	b = strconv.AppendInt(b, int64(t.CurrentRound), 10)
+	b = append(b, `,"rounds":[`...)
+	for i := range t.Rounds {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = t.Rounds[i].AppendJSON(b)
+	}
+	b = append(b, `],"winner_id":`...)
+	b = appendOptInt(b, t.WinnerID)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, t.Version, 10)
+	b = append(b, `,"created_at":`...)
+	b = appendTime(b, t.CreatedAt)
+	b = append(b, `,"updated_at":`...)
+	b = appendTime(b, t.UpdatedAt)
+	b = append(b, `,"started_at":`...)
+	b = appendOptTime(b, t.StartedAt)
+	b = append(b, `,"completed_at":`...)
+	b = appendOptTime(b, t.CompletedAt)
+	if derived {
+		b = append(b, `,"active_games":[`...)
+		first := true
+		for ri := range t.Rounds {
+			for gi := range t.Rounds[ri].Games {
+				if g := &t.Rounds[ri].Games[gi]; g.Status == GameActive {
+					if !first {
+						b = append(b, ',')
+					}
+					first = false
+					b = g.AppendJSON(b)
+				}
+			}
+		}
+		b = append(b, `],"next_round":`...)
+		b = appendIDs(b, t.NextRound())
+	}
+	return append(b, '}')
+}
+
+// AppendJSON appends the round's JSON.
+func (r *Round) AppendJSON(b []byte) []byte {
+	b = append(b, `{"round":`...)
+	b = strconv.AppendInt(b, int64(r.Round), 10)
+	b = append(b, `,"slots":`...)
+	b = appendIDs(b, r.Slots)
+	b = append(b, `,"games":`...)
+	if r.Games == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Games {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = r.Games[i].AppendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"byes":`...)
+	b = appendIDs(b, r.Byes)
+	return append(b, '}')
+}
+
+// AppendJSON appends the game's JSON.
+func (g *Game) AppendJSON(b []byte) []byte {
+	b = append(b, `{"game_id":`...)
+	b = strconv.AppendInt(b, g.GameID, 10)
+	b = append(b, `,"round":`...)
+	b = strconv.AppendInt(b, int64(g.Round), 10)
+	b = append(b, `,"player_1":`...)
+	b = strconv.AppendInt(b, g.Player1, 10)
+	b = append(b, `,"player_2":`...)
+	b = strconv.AppendInt(b, g.Player2, 10)
+	b = append(b, `,"status":`...)
+	b = appendString(b, string(g.Status))
+	b = append(b, `,"winner_id":`...)
+	b = appendOptInt(b, g.WinnerID)
+	b = append(b, `,"loser_id":`...)
+	b = appendOptInt(b, g.LoserID)
+	b = append(b, `,"created_at":`...)
+	b = appendTime(b, g.CreatedAt)
+	b = append(b, `,"deadline":`...)
+	b = appendTime(b, g.Deadline)
+	b = append(b, `,"finished_at":`...)
+	b = appendOptTime(b, g.FinishedAt)
+	if g.Overdue {
+		b = append(b, `,"overdue":true`...)
+	}
+	return append(b, '}')
+}
+
+// appendIDs writes a list of ids; nil is null, as encoding/json writes it.
+func appendIDs(b []byte, ids []int64) []byte {
+	if ids == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return append(b, ']')
+}
+
+func appendOptInt(b []byte, p *int64) []byte {
+	if p == nil {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, *p, 10)
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	if y := t.Year(); y < 0 || y > 9999 {
+		// encoding/json refuses such times; never produced by the engine.
+		j, _ := json.Marshal(t)
+		return append(b, j...)
+	}
+	b = append(b, '"')
+	if _, off := t.Zone(); off == 0 { // RFC 3339 writes "Z" for any zero offset
+		b = appendUTC(b, t)
+	} else {
+		b = t.AppendFormat(b, time.RFC3339Nano)
+	}
+	return append(b, '"')
+}
+
+// appendUTC writes a UTC time as time.RFC3339Nano does
+// (2006-01-02T15:04:05.999999999Z: trailing zeros of the fraction dropped),
+// several times faster than AppendFormat.
+func appendUTC(b []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	b = appendDigits(b, y, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendDigits(b, d, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, h, 2)
+	b = append(b, ':')
+	b = appendDigits(b, mi, 2)
+	b = append(b, ':')
+	b = appendDigits(b, s, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		b = append(b, '.')
+		digits := 9
+		for ns%10 == 0 {
+			ns /= 10
+			digits--
+		}
+		b = appendDigits(b, ns, digits)
+	}
+	return append(b, 'Z')
+}
+
+// appendDigits writes n with exactly width digits (zero-padded).
+func appendDigits(b []byte, n, width int) []byte {
+	var buf [9]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, buf[:width]...)
+}
+
+func appendOptTime(b []byte, t *time.Time) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	return appendTime(b, *t)
+}
+
+// appendString writes s as encoding/json does (HTML-safe escaping). Plain
+// ASCII, the common case, is copied as it is.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			j, _ := json.Marshal(s)
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
