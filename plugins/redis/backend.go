@@ -43,6 +43,8 @@ type Backend struct {
 	orphans  map[string]int64 // token -> tournament id
 
 	sortDenied atomic.Bool // the ACL user may not SORT ... GET: List uses list.lua
+
+	states *stateCache // decoded states by revision: a current copy is not read again
 }
 
 var _ shared.Backend = (*Backend)(nil)
@@ -75,7 +77,7 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 		opts.Subscriber = rdb
 	}
 	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
-		logger: opts.Logger, orphans: map[string]int64{}}
+		logger: opts.Logger, orphans: map[string]int64{}, states: newStateCache()}
 }
 
 // Close closes the Redis clients.
@@ -221,8 +223,11 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 		return shared.Change{}, err
 	}
 	var created *goredis.Cmd
+	var createdRev string
 	_, err = b.pipelined(ctx, func(p goredis.Pipeliner) {
-		created = createScript.EvalSha(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 1, evs)...)
+		head, tail, rev := b.recordArgs(t, nil, 1, evs)
+		createdRev = rev
+		created = createScript.EvalSha(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), append(head, tail...)...)
 		p.SAdd(ctx, b.keys.active(), t.ID) // harmless when the id is taken: it is live then
 	})
 	if err != nil {
@@ -231,6 +236,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 	if n, _ := created.Int(); n == 0 {
 		return shared.Change{}, tournament.Errorf(tournament.CodeAlreadyExists, "tournament %d already exists", t.ID)
 	}
+	b.states.put(t.ID, createdRev, t)
 	return shared.Change{Tournament: t, Events: evs}, nil
 }
 
@@ -250,7 +256,8 @@ func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournam
 		return tournament.Errorf(tournament.CodeAborted, "tournament %d is locked by another writer (waited %v); retry", id, time.Since(start).Round(time.Millisecond))
 	}
 	for {
-		res, err := acquireScript.Run(ctx, b.rdb, keys, token, b.opts.LockTimeout.Milliseconds()).Slice()
+		cached := b.states.lookup(id)
+		res, err := acquireScript.Run(ctx, b.rdb, keys, token, b.opts.LockTimeout.Milliseconds(), cached.rev).Slice()
 		if err != nil {
 			b.orphan(id, token) // the lock may have been taken though the reply was lost
 			if contended && errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -260,12 +267,12 @@ func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournam
 		}
 		switch code, _ := res[0].(int64); code {
 		case 1:
-			var t tournament.Tournament
-			if err := json.Unmarshal([]byte(res[1].(string)), &t); err != nil {
+			t, err := b.states.decode(id, cached, res)
+			if err != nil {
 				b.release(id, token)
-				return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored state is unreadable: %v", id, err)
+				return nil, err
 			}
-			return &t, nil
+			return t, nil
 		case 2:
 			return nil, notFound(id)
 		}
@@ -361,13 +368,16 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		b.opts.BeforeCommit(id)
 	}
 	keys := append(b.keys.record(id), b.keys.lock(id))
-	args := append(b.recordArgs(next, max(t.CurrentRound, 1), evs, "last_token", token), token, strconv.FormatInt(t.Version, 10))
+	head, tail, rev := b.recordArgs(next, t, max(t.CurrentRound, 1), evs, "last_token", token)
+	args := append(append(head, token, strconv.FormatInt(t.Version, 10)), tail...)
 	res, err := commitScript.Run(ctx, b.rdb, keys, args...).Int()
 	if err != nil {
 		b.release(id, token) // a no-op when the commit went through (it released the lock)
 		return shared.Change{}, redisErr(err)
 	}
 	switch res {
+	case 1, 2:
+		b.states.put(id, rev, next)
 	case 0:
 		return shared.Change{}, tournament.Errorf(tournament.CodeAborted,
 			"tournament %d: the lock expired before the write (LOCK_TIMEOUT %v); nothing was written; retry", id, b.opts.LockTimeout)
@@ -386,18 +396,16 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 func (b *Backend) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
-	s, err := b.rdb.HGet(ctx, b.keys.tournament(id), "state").Result()
-	if errors.Is(err, goredis.Nil) {
-		return nil, notFound(id)
-	}
+	cached := b.states.lookup(id)
+	res, err := getScript.Run(ctx, b.rdb, []string{b.keys.tournament(id)}, cached.rev).Slice()
 	if err != nil {
 		return nil, redisErr(err)
 	}
-	var t tournament.Tournament
-	if err := json.Unmarshal([]byte(s), &t); err != nil {
-		return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored state is unreadable: %v", id, err)
+	if code, _ := res[0].(int64); code == 2 {
+		b.states.forget(id)
+		return nil, notFound(id)
 	}
-	return &t, nil
+	return b.states.decode(id, cached, res)
 }
 
 // activeIDs returns the ids in active_tournaments, sorted.
@@ -533,6 +541,7 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 		return shared.Change{}, notFound(req.ID)
 	}
 	version, _ := strconv.ParseInt(v, 10, 64)
+	b.states.forget(req.ID)
 	return shared.Change{Events: []tournament.Event{tournament.RemovedEvent(&tournament.Tournament{ID: req.ID, Version: version}, now)}}, nil
 }
 
@@ -606,10 +615,17 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 	if err := tournament.ValidateAll(snaps); err != nil {
 		return 0, err
 	}
+	defer func() {
+		// Whatever happened, the cached copies of these ids may be stale.
+		for _, t := range snaps {
+			b.states.forget(t.ID)
+		}
+	}()
 	// put queues one snapshot's write. In a transaction it is EVAL, not
 	// EVALSHA: a NOSCRIPT inside MULTI would not stop the commands around it.
 	put := func(p goredis.Pipeliner, t *tournament.Tournament, eval bool) {
-		keys, args := append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), b.recordArgs(t, 0, nil)
+		head, tail, _ := b.recordArgs(t, nil, 0, nil)
+		keys, args := append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), append(head, tail...)
 		if eval {
 			putScript.Eval(ctx, p, keys, args...)
 		} else {

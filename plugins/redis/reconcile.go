@@ -28,8 +28,7 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "snapshot %d given for tournament %d", req.Snapshot.ID, id)
 		}
 		snap, version = req.Snapshot, req.Snapshot.Version
-		b, _ := json.Marshal(snap)
-		snapJSON = string(b)
+		snapJSON = string(snap.AppendStateJSON(nil)) // as the state is stored: compared with it
 	case shared.ReconcileRemove:
 	case shared.ReconcileDiscard:
 		if id <= 0 {
@@ -41,9 +40,15 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 	origin, _ := json.Marshal(req.Origin)
 	rejected, _ := json.Marshal(append([]string{}, req.Rejected...))
 	keys := append(b.keys.record(id), b.keys.tombstone(id), b.keys.conflicts(id))
-	args := append(b.recordArgs(snap, 0, nil), req.Mode, strconv.FormatInt(req.BaseVersion, 10),
+	head, tail, _ := b.recordArgs(snap, nil, 0, nil)
+	defer b.states.forget(id) // the next read decodes what is stored now
+	args := append(head, req.Mode, strconv.FormatInt(req.BaseVersion, 10),
 		strconv.FormatInt(version, 10), snapJSON, string(origin), time.Now().UTC().Format(time.RFC3339Nano), id,
 		req.WriteID, string(rejected))
+	switch req.Mode {
+	case shared.ReconcileWrite, shared.ReconcileCAS, shared.ReconcileRestore:
+		args = append(args, tail...)
+	}
 	res, err := reconcileScript.Run(ctx, b.rdb, keys, args...).StringSlice()
 	if err != nil {
 		return shared.ReconcileResult{}, redisErr(err)

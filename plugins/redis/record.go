@@ -8,12 +8,16 @@ import (
 	"github.com/tourney/tourney/shared/tournament"
 )
 
-// recordArgs builds ARGV[1..11] of lib.lua for t: the hash fields, the
-// projections, the rounds from firstRound on (0 = every round) and the
-// events of the change.
-func (b *Backend) recordArgs(t *tournament.Tournament, firstRound int, evs []tournament.Event, extra ...string) []any {
-	state, _ := json.Marshal(t)
-	players, _ := json.Marshal(t.Players)
+// recordArgs builds lib.lua's arguments for writing t: head is ARGV[1..11]
+// (the small hash fields, counts, next round, events, TTLs), tail goes
+// after the script's own arguments (the state, active games, rounds from
+// firstRound on; 0 = every round). With prev (the state the change started
+// from), the active games are a delta: the ones that changed, then the ids
+// that left the active set.
+// rev is the revision the write stores (see stateCache).
+func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs []tournament.Event, extra ...string) (head, tail []any, rev string) {
+	rev = newToken()
+	players := appendIDs(nil, t.Players)
 	flag := func(ok bool) string {
 		if ok {
 			return "1"
@@ -30,8 +34,15 @@ func (b *Backend) recordArgs(t *tournament.Tournament, firstRound int, evs []tou
 	if t.WinnerID != nil {
 		winner = strconv.FormatInt(*t.WinnerID, 10)
 	}
-	if d := t.Summary().NextDeadline; d != nil {
-		deadline = strconv.FormatInt(d.UnixMilli(), 10)
+	active := t.ActiveGames()
+	var next time.Time
+	for _, g := range active {
+		if !g.Overdue && (next.IsZero() || g.Deadline.Before(next)) {
+			next = g.Deadline
+		}
+	}
+	if !next.IsZero() {
+		deadline = strconv.FormatInt(next.UnixMilli(), 10)
 	}
 	fields := []string{
 		"name", t.Name,
@@ -50,24 +61,45 @@ func (b *Backend) recordArgs(t *tournament.Tournament, firstRound int, evs []tou
 		"started_at", ts(t.StartedAt),
 		"completed_at", ts(t.CompletedAt),
 		"next_deadline", deadline,
-		"state", string(state),
+		"rev", rev,
 	}
 	fields = append(fields, extra...)
-	active := map[string]string{}
-	for _, g := range t.ActiveGames() {
-		j, _ := json.Marshal(g)
-		active[strconv.FormatInt(g.GameID, 10)] = string(j)
-	}
-	next := []string{}
-	for _, id := range t.NextRound() {
-		next = append(next, strconv.FormatInt(id, 10))
-	}
-	rounds := map[string]string{}
-	for _, r := range t.Rounds {
-		if r.Round >= firstRound {
-			j, _ := json.Marshal(r)
-			rounds[strconv.Itoa(r.Round)] = string(j)
+	tail = append(tail, string(t.AppendStateJSON(nil)))
+	// Active games: all of them, or (with prev) those that are new or
+	// changed, then the ids that are no longer active.
+	var changed []tournament.Game
+	var gone []any
+	if prev == nil {
+		changed = active
+	} else {
+		before := map[int64]tournament.Game{}
+		for _, g := range prev.ActiveGames() {
+			before[g.GameID] = g
 		}
+		for _, g := range active {
+			if old, ok := before[g.GameID]; !ok || old.Overdue != g.Overdue || !old.Deadline.Equal(g.Deadline) {
+				changed = append(changed, g)
+			}
+			delete(before, g.GameID)
+		}
+		for id := range before {
+			gone = append(gone, strconv.FormatInt(id, 10))
+		}
+	}
+	for i := range changed {
+		tail = append(tail, strconv.FormatInt(changed[i].GameID, 10), string(changed[i].AppendJSON(nil)))
+	}
+	rounds := 0
+	for i := range t.Rounds {
+		if r := &t.Rounds[i]; r.Round >= firstRound {
+			tail = append(tail, strconv.Itoa(r.Round), string(r.AppendJSON(nil)))
+			rounds++
+		}
+	}
+	tail = append(tail, gone...)
+	advancing := []string{}
+	for _, id := range t.NextRound() {
+		advancing = append(advancing, strconv.FormatInt(id, 10))
 	}
 	events := make([]string, len(evs))
 	for i, e := range evs {
@@ -76,9 +108,21 @@ func (b *Backend) recordArgs(t *tournament.Tournament, firstRound int, evs []tou
 	}
 	enc := func(v any) string { j, _ := json.Marshal(v); return string(j) }
 	o := b.opts
-	return []any{enc(fields), enc(active), enc(next), enc(rounds), enc(events),
+	head = []any{enc(fields), len(changed), enc(advancing), rounds, enc(events),
 		o.TournamentTTL.Milliseconds(), o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), o.BracketTTL.Milliseconds(),
 		o.EventsMaxLen, b.keys.events(t.ID)}
+	return head, tail, rev
+}
+
+func appendIDs(b []byte, ids []int64) []byte {
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return append(b, ']')
 }
 
 // summaryFields are the hash fields List reads, in order.

@@ -30,6 +30,8 @@ func newBackend(t testing.TB, r *testutil.Redis, opts Options) *Backend {
 	return b
 }
 
+var _ backendtest.ProjectionChecker = (*Backend)(nil)
+
 func TestConformance(t *testing.T) {
 	r := testutil.StartRedis(t)
 	var n atomic.Int64
@@ -247,7 +249,8 @@ func TestCommitIsIdempotentUnderRetry(t *testing.T) {
 	}
 	next, evs, _ := tournament.Apply(tr, tournament.AddPlayer{UserID: 5}, b.env())
 	keys := append(b.keys.record(1), b.keys.lock(1))
-	args := append(b.recordArgs(next, 1, evs, "last_token", token), token, strconv.FormatInt(tr.Version, 10))
+	head, tail, _ := b.recordArgs(next, tr, 1, evs, "last_token", token)
+	args := append(append(head, token, strconv.FormatInt(tr.Version, 10)), tail...)
 	for i, want := range []int{1, 2} {
 		if got, err := commitScript.Run(ctx, b.rdb, keys, args...).Int(); err != nil || got != want {
 			t.Fatalf("commit %d = %d %v, want %d", i, got, err, want)

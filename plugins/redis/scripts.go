@@ -27,6 +27,8 @@ var (
 	reconcileLua string
 	//go:embed lua/list.lua
 	listLua string
+	//go:embed lua/get.lua
+	getLua string
 )
 
 // The scripts. Those that write a record share lib.lua.
@@ -40,6 +42,7 @@ var (
 	touchScript     = goredis.NewScript(touchLua)
 	reconcileScript = goredis.NewScript(libLua + reconcileLua)
 	listScript      = goredis.NewScript(listLua)
+	getScript       = goredis.NewScript(getLua)
 
-	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript, listScript}
+	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript, listScript, getScript}
 )

@@ -59,6 +59,7 @@ func Run(t *testing.T, factory Factory) {
 		{"ConflictRecordsKeepTheRejectedChanges", testConflictRecord},
 		{"DiscardForgetsWithoutEventsOrTombstones", testDiscard},
 		{"HealthReportsAStableEpoch", testEpoch},
+		{"ProjectionsMatchTheStateAfterEveryCommand", testProjections},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
@@ -673,5 +674,65 @@ func testRateLimitPerOperation(t *testing.T, f Factory) {
 	}
 	if _, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "bob", TournamentID: 2, Command: T.AddPlayer{UserID: 2}}); err != nil {
 		t.Fatalf("another actor was limited: %v", err)
+	}
+}
+
+// ProjectionChecker is implemented by backends that keep projections of a
+// tournament beside its state (the Redis backend's seed-compatible keys):
+// CheckProjections reports how they differ from the stored state.
+type ProjectionChecker interface {
+	CheckProjections(ctx context.Context, id int64) error
+}
+
+// testProjections plays tournaments of several sizes, command by command
+// (joins, leaves, starts, results, retries, timeouts), and after every one
+// checks the backend's projections against its state: writes that send
+// only what changed must not drift.
+func testProjections(t *testing.T, f Factory) {
+	b := f(t, Settings{GameTimeout: 50 * time.Millisecond})
+	pc, ok := b.(ProjectionChecker)
+	if !ok {
+		t.Skip("the backend keeps no projections")
+	}
+	check := func(id int64, what string) {
+		t.Helper()
+		if err := pc.CheckProjections(ctx(t), id); err != nil {
+			t.Fatalf("tournament %d after %s: %v", id, what, err)
+		}
+	}
+	for i, n := range []int{2, 3, 5, 8, 13, 16} {
+		id := int64(100 + i)
+		create(t, b, id, 32)
+		check(id, "create")
+		for u := int64(1); u <= int64(n)+1; u++ {
+			apply(t, b, id, T.AddPlayer{UserID: u})
+			check(id, "a join")
+		}
+		apply(t, b, id, T.RemovePlayer{UserID: int64(n) + 1})
+		check(id, "a leave")
+		tr := apply(t, b, id, T.Start{}).Tournament
+		check(id, "start")
+		for step := 0; tr.Status == T.StatusActive; step++ {
+			g := tr.ActiveGames()[0]
+			switch step % 4 {
+			case 3:
+				time.Sleep(60 * time.Millisecond)
+				c, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: id, Command: T.ResolveTimeouts{Policy: T.TimeoutNone}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				check(id, "an overdue sweep")
+				if c, err = b.Apply(ctx(t), shared.ApplyRequest{TournamentID: id, Command: T.ResolveTimeouts{Policy: T.TimeoutHigherSeed}}); err != nil {
+					t.Fatal(err)
+				}
+				tr = c.Tournament
+				check(id, "a timeout")
+			default:
+				tr = apply(t, b, id, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}).Tournament
+				check(id, "a result")
+				apply(t, b, id, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player2})
+				check(id, "a repeated result")
+			}
+		}
 	}
 }

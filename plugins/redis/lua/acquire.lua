@@ -3,21 +3,31 @@
 -- KEYS[2] tournament:{id}
 -- ARGV[1] the caller's lock token (128 random bits, hex)
 -- ARGV[2] the lock's lifetime in ms (LOCK_TIMEOUT)
--- Returns {1, state} when the caller holds the lock (also when a retried
--- call finds its own token), {0, pttl} when another holder has it, {2} when
--- the tournament does not exist (no lock is taken).
+-- ARGV[3] the revision of the state the caller holds decoded ("" = none)
+-- Returns {1} when the caller holds the lock and its copy is current (the
+-- stored `rev` is ARGV[3]), {1, state, rev} when it holds the lock and
+-- needs the state (also when a retried call finds its own token), {0, pttl}
+-- when another holder has it, {2} when the tournament does not exist (no
+-- lock is taken).
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
   return {0, redis.call('PTTL', KEYS[1])}
 end
-local state = redis.call('HGET', KEYS[2], 'state')
-if not state then
-  if holder then
-    redis.call('DEL', KEYS[1])
+local rev = redis.call('HGET', KEYS[2], 'rev')
+local state
+if not rev or rev ~= ARGV[3] then
+  state = redis.call('HGET', KEYS[2], 'state')
+  if not state then
+    if holder then
+      redis.call('DEL', KEYS[1])
+    end
+    return {2}
   end
-  return {2}
 end
 if not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
-return {1, state}
+if state then
+  return {1, state, rev or ''}
+end
+return {1}

@@ -5,6 +5,7 @@
 -- KEYS[6] tournament_lock:{id}
 -- ARGV[12] the caller's lock token (also stored as `last_token` by ARGV[1])
 -- ARGV[13] the version the change was computed from
+-- ARGV[14..] the record's tail (lib.lua), with delta active games
 -- Returns 1 written; 2 already written by this very call (a retry after a
 -- lost reply); 0 the lock was lost, nothing written; -1 the version moved
 -- (an import replaced the state), nothing written.
@@ -19,6 +20,6 @@ if redis.call('HGET', KEYS[1], 'version') ~= ARGV[13] then
   redis.call('DEL', KEYS[6])
   return -1
 end
-write_record(false)
+write_record(false, 14, true)
 redis.call('DEL', KEYS[6])
 return 1

@@ -1,5 +1,7 @@
--- lib.lua: prepended to create.lua, commit.lua and put.lua. Writes one
--- tournament's record and its projections, refreshing every TTL.
+-- lib.lua: prepended to create.lua, commit.lua, put.lua and reconcile.lua.
+-- Writes one tournament's record and its projections, refreshing every TTL.
+-- Big values (the state, games, rounds) are passed as plain arguments, so
+-- no script decodes them.
 --
 -- KEYS[1] tournament:{id}               hash: metadata fields and `state`
 -- KEYS[2] tournament:{id}:active_games  hash: game_id -> game JSON
@@ -7,35 +9,44 @@
 -- KEYS[4] tournament:{id}:brackets      hash: round -> round JSON
 -- KEYS[5] tournament:{id}:events        stream: one entry per event
 -- ARGV[1] hash fields, a JSON array [field, value, field, value, ...]
--- ARGV[2] active games, a JSON object {game_id: game JSON}
+--         (the small ones; `state` is in the tail)
+-- ARGV[2] A: how many active games the tail holds
 -- ARGV[3] next round, a JSON array of ids (as strings)
--- ARGV[4] rounds to write, a JSON object {round: round JSON}
+-- ARGV[4] R: how many rounds the tail holds
 -- ARGV[5] events of the change, a JSON array of event JSON strings
 -- ARGV[6..9] TTLs in ms: tournament, active games, round data, bracket
 -- ARGV[10] MAXLEN of the events stream (approximate trimming)
 -- ARGV[11] pub/sub channel that receives the change's events
+-- The tail, from index T (each script says where it starts):
+--   ARGV[T]                     the state (the tournament's JSON)
+--   ARGV[T+1 .. T+2A]           active games: game id, game JSON, ...
+--   ARGV[T+2A+1 .. T+2A+2R]     rounds: round number, round JSON, ...
+--   ARGV[T+2A+2R+1 ..]          with delta: game ids to drop from active_games
 
--- flatten turns a JSON object into HSET's field, value, field, value ...
-local function flatten(json)
-  local out = {}
-  for k, v in pairs(cjson.decode(json)) do
-    out[#out + 1] = k
-    out[#out + 1] = v
-  end
-  return out
-end
-
-local function write_record(reset)
+-- write_record writes the record. reset: the rounds given are all the
+-- rounds (others are dropped). delta: the active games given are the ones
+-- that changed, and the ids after the rounds left the active set;
+-- otherwise the active games given are all of them.
+local function write_record(reset, tail, delta)
   local fields = cjson.decode(ARGV[1])
+  fields[#fields + 1] = 'state'
+  fields[#fields + 1] = ARGV[tail]
   redis.call('HSET', KEYS[1], unpack(fields))
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
 
-  redis.call('DEL', KEYS[2])
-  local games = flatten(ARGV[2])
-  if #games > 0 then
-    redis.call('HSET', KEYS[2], unpack(games))
-    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+  local a, r = tonumber(ARGV[2]), tonumber(ARGV[4])
+  if not delta then
+    redis.call('DEL', KEYS[2])
+  else
+    local from = tail + 2 * a + 2 * r + 1
+    if from <= #ARGV then
+      redis.call('HDEL', KEYS[2], unpack(ARGV, from, #ARGV))
+    end
   end
+  if a > 0 then
+    redis.call('HSET', KEYS[2], unpack(ARGV, tail + 1, tail + 2 * a))
+  end
+  redis.call('PEXPIRE', KEYS[2], ARGV[7])
 
   redis.call('DEL', KEYS[3])
   local next_round = cjson.decode(ARGV[3])
@@ -47,9 +58,8 @@ local function write_record(reset)
   if reset then
     redis.call('DEL', KEYS[4])
   end
-  local rounds = flatten(ARGV[4])
-  if #rounds > 0 then
-    redis.call('HSET', KEYS[4], unpack(rounds))
+  if r > 0 then
+    redis.call('HSET', KEYS[4], unpack(ARGV, tail + 2 * a + 1, tail + 2 * a + 2 * r))
   end
   redis.call('PEXPIRE', KEYS[4], ARGV[9])
 

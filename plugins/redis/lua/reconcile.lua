@@ -12,6 +12,7 @@
 -- ARGV[18] the tournament id
 -- ARGV[19] the write-back id ("" = none), stored in the hash as `reconciled`
 -- ARGV[20] the rejected changes, a JSON array of strings (for "conflict")
+-- ARGV[21..] the record's tail (lib.lua) for "write", "cas" and "restore"
 -- Returns {outcome, stored version, stored status}: outcome is written,
 -- removed, unchanged, conflict (Redis moved on: it wins; except for "cas",
 -- the loser is pushed on KEYS[7]), recorded or discarded.
@@ -44,7 +45,7 @@ if mode == 'restore' then
   if stored or tomb then
     return {'unchanged', stored or '0', status()}
   end
-  write_record(true)
+  write_record(true, 21, false)
   return {'written', ARGV[14], status()}
 end
 if (mode == 'write' or mode == 'cas') and stored then
@@ -76,7 +77,7 @@ if mode == 'remove' then
   return {'removed', '0', ''}
 end
 redis.call('HDEL', KEYS[1], 'last_token')
-write_record(true)
+write_record(true, 21, false)
 if write_id ~= '' then
   redis.call('HSET', KEYS[1], 'reconciled', write_id)
 end
