@@ -288,6 +288,7 @@ func (h *Host) mutate(ctx context.Context, c call, fn func(ctx context.Context, 
 	for _, ev := range ch.Events {
 		h.logger.Debug("event", "type", ev.Type, "tournament", ev.TournamentID, "version", ev.Version, "game", ev.GameID)
 	}
+	recordChange(ctx, ch.Tournament, ch.Events)
 	return ch.Tournament, nil
 }
 

@@ -470,11 +470,13 @@ func (s *server) create(w http.ResponseWriter, r *http.Request) {
 		s.respond(w, 0, nil, err)
 		return
 	}
-	t, err := s.h.CreateTournament(r.Context(), tournament.CreateParams(b))
-	if err == nil {
-		w.Header().Set("Location", fmt.Sprintf("/v1/tournaments/%d", t.ID))
-	}
-	s.respond(w, http.StatusCreated, t, err)
+	s.mutationOf(w, r, b.ID, http.StatusCreated, func(ctx context.Context, _ int64) (*tournament.Tournament, error) {
+		t, err := s.h.CreateTournament(ctx, tournament.CreateParams(b))
+		if err == nil {
+			w.Header().Set("Location", fmt.Sprintf("/v1/tournaments/%d", t.ID))
+		}
+		return t, err
+	})
 }
 
 func (s *server) list(w http.ResponseWriter, r *http.Request) {
@@ -493,8 +495,89 @@ func (s *server) withID(w http.ResponseWriter, r *http.Request, fn func(id int64
 	s.respond(w, http.StatusOK, v, err)
 }
 
+// mutation runs fn, a change of tournament id, and answers with the
+// tournament, or with `Prefer: return=minimal` (RFC 7240) only the version
+// and the change's events.
+func (s *server) mutation(w http.ResponseWriter, r *http.Request, status int, fn func(ctx context.Context, id int64) (*tournament.Tournament, error)) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	s.mutationOf(w, r, id, status, fn)
+}
+
+func (s *server) mutationOf(w http.ResponseWriter, r *http.Request, id int64, status int, fn func(ctx context.Context, id int64) (*tournament.Tournament, error)) {
+	var rec host.ChangeRecord
+	t, err := fn(host.RecordChange(r.Context(), &rec), id)
+	if err != nil || !prefersMinimal(r) {
+		s.respond(w, status, t, err)
+		return
+	}
+	w.Header().Set("Preference-Applied", "return=minimal")
+	evs := rec.Events
+	if evs == nil {
+		evs = []tournament.Event{}
+	}
+	s.respond(w, status, minimalReply{ID: t.ID, Version: t.Version, Events: evs}, nil)
+}
+
+// minimalReply is a mutation's answer under `Prefer: return=minimal`.
+type minimalReply struct {
+	ID      int64              `json:"id"`
+	Version int64              `json:"version"`
+	Events  []tournament.Event `json:"events"`
+}
+
+func prefersMinimal(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "return=minimal") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// etag is a tournament's entity tag: its version and last change, quoted.
+func etag(t *tournament.Tournament) string {
+	return `"` + strconv.FormatInt(t.Version, 10) + "." + strconv.FormatInt(t.UpdatedAt.UnixNano(), 36) + `"`
+}
+
+// notModified reports whether If-None-Match names tag (or is *).
+func notModified(r *http.Request, tag string) bool {
+	for _, v := range r.Header.Values("If-None-Match") {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || t == tag {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// get answers a tournament with its ETag, and 304 when the caller's copy
+// (If-None-Match) is current.
 func (s *server) get(w http.ResponseWriter, r *http.Request) {
-	s.withID(w, r, func(id int64) (any, error) { return s.h.GetTournament(r.Context(), id) })
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	t, err := s.h.GetTournament(r.Context(), id)
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	tag := etag(t)
+	w.Header().Set("ETag", tag)
+	if notModified(r, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.respond(w, http.StatusOK, t, nil)
 }
 
 func (s *server) remove(w http.ResponseWriter, r *http.Request) {
@@ -510,41 +593,41 @@ func (s *server) remove(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) addPlayer(w http.ResponseWriter, r *http.Request) {
-	s.withID(w, r, func(id int64) (any, error) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
 		b, err := decode[struct {
 			UserID int64 `json:"user_id"`
 		}](w, r, false)
 		if err != nil {
 			return nil, err
 		}
-		return s.h.AddPlayer(r.Context(), id, b.UserID)
+		return s.h.AddPlayer(ctx, id, b.UserID)
 	})
 }
 
 func (s *server) removePlayer(w http.ResponseWriter, r *http.Request) {
-	s.withID(w, r, func(id int64) (any, error) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
 		user, err := pathID(r, "user_id")
 		if err != nil {
 			return nil, err
 		}
-		return s.h.RemovePlayer(r.Context(), id, user)
+		return s.h.RemovePlayer(ctx, id, user)
 	})
 }
 
 func (s *server) start(w http.ResponseWriter, r *http.Request) {
-	s.withID(w, r, func(id int64) (any, error) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
 		b, err := decode[struct {
 			Shuffle bool `json:"shuffle"`
 		}](w, r, true)
 		if err != nil {
 			return nil, err
 		}
-		return s.h.StartTournament(r.Context(), id, b.Shuffle)
+		return s.h.StartTournament(ctx, id, b.Shuffle)
 	})
 }
 
 func (s *server) result(w http.ResponseWriter, r *http.Request) {
-	s.withID(w, r, func(id int64) (any, error) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
 		game, err := pathID(r, "game_id")
 		if err != nil {
 			return nil, err
@@ -556,20 +639,35 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return s.h.RegisterResult(r.Context(), id, game, b.WinnerID, b.LoserID)
+		return s.h.RegisterResult(ctx, id, game, b.WinnerID, b.LoserID)
 	})
 }
 
+// export streams every tournament, one JSON line each, as the backend
+// yields them (nothing is buffered whole). An error before the first line
+// is an error answer; after it, the stream ends early and the host logs it.
 func (s *server) export(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	err := s.h.Export(r.Context(), func(t *tournament.Tournament) error { return enc.Encode(t) })
-	if err != nil {
+	started := false
+	line := make([]byte, 0, 4096)
+	err := s.h.Export(r.Context(), func(t *tournament.Tournament) error {
+		if !started {
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			w.WriteHeader(http.StatusOK)
+			started = true
+		}
+		line = append(t.AppendJSON(line[:0]), '\n')
+		_, err := w.Write(line)
+		return err
+	})
+	switch {
+	case err != nil && !started:
 		s.respond(w, 0, nil, err)
-		return
+	case err != nil:
+		s.logger.Error("export ended early", "error", err)
+	case !started:
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.WriteHeader(http.StatusOK)
 	}
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	_, _ = w.Write(buf.Bytes())
 }
 
 func (s *server) importLines(w http.ResponseWriter, r *http.Request) {

@@ -468,3 +468,29 @@ func TestTheDocumentIsServedWithoutAToken(t *testing.T) {
 		t.Fatalf("openapi.json: %v %v", doc["openapi"], err)
 	}
 }
+
+func TestPreferMinimalAndETags(t *testing.T) {
+	srv := newServer(t, "", 0)
+	min := []string{"Prefer", "return=minimal"}
+	r := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"x","max_players":4,"creator_id":1}`, min...)
+	if r.status != 201 || r.header.Get("Preference-Applied") != "return=minimal" || string(r.body) != `{"id":1,"version":1,"events":[{"type":"tournament_created","tournament_id":1,"version":1,"player_id":1,"at":`+string(r.body[len(`{"id":1,"version":1,"events":[{"type":"tournament_created","tournament_id":1,"version":1,"player_id":1,"at":`):]) {
+		t.Fatalf("minimal create: %d %s %v", r.status, r.body, r.header)
+	}
+	r = send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":5}`, min...)
+	var m minimalReply
+	if err := json.Unmarshal(r.body, &m); err != nil || r.status != 200 || m.Version != 2 || len(m.Events) != 1 || m.Events[0].PlayerID != 5 {
+		t.Fatalf("minimal join: %d %s", r.status, r.body)
+	}
+	full := send(t, srv, "GET", "/v1/tournaments/1", "")
+	tag := full.header.Get("ETag")
+	if full.status != 200 || tag == "" || tag[0] != '"' {
+		t.Fatalf("GET: %d ETag %q", full.status, tag)
+	}
+	if r := send(t, srv, "GET", "/v1/tournaments/1", "", "If-None-Match", `"other", `+tag); r.status != 304 || len(r.body) != 0 {
+		t.Fatalf("If-None-Match with the current tag: %d %q", r.status, r.body)
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":6}`)
+	if r := send(t, srv, "GET", "/v1/tournaments/1", "", "If-None-Match", tag); r.status != 200 || r.header.Get("ETag") == tag {
+		t.Fatalf("a stale tag: %d %s", r.status, r.header.Get("ETag"))
+	}
+}
