@@ -151,9 +151,14 @@ type RemoveRequest struct {
 
 // Change is the outcome of a mutating call: the new state (nil after
 // Remove) and the events of the change (none when it changed nothing).
+// PriorVersion and PriorUpdatedAt name the state the change applied to
+// (zero when the backend does not say); with them the plugin protocol
+// sends a caller that holds that state only the change, not the new state.
 type Change struct {
-	Tournament *tournament.Tournament
-	Events     []tournament.Event
+	Tournament     *tournament.Tournament
+	Events         []tournament.Event
+	PriorVersion   int64
+	PriorUpdatedAt time.Time
 }
 
 // MaintainReport counts what housekeeping did.

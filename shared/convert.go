@@ -184,18 +184,30 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 	case tournament.RemovePlayer:
 		out.Command = &pb.ApplyRequest_RemovePlayer{RemovePlayer: &pb.RemovePlayer{UserId: c.UserID}}
 	case tournament.Start:
-		out.Command = &pb.ApplyRequest_Start{Start: &pb.Start{Shuffle: c.Shuffle}}
+		out.Command = &pb.ApplyRequest_Start{Start: &pb.Start{Shuffle: c.Shuffle, Seeds: c.Seeds}}
 	case tournament.RegisterResult:
 		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID}}
 	case tournament.ResolveTimeouts:
-		out.Command = &pb.ApplyRequest_ResolveTimeouts{ResolveTimeouts: &pb.ResolveTimeouts{Policy: string(c.Policy)}}
+		out.Command = &pb.ApplyRequest_ResolveTimeouts{ResolveTimeouts: &pb.ResolveTimeouts{Policy: string(c.Policy), Winners: c.Winners}}
 	default:
 		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "unknown command %T", req.Command)
 	}
 	return out, nil
 }
 
+// applyFromPB decodes a command a caller asked for: decisions (seeds,
+// winners) are the backend's to take, so they are not taken from callers.
 func applyFromPB(req *pb.ApplyRequest) (ApplyRequest, error) {
+	return commandFromPB(req, false)
+}
+
+// decidedFromPB decodes a decided command of a Delta, decisions included.
+func decidedFromPB(req *pb.ApplyRequest) (tournament.Command, error) {
+	r, err := commandFromPB(req, true)
+	return r.Command, err
+}
+
+func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 	out := ApplyRequest{Actor: req.GetActor(), TournamentID: req.GetTournamentId()}
 	switch c := req.GetCommand().(type) {
 	case *pb.ApplyRequest_AddPlayer:
@@ -203,12 +215,20 @@ func applyFromPB(req *pb.ApplyRequest) (ApplyRequest, error) {
 	case *pb.ApplyRequest_RemovePlayer:
 		out.Command = tournament.RemovePlayer{UserID: c.RemovePlayer.GetUserId()}
 	case *pb.ApplyRequest_Start:
-		out.Command = tournament.Start{Shuffle: c.Start.GetShuffle()}
+		s := tournament.Start{Shuffle: c.Start.GetShuffle()}
+		if decided && c.Start.GetSeeds() != nil {
+			s.Seeds = c.Start.GetSeeds()
+		}
+		out.Command = s
 	case *pb.ApplyRequest_RegisterResult:
 		r := c.RegisterResult
 		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId()}
 	case *pb.ApplyRequest_ResolveTimeouts:
-		out.Command = tournament.ResolveTimeouts{Policy: tournament.TimeoutPolicy(c.ResolveTimeouts.GetPolicy())}
+		rt := tournament.ResolveTimeouts{Policy: tournament.TimeoutPolicy(c.ResolveTimeouts.GetPolicy())}
+		if decided && c.ResolveTimeouts.GetWinners() != nil {
+			rt.Winners = c.ResolveTimeouts.GetWinners()
+		}
+		out.Command = rt
 	default:
 		return out, tournament.Errorf(tournament.CodeInvalidArgument, "apply request has no known command (%T)", c)
 	}

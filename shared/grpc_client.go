@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"time"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,14 +16,15 @@ import (
 type GRPCClient struct {
 	client pb.BackendClient
 	done   <-chan struct{}
-	typed  bool // protocol 2: snapshots travel typed, not as JSON
+	typed  bool         // protocol 2: snapshots travel typed, not as JSON
+	known  *knownStates // protocol 2: the last state seen of each tournament
 }
 
 // NewGRPCClient wraps a gRPC client of protocol version (1 or 2). done is
 // closed when the plugin process is gone (go-plugin cancels the context it
 // hands to GRPCClient).
 func NewGRPCClient(c pb.BackendClient, done <-chan struct{}, version int) *GRPCClient {
-	return &GRPCClient{client: c, done: done, typed: version >= 2}
+	return &GRPCClient{client: c, done: done, typed: version >= 2, known: newKnownStates()}
 }
 
 // Done is closed when the plugin process has exited.
@@ -41,26 +43,81 @@ func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, err
 	if p.MaxPlayers < 0 || p.MaxPlayers > 1<<30 {
 		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
 	}
-	return changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
+	ch, err := changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
 		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID}))
+	if err == nil {
+		c.known.put(ch.Tournament)
+	}
+	return ch, err
 }
 
-// Apply implements Backend.
+// Apply implements Backend. Under protocol 2 it tells the plugin which
+// state it holds, and applies a Delta reply to that state itself.
 func (c *GRPCClient) Apply(ctx context.Context, req ApplyRequest) (Change, error) {
 	r, err := applyToPB(req)
 	if err != nil {
 		return Change{}, err
 	}
-	return changeOrErr(c.client.Apply(ctx, r))
+	known := c.known.get(req.TournamentID)
+	if c.typed && known != nil {
+		r.KnownVersion, r.KnownUpdatedAtUnixNano = known.Version, unixNano(known.UpdatedAt)
+	}
+	reply, err := c.client.Apply(ctx, r)
+	if err != nil {
+		return Change{}, FromStatus(err)
+	}
+	d := reply.GetDelta()
+	if d == nil {
+		ch, err := changeFromPB(reply)
+		if err == nil {
+			c.known.put(ch.Tournament)
+		}
+		return ch, err
+	}
+	evs := eventsFromPB(reply.GetEvents())
+	if d.GetSame() && known != nil && known.Version == d.GetVersion() {
+		return Change{Tournament: known, Events: evs}, nil
+	}
+	if cmd, err := decidedFromPB(d.GetDecided()); err == nil && known != nil {
+		env := tournament.Env{Now: fromUnixNano(d.GetNowUnixNano()), GameTimeout: time.Duration(d.GetGameTimeoutNanos())}
+		next, _, err := tournament.Apply(known, cmd, env)
+		if err == nil && next.Version == d.GetVersion() && unixNano(next.UpdatedAt) == d.GetNowUnixNano() {
+			c.known.put(next)
+			return Change{Tournament: next, Events: evs}, nil
+		}
+	}
+	// The replay did not give the state the plugin has: read it whole.
+	c.known.forget(req.TournamentID)
+	t, err := c.Get(ctx, req.TournamentID)
+	if err != nil {
+		return Change{}, err
+	}
+	return Change{Tournament: t, Events: evs}, nil
 }
 
-// Get implements Backend.
+// Get implements Backend. Under protocol 2 a current known state is not
+// sent again.
 func (c *GRPCClient) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
-	s, err := c.client.Get(ctx, &pb.GetRequest{Id: id})
+	req := &pb.GetRequest{Id: id}
+	known := c.known.get(id)
+	if c.typed && known != nil {
+		req.KnownVersion, req.KnownUpdatedAtUnixNano = known.Version, unixNano(known.UpdatedAt)
+	}
+	s, err := c.client.Get(ctx, req)
 	if err != nil {
+		if errors.Is(FromStatus(err), tournament.ErrNotFound) {
+			c.known.forget(id)
+		}
 		return nil, FromStatus(err)
 	}
-	return snapshotFromPB(s)
+	if s.GetUnchanged() && known != nil {
+		return known, nil
+	}
+	t, err := snapshotFromPB(s)
+	if err == nil {
+		c.known.put(t)
+	}
+	return t, err
 }
 
 // List implements Backend.
@@ -78,6 +135,7 @@ func (c *GRPCClient) List(ctx context.Context) ([]tournament.Summary, error) {
 
 // Remove implements Backend.
 func (c *GRPCClient) Remove(ctx context.Context, req RemoveRequest) (Change, error) {
+	c.known.forget(req.ID)
 	return changeOrErr(c.client.Remove(ctx, &pb.RemoveRequest{Actor: req.Actor, Id: req.ID}))
 }
 
@@ -116,6 +174,9 @@ func receive[M any](stream interface{ Recv() (M, error) }, fn func(M) error) err
 
 // Import implements Backend.
 func (c *GRPCClient) Import(ctx context.Context, snaps []*tournament.Tournament) (int, error) {
+	for _, t := range snaps {
+		c.known.forget(t.ID)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream, err := c.client.Import(ctx)
@@ -171,6 +232,10 @@ func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield 
 
 // Reconcile implements Backend.
 func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (ReconcileResult, error) {
+	if req.TournamentID == 0 {
+		c.known.clear()
+	}
+	c.known.forget(req.TournamentID)
 	snap, err := snapshotToPB(req.Snapshot, c.typed)
 	if err != nil {
 		return ReconcileResult{}, err

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"time"
 	"encoding/json"
 	"errors"
 	"io"
@@ -31,20 +32,55 @@ func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.Cha
 		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId()}}))
 }
 
-// Apply implements pb.BackendServer.
+// Apply implements pb.BackendServer. A protocol-2 caller that holds the
+// state the change applied to gets the change (a Delta), not the new state:
+// the reply's size does not grow with the tournament.
 func (s *GRPCServer) Apply(ctx context.Context, req *pb.ApplyRequest) (*pb.ChangeReply, error) {
 	r, err := applyFromPB(req)
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	return s.change(s.Impl.Apply(ctx, r))
+	c, err := s.Impl.Apply(ctx, r)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	if s.Typed && c.Tournament != nil && req.GetKnownVersion() != 0 && c.PriorVersion == req.GetKnownVersion() &&
+		unixNano(c.PriorUpdatedAt) == req.GetKnownUpdatedAtUnixNano() {
+		d := &pb.Delta{Version: c.Tournament.Version, Same: len(c.Events) == 0}
+		if !d.Same {
+			decided, err := applyToPB(ApplyRequest{TournamentID: r.TournamentID, Command: tournament.Decided(r.Command, nil, c.Tournament)})
+			if err != nil {
+				return nil, ToStatus(err)
+			}
+			d.Decided, d.NowUnixNano, d.GameTimeoutNanos = decided, unixNano(c.Tournament.UpdatedAt), int64(gameTimeoutOf(c.Tournament))
+		}
+		return &pb.ChangeReply{Events: eventsToPB(c.Events), Delta: d}, nil
+	}
+	return s.change(c, nil)
 }
 
-// Get implements pb.BackendServer.
+// gameTimeoutOf is the game timeout the change that made t used: the life
+// of a game it created (0 when it created none, and then it is not needed).
+func gameTimeoutOf(t *tournament.Tournament) time.Duration {
+	for i := len(t.Rounds) - 1; i >= 0; i-- {
+		for _, g := range t.Rounds[i].Games {
+			if g.CreatedAt.Equal(t.UpdatedAt) {
+				return g.Deadline.Sub(g.CreatedAt)
+			}
+		}
+	}
+	return 0
+}
+
+// Get implements pb.BackendServer: a protocol-2 caller whose known state is
+// current gets only that word.
 func (s *GRPCServer) Get(ctx context.Context, req *pb.GetRequest) (*pb.Snapshot, error) {
 	t, err := s.Impl.Get(ctx, req.GetId())
 	if err != nil {
 		return nil, ToStatus(err)
+	}
+	if s.Typed && req.GetKnownVersion() != 0 && t.Version == req.GetKnownVersion() && unixNano(t.UpdatedAt) == req.GetKnownUpdatedAtUnixNano() {
+		return &pb.Snapshot{Unchanged: true}, nil
 	}
 	snap, err := snapshotToPB(t, s.Typed)
 	return snap, ToStatus(err)

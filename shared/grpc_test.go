@@ -1,6 +1,8 @@
 package shared_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -80,4 +82,87 @@ func TestUnknownCodesAreInternalNotSuccessOrOutage(t *testing.T) {
 	if tournament.CodeOf(transport) != tournament.CodeUnavailable || strings.Contains(transport.Error(), "/tmp") {
 		t.Errorf("a transport failure came back as %v, want unavailable naming no socket", transport)
 	}
+}
+
+// Under protocol 2 a client that holds the state a change applied to gets
+// only the change and replays it; every state it returns must be exactly
+// the plugin's, random decisions (shuffles, random timeouts) included.
+func TestDeltaRepliesGiveThePluginsExactState(t *testing.T) {
+	impl := memory.New(memory.Options{GameTimeout: time.Millisecond})
+	client, _ := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[2])
+	t.Cleanup(func() { _ = client.Close() })
+	raw, err := client.Dispense(shared.PluginName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := raw.(shared.Backend)
+	ctx := context.Background()
+	same := func(step string, got *tournament.Tournament) {
+		t.Helper()
+		want, _ := impl.Get(ctx, got.ID)
+		x, _ := json.Marshal(got)
+		y, _ := json.Marshal(want)
+		if string(x) != string(y) {
+			t.Fatalf("%s:\n client %s\n plugin %s", step, x, y)
+		}
+	}
+	for id := int64(1); id <= 6; id++ {
+		c, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "delta", MaxPlayers: 16, CreatorID: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("create", c.Tournament)
+		for u := int64(1); u <= 3+id; u++ {
+			if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: tournament.AddPlayer{UserID: u}}); err != nil {
+				t.Fatal(err)
+			}
+			same("join", c.Tournament)
+		}
+		if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: tournament.Start{Shuffle: true}}); err != nil {
+			t.Fatal(err)
+		}
+		same("shuffled start", c.Tournament)
+		for c.Tournament.Status == tournament.StatusActive {
+			time.Sleep(2 * time.Millisecond)
+			g := c.Tournament.ActiveGames()[0]
+			var cmd tournament.Command = tournament.ResolveTimeouts{Policy: tournament.TimeoutRandom}
+			if g.GameID%2 == 0 {
+				cmd = tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}
+			}
+			if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: cmd}); err != nil {
+				t.Fatal(err)
+			}
+			same(tournament.Describe(cmd), c.Tournament)
+			if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: cmd}); err != nil && !errors.Is(err, tournament.ErrFailedPrecondition) && !errors.Is(err, tournament.ErrNotFound) {
+				t.Fatal(err)
+			} else if err == nil {
+				same("a repeat", c.Tournament)
+			} else {
+				c.Tournament, _ = b.Get(ctx, id)
+			}
+			got, err := b.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			same("get", got)
+		}
+	}
+	// Another writer behind the client's back: its known state is stale, so
+	// it must get the whole state, not a wrong replay.
+	if _, err := impl.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 50, Name: "x", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Get(ctx, 50); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := impl.Apply(ctx, shared.ApplyRequest{TournamentID: 50, Command: tournament.AddPlayer{UserID: 9}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 50, Command: tournament.AddPlayer{UserID: 8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("after another writer", c.Tournament)
+	got, _ := b.Get(ctx, 50)
+	same("get after another writer", got)
 }

@@ -166,6 +166,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		return shared.Change{}, err
 	}
 	defer r.mu.Unlock()
+	prior := r.t
 	next, evs, err := tournament.Apply(r.t, req.Command, b.env(now))
 	if err != nil {
 		return shared.Change{}, err
@@ -174,7 +175,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		r.t, r.expires = next, now.Add(b.opts.TournamentTTL)
 		b.publish(req.TournamentID, evs, false)
 	}
-	return shared.Change{Tournament: next.Clone(), Events: evs}, nil
+	return shared.Change{Tournament: next.Clone(), Events: evs, PriorVersion: prior.Version, PriorUpdatedAt: prior.UpdatedAt}, nil
 }
 
 // Get implements shared.Backend.

@@ -362,7 +362,10 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	next, evs, err := tournament.Apply(t, req.Command, b.env())
 	if err != nil || len(evs) == 0 {
 		b.release(id, token)
-		return shared.Change{Tournament: next}, err
+		if err != nil {
+			return shared.Change{}, err
+		}
+		return shared.Change{Tournament: next, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}, nil
 	}
 	if b.opts.BeforeCommit != nil {
 		b.opts.BeforeCommit(id)
@@ -389,7 +392,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", id, "error", err)
 		}
 	}
-	return shared.Change{Tournament: next, Events: evs}, nil
+	return shared.Change{Tournament: next, Events: evs, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}, nil
 }
 
 // Get implements shared.Backend: one round trip.

@@ -35,9 +35,11 @@ const (
 // version 2 sends the typed form (no JSON on the hot path). Receivers of
 // either version accept both.
 type Snapshot struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Json          []byte                 `protobuf:"bytes,1,opt,name=json,proto3" json:"json,omitempty"`
-	Typed         *Tournament            `protobuf:"bytes,2,opt,name=typed,proto3" json:"typed,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Json  []byte                 `protobuf:"bytes,1,opt,name=json,proto3" json:"json,omitempty"`
+	Typed *Tournament            `protobuf:"bytes,2,opt,name=typed,proto3" json:"typed,omitempty"`
+	// The caller's known state is current (a Get with known_version).
+	Unchanged     bool `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -84,6 +86,13 @@ func (x *Snapshot) GetTyped() *Tournament {
 		return x.Typed
 	}
 	return nil
+}
+
+func (x *Snapshot) GetUnchanged() bool {
+	if x != nil {
+		return x.Unchanged
+	}
+	return false
 }
 
 type Tournament struct {
@@ -529,9 +538,14 @@ type ApplyRequest struct {
 	//	*ApplyRequest_Start
 	//	*ApplyRequest_RegisterResult
 	//	*ApplyRequest_ResolveTimeouts
-	Command       isApplyRequest_Command `protobuf_oneof:"command"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Command isApplyRequest_Command `protobuf_oneof:"command"`
+	// The state of the tournament the caller holds (protocol 2; 0 = none):
+	// when the change applies to exactly that state, the reply carries a
+	// Delta instead of the whole new state.
+	KnownVersion           int64 `protobuf:"varint,8,opt,name=known_version,json=knownVersion,proto3" json:"known_version,omitempty"`
+	KnownUpdatedAtUnixNano int64 `protobuf:"varint,9,opt,name=known_updated_at_unix_nano,json=knownUpdatedAtUnixNano,proto3" json:"known_updated_at_unix_nano,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ApplyRequest) Reset() {
@@ -628,6 +642,20 @@ func (x *ApplyRequest) GetResolveTimeouts() *ResolveTimeouts {
 		}
 	}
 	return nil
+}
+
+func (x *ApplyRequest) GetKnownVersion() int64 {
+	if x != nil {
+		return x.KnownVersion
+	}
+	return 0
+}
+
+func (x *ApplyRequest) GetKnownUpdatedAtUnixNano() int64 {
+	if x != nil {
+		return x.KnownUpdatedAtUnixNano
+	}
+	return 0
 }
 
 type isApplyRequest_Command interface {
@@ -753,8 +781,10 @@ func (x *RemovePlayer) GetUserId() int64 {
 }
 
 type Start struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Shuffle       bool                   `protobuf:"varint,1,opt,name=shuffle,proto3" json:"shuffle,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Shuffle bool                   `protobuf:"varint,1,opt,name=shuffle,proto3" json:"shuffle,omitempty"`
+	// The seed order drawn, in a decided command (see Delta).
+	Seeds         []int64 `protobuf:"varint,2,rep,packed,name=seeds,proto3" json:"seeds,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -794,6 +824,13 @@ func (x *Start) GetShuffle() bool {
 		return x.Shuffle
 	}
 	return false
+}
+
+func (x *Start) GetSeeds() []int64 {
+	if x != nil {
+		return x.Seeds
+	}
+	return nil
 }
 
 type RegisterResult struct {
@@ -857,8 +894,10 @@ func (x *RegisterResult) GetLoserId() int64 {
 }
 
 type ResolveTimeouts struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Policy        string                 `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Policy string                 `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	// The winners chosen (game id -> winner), in a decided command.
+	Winners       map[int64]int64 `protobuf:"bytes,2,rep,name=winners,proto3" json:"winners,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -898,6 +937,13 @@ func (x *ResolveTimeouts) GetPolicy() string {
 		return x.Policy
 	}
 	return ""
+}
+
+func (x *ResolveTimeouts) GetWinners() map[int64]int64 {
+	if x != nil {
+		return x.Winners
+	}
+	return nil
 }
 
 type Event struct {
@@ -1010,9 +1056,13 @@ func (x *Event) GetAtUnixNano() int64 {
 
 type ChangeReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Absent after Remove.
-	Tournament    *Snapshot `protobuf:"bytes,1,opt,name=tournament,proto3" json:"tournament,omitempty"`
-	Events        []*Event  `protobuf:"bytes,2,rep,name=events,proto3" json:"events,omitempty"`
+	// Absent after Remove, and when delta is set.
+	Tournament *Snapshot `protobuf:"bytes,1,opt,name=tournament,proto3" json:"tournament,omitempty"`
+	Events     []*Event  `protobuf:"bytes,2,rep,name=events,proto3" json:"events,omitempty"`
+	// Instead of the new state, for a caller whose known state (see
+	// ApplyRequest) the change applied to: replaying `decided` on it with
+	// these time and game timeout gives the new state exactly.
+	Delta         *Delta `protobuf:"bytes,3,opt,name=delta,proto3" json:"delta,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1061,16 +1111,104 @@ func (x *ChangeReply) GetEvents() []*Event {
 	return nil
 }
 
-type GetRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+func (x *ChangeReply) GetDelta() *Delta {
+	if x != nil {
+		return x.Delta
+	}
+	return nil
+}
+
+type Delta struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Decided          *ApplyRequest          `protobuf:"bytes,1,opt,name=decided,proto3" json:"decided,omitempty"`
+	NowUnixNano      int64                  `protobuf:"varint,2,opt,name=now_unix_nano,json=nowUnixNano,proto3" json:"now_unix_nano,omitempty"`
+	GameTimeoutNanos int64                  `protobuf:"varint,3,opt,name=game_timeout_nanos,json=gameTimeoutNanos,proto3" json:"game_timeout_nanos,omitempty"`
+	Version          int64                  `protobuf:"varint,4,opt,name=version,proto3" json:"version,omitempty"`
+	// The change changed nothing: the known state is current.
+	Same          bool `protobuf:"varint,5,opt,name=same,proto3" json:"same,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
+func (x *Delta) Reset() {
+	*x = Delta{}
+	mi := &file_backend_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Delta) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Delta) ProtoMessage() {}
+
+func (x *Delta) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Delta.ProtoReflect.Descriptor instead.
+func (*Delta) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Delta) GetDecided() *ApplyRequest {
+	if x != nil {
+		return x.Decided
+	}
+	return nil
+}
+
+func (x *Delta) GetNowUnixNano() int64 {
+	if x != nil {
+		return x.NowUnixNano
+	}
+	return 0
+}
+
+func (x *Delta) GetGameTimeoutNanos() int64 {
+	if x != nil {
+		return x.GameTimeoutNanos
+	}
+	return 0
+}
+
+func (x *Delta) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *Delta) GetSame() bool {
+	if x != nil {
+		return x.Same
+	}
+	return false
+}
+
+type GetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The state the caller holds (protocol 2; 0 = none): when it is current
+	// the reply is a Snapshot with unchanged set and nothing else.
+	KnownVersion           int64 `protobuf:"varint,2,opt,name=known_version,json=knownVersion,proto3" json:"known_version,omitempty"`
+	KnownUpdatedAtUnixNano int64 `protobuf:"varint,3,opt,name=known_updated_at_unix_nano,json=knownUpdatedAtUnixNano,proto3" json:"known_updated_at_unix_nano,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1082,7 +1220,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1095,12 +1233,26 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetRequest) GetId() int64 {
 	if x != nil {
 		return x.Id
+	}
+	return 0
+}
+
+func (x *GetRequest) GetKnownVersion() int64 {
+	if x != nil {
+		return x.KnownVersion
+	}
+	return 0
+}
+
+func (x *GetRequest) GetKnownUpdatedAtUnixNano() int64 {
+	if x != nil {
+		return x.KnownUpdatedAtUnixNano
 	}
 	return 0
 }
@@ -1113,7 +1265,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1125,7 +1277,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1138,7 +1290,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 type Summary struct {
@@ -1160,7 +1312,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1172,7 +1324,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1185,7 +1337,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Summary) GetId() int64 {
@@ -1267,7 +1419,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1279,7 +1431,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1292,7 +1444,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -1312,7 +1464,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1324,7 +1476,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1337,7 +1489,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -1362,7 +1514,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1374,7 +1526,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1387,7 +1539,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 type ImportReply struct {
@@ -1399,7 +1551,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1411,7 +1563,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1424,7 +1576,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -1442,7 +1594,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1454,7 +1606,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1467,7 +1619,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 type MaintainReply struct {
@@ -1480,7 +1632,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1644,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1657,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -1530,7 +1682,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1542,7 +1694,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1555,7 +1707,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 type HealthReply struct {
@@ -1571,7 +1723,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1583,7 +1735,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1596,7 +1748,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -1630,7 +1782,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1642,7 +1794,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1655,7 +1807,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -1683,7 +1835,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1695,7 +1847,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1708,7 +1860,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -1745,7 +1897,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1757,7 +1909,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1770,7 +1922,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -1832,7 +1984,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1844,7 +1996,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1857,7 +2009,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -1883,7 +2035,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1895,7 +2047,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1908,7 +2060,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -1928,7 +2080,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1940,7 +2092,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1953,7 +2105,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -1967,10 +2119,11 @@ var File_backend_proto protoreflect.FileDescriptor
 
 const file_backend_proto_rawDesc = "" +
 	"\n" +
-	"\rbackend.proto\x12\x12tourney.backend.v1\"T\n" +
+	"\rbackend.proto\x12\x12tourney.backend.v1\"r\n" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
-	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\"\xfc\x04\n" +
+	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xfc\x04\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -2025,7 +2178,7 @@ const file_backend_proto_rawDesc = "" +
 	"\vmax_players\x18\x04 \x01(\x05R\n" +
 	"maxPlayers\x12\x1d\n" +
 	"\n" +
-	"creator_id\x18\x05 \x01(\x03R\tcreatorId\"\xb1\x03\n" +
+	"creator_id\x18\x05 \x01(\x03R\tcreatorId\"\x92\x04\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -2034,20 +2187,27 @@ const file_backend_proto_rawDesc = "" +
 	"\rremove_player\x18\x04 \x01(\v2 .tourney.backend.v1.RemovePlayerH\x00R\fremovePlayer\x121\n" +
 	"\x05start\x18\x05 \x01(\v2\x19.tourney.backend.v1.StartH\x00R\x05start\x12M\n" +
 	"\x0fregister_result\x18\x06 \x01(\v2\".tourney.backend.v1.RegisterResultH\x00R\x0eregisterResult\x12P\n" +
-	"\x10resolve_timeouts\x18\a \x01(\v2#.tourney.backend.v1.ResolveTimeoutsH\x00R\x0fresolveTimeoutsB\t\n" +
+	"\x10resolve_timeouts\x18\a \x01(\v2#.tourney.backend.v1.ResolveTimeoutsH\x00R\x0fresolveTimeouts\x12#\n" +
+	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
+	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNanoB\t\n" +
 	"\acommand\"$\n" +
 	"\tAddPlayer\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\x03R\x06userId\"'\n" +
 	"\fRemovePlayer\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\x03R\x06userId\"!\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\"7\n" +
 	"\x05Start\x12\x18\n" +
-	"\ashuffle\x18\x01 \x01(\bR\ashuffle\"a\n" +
+	"\ashuffle\x18\x01 \x01(\bR\ashuffle\x12\x14\n" +
+	"\x05seeds\x18\x02 \x03(\x03R\x05seeds\"a\n" +
 	"\x0eRegisterResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12\x19\n" +
-	"\bloser_id\x18\x03 \x01(\x03R\aloserId\")\n" +
+	"\bloser_id\x18\x03 \x01(\x03R\aloserId\"\xb1\x01\n" +
 	"\x0fResolveTimeouts\x12\x16\n" +
-	"\x06policy\x18\x01 \x01(\tR\x06policy\"\x80\x02\n" +
+	"\x06policy\x18\x01 \x01(\tR\x06policy\x12J\n" +
+	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
+	"\fWinnersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x80\x02\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12\x18\n" +
@@ -2058,15 +2218,24 @@ const file_backend_proto_rawDesc = "" +
 	"\twinner_id\x18\a \x01(\x03R\bwinnerId\x12\x19\n" +
 	"\bloser_id\x18\b \x01(\x03R\aloserId\x12 \n" +
 	"\fat_unix_nano\x18\t \x01(\x03R\n" +
-	"atUnixNano\"~\n" +
+	"atUnixNano\"\xaf\x01\n" +
 	"\vChangeReply\x12<\n" +
 	"\n" +
 	"tournament\x18\x01 \x01(\v2\x1c.tourney.backend.v1.SnapshotR\n" +
 	"tournament\x121\n" +
-	"\x06events\x18\x02 \x03(\v2\x19.tourney.backend.v1.EventR\x06events\"\x1c\n" +
+	"\x06events\x18\x02 \x03(\v2\x19.tourney.backend.v1.EventR\x06events\x12/\n" +
+	"\x05delta\x18\x03 \x01(\v2\x19.tourney.backend.v1.DeltaR\x05delta\"\xc3\x01\n" +
+	"\x05Delta\x12:\n" +
+	"\adecided\x18\x01 \x01(\v2 .tourney.backend.v1.ApplyRequestR\adecided\x12\"\n" +
+	"\rnow_unix_nano\x18\x02 \x01(\x03R\vnowUnixNano\x12,\n" +
+	"\x12game_timeout_nanos\x18\x03 \x01(\x03R\x10gameTimeoutNanos\x12\x18\n" +
+	"\aversion\x18\x04 \x01(\x03R\aversion\x12\x12\n" +
+	"\x04same\x18\x05 \x01(\bR\x04same\"}\n" +
 	"\n" +
 	"GetRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\"\r\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12#\n" +
+	"\rknown_version\x18\x02 \x01(\x03R\fknownVersion\x12:\n" +
+	"\x1aknown_updated_at_unix_nano\x18\x03 \x01(\x03R\x16knownUpdatedAtUnixNano\"\r\n" +
 	"\vListRequest\"\xe1\x02\n" +
 	"\aSummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -2145,7 +2314,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -2160,23 +2329,25 @@ var file_backend_proto_goTypes = []any{
 	(*ResolveTimeouts)(nil),  // 10: tourney.backend.v1.ResolveTimeouts
 	(*Event)(nil),            // 11: tourney.backend.v1.Event
 	(*ChangeReply)(nil),      // 12: tourney.backend.v1.ChangeReply
-	(*GetRequest)(nil),       // 13: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 14: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 15: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 16: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 17: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 18: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 19: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 20: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 21: tourney.backend.v1.MaintainReply
-	(*HealthRequest)(nil),    // 22: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 23: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 24: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 25: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 26: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 27: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 28: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 29: tourney.backend.v1.ConflictsReply
+	(*Delta)(nil),            // 13: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 14: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 15: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 16: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 17: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 18: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 19: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 20: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 21: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 22: tourney.backend.v1.MaintainReply
+	(*HealthRequest)(nil),    // 23: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 24: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 25: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 26: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 27: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 28: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 29: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 30: tourney.backend.v1.ConflictsReply
+	nil,                      // 31: tourney.backend.v1.ResolveTimeouts.WinnersEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
@@ -2187,40 +2358,43 @@ var file_backend_proto_depIdxs = []int32{
 	8,  // 5: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
 	9,  // 6: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
 	10, // 7: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	0,  // 8: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	11, // 9: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	15, // 10: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	11, // 11: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 12: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	4,  // 13: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	5,  // 14: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	13, // 15: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	14, // 16: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	17, // 17: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	18, // 18: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 19: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	20, // 20: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	22, // 21: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	24, // 22: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	26, // 23: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	28, // 24: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	12, // 25: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	12, // 26: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 27: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	16, // 28: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	12, // 29: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 30: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	19, // 31: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	21, // 32: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	23, // 33: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	25, // 34: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	27, // 35: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	29, // 36: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	25, // [25:37] is the sub-list for method output_type
-	13, // [13:25] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	31, // 8: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 9: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	11, // 10: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	13, // 11: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	5,  // 12: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	16, // 13: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	11, // 14: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 15: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	4,  // 16: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	5,  // 17: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	14, // 18: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	15, // 19: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	18, // 20: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	19, // 21: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 22: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	21, // 23: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	23, // 24: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	25, // 25: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	27, // 26: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	29, // 27: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	12, // 28: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	12, // 29: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 30: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	17, // 31: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	12, // 32: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 33: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	20, // 34: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	22, // 35: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	24, // 36: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	26, // 37: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	28, // 38: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	30, // 39: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	28, // [28:40] is the sub-list for method output_type
+	16, // [16:28] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -2243,7 +2417,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
