@@ -2,10 +2,10 @@ package shared
 
 import (
 	"context"
-	"time"
 	"encoding/json"
 	"errors"
 	"io"
+	"time"
 
 	pb "github.com/tourney/tourney/shared/proto"
 	"github.com/tourney/tourney/shared/tournament"
