@@ -44,7 +44,8 @@ type Backend struct {
 
 	sortDenied atomic.Bool // the ACL user may not SORT ... GET: List uses list.lua
 
-	states *stateCache // decoded states by revision: a current copy is not read again
+	states *stateCache    // decoded states by revision: a current copy is not read again
+	frags  *gameFragments // games' JSON: a write encodes only the games that changed
 }
 
 var _ shared.Backend = (*Backend)(nil)
@@ -77,7 +78,7 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 		opts.Subscriber = rdb
 	}
 	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
-		logger: opts.Logger, orphans: map[string]int64{}, states: newStateCache()}
+		logger: opts.Logger, orphans: map[string]int64{}, states: newStateCache(), frags: newGameFragments()}
 }
 
 // Close closes the Redis clients.
@@ -545,6 +546,7 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 	}
 	version, _ := strconv.ParseInt(v, 10, 64)
 	b.states.forget(req.ID)
+	b.frags.forget(req.ID)
 	return shared.Change{Events: []tournament.Event{tournament.RemovedEvent(&tournament.Tournament{ID: req.ID, Version: version}, now)}}, nil
 }
 

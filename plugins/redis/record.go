@@ -64,35 +64,44 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		"rev", rev,
 	}
 	fields = append(fields, extra...)
-	tail = append(tail, string(t.AppendStateJSON(nil)))
+	frags := b.frags.lock(t.ID)
+	defer frags.unlock()
+	tail = append(tail, t.AppendStateJSONWith(nil, frags.json))
 	// Active games: all of them, or (with prev) those that are new or
-	// changed, then the ids that are no longer active.
+	// changed, then the ids that are no longer active. Both lists are in
+	// game id order: one merge walk compares them.
 	var changed []tournament.Game
 	var gone []any
 	if prev == nil {
 		changed = active
 	} else {
-		before := map[int64]tournament.Game{}
-		for _, g := range prev.ActiveGames() {
-			before[g.GameID] = g
-		}
+		before := prev.ActiveGames()
+		i := 0
 		for _, g := range active {
-			if old, ok := before[g.GameID]; !ok || old.Overdue != g.Overdue || !old.Deadline.Equal(g.Deadline) {
-				changed = append(changed, g)
+			for i < len(before) && before[i].GameID < g.GameID {
+				gone = append(gone, strconv.FormatInt(before[i].GameID, 10))
+				i++
 			}
-			delete(before, g.GameID)
+			if i < len(before) && before[i].GameID == g.GameID {
+				if before[i].Signature() != g.Signature() {
+					changed = append(changed, g)
+				}
+				i++
+				continue
+			}
+			changed = append(changed, g)
 		}
-		for id := range before {
-			gone = append(gone, strconv.FormatInt(id, 10))
+		for ; i < len(before); i++ {
+			gone = append(gone, strconv.FormatInt(before[i].GameID, 10))
 		}
 	}
 	for i := range changed {
-		tail = append(tail, strconv.FormatInt(changed[i].GameID, 10), string(changed[i].AppendJSON(nil)))
+		tail = append(tail, strconv.FormatInt(changed[i].GameID, 10), frags.json(&changed[i]))
 	}
 	rounds := 0
 	for i := range t.Rounds {
 		if r := &t.Rounds[i]; r.Round >= firstRound {
-			tail = append(tail, strconv.Itoa(r.Round), string(r.AppendJSON(nil)))
+			tail = append(tail, strconv.Itoa(r.Round), r.AppendJSONWith(nil, frags.json))
 			rounds++
 		}
 	}

@@ -14,17 +14,72 @@ import (
 // AppendJSON appends the tournament's JSON, derived fields included (the
 // form the HTTP API and export show).
 func (t *Tournament) AppendJSON(b []byte) []byte {
-	return t.appendJSON(b, true)
+	return t.appendJSON(b, true, nil)
 }
 
 // AppendStateJSON appends the tournament's JSON without the derived fields
 // (active_games, next_round), which decoding ignores: the form a backend
 // stores.
 func (t *Tournament) AppendStateJSON(b []byte) []byte {
-	return t.appendJSON(b, false)
+	return t.appendJSON(b, false, nil)
 }
 
-func (t *Tournament) appendJSON(b []byte, derived bool) []byte {
+// GameJSON returns a game's JSON (what (*Game).AppendJSON writes); a
+// caller that keeps the JSON of games that did not change passes one to
+// the encoders below, so that a change encodes only what changed.
+type GameJSON func(g *Game) []byte
+
+// AppendStateJSONWith is AppendStateJSON taking each game's JSON from gj.
+func (t *Tournament) AppendStateJSONWith(b []byte, gj GameJSON) []byte {
+	return t.appendJSON(b, false, gj)
+}
+
+// AppendJSONWith is the round's AppendJSON taking each game's JSON from gj.
+func (r *Round) AppendJSONWith(b []byte, gj GameJSON) []byte {
+	return r.appendJSON(b, gj)
+}
+
+// Signature is a 64-bit hash of everything the game's JSON shows: two games
+// with the same id and signature have the same JSON.
+func (g *Game) Signature() uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
+	mix := func(v uint64) {
+		h = (h ^ v) * 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+	}
+	opt := func(p *int64) uint64 {
+		if p == nil {
+			return 0
+		}
+		return uint64(*p)<<1 | 1
+	}
+	optTime := func(p *time.Time) uint64 {
+		if p == nil {
+			return 0
+		}
+		return uint64(p.UnixNano())<<1 | 1
+	}
+	mix(uint64(g.GameID))
+	mix(uint64(g.Round))
+	mix(uint64(g.Player1))
+	mix(uint64(g.Player2))
+	var st uint64
+	for i := 0; i < len(g.Status) && i < 8; i++ {
+		st = st<<8 | uint64(g.Status[i])
+	}
+	mix(st ^ uint64(len(g.Status))<<56)
+	mix(opt(g.WinnerID))
+	mix(opt(g.LoserID))
+	mix(uint64(g.CreatedAt.UnixNano()))
+	mix(uint64(g.Deadline.UnixNano()))
+	mix(optTime(g.FinishedAt))
+	if g.Overdue {
+		mix(1)
+	}
+	return h
+}
+
+func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 	if need := 256 + 12*len(t.Players) + 300*t.GameCount()*2; cap(b)-len(b) < need {
 		b = append(make([]byte, 0, len(b)+need), b...)
 	}
@@ -58,7 +113,7 @@ func (t *Tournament) appendJSON(b []byte, derived bool) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = t.Rounds[i].AppendJSON(b)
+		b = t.Rounds[i].appendJSON(b, gj)
 	}
 	b = append(b, `],"winner_id":`...)
 	b = appendOptInt(b, t.WinnerID)
@@ -82,7 +137,7 @@ func (t *Tournament) appendJSON(b []byte, derived bool) []byte {
 						b = append(b, ',')
 					}
 					first = false
-					b = g.AppendJSON(b)
+					b = appendGame(b, g, gj)
 				}
 			}
 		}
@@ -94,6 +149,17 @@ func (t *Tournament) appendJSON(b []byte, derived bool) []byte {
 
 // AppendJSON appends the round's JSON.
 func (r *Round) AppendJSON(b []byte) []byte {
+	return r.appendJSON(b, nil)
+}
+
+func appendGame(b []byte, g *Game, gj GameJSON) []byte {
+	if gj != nil {
+		return append(b, gj(g)...)
+	}
+	return g.AppendJSON(b)
+}
+
+func (r *Round) appendJSON(b []byte, gj GameJSON) []byte {
 	b = append(b, `{"round":`...)
 	b = strconv.AppendInt(b, int64(r.Round), 10)
 	b = append(b, `,"slots":`...)
@@ -107,7 +173,7 @@ func (r *Round) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = r.Games[i].AppendJSON(b)
+			b = appendGame(b, &r.Games[i], gj)
 		}
 		b = append(b, ']')
 	}
