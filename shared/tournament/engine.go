@@ -125,7 +125,7 @@ type Command interface {
 // the change. A command that changes nothing (a repeated result, a sweep
 // with nothing due) returns t itself, no events and no error.
 func Apply(t *Tournament, cmd Command, env Env) (*Tournament, []Event, error) {
-	c := &change{t: t.Clone(), env: env}
+	c := &change{t: t.copyForChange(), env: env}
 	if err := cmd.apply(c); err != nil {
 		return t, nil, err
 	}

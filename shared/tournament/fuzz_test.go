@@ -49,7 +49,11 @@ func runFuzzBody(t *testing.T, in []byte) {
 		case 4:
 			cmd = ResolveTimeouts{Policy: []TimeoutPolicy{TimeoutRandom, TimeoutHigherSeed, TimeoutNone}[arg%3]}
 		}
+		before := string(tr.AppendJSON(nil))
 		next, evs, err := Apply(tr, cmd, e)
+		if after := string(tr.AppendJSON(nil)); after != before {
+			t.Fatalf("Apply(%s) modified the state it was given", cmd.Name())
+		}
 		if err != nil {
 			if CodeOf(err) == CodeInternal || next != tr || evs != nil {
 				t.Fatalf("%s failed badly: %v", cmd.Name(), err)

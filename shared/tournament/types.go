@@ -142,6 +142,27 @@ func (t *Tournament) Clone() *Tournament {
 	return &c
 }
 
+// copyForChange copies what a change may modify: the lists and each round's
+// games. The values behind pointers (winners, times) are shared: the engine
+// only ever replaces those pointers, never writes through them, and
+// snapshots are never modified, so sharing them is safe and saves a large
+// tournament thousands of allocations per change.
+func (t *Tournament) copyForChange() *Tournament {
+	c := *t
+	c.Players = slices.Clone(t.Players)
+	c.Seeds = slices.Clone(t.Seeds)
+	if t.Rounds != nil {
+		c.Rounds = make([]Round, len(t.Rounds))
+		for i, r := range t.Rounds {
+			r.Slots = slices.Clone(r.Slots)
+			r.Byes = slices.Clone(r.Byes)
+			r.Games = slices.Clone(r.Games)
+			c.Rounds[i] = r
+		}
+	}
+	return &c
+}
+
 func (r Round) clone() Round {
 	c := r
 	c.Slots = slices.Clone(r.Slots)
