@@ -3,6 +3,7 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -25,44 +26,26 @@ type SizeFigure struct {
 	AddPlayerRatio float64 `json:"add_player_x_8_players"`
 }
 
-// sizes plays one whole tournament per size (joins, start, every result,
+// sizes plays whole tournaments of each size (joins, start, every result,
 // one caller) and times each operation: the cost of one call as the
-// tournament grows. Gets are timed on the tournament while it is active.
+// tournament grows. Small sizes are played several times, so that every
+// p50 rests on at least about 200 calls; the whole-tournament time is the
+// median one. Gets are timed on the tournament while it is active.
 func sizes(c client, sizes []int) []SizeFigure {
 	base := time.Now().UnixNano()%1_000_000_000*1000 + 900_000_000
 	var out []SizeFigure
 	for i, n := range sizes {
-		id := base + int64(i)
-		var adds, results, gets []time.Duration
-		start := time.Now()
-		timedCall := func(into *[]time.Duration, fn func() (*tournament.Tournament, error)) *tournament.Tournament {
-			t0 := time.Now()
-			t, err := fn()
-			*into = append(*into, time.Since(t0))
-			if err != nil {
-				harness{}.Fatalf("size %d: %v", n, err)
-			}
-			return t
+		var adds, results, gets, wholes []time.Duration
+		for rep := range max(1, 256/n) {
+			id := base + int64(i*1000+rep)
+			var repGets []time.Duration
+			w := playSized(c, id, n, &adds, &results, &repGets)
+			gets = append(gets, repGets...)
+			wholes = append(wholes, w)
 		}
-		var creates []time.Duration
-		timedCall(&creates, func() (*tournament.Tournament, error) {
-			return c.Create(ctx, tournament.CreateParams{ID: id, Name: "Size", MaxPlayers: n, CreatorID: 1})
-		})
-		for u := int64(1); u <= int64(n); u++ {
-			timedCall(&adds, func() (*tournament.Tournament, error) { return c.AddPlayer(ctx, id, u) })
-		}
-		var starts []time.Duration
-		t := timedCall(&starts, func() (*tournament.Tournament, error) { return c.Start(ctx, id, false) })
-		for t.Status == tournament.StatusActive {
-			g := t.ActiveGames()[0]
-			t = timedCall(&results, func() (*tournament.Tournament, error) { return c.Result(ctx, id, g.GameID, g.Player1, 0) })
-			if len(gets) < 50 && len(results)%max(1, n/100) == 0 {
-				timedCall(&gets, func() (*tournament.Tournament, error) { return c.Get(ctx, id) })
-			}
-		}
-		whole := time.Since(start) - sum(gets)
+		slices.Sort(wholes)
 		out = append(out, SizeFigure{Players: n, AddPlayerP50: summarize(adds).P50, ResultP50: summarize(results).P50,
-			GetP50: summarize(gets).P50, WholeMS: float64(whole.Microseconds()) / 1e3})
+			GetP50: summarize(gets).P50, WholeMS: float64(wholes[len(wholes)/2].Microseconds()) / 1e3})
 	}
 	for i := range out {
 		out[i].ResultRatio = out[i].ResultP50 / out[0].ResultP50
@@ -70,6 +53,38 @@ func sizes(c client, sizes []int) []SizeFigure {
 		out[i].AddPlayerRatio = out[i].AddPlayerP50 / out[0].AddPlayerP50
 	}
 	return out
+}
+
+// playSized plays one tournament of n players, appending each call's time,
+// and returns the whole tournament's time (gets excluded).
+func playSized(c client, id int64, n int, adds, results, gets *[]time.Duration) time.Duration {
+	start := time.Now()
+	timedCall := func(into *[]time.Duration, fn func() (*tournament.Tournament, error)) *tournament.Tournament {
+		t0 := time.Now()
+		t, err := fn()
+		*into = append(*into, time.Since(t0))
+		if err != nil {
+			harness{}.Fatalf("size %d: %v", n, err)
+		}
+		return t
+	}
+	var creates []time.Duration
+	timedCall(&creates, func() (*tournament.Tournament, error) {
+		return c.Create(ctx, tournament.CreateParams{ID: id, Name: "Size", MaxPlayers: n, CreatorID: 1})
+	})
+	for u := int64(1); u <= int64(n); u++ {
+		timedCall(adds, func() (*tournament.Tournament, error) { return c.AddPlayer(ctx, id, u) })
+	}
+	var starts []time.Duration
+	t := timedCall(&starts, func() (*tournament.Tournament, error) { return c.Start(ctx, id, false) })
+	for t.Status == tournament.StatusActive {
+		g := t.ActiveGames()[0]
+		t = timedCall(results, func() (*tournament.Tournament, error) { return c.Result(ctx, id, g.GameID, g.Player1, 0) })
+		if len(*gets) < 50 && len(*results)%max(1, n/100) == 0 {
+			timedCall(gets, func() (*tournament.Tournament, error) { return c.Get(ctx, id) })
+		}
+	}
+	return time.Since(start) - sum(*gets)
 }
 
 func sum(ds []time.Duration) time.Duration {

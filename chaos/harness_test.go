@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
+	"github.com/tourney/tourney/plugins/redis"
 	"github.com/tourney/tourney/shared/tournament"
 )
 
@@ -151,15 +152,20 @@ func (g *game) check(st *tournament.Tournament, n int) {
 // operator would.
 func redisState(t *testing.T, r *testutil.Redis, id int64) *tournament.Tournament {
 	t.Helper()
-	s, err := r.Client(1).HGet(bg, "pong:tournament:{"+strconv.FormatInt(id, 10)+"}", "state").Result()
-	if err != nil {
+	key := "pong:tournament:{" + strconv.FormatInt(id, 10) + "}"
+	h, err := r.Client(1).HGetAll(bg, key).Result()
+	if err != nil || len(h) == 0 {
 		t.Fatalf("reading tournament %d from Redis: %v", id, err)
 	}
-	var tr tournament.Tournament
-	if err := json.Unmarshal([]byte(s), &tr); err != nil {
+	brackets, err := r.Client(1).HGetAll(bg, key+":brackets").Result()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &tr
+	tr, err := redis.DecodeStored(id, h, brackets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }
 
 // sameOutcome compares what players observe of a tournament (see view):

@@ -251,7 +251,7 @@ func newToken() string {
 // holder has the lock it backs off (1 ms doubling to 32 ms, with jitter, never
 // past the lock's remaining life) until ctx ends, then reports aborted.
 func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournament.Tournament, error) {
-	keys := []string{b.keys.lock(id), b.keys.tournament(id)}
+	keys := []string{b.keys.lock(id), b.keys.tournament(id), b.keys.record(id)[3]}
 	start, delay, contended := time.Now(), time.Millisecond, false
 	busy := func() error {
 		return tournament.Errorf(tournament.CodeAborted, "tournament %d is locked by another writer (waited %v); retry", id, time.Since(start).Round(time.Millisecond))
@@ -401,7 +401,7 @@ func (b *Backend) Get(ctx context.Context, id int64) (*tournament.Tournament, er
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
 	cached := b.states.lookup(id)
-	res, err := getScript.Run(ctx, b.rdb, []string{b.keys.tournament(id)}, cached.rev).Slice()
+	res, err := getScript.Run(ctx, b.rdb, []string{b.keys.tournament(id), b.keys.record(id)[3]}, cached.rev).Slice()
 	if err != nil {
 		return nil, redisErr(err)
 	}
@@ -586,24 +586,28 @@ func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament)
 		return err
 	}
 	for chunk := range slices.Chunk(ids, 500) {
-		cmds := make([]*goredis.StringCmd, len(chunk))
+		hashes := make([]*goredis.SliceCmd, len(chunk))
+		brackets := make([]*goredis.MapStringStringCmd, len(chunk))
 		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 			for i, id := range chunk {
-				cmds[i] = p.HGet(ctx, b.keys.tournament(id), "state")
+				hashes[i] = p.HMGet(ctx, b.keys.tournament(id), "state", "rounds_in")
+				brackets[i] = p.HGetAll(ctx, b.keys.record(id)[3])
 			}
 		}); err != nil {
 			return redisErr(err)
 		}
-		for _, c := range cmds {
-			s, err := c.Result()
-			if err != nil {
+		for i, id := range chunk {
+			v := hashes[i].Val()
+			state, _ := v[0].(string)
+			if state == "" {
 				continue // expired since the scan
 			}
-			var t tournament.Tournament
-			if err := json.Unmarshal([]byte(s), &t); err != nil {
-				return tournament.Errorf(tournament.CodeInternal, "stored state is unreadable: %v", err)
+			roundsIn, _ := v[1].(string)
+			t, err := DecodeStored(id, map[string]string{"state": state, "rounds_in": roundsIn}, brackets[i].Val())
+			if err != nil {
+				return err
 			}
-			if err := yield(&t); err != nil {
+			if err := yield(t); err != nil {
 				return err
 			}
 		}
@@ -685,7 +689,7 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 		for i, id := range ids {
 			cmds[i] = touchScript.EvalSha(ctx, p, b.keys.record(id), o.TournamentTTL.Milliseconds(),
-				o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), o.BracketTTL.Milliseconds())
+				o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), b.bracketTTL().Milliseconds())
 		}
 	}); err != nil {
 		return shared.MaintainReport{}, redisErr(err)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/tourney/tourney/shared/tournament"
 )
 
 // CheckProjections compares the seed-compatible keys of tournament id (the
@@ -20,10 +19,15 @@ func (b *Backend) CheckProjections(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	var t tournament.Tournament
-	if err := json.Unmarshal([]byte(h["state"]), &t); err != nil {
+	brackets, err := b.rdb.HGetAll(ctx, b.keys.record(id)[3]).Result()
+	if err != nil {
+		return err
+	}
+	tp, err := DecodeStored(id, h, brackets)
+	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
+	t := *tp
 	players, _ := json.Marshal(t.Players)
 	want := map[string]string{"name": t.Name, "status": string(t.Status), "players": string(players),
 		"nbr_player": strconv.Itoa(len(t.Players)), "current_round": strconv.Itoa(t.CurrentRound),
@@ -56,10 +60,6 @@ func (b *Backend) CheckProjections(ctx context.Context, id int64) error {
 	}
 	if !slices.Equal(next, wantNext) {
 		return fmt.Errorf("next_round is %v, the state says %v", next, wantNext)
-	}
-	brackets, err := b.rdb.HGetAll(ctx, b.keys.record(id)[3]).Result()
-	if err != nil {
-		return err
 	}
 	if len(brackets) != len(t.Rounds) {
 		return fmt.Errorf("brackets holds %d rounds, the state %d", len(brackets), len(t.Rounds))

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -66,7 +67,17 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	fields = append(fields, extra...)
 	frags := b.frags.lock(t.ID)
 	defer frags.unlock()
-	tail = append(tail, t.AppendStateJSONWith(nil, frags.json))
+	// When :brackets lasts as long as the tournament (BRACKET_TTL >=
+	// TOURNAMENT_TTL, the default), the rounds live there only and the state
+	// holds the rest, so a change writes the rounds it touched, not every
+	// round again. Otherwise the state keeps every round.
+	if b.roundsInBrackets() {
+		fields = append(fields, "rounds_in", "brackets")
+		tail = append(tail, t.AppendMetaJSON(nil))
+	} else {
+		fields = append(fields, "rounds_in", "state")
+		tail = append(tail, t.AppendStateJSONWith(nil, frags.json))
+	}
 	// Active games: all of them, or (with prev) those that are new or
 	// changed, then the ids that are no longer active. Both lists are in
 	// game id order: one merge walk compares them.
@@ -118,7 +129,7 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	enc := func(v any) string { j, _ := json.Marshal(v); return string(j) }
 	o := b.opts
 	head = []any{enc(fields), len(changed), enc(advancing), rounds, enc(events),
-		o.TournamentTTL.Milliseconds(), o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), o.BracketTTL.Milliseconds(),
+		o.TournamentTTL.Milliseconds(), o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), b.bracketTTL().Milliseconds(),
 		o.EventsMaxLen, b.keys.events(t.ID)}
 	return head, tail, rev
 }
@@ -153,4 +164,52 @@ func parseSummary(id int64, v []any) (tournament.Summary, bool) {
 		s.NextDeadline = &d
 	}
 	return s, true
+}
+
+// roundsInBrackets says whether records keep their rounds in :brackets
+// only: when it lasts as long as the tournament hash.
+func (b *Backend) roundsInBrackets() bool {
+	return b.opts.BracketTTL >= b.opts.TournamentTTL
+}
+
+func (b *Backend) bracketTTL() time.Duration { return b.opts.BracketTTL }
+
+// decodeRecord rebuilds a tournament from its stored state and, for records
+// that keep their rounds in :brackets (roundsIn == "brackets"), the
+// brackets hash given as field, value, field, value ... Records written
+// before keep every round in the state.
+func decodeRecord(id int64, state, roundsIn string, brackets []string) (*tournament.Tournament, error) {
+	var t tournament.Tournament
+	if err := json.Unmarshal([]byte(state), &t); err != nil {
+		return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored state is unreadable: %v", id, err)
+	}
+	if roundsIn != "brackets" {
+		return &t, nil
+	}
+	t.Rounds = make([]tournament.Round, 0, len(brackets)/2)
+	for i := 0; i+1 < len(brackets); i += 2 {
+		var r tournament.Round
+		if err := json.Unmarshal([]byte(brackets[i+1]), &r); err != nil {
+			return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: round %s is unreadable: %v", id, brackets[i], err)
+		}
+		t.Rounds = append(t.Rounds, r)
+	}
+	slices.SortFunc(t.Rounds, func(a, b tournament.Round) int { return a.Round - b.Round })
+	for i, r := range t.Rounds {
+		if r.Round != i+1 {
+			return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: its rounds in brackets are not 1..%d (expired?)", id, len(t.Rounds))
+		}
+	}
+	return &t, nil
+}
+
+// DecodeStored rebuilds a tournament from what an operator reads with
+// redis-cli: the tournament hash (HGETALL tournament:{id}) and its brackets
+// (HGETALL tournament:{id}:brackets). Tests and tools use it.
+func DecodeStored(id int64, hash, brackets map[string]string) (*tournament.Tournament, error) {
+	flat := make([]string, 0, 2*len(brackets))
+	for k, v := range brackets {
+		flat = append(flat, k, v)
+	}
+	return decodeRecord(id, hash["state"], hash["rounds_in"], flat)
 }

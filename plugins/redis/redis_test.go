@@ -32,13 +32,20 @@ func newBackend(t testing.TB, r *testutil.Redis, opts Options) *Backend {
 
 var _ backendtest.ProjectionChecker = (*Backend)(nil)
 
+// The conformance suite, for both record layouts: rounds kept in
+// :brackets only (BRACKET_TTL >= TOURNAMENT_TTL, the default) and rounds
+// kept in the state too (a shorter BRACKET_TTL).
 func TestConformance(t *testing.T) {
 	r := testutil.StartRedis(t)
 	var n atomic.Int64
-	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
-		return newBackend(t, r, Options{KeyPrefix: fmt.Sprintf("c%d:", n.Add(1)), RateLimit: s.RateLimit,
-			RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout})
-	})
+	for name, bracketTTL := range map[string]time.Duration{"rounds in brackets": 0, "rounds in the state": time.Hour} {
+		t.Run(name, func(t *testing.T) {
+			backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
+				return newBackend(t, r, Options{KeyPrefix: fmt.Sprintf("c%d:", n.Add(1)), RateLimit: s.RateLimit,
+					RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout, BracketTTL: bracketTTL})
+			})
+		})
+	}
 }
 
 var ctx = context.Background()

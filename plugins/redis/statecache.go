@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"encoding/json"
 	"sync"
 
 	"github.com/tourney/tourney/shared/tournament"
@@ -64,12 +63,22 @@ func (c *stateCache) decode(id int64, cached cachedState, res []any) (*tournamen
 		}
 		return cached.t, nil
 	}
-	state, _ := res[1].(string)
-	rev, _ := res[2].(string)
-	var t tournament.Tournament
-	if err := json.Unmarshal([]byte(state), &t); err != nil {
-		return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored state is unreadable: %v", id, err)
+	str := func(v any) string { s, _ := v.(string); return s }
+	var brackets []string
+	if len(res) > 4 {
+		brackets = make([]string, 0, len(res)-4)
+		for _, v := range res[4:] {
+			brackets = append(brackets, str(v))
+		}
 	}
-	c.put(id, rev, &t)
-	return &t, nil
+	roundsIn := ""
+	if len(res) > 3 {
+		roundsIn = str(res[3])
+	}
+	t, err := decodeRecord(id, str(res[1]), roundsIn, brackets)
+	if err != nil {
+		return nil, err
+	}
+	c.put(id, str(res[2]), t)
+	return t, nil
 }

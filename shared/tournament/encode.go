@@ -34,6 +34,15 @@ func (t *Tournament) AppendStateJSONWith(b []byte, gj GameJSON) []byte {
 	return t.appendJSON(b, false, gj)
 }
 
+// AppendMetaJSON appends the state JSON with no rounds ("rounds":[]): for a
+// backend that keeps each round apart (and writes only the rounds a change
+// touched).
+func (t *Tournament) AppendMetaJSON(b []byte) []byte {
+	m := *t
+	m.Rounds = []Round{}
+	return m.appendJSON(b, false, nil)
+}
+
 // AppendJSONWith is the round's AppendJSON taking each game's JSON from gj.
 func (r *Round) AppendJSONWith(b []byte, gj GameJSON) []byte {
 	return r.appendJSON(b, gj)

@@ -52,7 +52,7 @@ if (mode == 'write' or mode == 'cas') and stored then
   if write_id ~= '' and redis.call('HGET', KEYS[1], 'reconciled') == write_id then
     return {'unchanged', stored, status()}  -- this host's write-back landed before (a retry)
   end
-  if stored == ARGV[14] and redis.call('HGET', KEYS[1], 'state') == ARGV[15] then
+  if stored == ARGV[14] and redis.call('HGET', KEYS[1], 'state') == ARGV[21] then
     return {'unchanged', stored, status()}  -- this very state is stored
   end
 end
