@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-
 )
 
 // CheckProjections compares the seed-compatible keys of tournament id (the
