@@ -7,8 +7,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared/tournament"
@@ -188,5 +190,32 @@ func TestFullTournamentOnRedisCluster(t *testing.T) {
 	}
 	if n, _ := cc.Exists(context.Background(), "pong:tournament:{12}:brackets").Result(); n != 1 {
 		t.Fatal("brackets not stored on the cluster")
+	}
+}
+
+// A wrong Redis password is a misconfiguration, not an outage: the host
+// names it (log and /v1/status) and does not fail over to memory, where it
+// would acknowledge writes that no other host sees.
+func TestAWrongRedisPasswordIsNamedAndNotFailedOver(t *testing.T) {
+	r := testutil.StartRedis(t, "--requirepass", "right")
+	h := hostsOn(t, 1, append(r.Env(), "REDIS_PASSWORD=wrong")...)[0]
+	var st host.Status
+	ok := testutil.Eventually(5*time.Second, func() bool {
+		st, _ = h.Client.Status(bg)
+		return strings.Contains(st.Health, "WRONGPASS")
+	})
+	if !ok || st.Ready {
+		t.Fatalf("status with a wrong password: %+v", st)
+	}
+	_, err := h.Client.Create(bg, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1})
+	if !errors.Is(err, tournament.ErrInternal) {
+		t.Fatalf("a write with a wrong password: %v, want internal", err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if st, _ := h.Client.Status(bg); st.Failover.Failovers != 0 || st.Backend != "redis" {
+		t.Fatalf("the host failed over on a misconfiguration: %+v", st.Failover)
+	}
+	if !strings.Contains(h.Logs(), "check its configuration") {
+		t.Fatalf("the log does not name the misconfiguration:\n%s", h.Logs())
 	}
 }

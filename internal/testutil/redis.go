@@ -87,7 +87,10 @@ func (r *Redis) Start() {
 	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(r.cmd, r.done)
 	c := goredis.NewClient(&goredis.Options{Addr: r.Addr(), MaxRetries: -1})
 	defer c.Close()
-	ok := Eventually(10*time.Second, func() bool { return c.Ping(context.Background()).Err() == nil })
+	ok := Eventually(10*time.Second, func() bool {
+		err := c.Ping(context.Background()).Err()
+		return err == nil || goredis.IsAuthError(err) // a server with requirepass answers too
+	})
 	if !ok {
 		r.t.Fatalf("redis-server on %d did not answer", r.Port)
 	}

@@ -731,8 +731,10 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 		info = p.Info(ctx, "server")
 		return nil
 	})
-	if err != nil && epoch.Err() != nil {
-		return shared.HealthReport{Backend: "redis"}, redisErr(epoch.Err())
+	// Only INFO may fail (an ACL user without it); anything else, or a
+	// connection that could not be made at all, is the answer.
+	if err != nil && (epoch.Err() != nil || epoch.Val() == "" || info.Err() == nil) {
+		return shared.HealthReport{Backend: "redis"}, redisErr(err)
 	}
 	rep := shared.HealthReport{Backend: "redis", Detail: "PING ok", Epoch: epoch.Val()}
 	if info.Err() == nil {
