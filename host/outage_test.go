@@ -540,3 +540,48 @@ func TestTransitionsAreEmitted(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 }
+
+// The sweeper warns a game's players once when its deadline is within
+// TOURNEY_DEADLINE_WARNING, through the Events channel.
+func TestTheSweeperWarnsOfNearDeadlines(t *testing.T) {
+	cfg := config.Default()
+	cfg.LogLevel, cfg.SweepInterval, cfg.DeadlineWarn, cfg.Fallback = "error", time.Hour, 1500*time.Millisecond, config.FallbackOff
+	h, err := New(Options{Config: cfg, Backend: memory.New(memory.Options{GameTimeout: 2 * time.Second}), BackendName: "memory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if _, err := h.CreateTournament(bg, tournament.CreateParams{ID: 1, Name: "w", MaxPlayers: 2, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	h.AddPlayer(bg, 1, 10)
+	h.AddPlayer(bg, 1, 11)
+	if _, err := h.StartTournament(bg, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+	defer cancel()
+	events := h.Events(ctx, 1, "")
+	time.Sleep(100 * time.Millisecond)
+	h.SweepOnce(bg) // deadline in ~1.9 s: not yet
+	time.Sleep(600 * time.Millisecond)
+	h.SweepOnce(bg) // deadline in ~1.3 s: warn
+	h.SweepOnce(bg) // once only
+	warnings := 0
+	for {
+		select {
+		case e := <-events:
+			if e.Event.Type == tournament.EventGameDeadlineWarning {
+				warnings++
+				if !slices.Equal(e.Event.Players, []int64{10, 11}) || e.Event.Deadline == nil {
+					t.Fatalf("warning %+v", e.Event)
+				}
+			}
+		case <-time.After(500 * time.Millisecond):
+			if warnings != 1 {
+				t.Fatalf("%d warnings, want 1", warnings)
+			}
+			return
+		}
+	}
+}

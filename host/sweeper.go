@@ -8,7 +8,8 @@ import (
 	"github.com/tourney/tourney/shared/tournament"
 )
 
-// sweep runs every TOURNEY_SWEEP_INTERVAL until Close: it resolves games
+// sweep runs every TOURNEY_SWEEP_INTERVAL until Close: it warns the players
+// of games whose deadline is within TOURNEY_DEADLINE_WARNING, resolves games
 // past their deadline with TOURNEY_TIMEOUT_POLICY and runs the backend's
 // housekeeping (TTL extension and expiry).
 func (h *Host) sweep() {
@@ -46,7 +47,15 @@ func (h *Host) SweepOnce(ctx context.Context) int {
 	resolved := 0
 	now := time.Now()
 	for _, s := range list {
-		if s.NextDeadline == nil || s.NextDeadline.After(now) {
+		if s.NextDeadline == nil {
+			continue
+		}
+		if lead := h.cfg.DeadlineWarn; lead > 0 && s.NextDeadline.After(now) && !s.NextDeadline.After(now.Add(lead)) {
+			if _, err := h.apply(ctx, s.ID, tournament.WarnDeadlines{Lead: lead}); err != nil {
+				h.logger.Warn("warning players of a near deadline failed", "tournament", s.ID, "error", err)
+			}
+		}
+		if s.NextDeadline.After(now) {
 			continue
 		}
 		prev := s.Version

@@ -52,7 +52,8 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 			g := &r.Games[j]
 			pr.Games[j] = &pb.Game{GameId: g.GameID, Round: int32(g.Round), Player_1: g.Player1, Player_2: g.Player2,
 				Status: string(g.Status), WinnerId: g.WinnerID, LoserId: g.LoserID, CreatedAtUnixNano: unixNano(g.CreatedAt),
-				DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue}
+				DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue,
+				DeadlineWarned: g.DeadlineWarned}
 		}
 		out.Rounds[i] = pr
 	}
@@ -75,7 +76,7 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 			r.Games[j] = tournament.Game{GameID: g.GetGameId(), Round: int(g.GetRound()), Player1: g.GetPlayer_1(), Player2: g.GetPlayer_2(),
 				Status: tournament.GameStatus(g.GetStatus()), WinnerID: g.WinnerId, LoserID: g.LoserId,
 				CreatedAt: fromUnixNano(g.GetCreatedAtUnixNano()), Deadline: fromUnixNano(g.GetDeadlineUnixNano()),
-				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue()}
+				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned()}
 		}
 		t.Rounds[i] = r
 	}
@@ -124,7 +125,10 @@ func eventsToPB(evs []tournament.Event) []*pb.Event {
 	for i, e := range evs {
 		out[i] = &pb.Event{Type: string(e.Type), TournamentId: e.TournamentID, Version: e.Version,
 			Round: int32(e.Round), GameId: e.GameID, PlayerId: e.PlayerID, WinnerId: e.WinnerID,
-			LoserId: e.LoserID, AtUnixNano: unixNano(e.At)}
+			LoserId: e.LoserID, AtUnixNano: unixNano(e.At), Players: e.Players, Policy: string(e.Policy)}
+		if e.Deadline != nil {
+			out[i].DeadlineUnixNano = unixNano(*e.Deadline)
+		}
 	}
 	return out
 }
@@ -137,7 +141,12 @@ func eventsFromPB(evs []*pb.Event) []tournament.Event {
 	for i, e := range evs {
 		out[i] = tournament.Event{Type: tournament.EventType(e.GetType()), TournamentID: e.GetTournamentId(),
 			Version: e.GetVersion(), Round: int(e.GetRound()), GameID: e.GetGameId(), PlayerID: e.GetPlayerId(),
-			WinnerID: e.GetWinnerId(), LoserID: e.GetLoserId(), At: fromUnixNano(e.GetAtUnixNano())}
+			WinnerID: e.GetWinnerId(), LoserID: e.GetLoserId(), At: fromUnixNano(e.GetAtUnixNano()),
+			Players: e.GetPlayers(), Policy: tournament.TimeoutPolicy(e.GetPolicy())}
+		if n := e.GetDeadlineUnixNano(); n != 0 {
+			d := fromUnixNano(n)
+			out[i].Deadline = &d
+		}
 	}
 	return out
 }
@@ -189,6 +198,8 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID}}
 	case tournament.ResolveTimeouts:
 		out.Command = &pb.ApplyRequest_ResolveTimeouts{ResolveTimeouts: &pb.ResolveTimeouts{Policy: string(c.Policy), Winners: c.Winners}}
+	case tournament.WarnDeadlines:
+		out.Command = &pb.ApplyRequest_WarnDeadlines{WarnDeadlines: &pb.WarnDeadlines{LeadNanos: int64(c.Lead)}}
 	default:
 		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "unknown command %T", req.Command)
 	}
@@ -229,6 +240,8 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 			rt.Winners = c.ResolveTimeouts.GetWinners()
 		}
 		out.Command = rt
+	case *pb.ApplyRequest_WarnDeadlines:
+		out.Command = tournament.WarnDeadlines{Lead: time.Duration(c.WarnDeadlines.GetLeadNanos())}
 	default:
 		return out, tournament.Errorf(tournament.CodeInvalidArgument, "apply request has no known command (%T)", c)
 	}

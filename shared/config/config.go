@@ -54,6 +54,7 @@ type Config struct {
 	RateLimitAddr  int                      // TOURNEY_RATE_LIMIT_ADDR: /v1 calls per second per client address, per host; 0 = off
 	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
 	PluginVerify   bool                     // TOURNEY_PLUGIN_VERIFY: on (default) | off
+	DeadlineWarn   time.Duration            // TOURNEY_DEADLINE_WARNING: warn a game's players this long before its deadline
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
@@ -68,7 +69,7 @@ func Default() Config {
 		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
 		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
 		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true,
+		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, DeadlineWarn: time.Minute,
 	}
 }
 
@@ -185,6 +186,7 @@ var fields = []field{
 	num("TOURNEY_RATE_LIMIT_ADDR", func(c *Config) *int { return &c.RateLimitAddr }, 0, 1_000_000),
 	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
 	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
+	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.DeadlineWarn }),
 	{"TOURNEY_PLUGIN_VERIFY", func(c *Config, v string) error {
 		switch v {
 		case "on":

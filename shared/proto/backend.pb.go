@@ -340,6 +340,7 @@ type Game struct {
 	DeadlineUnixNano   int64                  `protobuf:"varint,9,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
 	FinishedAtUnixNano *int64                 `protobuf:"varint,10,opt,name=finished_at_unix_nano,json=finishedAtUnixNano,proto3,oneof" json:"finished_at_unix_nano,omitempty"`
 	Overdue            bool                   `protobuf:"varint,11,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	DeadlineWarned     bool                   `protobuf:"varint,12,opt,name=deadline_warned,json=deadlineWarned,proto3" json:"deadline_warned,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -451,6 +452,13 @@ func (x *Game) GetOverdue() bool {
 	return false
 }
 
+func (x *Game) GetDeadlineWarned() bool {
+	if x != nil {
+		return x.DeadlineWarned
+	}
+	return false
+}
+
 type CreateRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Actor         string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -538,6 +546,7 @@ type ApplyRequest struct {
 	//	*ApplyRequest_Start
 	//	*ApplyRequest_RegisterResult
 	//	*ApplyRequest_ResolveTimeouts
+	//	*ApplyRequest_WarnDeadlines
 	Command isApplyRequest_Command `protobuf_oneof:"command"`
 	// The state of the tournament the caller holds (protocol 2; 0 = none):
 	// when the change applies to exactly that state, the reply carries a
@@ -644,6 +653,15 @@ func (x *ApplyRequest) GetResolveTimeouts() *ResolveTimeouts {
 	return nil
 }
 
+func (x *ApplyRequest) GetWarnDeadlines() *WarnDeadlines {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_WarnDeadlines); ok {
+			return x.WarnDeadlines
+		}
+	}
+	return nil
+}
+
 func (x *ApplyRequest) GetKnownVersion() int64 {
 	if x != nil {
 		return x.KnownVersion
@@ -682,6 +700,10 @@ type ApplyRequest_ResolveTimeouts struct {
 	ResolveTimeouts *ResolveTimeouts `protobuf:"bytes,7,opt,name=resolve_timeouts,json=resolveTimeouts,proto3,oneof"`
 }
 
+type ApplyRequest_WarnDeadlines struct {
+	WarnDeadlines *WarnDeadlines `protobuf:"bytes,10,opt,name=warn_deadlines,json=warnDeadlines,proto3,oneof"`
+}
+
 func (*ApplyRequest_AddPlayer) isApplyRequest_Command() {}
 
 func (*ApplyRequest_RemovePlayer) isApplyRequest_Command() {}
@@ -691,6 +713,8 @@ func (*ApplyRequest_Start) isApplyRequest_Command() {}
 func (*ApplyRequest_RegisterResult) isApplyRequest_Command() {}
 
 func (*ApplyRequest_ResolveTimeouts) isApplyRequest_Command() {}
+
+func (*ApplyRequest_WarnDeadlines) isApplyRequest_Command() {}
 
 type AddPlayer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -736,6 +760,50 @@ func (x *AddPlayer) GetUserId() int64 {
 	return 0
 }
 
+type WarnDeadlines struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LeadNanos     int64                  `protobuf:"varint,1,opt,name=lead_nanos,json=leadNanos,proto3" json:"lead_nanos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WarnDeadlines) Reset() {
+	*x = WarnDeadlines{}
+	mi := &file_backend_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WarnDeadlines) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WarnDeadlines) ProtoMessage() {}
+
+func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WarnDeadlines.ProtoReflect.Descriptor instead.
+func (*WarnDeadlines) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WarnDeadlines) GetLeadNanos() int64 {
+	if x != nil {
+		return x.LeadNanos
+	}
+	return 0
+}
+
 type RemovePlayer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	UserId        int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
@@ -745,7 +813,7 @@ type RemovePlayer struct {
 
 func (x *RemovePlayer) Reset() {
 	*x = RemovePlayer{}
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -757,7 +825,7 @@ func (x *RemovePlayer) String() string {
 func (*RemovePlayer) ProtoMessage() {}
 
 func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -770,7 +838,7 @@ func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemovePlayer.ProtoReflect.Descriptor instead.
 func (*RemovePlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{7}
+	return file_backend_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *RemovePlayer) GetUserId() int64 {
@@ -791,7 +859,7 @@ type Start struct {
 
 func (x *Start) Reset() {
 	*x = Start{}
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -803,7 +871,7 @@ func (x *Start) String() string {
 func (*Start) ProtoMessage() {}
 
 func (x *Start) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -816,7 +884,7 @@ func (x *Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Start.ProtoReflect.Descriptor instead.
 func (*Start) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{8}
+	return file_backend_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Start) GetShuffle() bool {
@@ -844,7 +912,7 @@ type RegisterResult struct {
 
 func (x *RegisterResult) Reset() {
 	*x = RegisterResult{}
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +924,7 @@ func (x *RegisterResult) String() string {
 func (*RegisterResult) ProtoMessage() {}
 
 func (x *RegisterResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,7 +937,7 @@ func (x *RegisterResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResult.ProtoReflect.Descriptor instead.
 func (*RegisterResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{9}
+	return file_backend_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RegisterResult) GetGameId() int64 {
@@ -904,7 +972,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -916,7 +984,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -929,7 +997,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{10}
+	return file_backend_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -947,23 +1015,26 @@ func (x *ResolveTimeouts) GetWinners() map[int64]int64 {
 }
 
 type Event struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Type          string                 `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
-	TournamentId  int64                  `protobuf:"varint,2,opt,name=tournament_id,json=tournamentId,proto3" json:"tournament_id,omitempty"`
-	Version       int64                  `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
-	Round         int32                  `protobuf:"varint,4,opt,name=round,proto3" json:"round,omitempty"`
-	GameId        int64                  `protobuf:"varint,5,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
-	PlayerId      int64                  `protobuf:"varint,6,opt,name=player_id,json=playerId,proto3" json:"player_id,omitempty"`
-	WinnerId      int64                  `protobuf:"varint,7,opt,name=winner_id,json=winnerId,proto3" json:"winner_id,omitempty"`
-	LoserId       int64                  `protobuf:"varint,8,opt,name=loser_id,json=loserId,proto3" json:"loser_id,omitempty"`
-	AtUnixNano    int64                  `protobuf:"varint,9,opt,name=at_unix_nano,json=atUnixNano,proto3" json:"at_unix_nano,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Type             string                 `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
+	TournamentId     int64                  `protobuf:"varint,2,opt,name=tournament_id,json=tournamentId,proto3" json:"tournament_id,omitempty"`
+	Version          int64                  `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	Round            int32                  `protobuf:"varint,4,opt,name=round,proto3" json:"round,omitempty"`
+	GameId           int64                  `protobuf:"varint,5,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
+	PlayerId         int64                  `protobuf:"varint,6,opt,name=player_id,json=playerId,proto3" json:"player_id,omitempty"`
+	WinnerId         int64                  `protobuf:"varint,7,opt,name=winner_id,json=winnerId,proto3" json:"winner_id,omitempty"`
+	LoserId          int64                  `protobuf:"varint,8,opt,name=loser_id,json=loserId,proto3" json:"loser_id,omitempty"`
+	AtUnixNano       int64                  `protobuf:"varint,9,opt,name=at_unix_nano,json=atUnixNano,proto3" json:"at_unix_nano,omitempty"`
+	Players          []int64                `protobuf:"varint,10,rep,packed,name=players,proto3" json:"players,omitempty"`
+	DeadlineUnixNano int64                  `protobuf:"varint,11,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
+	Policy           string                 `protobuf:"bytes,12,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +1046,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +1059,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{11}
+	return file_backend_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Event) GetType() string {
@@ -1054,6 +1125,27 @@ func (x *Event) GetAtUnixNano() int64 {
 	return 0
 }
 
+func (x *Event) GetPlayers() []int64 {
+	if x != nil {
+		return x.Players
+	}
+	return nil
+}
+
+func (x *Event) GetDeadlineUnixNano() int64 {
+	if x != nil {
+		return x.DeadlineUnixNano
+	}
+	return 0
+}
+
+func (x *Event) GetPolicy() string {
+	if x != nil {
+		return x.Policy
+	}
+	return ""
+}
+
 type ChangeReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absent after Remove, and when delta is set.
@@ -1069,7 +1161,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1081,7 +1173,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1094,7 +1186,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1132,7 +1224,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1144,7 +1236,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1157,7 +1249,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -1208,7 +1300,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1220,7 +1312,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1233,7 +1325,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -1265,7 +1357,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1277,7 +1369,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1290,7 +1382,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 type Summary struct {
@@ -1312,7 +1404,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1324,7 +1416,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1337,7 +1429,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Summary) GetId() int64 {
@@ -1419,7 +1511,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1431,7 +1523,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1444,7 +1536,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -1464,7 +1556,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1476,7 +1568,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1489,7 +1581,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -1514,7 +1606,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1618,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1539,7 +1631,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 type ImportReply struct {
@@ -1551,7 +1643,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1563,7 +1655,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +1668,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -1594,7 +1686,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1606,7 +1698,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1619,7 +1711,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 type MaintainReply struct {
@@ -1632,7 +1724,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1644,7 +1736,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1657,7 +1749,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -1682,7 +1774,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1694,7 +1786,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1707,7 +1799,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 type HealthReply struct {
@@ -1723,7 +1815,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1735,7 +1827,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1748,7 +1840,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -1782,7 +1874,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1794,7 +1886,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1807,7 +1899,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -1835,7 +1927,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1847,7 +1939,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1860,7 +1952,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -1897,7 +1989,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1909,7 +2001,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1922,7 +2014,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -1984,7 +2076,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1996,7 +2088,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2009,7 +2101,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2035,7 +2127,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2047,7 +2139,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2060,7 +2152,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2080,7 +2172,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2092,7 +2184,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2105,7 +2197,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2153,7 +2245,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x05round\x18\x01 \x01(\x05R\x05round\x12\x14\n" +
 	"\x05slots\x18\x02 \x03(\x03R\x05slots\x12.\n" +
 	"\x05games\x18\x03 \x03(\v2\x18.tourney.backend.v1.GameR\x05games\x12\x12\n" +
-	"\x04byes\x18\x04 \x03(\x03R\x04byes\"\xab\x03\n" +
+	"\x04byes\x18\x04 \x03(\x03R\x04byes\"\xd4\x03\n" +
 	"\x04Game\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x14\n" +
 	"\x05round\x18\x02 \x01(\x05R\x05round\x12\x19\n" +
@@ -2166,7 +2258,8 @@ const file_backend_proto_rawDesc = "" +
 	"\x12deadline_unix_nano\x18\t \x01(\x03R\x10deadlineUnixNano\x126\n" +
 	"\x15finished_at_unix_nano\x18\n" +
 	" \x01(\x03H\x02R\x12finishedAtUnixNano\x88\x01\x01\x12\x18\n" +
-	"\aoverdue\x18\v \x01(\bR\aoverdueB\f\n" +
+	"\aoverdue\x18\v \x01(\bR\aoverdue\x12'\n" +
+	"\x0fdeadline_warned\x18\f \x01(\bR\x0edeadlineWarnedB\f\n" +
 	"\n" +
 	"_winner_idB\v\n" +
 	"\t_loser_idB\x18\n" +
@@ -2178,7 +2271,7 @@ const file_backend_proto_rawDesc = "" +
 	"\vmax_players\x18\x04 \x01(\x05R\n" +
 	"maxPlayers\x12\x1d\n" +
 	"\n" +
-	"creator_id\x18\x05 \x01(\x03R\tcreatorId\"\x92\x04\n" +
+	"creator_id\x18\x05 \x01(\x03R\tcreatorId\"\xde\x04\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -2187,12 +2280,17 @@ const file_backend_proto_rawDesc = "" +
 	"\rremove_player\x18\x04 \x01(\v2 .tourney.backend.v1.RemovePlayerH\x00R\fremovePlayer\x121\n" +
 	"\x05start\x18\x05 \x01(\v2\x19.tourney.backend.v1.StartH\x00R\x05start\x12M\n" +
 	"\x0fregister_result\x18\x06 \x01(\v2\".tourney.backend.v1.RegisterResultH\x00R\x0eregisterResult\x12P\n" +
-	"\x10resolve_timeouts\x18\a \x01(\v2#.tourney.backend.v1.ResolveTimeoutsH\x00R\x0fresolveTimeouts\x12#\n" +
+	"\x10resolve_timeouts\x18\a \x01(\v2#.tourney.backend.v1.ResolveTimeoutsH\x00R\x0fresolveTimeouts\x12J\n" +
+	"\x0ewarn_deadlines\x18\n" +
+	" \x01(\v2!.tourney.backend.v1.WarnDeadlinesH\x00R\rwarnDeadlines\x12#\n" +
 	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
 	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNanoB\t\n" +
 	"\acommand\"$\n" +
 	"\tAddPlayer\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\x03R\x06userId\"'\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\".\n" +
+	"\rWarnDeadlines\x12\x1d\n" +
+	"\n" +
+	"lead_nanos\x18\x01 \x01(\x03R\tleadNanos\"'\n" +
 	"\fRemovePlayer\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\x03R\x06userId\"7\n" +
 	"\x05Start\x12\x18\n" +
@@ -2207,7 +2305,7 @@ const file_backend_proto_rawDesc = "" +
 	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
 	"\fWinnersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x80\x02\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xe0\x02\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12\x18\n" +
@@ -2218,7 +2316,11 @@ const file_backend_proto_rawDesc = "" +
 	"\twinner_id\x18\a \x01(\x03R\bwinnerId\x12\x19\n" +
 	"\bloser_id\x18\b \x01(\x03R\aloserId\x12 \n" +
 	"\fat_unix_nano\x18\t \x01(\x03R\n" +
-	"atUnixNano\"\xaf\x01\n" +
+	"atUnixNano\x12\x18\n" +
+	"\aplayers\x18\n" +
+	" \x03(\x03R\aplayers\x12,\n" +
+	"\x12deadline_unix_nano\x18\v \x01(\x03R\x10deadlineUnixNano\x12\x16\n" +
+	"\x06policy\x18\f \x01(\tR\x06policy\"\xaf\x01\n" +
 	"\vChangeReply\x12<\n" +
 	"\n" +
 	"tournament\x18\x01 \x01(\v2\x1c.tourney.backend.v1.SnapshotR\n" +
@@ -2314,7 +2416,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -2323,78 +2425,80 @@ var file_backend_proto_goTypes = []any{
 	(*CreateRequest)(nil),    // 4: tourney.backend.v1.CreateRequest
 	(*ApplyRequest)(nil),     // 5: tourney.backend.v1.ApplyRequest
 	(*AddPlayer)(nil),        // 6: tourney.backend.v1.AddPlayer
-	(*RemovePlayer)(nil),     // 7: tourney.backend.v1.RemovePlayer
-	(*Start)(nil),            // 8: tourney.backend.v1.Start
-	(*RegisterResult)(nil),   // 9: tourney.backend.v1.RegisterResult
-	(*ResolveTimeouts)(nil),  // 10: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 11: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 12: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 13: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 14: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 15: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 16: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 17: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 18: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 19: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 20: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 21: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 22: tourney.backend.v1.MaintainReply
-	(*HealthRequest)(nil),    // 23: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 24: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 25: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 26: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 27: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 28: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 29: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 30: tourney.backend.v1.ConflictsReply
-	nil,                      // 31: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	(*WarnDeadlines)(nil),    // 7: tourney.backend.v1.WarnDeadlines
+	(*RemovePlayer)(nil),     // 8: tourney.backend.v1.RemovePlayer
+	(*Start)(nil),            // 9: tourney.backend.v1.Start
+	(*RegisterResult)(nil),   // 10: tourney.backend.v1.RegisterResult
+	(*ResolveTimeouts)(nil),  // 11: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 12: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 13: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),            // 14: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 15: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 16: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 17: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 18: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 19: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 20: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 21: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 22: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 23: tourney.backend.v1.MaintainReply
+	(*HealthRequest)(nil),    // 24: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 25: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 26: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 27: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 28: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 29: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 30: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 31: tourney.backend.v1.ConflictsReply
+	nil,                      // 32: tourney.backend.v1.ResolveTimeouts.WinnersEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
 	2,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
 	3,  // 2: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
 	6,  // 3: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	7,  // 4: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	8,  // 5: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	9,  // 6: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	10, // 7: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	31, // 8: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 9: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	11, // 10: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	13, // 11: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	5,  // 12: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	16, // 13: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	11, // 14: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 15: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	4,  // 16: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	5,  // 17: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	14, // 18: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	15, // 19: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	18, // 20: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	19, // 21: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 22: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	21, // 23: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	23, // 24: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	25, // 25: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	27, // 26: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	29, // 27: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	12, // 28: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	12, // 29: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 30: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	17, // 31: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	12, // 32: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 33: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	20, // 34: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	22, // 35: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	24, // 36: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	26, // 37: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	28, // 38: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	30, // 39: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	28, // [28:40] is the sub-list for method output_type
-	16, // [16:28] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	8,  // 4: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	9,  // 5: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	10, // 6: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	11, // 7: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	7,  // 8: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
+	32, // 9: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 10: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	12, // 11: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	14, // 12: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	5,  // 13: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	17, // 14: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	12, // 15: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 16: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	4,  // 17: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	5,  // 18: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	15, // 19: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	16, // 20: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	19, // 21: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	20, // 22: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 23: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	22, // 24: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	24, // 25: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	26, // 26: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	28, // 27: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	30, // 28: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	13, // 29: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	13, // 30: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 31: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	18, // 32: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	13, // 33: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 34: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	21, // 35: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	23, // 36: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	25, // 37: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	27, // 38: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	29, // 39: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	31, // 40: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	29, // [29:41] is the sub-list for method output_type
+	17, // [17:29] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -2410,6 +2514,7 @@ func file_backend_proto_init() {
 		(*ApplyRequest_Start)(nil),
 		(*ApplyRequest_RegisterResult)(nil),
 		(*ApplyRequest_ResolveTimeouts)(nil),
+		(*ApplyRequest_WarnDeadlines)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2417,7 +2522,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   32,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Decided returns cmd in a form that replays deterministically: applied to
@@ -60,7 +61,8 @@ func (cmd ResolveTimeouts) replay(c *change) error {
 		}
 		c.decide(g, GameTimedOut, w)
 		decided = true
-		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID})
+		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID,
+			Players: []int64{g.Player1, g.Player2}, Policy: cmd.Policy})
 	}
 	if decided {
 		c.advance()
@@ -89,6 +91,7 @@ type commandJSON struct {
 	LoserID  int64           `json:"loser_id,omitempty"`
 	Policy   TimeoutPolicy   `json:"policy,omitempty"`
 	Winners  map[int64]int64 `json:"winners,omitempty"`
+	LeadNS   int64           `json:"lead_ns,omitempty"`
 }
 
 // MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
@@ -105,6 +108,8 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 		j.GameID, j.WinnerID, j.LoserID = c.GameID, c.WinnerID, c.LoserID
 	case ResolveTimeouts:
 		j.Policy, j.Winners = c.Policy, c.Winners
+	case WarnDeadlines:
+		j.LeadNS = int64(c.Lead)
 	default:
 		return nil, fmt.Errorf("unknown command %T", cmd)
 	}
@@ -128,6 +133,8 @@ func UnmarshalCommand(b []byte) (Command, error) {
 		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID}, nil
 	case ResolveTimeouts{}.Name():
 		return ResolveTimeouts{Policy: j.Policy, Winners: j.Winners}, nil
+	case WarnDeadlines{}.Name():
+		return WarnDeadlines{Lead: time.Duration(j.LeadNS)}, nil
 	}
 	return nil, fmt.Errorf("command: unknown type %q", j.Type)
 }
@@ -152,6 +159,8 @@ func Describe(cmd Command) string {
 			return fmt.Sprintf("resolve_timeouts winners %v", c.Winners)
 		}
 		return fmt.Sprintf("resolve_timeouts policy %s", c.Policy)
+	case WarnDeadlines:
+		return fmt.Sprintf("warn_deadlines lead %v", c.Lead)
 	}
 	return cmd.Name()
 }

@@ -68,7 +68,7 @@ func TestDecidedTimeoutsReplayTheChosenWinners(t *testing.T) {
 func TestCommandCodecRoundTrips(t *testing.T) {
 	for _, c := range []Command{AddPlayer{UserID: 5}, RemovePlayer{UserID: 6}, Start{Shuffle: true, Seeds: []int64{3, 1, 2}},
 		Start{}, RegisterResult{GameID: 3, WinnerID: 4, LoserID: 5}, ResolveTimeouts{Policy: TimeoutHigherSeed},
-		ResolveTimeouts{Policy: TimeoutRandom, Winners: map[int64]int64{1: 101, 2: 104}}} {
+		ResolveTimeouts{Policy: TimeoutRandom, Winners: map[int64]int64{1: 101, 2: 104}}, WarnDeadlines{Lead: 90 * time.Second}} {
 		b, err := MarshalCommand(c)
 		if err != nil {
 			t.Fatal(err)
@@ -132,5 +132,40 @@ func TestIDsBeyondJavaScriptsSafeIntegersAreRefused(t *testing.T) {
 	tr := pending(t, 2)
 	if _, _, err := Apply(tr, AddPlayer{UserID: MaxID + 1}, env()); CodeOf(err) != CodeInvalidArgument {
 		t.Fatalf("user_id 2^53: %v", err)
+	}
+}
+
+// Players are warned once per game when its deadline is within the lead,
+// with an event that names both and the deadline; a timed-out game's event
+// names both players and the policy that decided it.
+func TestDeadlineWarningsOncePerGame(t *testing.T) {
+	tr := started(t, 4) // deadlines at t0 + 5m
+	e := Env{Now: t0.Add(3 * time.Minute), GameTimeout: 5 * time.Minute}
+	same, evs, err := Apply(tr, WarnDeadlines{Lead: time.Minute}, e)
+	if err != nil || len(evs) != 0 || same != tr {
+		t.Fatalf("two minutes before the deadline, a one-minute lead warned: %v %v", evs, err)
+	}
+	e.Now = t0.Add(4*time.Minute + 30*time.Second)
+	warned, evs, err := Apply(tr, WarnDeadlines{Lead: time.Minute}, e)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("within the lead: %v %v", evs, err)
+	}
+	g := warned.Game(1)
+	if ev := evs[0]; ev.Type != EventGameDeadlineWarning || ev.GameID != 1 || len(ev.Players) != 2 || ev.Players[0] != g.Player1 ||
+		ev.Players[1] != g.Player2 || ev.Deadline == nil || !ev.Deadline.Equal(g.Deadline) || !g.DeadlineWarned {
+		t.Fatalf("warning %+v for game %+v", ev, g)
+	}
+	if _, evs, _ := Apply(warned, WarnDeadlines{Lead: time.Minute}, e); len(evs) != 0 {
+		t.Fatalf("warned twice: %v", evs)
+	}
+	e.Now = t0.Add(6 * time.Minute)
+	_, evs, _ = Apply(warned, ResolveTimeouts{Policy: TimeoutHigherSeed}, e)
+	for _, ev := range evs {
+		if ev.Type == EventGameTimedOut && (len(ev.Players) != 2 || ev.Policy != TimeoutHigherSeed) {
+			t.Fatalf("a timeout event %+v does not name both players and the policy", ev)
+		}
+	}
+	if _, _, err := Apply(tr, WarnDeadlines{}, e); CodeOf(err) != CodeInvalidArgument {
+		t.Fatalf("a zero lead: %v", err)
 	}
 }

@@ -85,6 +85,9 @@ func (g *Game) Signature() uint64 {
 	if g.Overdue {
 		mix(1)
 	}
+	if g.DeadlineWarned {
+		mix(2)
+	}
 	return h
 }
 
@@ -215,6 +218,9 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	b = appendOptTime(b, g.FinishedAt)
 	if g.Overdue {
 		b = append(b, `,"overdue":true`...)
+	}
+	if g.DeadlineWarned {
+		b = append(b, `,"deadline_warned":true`...)
 	}
 	return append(b, '}')
 }

@@ -59,6 +59,8 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 			env.Now = env.Now.Add(time.Duration(rnd.Int64N(int64(time.Hour))))
 			switch g := tr.ActiveGames()[0]; rnd.IntN(3) {
 			case 0:
+				tr, _, _ = Apply(tr, WarnDeadlines{Lead: time.Hour}, Env{Now: g.Deadline.Add(-time.Second)})
+				check()
 				tr, _, _ = Apply(tr, ResolveTimeouts{Policy: TimeoutNone}, env)
 				tr, _, _ = Apply(tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player2}, env)
 			case 1:

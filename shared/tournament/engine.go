@@ -412,10 +412,40 @@ func (cmd ResolveTimeouts) apply(c *change) error {
 			c.decide(g, GameTimedOut, []int64{g.Player1, g.Player2}[c.env.Rand.IntN(2)])
 		}
 		decided = true
-		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID})
+		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID,
+			Players: []int64{g.Player1, g.Player2}, Policy: cmd.Policy})
 	}
 	if decided {
 		c.advance()
+	}
+	return nil
+}
+
+// WarnDeadlines warns the players of every active game whose deadline is
+// within Lead of now (and not yet past): a game_deadline_warning event naming
+// both players and the deadline, once per game. With nothing to warn about
+// it changes nothing.
+type WarnDeadlines struct{ Lead time.Duration }
+
+// Name implements Command.
+func (WarnDeadlines) Name() string { return "warn_deadlines" }
+
+func (cmd WarnDeadlines) apply(c *change) error {
+	if cmd.Lead <= 0 {
+		return Errorf(CodeInvalidArgument, "the deadline warning lead must be positive, got %v", cmd.Lead)
+	}
+	if c.t.Status != StatusActive {
+		return nil
+	}
+	r := &c.t.Rounds[c.t.CurrentRound-1]
+	for i := range r.Games {
+		g := &r.Games[i]
+		if g.Status != GameActive || g.DeadlineWarned || !c.env.Now.Before(g.Deadline) || g.Deadline.Sub(c.env.Now) > cmd.Lead {
+			continue
+		}
+		g.DeadlineWarned = true
+		d := g.Deadline
+		c.emit(Event{Type: EventGameDeadlineWarning, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Deadline: &d})
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ const (
 	EventGameFinished        EventType = "game_finished"
 	EventGameTimedOut        EventType = "game_timed_out"
 	EventGameOverdue         EventType = "game_overdue"
+	EventGameDeadlineWarning EventType = "game_deadline_warning"
 	EventRoundEnded          EventType = "round_ended"
 	EventTournamentCompleted EventType = "tournament_completed"
 	EventTournamentRemoved   EventType = "tournament_removed"
@@ -32,5 +33,11 @@ type Event struct {
 	PlayerID     int64     `json:"player_id,omitempty"`
 	WinnerID     int64     `json:"winner_id,omitempty"`
 	LoserID      int64     `json:"loser_id,omitempty"`
-	At           time.Time `json:"at"`
+	// Players names both players of a game (deadline warnings, timeouts).
+	Players []int64 `json:"players,omitempty"`
+	// Deadline is the game's deadline (deadline warnings).
+	Deadline *time.Time `json:"deadline,omitempty"`
+	// Policy is the timeout policy that decided a timed-out game.
+	Policy TimeoutPolicy `json:"policy,omitempty"`
+	At     time.Time     `json:"at"`
 }

@@ -49,6 +49,9 @@ type Game struct {
 	// Overdue is set when the game passed its deadline under the "none"
 	// timeout policy and was left active.
 	Overdue bool `json:"overdue,omitempty"`
+	// DeadlineWarned is set once its players were warned that the deadline
+	// is near (a game_deadline_warning event).
+	DeadlineWarned bool `json:"deadline_warned,omitempty"`
 }
 
 // Round is one round of the bracket. Slots lists the round's players in
