@@ -219,3 +219,21 @@ func TestAWrongRedisPasswordIsNamedAndNotFailedOver(t *testing.T) {
 		t.Fatalf("the log does not name the misconfiguration:\n%s", h.Logs())
 	}
 }
+
+// TTL profiles through the HTTP API with the real binaries on Redis: the
+// profile is shown, applies to the keys, and an unknown one is a 400.
+func TestTTLProfileOverHTTP(t *testing.T) {
+	r := testutil.StartRedis(t)
+	h := hostsOn(t, 1, append(r.Env(), "TOURNEY_TTL_PROFILES=casual:tournament=20m,active_games=2m")...)[0]
+	got, err := h.Client.Create(bg, tournament.CreateParams{ID: 7, Name: "casual", MaxPlayers: 2, CreatorID: 1, TTLProfile: "casual"})
+	if err != nil || got.TTLProfile != "casual" {
+		t.Fatalf("create with a profile: %+v %v", got, err)
+	}
+	if ttl, _ := r.Client(1).TTL(bg, "pong:tournament:{7}").Result(); ttl <= 19*time.Minute || ttl > 20*time.Minute {
+		t.Fatalf("the tournament's TTL is %v, want 20m", ttl)
+	}
+	_, err = h.Client.Create(bg, tournament.CreateParams{ID: 8, Name: "x", MaxPlayers: 2, CreatorID: 1, TTLProfile: "ranked"})
+	if !errors.Is(err, tournament.ErrInvalidArgument) || !strings.Contains(err.Error(), "ranked") {
+		t.Fatalf("an unknown profile: %v", err)
+	}
+}

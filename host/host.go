@@ -300,6 +300,9 @@ func (h *Host) apply(ctx context.Context, id int64, cmd tournament.Command) (*to
 
 // CreateTournament creates a pending tournament.
 func (h *Host) CreateTournament(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error) {
+	if _, ok := h.cfg.TTLs(p.TTLProfile); !ok {
+		return nil, h.cfg.UnknownTTLProfile(p.TTLProfile)
+	}
 	return h.mutate(ctx, call{id: p.ID, create: &p}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
 		return b.Create(ctx, shared.CreateRequest{Actor: ActorFrom(ctx), Params: p})
 	})

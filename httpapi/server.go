@@ -462,6 +462,7 @@ type createBody struct {
 	Name       string `json:"name"`
 	MaxPlayers int    `json:"max_players"`
 	CreatorID  int64  `json:"creator_id"`
+	TTLProfile string `json:"ttl_profile"`
 }
 
 func (s *server) create(w http.ResponseWriter, r *http.Request) {

@@ -44,7 +44,7 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 	out := &pb.Tournament{Id: t.ID, Name: t.Name, MaxPlayers: int32(t.MaxPlayers), CreatorId: t.CreatorID,
 		Status: string(t.Status), Players: t.Players, Seeds: t.Seeds, Shuffled: t.Shuffled, CurrentRound: int32(t.CurrentRound),
 		WinnerId: t.WinnerID, Version: t.Version, CreatedAtUnixNano: unixNano(t.CreatedAt), UpdatedAtUnixNano: unixNano(t.UpdatedAt),
-		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt)}
+		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile}
 	out.Rounds = make([]*pb.Round, len(t.Rounds))
 	for i, r := range t.Rounds {
 		pr := &pb.Round{Round: int32(r.Round), Slots: r.Slots, Byes: r.Byes, Games: make([]*pb.Game, len(r.Games))}
@@ -67,7 +67,7 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		Status: tournament.Status(p.GetStatus()), Players: orEmpty(p.GetPlayers()), Seeds: p.GetSeeds(), Shuffled: p.GetShuffled(),
 		CurrentRound: int(p.GetCurrentRound()), WinnerID: p.WinnerId, Version: p.GetVersion(),
 		CreatedAt: fromUnixNano(p.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(p.GetUpdatedAtUnixNano()),
-		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano),
+		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
 		Rounds: make([]tournament.Round, len(p.GetRounds()))}
 	for i, pr := range p.GetRounds() {
 		r := tournament.Round{Round: int(pr.GetRound()), Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),

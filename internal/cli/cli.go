@@ -147,10 +147,11 @@ var clientCommands = map[string]clientCommand{
 		in.vals = map[string]any{
 			"id": in.fs.Int64("id", 0, "tournament id (> 0)"), "name": in.fs.String("name", "", "name"),
 			"max": in.fs.Int("max-players", 8, "2..1024"), "creator": in.fs.Int64("creator", 0, "creator user id (> 0)"),
+			"ttl": in.fs.String("ttl-profile", "", "TTL profile (TOURNEY_TTL_PROFILES); default the configured TTLs"),
 		}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		return c.Create(ctx, tournament.CreateParams{ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
-			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64)})
+			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64), TTLProfile: *in.vals["ttl"].(*string)})
 	}},
 	"get": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID")

@@ -30,12 +30,13 @@ type Options struct {
 	RateLimit     int              // mutating calls per second per actor; 0 = off
 	RateBurst     int              // burst; 0 = same as RateLimit
 	RateLimits    map[string]int   // per operation, per actor per second; burst = the rate
+	TTLProfiles   map[string]config.TTLProfile // named TTLs a tournament may use (only the tournament TTL applies here)
 	Now           func() time.Time // clock (tests); default time.Now
 }
 
 // OptionsFromConfig takes the memory backend's options from the shared configuration.
 func OptionsFromConfig(c config.Config) Options {
-	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits}
+	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles}
 }
 
 // Backend is the memory backend. It is safe for concurrent use.
@@ -125,6 +126,11 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 		return shared.Change{}, err
 	}
 	now := b.opts.Now()
+	if p := req.Params.TTLProfile; p != "" {
+		if _, ok := b.opts.TTLProfiles[p]; !ok {
+			return shared.Change{}, config.Config{TTLProfiles: b.opts.TTLProfiles}.UnknownTTLProfile(p)
+		}
+	}
 	t, evs, err := tournament.New(req.Params, b.env(now))
 	if err != nil {
 		return shared.Change{}, err
@@ -142,7 +148,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 			return shared.Change{}, tournament.Errorf(tournament.CodeAlreadyExists, "tournament %d already exists", t.ID)
 		}
 	}
-	b.records[t.ID] = &record{t: t, expires: now.Add(b.opts.TournamentTTL)}
+	b.records[t.ID] = &record{t: t, expires: now.Add(b.ttl(t))}
 	delete(b.tombstones, t.ID) // an explicit re-create is allowed
 	b.publish(t.ID, evs, true)
 	return shared.Change{Tournament: t.Clone(), Events: evs}, nil
@@ -172,7 +178,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		return shared.Change{}, err
 	}
 	if len(evs) > 0 {
-		r.t, r.expires = next, now.Add(b.opts.TournamentTTL)
+		r.t, r.expires = next, now.Add(b.ttl(next))
 		b.publish(req.TournamentID, evs, false)
 	}
 	return shared.Change{Tournament: next.Clone(), Events: evs, PriorVersion: prior.Version, PriorUpdatedAt: prior.UpdatedAt}, nil
@@ -245,7 +251,7 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 		return shared.Change{}, notFound(req.ID)
 	}
 	evs := []tournament.Event{tournament.RemovedEvent(r.t, now.UTC())}
-	b.tombstones[req.ID] = tombstone{version: r.t.Version, expires: now.Add(b.opts.TournamentTTL)}
+	b.tombstones[req.ID] = tombstone{version: r.t.Version, expires: now.Add(b.ttl(r.t))}
 	b.publish(req.ID, evs, false)
 	return shared.Change{Events: evs}, nil
 }
@@ -279,7 +285,7 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 			old.gone = true
 			old.mu.Unlock()
 		}
-		b.records[t.ID] = &record{t: t.Clone(), expires: now.Add(b.opts.TournamentTTL)}
+		b.records[t.ID] = &record{t: t.Clone(), expires: now.Add(b.ttl(t))}
 		delete(b.tombstones, t.ID)
 	}
 	return len(snaps), nil
@@ -306,7 +312,7 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 			b.evMu.Unlock()
 			rep.Expired++
 		case r.t.Live():
-			r.expires = now.Add(b.opts.TournamentTTL)
+			r.expires = now.Add(b.ttl(r.t))
 			rep.Extended++
 		}
 		r.mu.Unlock()
@@ -331,4 +337,13 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 	n := len(b.records)
 	b.mu.RUnlock()
 	return shared.HealthReport{Backend: "memory", Detail: fmt.Sprintf("%d tournaments", n), Epoch: b.epoch}, nil
+}
+
+// ttl is how long t is kept untouched: its TTL profile's tournament TTL,
+// else TOURNAMENT_TTL.
+func (b *Backend) ttl(t *tournament.Tournament) time.Duration {
+	if p, ok := b.opts.TTLProfiles[t.TTLProfile]; ok && p.Tournament > 0 {
+		return p.Tournament
+	}
+	return b.opts.TournamentTTL
 }

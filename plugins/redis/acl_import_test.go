@@ -163,3 +163,49 @@ func TestSubscribersDoNotStarveThePool(t *testing.T) {
 		}
 	}
 }
+
+// A tournament created with a TTL profile has that profile's TTLs on every
+// key, keeps them through housekeeping, shows the profile in its JSON and
+// keeps it through export and import; an unknown profile is refused.
+func TestTTLProfilesApplyToEveryKey(t *testing.T) {
+	r := testutil.StartRedis(t)
+	b := newBackend(t, r, Options{KeyPrefix: "p:", TTLProfiles: map[string]config.TTLProfile{
+		"casual": {Tournament: 30 * time.Minute, ActiveGames: 3 * time.Minute, RoundData: 5 * time.Minute, Bracket: 30 * time.Minute}}})
+	c, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: "casual"}})
+	if err != nil || c.Tournament.TTLProfile != "casual" {
+		t.Fatalf("create: %+v %v", c.Tournament, err)
+	}
+	for _, u := range []int64{1, 2} {
+		b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: u}})
+	}
+	if _, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.Start{}}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		for key, want := range map[string]time.Duration{"p:tournament:{1}": 30 * time.Minute, "p:tournament:{1}:active_games": 3 * time.Minute,
+			"p:tournament:{1}:brackets": 30 * time.Minute, "p:tournament:{1}:events": 30 * time.Minute} {
+			if ttl, _ := r.Client(1).TTL(ctx, key).Result(); ttl <= want-time.Minute || ttl > want {
+				t.Errorf("%s: %s has TTL %v, want %v", when, key, ttl, want)
+			}
+		}
+	}
+	check("after start")
+	if _, err := b.Maintain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("after housekeeping")
+	var snaps []*tournament.Tournament
+	b.Export(ctx, func(t *tournament.Tournament) error { snaps = append(snaps, t); return nil })
+	if len(snaps) != 1 || snaps[0].TTLProfile != "casual" || !strings.Contains(string(snaps[0].AppendJSON(nil)), `"ttl_profile":"casual"`) {
+		t.Fatalf("export: %+v", snaps)
+	}
+	if _, err := b.Import(ctx, snaps); err != nil {
+		t.Fatal(err)
+	}
+	check("after import")
+	_, err = b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 2, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: "ranked"}})
+	if !errors.Is(err, tournament.ErrInvalidArgument) || !strings.Contains(err.Error(), `"ranked"`) || !strings.Contains(err.Error(), "casual") {
+		t.Fatalf("an unknown profile: %v", err)
+	}
+}

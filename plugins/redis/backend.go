@@ -219,6 +219,11 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err
 	}
+	if p := req.Params.TTLProfile; p != "" {
+		if _, ok := b.opts.TTLProfiles[p]; !ok {
+			return shared.Change{}, config.Config{TTLProfiles: b.opts.TTLProfiles}.UnknownTTLProfile(p)
+		}
+	}
 	t, evs, err := tournament.New(req.Params, b.env())
 	if err != nil {
 		return shared.Change{}, err
@@ -689,7 +694,7 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 		for i, id := range ids {
 			cmds[i] = touchScript.EvalSha(ctx, p, b.keys.record(id), o.TournamentTTL.Milliseconds(),
-				o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), b.bracketTTL().Milliseconds())
+				o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), o.BracketTTL.Milliseconds())
 		}
 	}); err != nil {
 		return shared.MaintainReport{}, redisErr(err)

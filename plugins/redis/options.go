@@ -24,6 +24,8 @@ type Options struct {
 	// RateLimits are per-operation limits per actor per second (operation
 	// names as in config.RateLimitedOps); burst = the rate.
 	RateLimits map[string]int
+	// TTLProfiles are the named TTL sets a tournament may be created with.
+	TTLProfiles map[string]config.TTLProfile
 	// EventsMaxLen bounds each tournament's events stream (approximately).
 	EventsMaxLen int64
 	Logger       hclog.Logger
@@ -40,7 +42,7 @@ type Options struct {
 func OptionsFromConfig(c config.Config) Options {
 	return Options{KeyPrefix: c.KeyPrefix, TournamentTTL: c.TournamentTTL, ActiveGamesTTL: c.ActiveGamesTTL,
 		RoundDataTTL: c.RoundDataTTL, BracketTTL: c.BracketTTL, LockTimeout: c.LockTimeout,
-		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits}
+		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles}
 }
 
 // ioTimeout bounds one Redis read or write on the data path. It is short on

@@ -2,10 +2,12 @@ package redis
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/tourney/tourney/shared/config"
 	"github.com/tourney/tourney/shared/tournament"
 )
 
@@ -71,7 +73,10 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	// TOURNAMENT_TTL, the default), the rounds live there only and the state
 	// holds the rest, so a change writes the rounds it touched, not every
 	// round again. Otherwise the state keeps every round.
-	if b.roundsInBrackets() {
+	ttl := b.ttls(t)
+	fields = append(fields, "ttl_profile", t.TTLProfile,
+		"ttl_ms", fmt.Sprintf("%d,%d,%d,%d", ttl.Tournament.Milliseconds(), ttl.ActiveGames.Milliseconds(), ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds()))
+	if ttl.Bracket >= ttl.Tournament {
 		fields = append(fields, "rounds_in", "brackets")
 		tail = append(tail, t.AppendMetaJSON(nil))
 	} else {
@@ -129,7 +134,7 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	enc := func(v any) string { j, _ := json.Marshal(v); return string(j) }
 	o := b.opts
 	head = []any{enc(fields), len(changed), enc(advancing), rounds, enc(events),
-		o.TournamentTTL.Milliseconds(), o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), b.bracketTTL().Milliseconds(),
+		ttl.Tournament.Milliseconds(), ttl.ActiveGames.Milliseconds(), ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds(),
 		o.EventsMaxLen, b.keys.events(t.ID)}
 	return head, tail, rev
 }
@@ -166,13 +171,18 @@ func parseSummary(id int64, v []any) (tournament.Summary, bool) {
 	return s, true
 }
 
-// roundsInBrackets says whether records keep their rounds in :brackets
-// only: when it lasts as long as the tournament hash.
-func (b *Backend) roundsInBrackets() bool {
-	return b.opts.BracketTTL >= b.opts.TournamentTTL
+// ttls are the TTLs of t's keys: its TTL profile's, else the configured
+// ones. A record keeps its rounds in :brackets only when that key lasts as
+// long as the tournament hash (Bracket >= Tournament).
+func (b *Backend) ttls(t *tournament.Tournament) config.TTLProfile {
+	c := config.Config{TournamentTTL: b.opts.TournamentTTL, ActiveGamesTTL: b.opts.ActiveGamesTTL,
+		RoundDataTTL: b.opts.RoundDataTTL, BracketTTL: b.opts.BracketTTL, TTLProfiles: b.opts.TTLProfiles}
+	p, ok := c.TTLs(t.TTLProfile)
+	if !ok {
+		p, _ = c.TTLs("")
+	}
+	return p
 }
-
-func (b *Backend) bracketTTL() time.Duration { return b.opts.BracketTTL }
 
 // decodeRecord rebuilds a tournament from its stored state and, for records
 // that keep their rounds in :brackets (roundsIn == "brackets"), the

@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"net/url"
 	"regexp"
 	"slices"
@@ -55,6 +56,8 @@ type Config struct {
 	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
 	PluginVerify   bool                     // TOURNEY_PLUGIN_VERIFY: on (default) | off
 	DeadlineWarn   time.Duration            // TOURNEY_DEADLINE_WARNING: warn a game's players this long before its deadline
+	TTLProfiles    map[string]TTLProfile    // TOURNEY_TTL_PROFILES and TOURNEY_TTL_PROFILES_FILE: named TTL sets a tournament may use
+	TTLProfileFile string                   // TOURNEY_TTL_PROFILES_FILE
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
@@ -187,6 +190,15 @@ var fields = []field{
 	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
 	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
 	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.DeadlineWarn }),
+	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) }, func(c *Config) string { return FormatTTLProfiles(c.TTLProfiles) }},
+	{"TOURNEY_TTL_PROFILES_FILE", func(c *Config, v string) error {
+		b, err := os.ReadFile(v)
+		if err != nil {
+			return err
+		}
+		c.TTLProfileFile = v
+		return c.addTTLProfiles(string(b))
+	}, func(c *Config) string { return "" }},
 	{"TOURNEY_PLUGIN_VERIFY", func(c *Config, v string) error {
 		switch v {
 		case "on":
@@ -322,4 +334,119 @@ func FormatRateLimits(m map[string]int) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// TTLProfile is a named set of TTLs a tournament may be created with
+// (ttl_profile); a zero field takes the configured default.
+type TTLProfile struct {
+	Tournament  time.Duration
+	ActiveGames time.Duration
+	RoundData   time.Duration
+	Bracket     time.Duration
+}
+
+var profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+// addTTLProfiles reads profiles written as
+// "casual:tournament=30m,active_games=3m;ranked:tournament=24h" (profiles
+// separated by ";" or new lines; "#" starts a comment line).
+func (c *Config) addTTLProfiles(v string) error {
+	if c.TTLProfiles == nil {
+		c.TTLProfiles = map[string]TTLProfile{}
+	}
+	for _, line := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == '\n' }) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, spec, ok := strings.Cut(line, ":")
+		name = strings.TrimSpace(name)
+		if !ok || !profileName.MatchString(name) {
+			return fmt.Errorf("%q: want NAME:key=duration,... with a name of lower-case letters, digits, - and _", line)
+		}
+		var p TTLProfile
+		for _, kv := range strings.Split(spec, ",") {
+			if kv = strings.TrimSpace(kv); kv == "" {
+				continue
+			}
+			k, d, ok := strings.Cut(kv, "=")
+			dd, err := ParseDuration(d)
+			if !ok || err != nil {
+				return fmt.Errorf("profile %s: %q: want key=duration (%v)", name, kv, err)
+			}
+			switch strings.TrimSpace(k) {
+			case "tournament":
+				p.Tournament = dd
+			case "active_games":
+				p.ActiveGames = dd
+			case "round_data":
+				p.RoundData = dd
+			case "bracket":
+				p.Bracket = dd
+			default:
+				return fmt.Errorf("profile %s: unknown key %q (want tournament, active_games, round_data or bracket)", name, k)
+			}
+		}
+		c.TTLProfiles[name] = p
+	}
+	return nil
+}
+
+// FormatTTLProfiles renders profiles as TOURNEY_TTL_PROFILES takes them,
+// sorted by name.
+func FormatTTLProfiles(m map[string]TTLProfile) string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var parts []string
+	for _, n := range names {
+		p := m[n]
+		var kv []string
+		for _, f := range []struct {
+			k string
+			d time.Duration
+		}{{"tournament", p.Tournament}, {"active_games", p.ActiveGames}, {"round_data", p.RoundData}, {"bracket", p.Bracket}} {
+			if f.d > 0 {
+				kv = append(kv, f.k+"="+f.d.String())
+			}
+		}
+		parts = append(parts, n+":"+strings.Join(kv, ","))
+	}
+	return strings.Join(parts, ";")
+}
+
+// TTLs returns the TTLs of profile name ("" = the defaults), its unset
+// fields filled with the defaults; ok is false for an unknown profile.
+func (c Config) TTLs(name string) (p TTLProfile, ok bool) {
+	if name != "" {
+		if p, ok = c.TTLProfiles[name]; !ok {
+			return p, false
+		}
+	}
+	fill := func(d *time.Duration, def time.Duration) {
+		if *d <= 0 {
+			*d = def
+		}
+	}
+	fill(&p.Tournament, c.TournamentTTL)
+	fill(&p.ActiveGames, c.ActiveGamesTTL)
+	fill(&p.RoundData, c.RoundDataTTL)
+	fill(&p.Bracket, c.BracketTTL)
+	return p, true
+}
+
+// UnknownTTLProfile is the error for a profile the configuration lacks.
+func (c Config) UnknownTTLProfile(name string) error {
+	names := make([]string, 0, len(c.TTLProfiles))
+	for n := range c.TTLProfiles {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	have := "none is configured"
+	if len(names) > 0 {
+		have = "configured: " + strings.Join(names, ", ")
+	}
+	return tournament.Errorf(tournament.CodeInvalidArgument, "ttl_profile %q is not a configured TTL profile (%s; see TOURNEY_TTL_PROFILES)", name, have)
 }

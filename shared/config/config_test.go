@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +66,48 @@ func TestEnvironRoundTrips(t *testing.T) {
 	}
 	if strings.Join(back.Environ(), "\n") != strings.Join(c.Environ(), "\n") {
 		t.Fatalf("Environ does not round-trip:\n%v\n%v", c.Environ(), back.Environ())
+	}
+}
+
+func TestTTLProfiles(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "profiles")
+	os.WriteFile(file, []byte("# ranked games keep longer\nranked:tournament=24h,active_games=10m\n"), 0o600)
+	env := map[string]string{"TOURNEY_TTL_PROFILES": "casual:tournament=30m,active_games=3m", "TOURNEY_TTL_PROFILES_FILE": file}
+	c, err := FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	casual, ok := c.TTLs("casual")
+	if !ok || casual.Tournament != 30*time.Minute || casual.ActiveGames != 3*time.Minute || casual.RoundData != c.RoundDataTTL || casual.Bracket != c.BracketTTL {
+		t.Fatalf("casual: %+v %v", casual, ok)
+	}
+	if ranked, ok := c.TTLs("ranked"); !ok || ranked.Tournament != 24*time.Hour {
+		t.Fatalf("ranked from the file: %+v %v", ranked, ok)
+	}
+	if _, ok := c.TTLs("nope"); ok {
+		t.Fatal("an unknown profile was found")
+	}
+	// The plugins get every profile, the file's too.
+	back, err := FromEnv(func(k string) (string, bool) {
+		for _, kv := range c.Environ() {
+			if n, v, _ := strings.Cut(kv, "="); n == k {
+				return v, true
+			}
+		}
+		return "", false
+	})
+	if err != nil || len(back.TTLProfiles) != 2 {
+		t.Fatalf("profiles through Environ: %+v %v", back.TTLProfiles, err)
+	}
+	for _, bad := range []string{"casual:tournament=forever", "casual:ttl=3m", "Bad Name:tournament=1m", "nocolon"} {
+		_, err := FromEnv(func(k string) (string, bool) {
+			if k == "TOURNEY_TTL_PROFILES" {
+				return bad, true
+			}
+			return "", false
+		})
+		if err == nil || !strings.Contains(err.Error(), "TOURNEY_TTL_PROFILES") {
+			t.Errorf("%q: %v, want an error naming the variable", bad, err)
+		}
 	}
 }

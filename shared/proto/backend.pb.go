@@ -113,6 +113,7 @@ type Tournament struct {
 	UpdatedAtUnixNano   int64                  `protobuf:"varint,14,opt,name=updated_at_unix_nano,json=updatedAtUnixNano,proto3" json:"updated_at_unix_nano,omitempty"`
 	StartedAtUnixNano   *int64                 `protobuf:"varint,15,opt,name=started_at_unix_nano,json=startedAtUnixNano,proto3,oneof" json:"started_at_unix_nano,omitempty"`
 	CompletedAtUnixNano *int64                 `protobuf:"varint,16,opt,name=completed_at_unix_nano,json=completedAtUnixNano,proto3,oneof" json:"completed_at_unix_nano,omitempty"`
+	TtlProfile          string                 `protobuf:"bytes,17,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
 	unknownFields       protoimpl.UnknownFields
 	sizeCache           protoimpl.SizeCache
 }
@@ -257,6 +258,13 @@ func (x *Tournament) GetCompletedAtUnixNano() int64 {
 		return *x.CompletedAtUnixNano
 	}
 	return 0
+}
+
+func (x *Tournament) GetTtlProfile() string {
+	if x != nil {
+		return x.TtlProfile
+	}
+	return ""
 }
 
 type Round struct {
@@ -466,6 +474,7 @@ type CreateRequest struct {
 	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
 	MaxPlayers    int32                  `protobuf:"varint,4,opt,name=max_players,json=maxPlayers,proto3" json:"max_players,omitempty"`
 	CreatorId     int64                  `protobuf:"varint,5,opt,name=creator_id,json=creatorId,proto3" json:"creator_id,omitempty"`
+	TtlProfile    string                 `protobuf:"bytes,6,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -533,6 +542,13 @@ func (x *CreateRequest) GetCreatorId() int64 {
 		return x.CreatorId
 	}
 	return 0
+}
+
+func (x *CreateRequest) GetTtlProfile() string {
+	if x != nil {
+		return x.TtlProfile
+	}
+	return ""
 }
 
 type ApplyRequest struct {
@@ -2215,7 +2231,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xfc\x04\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\x9d\x05\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -2236,7 +2252,9 @@ const file_backend_proto_rawDesc = "" +
 	"\x14created_at_unix_nano\x18\r \x01(\x03R\x11createdAtUnixNano\x12/\n" +
 	"\x14updated_at_unix_nano\x18\x0e \x01(\x03R\x11updatedAtUnixNano\x124\n" +
 	"\x14started_at_unix_nano\x18\x0f \x01(\x03H\x01R\x11startedAtUnixNano\x88\x01\x01\x128\n" +
-	"\x16completed_at_unix_nano\x18\x10 \x01(\x03H\x02R\x13completedAtUnixNano\x88\x01\x01B\f\n" +
+	"\x16completed_at_unix_nano\x18\x10 \x01(\x03H\x02R\x13completedAtUnixNano\x88\x01\x01\x12\x1f\n" +
+	"\vttl_profile\x18\x11 \x01(\tR\n" +
+	"ttlProfileB\f\n" +
 	"\n" +
 	"_winner_idB\x17\n" +
 	"\x15_started_at_unix_nanoB\x19\n" +
@@ -2263,7 +2281,7 @@ const file_backend_proto_rawDesc = "" +
 	"\n" +
 	"_winner_idB\v\n" +
 	"\t_loser_idB\x18\n" +
-	"\x16_finished_at_unix_nano\"\x89\x01\n" +
+	"\x16_finished_at_unix_nano\"\xaa\x01\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -2271,7 +2289,9 @@ const file_backend_proto_rawDesc = "" +
 	"\vmax_players\x18\x04 \x01(\x05R\n" +
 	"maxPlayers\x12\x1d\n" +
 	"\n" +
-	"creator_id\x18\x05 \x01(\x03R\tcreatorId\"\xde\x04\n" +
+	"creator_id\x18\x05 \x01(\x03R\tcreatorId\x12\x1f\n" +
+	"\vttl_profile\x18\x06 \x01(\tR\n" +
+	"ttlProfile\"\xde\x04\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +

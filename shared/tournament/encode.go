@@ -139,6 +139,10 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 	b = appendOptTime(b, t.StartedAt)
 	b = append(b, `,"completed_at":`...)
 	b = appendOptTime(b, t.CompletedAt)
+	if t.TTLProfile != "" {
+		b = append(b, `,"ttl_profile":`...)
+		b = appendString(b, t.TTLProfile)
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true

@@ -31,6 +31,10 @@ type CreateParams struct {
 	Name       string `json:"name"`
 	MaxPlayers int    `json:"max_players"`
 	CreatorID  int64  `json:"creator_id"`
+	// TTLProfile names the TTL profile the tournament's keys use ("" = the
+	// default TTLs). The backend knows the profiles; the engine only checks
+	// the name's form.
+	TTLProfile string `json:"ttl_profile,omitempty"`
 }
 
 // MaxID is the largest id tourney accepts (tournament, player, creator):
@@ -61,6 +65,9 @@ func (p CreateParams) Validate() (CreateParams, error) {
 	}
 	if err := checkID("creator_id", p.CreatorID); err != nil {
 		return p, err
+	}
+	if p.TTLProfile != "" && !validProfileName(p.TTLProfile) {
+		return p, Errorf(CodeInvalidArgument, "ttl_profile %q is not a profile name (lower-case letters, digits, - and _, at most 32)", p.TTLProfile)
 	}
 	return p, nil
 }
@@ -100,7 +107,7 @@ func New(p CreateParams, env Env) (*Tournament, []Event, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	t := &Tournament{ID: p.ID, Name: p.Name, MaxPlayers: p.MaxPlayers, CreatorID: p.CreatorID,
+	t := &Tournament{ID: p.ID, Name: p.Name, MaxPlayers: p.MaxPlayers, CreatorID: p.CreatorID, TTLProfile: p.TTLProfile,
 		Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
 		CreatedAt: env.Now, UpdatedAt: env.Now}
 	ev := Event{Type: EventTournamentCreated, TournamentID: t.ID, Version: 1, PlayerID: p.CreatorID, At: env.Now}
@@ -448,4 +455,17 @@ func (cmd WarnDeadlines) apply(c *change) error {
 		c.emit(Event{Type: EventGameDeadlineWarning, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Deadline: &d})
 	}
 	return nil
+}
+
+func validProfileName(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for i, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || (i > 0 && (r == '-' || r == '_'))
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

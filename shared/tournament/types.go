@@ -83,6 +83,9 @@ type Tournament struct {
 	UpdatedAt    time.Time  `json:"updated_at"`
 	StartedAt    *time.Time `json:"started_at"`
 	CompletedAt  *time.Time `json:"completed_at"`
+	// TTLProfile names the TTL profile of the tournament's keys ("" = the
+	// default TTLs).
+	TTLProfile string `json:"ttl_profile,omitempty"`
 }
 
 // Summary is the short form of a tournament returned by listings.

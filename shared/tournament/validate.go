@@ -13,7 +13,7 @@ func Validate(t *Tournament) error {
 	if t == nil {
 		return Errorf(CodeInvalidArgument, "snapshot is empty")
 	}
-	p, err := CreateParams{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID}.Validate()
+	p, err := CreateParams{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile}.Validate()
 	if err != nil {
 		return err
 	}
