@@ -25,13 +25,13 @@ import (
 // Options configure a memory backend. Zero values take the defaults of
 // config.Default.
 type Options struct {
-	TournamentTTL time.Duration    // how long an untouched tournament is kept
-	GameTimeout   time.Duration    // deadline of new games
-	RateLimit     int              // mutating calls per second per actor; 0 = off
-	RateBurst     int              // burst; 0 = same as RateLimit
-	RateLimits    map[string]int   // per operation, per actor per second; burst = the rate
+	TournamentTTL time.Duration                // how long an untouched tournament is kept
+	GameTimeout   time.Duration                // deadline of new games
+	RateLimit     int                          // mutating calls per second per actor; 0 = off
+	RateBurst     int                          // burst; 0 = same as RateLimit
+	RateLimits    map[string]int               // per operation, per actor per second; burst = the rate
 	TTLProfiles   map[string]config.TTLProfile // named TTLs a tournament may use (only the tournament TTL applies here)
-	Now           func() time.Time // clock (tests); default time.Now
+	Now           func() time.Time             // clock (tests); default time.Now
 }
 
 // OptionsFromConfig takes the memory backend's options from the shared configuration.
