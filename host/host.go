@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -47,6 +48,8 @@ type Host struct {
 	fallback     *supervisor // plugin-memory, when TOURNEY_FALLBACK=memory
 	router       *router
 	cache        *snapshotCache
+
+	housekeeping atomic.Pointer[shared.MaintainReport] // the backend's last housekeeping report (metrics)
 
 	stop   chan struct{}
 	cancel context.CancelFunc // ends the prober and the failback worker

@@ -15,11 +15,22 @@ var (
 	descCached    = prometheus.NewDesc("tourney_cached_snapshots", "Tournament snapshots the host keeps for failover.", nil, nil)
 	descRestarts  = prometheus.NewDesc("tourney_plugin_restarts_total", "Relaunches of a crashed plugin process.", []string{"plugin"}, nil)
 	descTransits  = prometheus.NewDesc("tourney_failover_transitions_total", "Failover state transitions, by from and to state.", []string{"from", "to"}, nil)
+
+	// From the backend's housekeeping (the sweeper): the last complete key
+	// scan of the store, and the oldest live tournament.
+	descKeys        = prometheus.NewDesc("tourney_store_keys", "Keys of the store by kind, as the last complete scan found them.", []string{"kind"}, nil)
+	descKeysNoTTL   = prometheus.NewDesc("tourney_store_keys_without_ttl", "Keys that would never expire (a leak), besides those meant to.", nil, nil)
+	descOrphans     = prometheus.NewDesc("tourney_store_orphan_keys", "Projections and locks whose tournament is gone.", nil, nil)
+	descLongLocks   = prometheus.NewDesc("tourney_store_long_held_locks", "Tournament locks held for more than half of LOCK_TIMEOUT.", nil, nil)
+	descRepaired    = prometheus.NewDesc("tourney_store_repaired", "What the last complete scan repaired, by what.", []string{"what"}, nil)
+	descScanSeconds = prometheus.NewDesc("tourney_store_scan_seconds", "How long the last complete key scan took, its passes summed.", nil, nil)
+	descOldestLive  = prometheus.NewDesc("tourney_oldest_live_tournament_age_seconds", "Age of the oldest pending or active tournament.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (h *Host) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts, descTransits} {
+	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts, descTransits,
+		descKeys, descKeysNoTTL, descOrphans, descLongLocks, descRepaired, descScanSeconds, descOldestLive} {
 		ch <- d
 	}
 }
@@ -39,6 +50,21 @@ func (h *Host) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descConflicts, prometheus.CounterValue, float64(st.Conflicts))
 	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(st.PendingWriteBack))
 	ch <- prometheus.MustNewConstMetric(descCached, prometheus.GaugeValue, float64(st.CachedSnapshots))
+	if rep := h.housekeeping.Load(); rep != nil {
+		ch <- prometheus.MustNewConstMetric(descOldestLive, prometheus.GaugeValue, rep.OldestLive.Seconds())
+		if k := rep.Keys; k != nil {
+			for kind, n := range k.ByKind {
+				ch <- prometheus.MustNewConstMetric(descKeys, prometheus.GaugeValue, float64(n), kind)
+			}
+			ch <- prometheus.MustNewConstMetric(descKeysNoTTL, prometheus.GaugeValue, float64(k.WithoutTTL))
+			ch <- prometheus.MustNewConstMetric(descOrphans, prometheus.GaugeValue, float64(k.Orphans))
+			ch <- prometheus.MustNewConstMetric(descLongLocks, prometheus.GaugeValue, float64(k.LongHeldLocks))
+			for what, n := range k.Repaired {
+				ch <- prometheus.MustNewConstMetric(descRepaired, prometheus.GaugeValue, float64(n), what)
+			}
+			ch <- prometheus.MustNewConstMetric(descScanSeconds, prometheus.GaugeValue, k.Duration.Seconds())
+		}
+	}
 	h.router.mu.Lock()
 	for k, n := range h.router.transitions {
 		ch <- prometheus.MustNewConstMetric(descTransits, prometheus.CounterValue, float64(n), k[0], k[1])

@@ -34,6 +34,9 @@ func (h *Host) SweepOnce(ctx context.Context) int {
 		if err == nil && rep.Expired > 0 {
 			h.logger.Info("expired tournaments forgotten", "count", rep.Expired)
 		}
+		if err == nil {
+			h.housekeeping.Store(&rep)
+		}
 		return result{}, err
 	})
 	if err != nil {

@@ -165,6 +165,23 @@ type Change struct {
 type MaintainReport struct {
 	Extended int64 // live tournaments whose TTLs were extended
 	Expired  int64 // expired tournaments forgotten
+	// OldestLive is the age of the oldest pending or active tournament (0:
+	// none, or the backend does not say).
+	OldestLive time.Duration
+	// Keys is what the last complete scan of the store found, for a
+	// backend that scans (Redis); nil otherwise.
+	Keys *KeyStats
+}
+
+// KeyStats is one complete scan of a store's keys: what an operator needs to
+// see that nothing leaks. A scan is spread over several housekeeping passes.
+type KeyStats struct {
+	ByKind        map[string]int64 // keys by kind: tournament, active_games, next_round, brackets, events, lock, tombstone, conflicts, rate, other
+	WithoutTTL    int64            // keys that would live for ever (a leak), besides those meant to
+	Orphans       int64            // projections and locks whose tournament hash is gone
+	LongHeldLocks int64            // locks held for more than half of LOCK_TIMEOUT
+	Repaired      map[string]int64 // what this scan repaired: orphan_projections (deleted), stale_active_ids (removed)
+	Duration      time.Duration    // how long the scan took, passes summed
 }
 
 // HealthReport names the backend and says how it is. Epoch changes

@@ -205,7 +205,12 @@ func (c *GRPCClient) Maintain(ctx context.Context) (MaintainReport, error) {
 	if err != nil {
 		return MaintainReport{}, FromStatus(err)
 	}
-	return MaintainReport{Extended: r.GetExtended(), Expired: r.GetExpired()}, nil
+	rep := MaintainReport{Extended: r.GetExtended(), Expired: r.GetExpired(), OldestLive: time.Duration(r.GetOldestLiveMs()) * time.Millisecond}
+	if k := r.GetKeys(); k != nil {
+		rep.Keys = &KeyStats{ByKind: k.GetByKind(), WithoutTTL: k.GetWithoutTtl(), Orphans: k.GetOrphans(), LongHeldLocks: k.GetLongHeldLocks(),
+			Repaired: k.GetRepaired(), Duration: time.Duration(k.GetDurationMs()) * time.Millisecond}
+	}
+	return rep, nil
 }
 
 // Health implements Backend.

@@ -145,7 +145,12 @@ func (s *GRPCServer) Maintain(ctx context.Context, _ *pb.MaintainRequest) (*pb.M
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	return &pb.MaintainReply{Extended: r.Extended, Expired: r.Expired}, nil
+	out := &pb.MaintainReply{Extended: r.Extended, Expired: r.Expired, OldestLiveMs: r.OldestLive.Milliseconds()}
+	if k := r.Keys; k != nil {
+		out.Keys = &pb.KeyStats{ByKind: k.ByKind, WithoutTtl: k.WithoutTTL, Orphans: k.Orphans, LongHeldLocks: k.LongHeldLocks,
+			Repaired: k.Repaired, DurationMs: k.Duration.Milliseconds()}
+	}
+	return out, nil
 }
 
 // Health implements pb.BackendServer.

@@ -314,6 +314,7 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 		case r.t.Live():
 			r.expires = now.Add(b.ttl(r.t))
 			rep.Extended++
+			rep.OldestLive = max(rep.OldestLive, now.Sub(r.t.CreatedAt))
 		}
 		r.mu.Unlock()
 	}

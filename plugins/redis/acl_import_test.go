@@ -209,3 +209,47 @@ func TestTTLProfilesApplyToEveryKey(t *testing.T) {
 		t.Fatalf("an unknown profile: %v", err)
 	}
 }
+
+// The key scan counts keys by kind, finds leaks (no TTL), orphans, long-held
+// locks and stale ids, and repairs what is safe to repair.
+func TestTheKeyScanFindsLeaksAndOrphans(t *testing.T) {
+	r := testutil.StartRedis(t)
+	b := newBackend(t, r, Options{KeyPrefix: "k:", LockTimeout: 30 * time.Second})
+	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "fine", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	rc := r.Client(1)
+	rc.HSet(ctx, "k:tournament:{99}:active_games", "1", "{}")    // an orphan projection, no TTL
+	rc.HSet(ctx, "k:tournament:{98}", "status", "pending")       // a hash without TTL
+	rc.Set(ctx, "k:tournament_lock:{1}", "token", 5*time.Second) // held for 25 of its 30 s
+	rc.SAdd(ctx, "k:active_tournaments", 77)                     // a stale id
+	rc.Set(ctx, "elsewhere", "x", 0)                             // not ours: never counted
+	var keys *shared.KeyStats
+	for range 10 {
+		rep, err := b.Maintain(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys = rep.Keys; keys != nil {
+			break
+		}
+	}
+	if keys == nil {
+		t.Fatal("no complete scan after 10 passes")
+	}
+	if keys.ByKind["tournament"] != 2 || keys.ByKind["active_games"] != 1 || keys.ByKind["lock"] != 1 || keys.ByKind["meta"] != 1 {
+		t.Errorf("by kind: %v", keys.ByKind)
+	}
+	if keys.WithoutTTL != 2 || keys.Orphans != 1 || keys.LongHeldLocks != 1 {
+		t.Errorf("without TTL %d, orphans %d, long-held locks %d", keys.WithoutTTL, keys.Orphans, keys.LongHeldLocks)
+	}
+	if keys.Repaired["orphan_projections"] != 1 || keys.Repaired["stale_active_ids"] != 1 {
+		t.Errorf("repaired %v", keys.Repaired)
+	}
+	if n, _ := rc.Exists(ctx, "k:tournament:{99}:active_games").Result(); n != 0 {
+		t.Error("the orphan projection is still there")
+	}
+	if ok, _ := rc.SIsMember(ctx, "k:active_tournaments", 77).Result(); ok {
+		t.Error("the stale id is still listed")
+	}
+}

@@ -44,6 +44,7 @@ type Backend struct {
 
 	sortDenied atomic.Bool // the ACL user may not SORT ... GET: List uses list.lua
 
+	scan   *keyScan       // the key scan under way and the last complete one
 	states *stateCache    // decoded states by revision: a current copy is not read again
 	frags  *gameFragments // games' JSON: a write encodes only the games that changed
 }
@@ -78,7 +79,7 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 		opts.Subscriber = rdb
 	}
 	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
-		logger: opts.Logger, orphans: map[string]int64{}, states: newStateCache(), frags: newGameFragments()}
+		logger: opts.Logger, orphans: map[string]int64{}, states: newStateCache(), frags: newGameFragments(), scan: newKeyScan()}
 }
 
 // Close closes the Redis clients.
@@ -682,29 +683,40 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 
 // Maintain implements shared.Backend: extends the TTLs of live tournaments
 // and removes expired and finished ids from active_tournaments.
+// It also reports the oldest live tournament's age, and advances the key
+// scan (see scanStep): one pipelined round trip for the live tournaments,
+// one more to drop ids whose tournament is gone or finished, and the scan's.
 func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
 	ids, err := b.activeIDs(ctx)
-	if err != nil || len(ids) == 0 {
+	if err != nil {
 		return shared.MaintainReport{}, err
 	}
 	o := b.opts
 	cmds := make([]*goredis.Cmd, len(ids))
-	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
-		for i, id := range ids {
-			cmds[i] = touchScript.EvalSha(ctx, p, b.keys.record(id), o.TournamentTTL.Milliseconds(),
-				o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), o.BracketTTL.Milliseconds())
+	created := make([]*goredis.StringCmd, len(ids))
+	if len(ids) > 0 {
+		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+			for i, id := range ids {
+				cmds[i] = touchScript.EvalSha(ctx, p, b.keys.record(id), o.TournamentTTL.Milliseconds(),
+					o.ActiveGamesTTL.Milliseconds(), o.RoundDataTTL.Milliseconds(), o.BracketTTL.Milliseconds())
+				created[i] = p.HGet(ctx, b.keys.tournament(id), "created_at")
+			}
+		}); err != nil {
+			return shared.MaintainReport{}, redisErr(err)
 		}
-	}); err != nil {
-		return shared.MaintainReport{}, redisErr(err)
 	}
 	var rep shared.MaintainReport
 	var drop []any
+	now := time.Now()
 	for i, c := range cmds {
 		switch n, _ := c.Int(); n {
 		case 1:
 			rep.Extended++
+			if at, err := time.Parse(time.RFC3339Nano, created[i].Val()); err == nil && now.Sub(at) > rep.OldestLive {
+				rep.OldestLive = now.Sub(at)
+			}
 		case -1:
 			rep.Expired++
 			drop = append(drop, ids[i])
@@ -717,6 +729,12 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 			return rep, redisErr(err)
 		}
 		b.logger.Info("active_tournaments cleaned", "expired", rep.Expired, "finished", int64(len(drop))-rep.Expired)
+		b.scan.mu.Lock()
+		b.scan.cur.Repaired["stale_active_ids"] += rep.Expired
+		b.scan.mu.Unlock()
+	}
+	if rep.Keys, err = b.scanStep(ctx); err != nil {
+		b.logger.Warn("scanning keys failed; the next pass goes on", "error", err)
 	}
 	return rep, nil
 }

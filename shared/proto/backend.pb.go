@@ -1731,9 +1731,12 @@ func (*MaintainRequest) Descriptor() ([]byte, []int) {
 }
 
 type MaintainReply struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Extended      int64                  `protobuf:"varint,1,opt,name=extended,proto3" json:"extended,omitempty"`
-	Expired       int64                  `protobuf:"varint,2,opt,name=expired,proto3" json:"expired,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Extended     int64                  `protobuf:"varint,1,opt,name=extended,proto3" json:"extended,omitempty"`
+	Expired      int64                  `protobuf:"varint,2,opt,name=expired,proto3" json:"expired,omitempty"`
+	OldestLiveMs int64                  `protobuf:"varint,3,opt,name=oldest_live_ms,json=oldestLiveMs,proto3" json:"oldest_live_ms,omitempty"`
+	// The last complete scan of the store's keys; absent when none.
+	Keys          *KeyStats `protobuf:"bytes,4,opt,name=keys,proto3" json:"keys,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1782,6 +1785,104 @@ func (x *MaintainReply) GetExpired() int64 {
 	return 0
 }
 
+func (x *MaintainReply) GetOldestLiveMs() int64 {
+	if x != nil {
+		return x.OldestLiveMs
+	}
+	return 0
+}
+
+func (x *MaintainReply) GetKeys() *KeyStats {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+type KeyStats struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ByKind        map[string]int64       `protobuf:"bytes,1,rep,name=by_kind,json=byKind,proto3" json:"by_kind,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	WithoutTtl    int64                  `protobuf:"varint,2,opt,name=without_ttl,json=withoutTtl,proto3" json:"without_ttl,omitempty"`
+	Orphans       int64                  `protobuf:"varint,3,opt,name=orphans,proto3" json:"orphans,omitempty"`
+	LongHeldLocks int64                  `protobuf:"varint,4,opt,name=long_held_locks,json=longHeldLocks,proto3" json:"long_held_locks,omitempty"`
+	Repaired      map[string]int64       `protobuf:"bytes,5,rep,name=repaired,proto3" json:"repaired,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	DurationMs    int64                  `protobuf:"varint,6,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyStats) Reset() {
+	*x = KeyStats{}
+	mi := &file_backend_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyStats) ProtoMessage() {}
+
+func (x *KeyStats) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
+func (*KeyStats) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *KeyStats) GetByKind() map[string]int64 {
+	if x != nil {
+		return x.ByKind
+	}
+	return nil
+}
+
+func (x *KeyStats) GetWithoutTtl() int64 {
+	if x != nil {
+		return x.WithoutTtl
+	}
+	return 0
+}
+
+func (x *KeyStats) GetOrphans() int64 {
+	if x != nil {
+		return x.Orphans
+	}
+	return 0
+}
+
+func (x *KeyStats) GetLongHeldLocks() int64 {
+	if x != nil {
+		return x.LongHeldLocks
+	}
+	return 0
+}
+
+func (x *KeyStats) GetRepaired() map[string]int64 {
+	if x != nil {
+		return x.Repaired
+	}
+	return nil
+}
+
+func (x *KeyStats) GetDurationMs() int64 {
+	if x != nil {
+		return x.DurationMs
+	}
+	return 0
+}
+
 type HealthRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1790,7 +1891,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1802,7 +1903,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1815,7 +1916,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 type HealthReply struct {
@@ -1831,7 +1932,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1843,7 +1944,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1856,7 +1957,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -1890,7 +1991,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1902,7 +2003,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1915,7 +2016,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -1943,7 +2044,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1955,7 +2056,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1968,7 +2069,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2005,7 +2106,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2017,7 +2118,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2030,7 +2131,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2092,7 +2193,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2104,7 +2205,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2117,7 +2218,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2143,7 +2244,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2155,7 +2256,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2269,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2188,7 +2289,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2301,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2314,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2380,10 +2481,27 @@ const file_backend_proto_rawDesc = "" +
 	"\rExportRequest\")\n" +
 	"\vImportReply\x12\x1a\n" +
 	"\bimported\x18\x01 \x01(\x03R\bimported\"\x11\n" +
-	"\x0fMaintainRequest\"E\n" +
+	"\x0fMaintainRequest\"\x9d\x01\n" +
 	"\rMaintainReply\x12\x1a\n" +
 	"\bextended\x18\x01 \x01(\x03R\bextended\x12\x18\n" +
-	"\aexpired\x18\x02 \x01(\x03R\aexpired\"\x0f\n" +
+	"\aexpired\x18\x02 \x01(\x03R\aexpired\x12$\n" +
+	"\x0eoldest_live_ms\x18\x03 \x01(\x03R\foldestLiveMs\x120\n" +
+	"\x04keys\x18\x04 \x01(\v2\x1c.tourney.backend.v1.KeyStatsR\x04keys\"\x91\x03\n" +
+	"\bKeyStats\x12A\n" +
+	"\aby_kind\x18\x01 \x03(\v2(.tourney.backend.v1.KeyStats.ByKindEntryR\x06byKind\x12\x1f\n" +
+	"\vwithout_ttl\x18\x02 \x01(\x03R\n" +
+	"withoutTtl\x12\x18\n" +
+	"\aorphans\x18\x03 \x01(\x03R\aorphans\x12&\n" +
+	"\x0flong_held_locks\x18\x04 \x01(\x03R\rlongHeldLocks\x12F\n" +
+	"\brepaired\x18\x05 \x03(\v2*.tourney.backend.v1.KeyStats.RepairedEntryR\brepaired\x12\x1f\n" +
+	"\vduration_ms\x18\x06 \x01(\x03R\n" +
+	"durationMs\x1a9\n" +
+	"\vByKindEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\x1a;\n" +
+	"\rRepairedEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x0f\n" +
 	"\rHealthRequest\"U\n" +
 	"\vHealthReply\x12\x18\n" +
 	"\abackend\x18\x01 \x01(\tR\abackend\x12\x16\n" +
@@ -2436,7 +2554,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -2462,15 +2580,18 @@ var file_backend_proto_goTypes = []any{
 	(*ImportReply)(nil),      // 21: tourney.backend.v1.ImportReply
 	(*MaintainRequest)(nil),  // 22: tourney.backend.v1.MaintainRequest
 	(*MaintainReply)(nil),    // 23: tourney.backend.v1.MaintainReply
-	(*HealthRequest)(nil),    // 24: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 25: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 26: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 27: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 28: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 29: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 30: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 31: tourney.backend.v1.ConflictsReply
-	nil,                      // 32: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	(*KeyStats)(nil),         // 24: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 25: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 26: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 27: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 28: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 29: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 30: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 31: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 32: tourney.backend.v1.ConflictsReply
+	nil,                      // 33: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 34: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 35: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
@@ -2482,43 +2603,46 @@ var file_backend_proto_depIdxs = []int32{
 	10, // 6: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
 	11, // 7: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
 	7,  // 8: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	32, // 9: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	33, // 9: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
 	0,  // 10: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
 	12, // 11: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
 	14, // 12: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
 	5,  // 13: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
 	17, // 14: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	12, // 15: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 16: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	4,  // 17: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	5,  // 18: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	15, // 19: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	16, // 20: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	19, // 21: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	20, // 22: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 23: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	22, // 24: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	24, // 25: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	26, // 26: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	28, // 27: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	30, // 28: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	13, // 29: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	13, // 30: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 31: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	18, // 32: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	13, // 33: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 34: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	21, // 35: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	23, // 36: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	25, // 37: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	27, // 38: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	29, // 39: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	31, // 40: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	29, // [29:41] is the sub-list for method output_type
-	17, // [17:29] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	24, // 15: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	34, // 16: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	35, // 17: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	12, // 18: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 19: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	4,  // 20: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	5,  // 21: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	15, // 22: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	16, // 23: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	19, // 24: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	20, // 25: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 26: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	22, // 27: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	25, // 28: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	27, // 29: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	29, // 30: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	31, // 31: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	13, // 32: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	13, // 33: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 34: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	18, // 35: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	13, // 36: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 37: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	21, // 38: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	23, // 39: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	26, // 40: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	28, // 41: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	30, // 42: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	32, // 43: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	32, // [32:44] is the sub-list for method output_type
+	20, // [20:32] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -2542,7 +2666,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   33,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
