@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -236,4 +238,40 @@ func TestTTLProfileOverHTTP(t *testing.T) {
 	if !errors.Is(err, tournament.ErrInvalidArgument) || !strings.Contains(err.Error(), "ranked") {
 		t.Fatalf("an unknown profile: %v", err)
 	}
+}
+
+// The key scan's findings reach /metrics through housekeeping.
+func TestKeyScanMetrics(t *testing.T) {
+	r := testutil.StartRedis(t)
+	h := hostsOn(t, 1, append(r.Env(), "TOURNEY_SWEEP_INTERVAL=200ms")...)[0]
+	if _, err := h.Client.Create(bg, tournament.CreateParams{ID: 1, Name: "scanned", MaxPlayers: 2, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r.Client(1).HSet(bg, "pong:tournament:{9}:brackets", "1", "{}") // an orphan
+	var body string
+	ok := testutil.Eventually(10*time.Second, func() bool {
+		resp, err := http.Get("http://" + h.Addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return strings.Contains(body, `tourney_store_repaired{what="orphan_projections"} 1`)
+	})
+	if !ok || !strings.Contains(body, `tourney_store_keys{kind="tournament"} 1`) || !strings.Contains(body, "tourney_oldest_live_tournament_age_seconds") {
+		t.Fatalf("metrics after a scan:\n%s", grepLines(body, "tourney_store", "tourney_oldest"))
+	}
+}
+
+func grepLines(s string, prefixes ...string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, p := range prefixes {
+			if strings.HasPrefix(l, p) {
+				out = append(out, l)
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
