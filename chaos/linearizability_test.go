@@ -226,20 +226,28 @@ func checkLinearizable(t *testing.T, name string, history []porcupine.Operation)
 // engine with porcupine. TOURNEY_FALLBACK=off: with the memory fallback a
 // host cut off from Redis trades linearizability for availability (see
 // docs/FAILURE_MODES.md), so that case is checked by the split-brain test.
+// The read cache is off across hosts (another host's write reaches a
+// cached read within the publish delay, not at once); with one host and
+// the cache on, every read sees every write acknowledged before it.
 func TestLinearizable(t *testing.T) {
 	for _, sc := range []struct {
 		name  string
 		think time.Duration
 		setup func(t *testing.T, r *testutil.Redis) (addr string, during func(hs []*testutil.HostProc, done <-chan struct{}))
+		hosts int
+		env   []string
 	}{
+		{"one host, read cache on", 0, func(t *testing.T, r *testutil.Redis) (string, func([]*testutil.HostProc, <-chan struct{})) {
+			return r.Addr(), nil
+		}, 1, []string{"TOURNEY_READ_CACHE=on"}},
 		{"healthy", 0, func(t *testing.T, r *testutil.Redis) (string, func([]*testutil.HostProc, <-chan struct{})) {
 			return r.Addr(), nil
-		}},
+		}, 3, nil},
 		{"latency", 0, func(t *testing.T, r *testutil.Redis) (string, func([]*testutil.HostProc, <-chan struct{})) {
 			p := newProxy(t, r.Addr())
 			p.toxic(t, "slow", "latency", `{"latency":15,"jitter":10}`)
 			return p.Addr, nil
-		}},
+		}, 3, nil},
 		{"plugin-kills", 40 * time.Millisecond, func(t *testing.T, r *testutil.Redis) (string, func([]*testutil.HostProc, <-chan struct{})) {
 			return r.Addr(), func(hs []*testutil.HostProc, done <-chan struct{}) {
 				for i := 0; ; i++ {
@@ -253,14 +261,15 @@ func TestLinearizable(t *testing.T) {
 					}
 				}
 			}
-		}},
+		}, 3, nil},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			r := testutil.StartRedis(t)
 			addr, during := sc.setup(t, r)
 			var hs []*testutil.HostProc
-			for range 3 {
-				hs = append(hs, startHost(t, addr, "TOURNEY_FALLBACK=off"))
+			env := append([]string{"TOURNEY_FALLBACK=off", "TOURNEY_READ_CACHE=off"}, sc.env...)
+			for range sc.hosts {
+				hs = append(hs, startHost(t, addr, env...))
 			}
 			tids := []int64{1, 2, 3, 4}
 			for _, id := range tids {
@@ -271,7 +280,7 @@ func TestLinearizable(t *testing.T) {
 			}
 			var clients []*httpapi.Client
 			for i := range 8 {
-				clients = append(clients, httpapi.NewClient(hs[i%3].Addr))
+				clients = append(clients, httpapi.NewClient(hs[i%len(hs)].Addr))
 			}
 			done := make(chan struct{})
 			if during != nil {

@@ -44,14 +44,16 @@ type Backend struct {
 
 	sortDenied atomic.Bool // the ACL user may not SORT ... GET: List uses list.lua
 
-	scan   *keyScan       // the key scan under way and the last complete one
-	states *stateCache    // decoded states by revision: a current copy is not read again
-	frags  *gameFragments // games' JSON: a write encodes only the games that changed
+	scan      *keyScan           // the key scan under way and the last complete one
+	stopWatch context.CancelFunc // ends watchChanges
+	states    *stateCache        // decoded states by revision: a current copy is not read again
+	frags     *gameFragments     // games' JSON: a write encodes only the games that changed
 }
 
 var _ shared.Backend = (*Backend)(nil)
 
-// New returns a backend over rdb. It does not contact Redis.
+// New returns a backend over rdb. It does not contact Redis, except with
+// ReadCache on, to subscribe to changes in the background.
 func New(rdb goredis.UniversalClient, opts Options) *Backend {
 	d := config.Default()
 	def := func(v *time.Duration, dv time.Duration) {
@@ -78,12 +80,19 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 	if opts.Subscriber == nil {
 		opts.Subscriber = rdb
 	}
-	return &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
+	b := &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
 		logger: opts.Logger, orphans: map[string]int64{}, states: newStateCache(), frags: newGameFragments(), scan: newKeyScan()}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopWatch = cancel
+	if opts.ReadCache {
+		go b.watchChanges(ctx) // subscribes in the background; until then Gets ask Redis
+	}
+	return b
 }
 
-// Close closes the Redis clients.
+// Close stops the change subscription and closes the Redis clients.
 func (b *Backend) Close() error {
+	b.stopWatch()
 	if b.opts.Subscriber != b.rdb {
 		_ = b.opts.Subscriber.Close()
 	}
@@ -231,6 +240,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 	}
 	var created *goredis.Cmd
 	var createdRev string
+	seq, epoch := b.states.token()
 	_, err = b.pipelined(ctx, func(p goredis.Pipeliner) {
 		head, tail, rev := b.recordArgs(t, nil, 1, evs)
 		createdRev = rev
@@ -243,7 +253,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 	if n, _ := created.Int(); n == 0 {
 		return shared.Change{}, tournament.Errorf(tournament.CodeAlreadyExists, "tournament %d already exists", t.ID)
 	}
-	b.states.put(t.ID, createdRev, t)
+	b.states.putRead(t.ID, createdRev, t, seq, epoch)
 	return shared.Change{Tournament: t, Events: evs}, nil
 }
 
@@ -274,7 +284,7 @@ func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournam
 		}
 		switch code, _ := res[0].(int64); code {
 		case 1:
-			t, err := b.states.decode(id, cached, res)
+			t, _, err := b.states.decode(id, cached, res)
 			if err != nil {
 				b.release(id, token)
 				return nil, err
@@ -362,6 +372,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		return shared.Change{}, err
 	}
 	id, token := req.TournamentID, newToken()
+	seq, epoch := b.states.token()
 	t, err := b.acquire(ctx, id, token)
 	if err != nil {
 		return shared.Change{}, err
@@ -387,7 +398,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	}
 	switch res {
 	case 1, 2:
-		b.states.put(id, rev, next)
+		b.states.putRead(id, rev, next, seq, epoch)
 	case 0:
 		return shared.Change{}, tournament.Errorf(tournament.CodeAborted,
 			"tournament %d: the lock expired before the write (LOCK_TIMEOUT %v); nothing was written; retry", id, b.opts.LockTimeout)
@@ -406,6 +417,12 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 func (b *Backend) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
+	if b.opts.ReadCache {
+		if t := b.states.fresh(id); t != nil {
+			return t, nil // no change announced since it was read or written here
+		}
+	}
+	seq, epoch := b.states.token()
 	cached := b.states.lookup(id)
 	res, err := getScript.Run(ctx, b.rdb, []string{b.keys.tournament(id), b.keys.record(id)[3]}, cached.rev).Slice()
 	if err != nil {
@@ -415,7 +432,11 @@ func (b *Backend) Get(ctx context.Context, id int64) (*tournament.Tournament, er
 		b.states.forget(id)
 		return nil, notFound(id)
 	}
-	return b.states.decode(id, cached, res)
+	t, rev, err := b.states.decode(id, cached, res)
+	if err == nil {
+		b.states.putRead(id, rev, t, seq, epoch)
+	}
+	return t, err
 }
 
 // activeIDs returns the ids in active_tournaments, sorted.

@@ -26,6 +26,10 @@ type Options struct {
 	RateLimits map[string]int
 	// TTLProfiles are the named TTL sets a tournament may be created with.
 	TTLProfiles map[string]config.TTLProfile
+	// ReadCache answers a Get from the plugin's memory, with no Redis round
+	// trip, while no change of the tournament was announced since it was
+	// read or written (see watchChanges). Needs Subscriber.
+	ReadCache bool
 	// EventsMaxLen bounds each tournament's events stream (approximately).
 	EventsMaxLen int64
 	Logger       hclog.Logger
@@ -42,7 +46,7 @@ type Options struct {
 func OptionsFromConfig(c config.Config) Options {
 	return Options{KeyPrefix: c.KeyPrefix, TournamentTTL: c.TournamentTTL, ActiveGamesTTL: c.ActiveGamesTTL,
 		RoundDataTTL: c.RoundDataTTL, BracketTTL: c.BracketTTL, LockTimeout: c.LockTimeout,
-		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles}
+		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles, ReadCache: c.ReadCache}
 }
 
 // ioTimeout bounds one Redis read or write on the data path. It is short on

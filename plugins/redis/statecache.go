@@ -14,17 +14,104 @@ const stateCacheSize = 4096
 // is current skips reading and decoding the state: the cost of a call no
 // longer grows with the tournament. Any write, by any process, changes the
 // revision, so a stale copy is never used. States are never modified.
+//
+// With the read cache on (TOURNEY_READ_CACHE), a Get may also be answered
+// from the cache with no Redis round trip at all, while the entry is
+// fresh: read or written under the current change subscription (see
+// watchChanges) with no change announced for the tournament since. A host's
+// own writes are fresh at once; another host's make the entry stale within
+// the publish delay.
 type stateCache struct {
 	mu      sync.Mutex
 	entries map[int64]cachedState
+
+	live  bool             // the change subscription is up: fresh entries may be served
+	epoch uint64           // bumped whenever the subscription is lost or regained
+	seq   uint64           // bumped at every announced change
+	inval map[int64]uint64 // the seq of each tournament's last announced change
+	floor uint64           // changes before it are no longer tracked one by one
 }
 
 type cachedState struct {
-	rev string
-	t   *tournament.Tournament
+	rev   string
+	t     *tournament.Tournament
+	fresh bool   // no change announced since it was read or written
+	epoch uint64 // the subscription it was read under
 }
 
-func newStateCache() *stateCache { return &stateCache{entries: map[int64]cachedState{}} }
+// invalTracked bounds the tournaments whose last change is remembered.
+const invalTracked = 1 << 16
+
+func newStateCache() *stateCache {
+	return &stateCache{entries: map[int64]cachedState{}, inval: map[int64]uint64{}}
+}
+
+// token marks the start of a read: an entry stored with it is fresh only if
+// no change of its tournament was announced since.
+func (c *stateCache) token() (seq, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.seq, c.epoch
+}
+
+// fresh returns id's state when it may be served without asking Redis.
+func (c *stateCache) fresh(id int64) *tournament.Tournament {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[id]; ok && c.live && e.fresh && e.epoch == c.epoch {
+		return e.t
+	}
+	return nil
+}
+
+// putRead stores what a read that began at (seq, epoch) found.
+func (c *stateCache) putRead(id int64, rev string, t *tournament.Tournament, seq, epoch uint64) {
+	c.put(id, rev, t)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	last, tracked := c.inval[id]
+	unchanged := (tracked && last <= seq) || (!tracked && seq >= c.floor)
+	if e, ok := c.entries[id]; ok && e.t == t {
+		e.fresh, e.epoch = unchanged && epoch == c.epoch, epoch
+		c.entries[id] = e
+	}
+}
+
+// announced records a change of id announced by Redis (its events carry up
+// to version; 0: unknown). A cached state at that version or later is this
+// host's own write and stays fresh.
+func (c *stateCache) announced(id, version int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[id]; ok && version > 0 && e.t.Version >= version {
+		return
+	}
+	c.seq++
+	c.inval[id] = c.seq
+	if len(c.inval) > invalTracked {
+		for victim, s := range c.inval { // forget one; reads older than it are not trusted
+			c.floor = max(c.floor, s+1)
+			delete(c.inval, victim)
+			break
+		}
+	}
+	if e, ok := c.entries[id]; ok {
+		e.fresh = false
+		c.entries[id] = e
+	}
+}
+
+// setLive records that the change subscription is up (true) or lost:
+// either way nothing read before may be served without asking Redis.
+func (c *stateCache) setLive(live bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.live = live
+	c.epoch++
+	c.seq++
+	c.floor = c.seq
+	clear(c.inval)
+}
 
 // lookup returns id's cached state and its revision ("" = none).
 func (c *stateCache) lookup(id int64) cachedState {
@@ -39,6 +126,9 @@ func (c *stateCache) put(id int64, rev string, t *tournament.Tournament) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if old, ok := c.entries[id]; ok && old.t != nil && old.t.CreatedAt.Equal(t.CreatedAt) && old.t.Version > t.Version {
+		return // a slower read of an older state: keep the newer one
+	}
 	if _, ok := c.entries[id]; !ok && len(c.entries) >= stateCacheSize {
 		for victim := range c.entries { // any one: map order is random
 			delete(c.entries, victim)
@@ -56,12 +146,12 @@ func (c *stateCache) forget(id int64) {
 
 // decode reads a state script reply for id: {1} means the copy the call
 // started with (cached) is current; {1, state, rev} is decoded and cached.
-func (c *stateCache) decode(id int64, cached cachedState, res []any) (*tournament.Tournament, error) {
+func (c *stateCache) decode(id int64, cached cachedState, res []any) (*tournament.Tournament, string, error) {
 	if len(res) < 3 {
 		if cached.t == nil {
-			return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: the store says a copy is current that this plugin does not hold", id)
+			return nil, "", tournament.Errorf(tournament.CodeInternal, "tournament %d: the store says a copy is current that this plugin does not hold", id)
 		}
-		return cached.t, nil
+		return cached.t, cached.rev, nil
 	}
 	str := func(v any) string { s, _ := v.(string); return s }
 	var brackets []string
@@ -77,8 +167,8 @@ func (c *stateCache) decode(id int64, cached cachedState, res []any) (*tournamen
 	}
 	t, err := decodeRecord(id, str(res[1]), roundsIn, brackets)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	c.put(id, str(res[2]), t)
-	return t, nil
+	return t, str(res[2]), nil
 }

@@ -58,6 +58,7 @@ type Config struct {
 	DeadlineWarn   time.Duration            // TOURNEY_DEADLINE_WARNING: warn a game's players this long before its deadline
 	TTLProfiles    map[string]TTLProfile    // TOURNEY_TTL_PROFILES and TOURNEY_TTL_PROFILES_FILE: named TTL sets a tournament may use
 	TTLProfileFile string                   // TOURNEY_TTL_PROFILES_FILE
+	ReadCache      bool                     // TOURNEY_READ_CACHE: on (default) | off
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
@@ -72,7 +73,7 @@ func Default() Config {
 		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
 		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
 		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, DeadlineWarn: time.Minute,
+		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, DeadlineWarn: time.Minute, ReadCache: true,
 	}
 }
 
@@ -190,6 +191,7 @@ var fields = []field{
 	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
 	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
 	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.DeadlineWarn }),
+	onOff("TOURNEY_READ_CACHE", func(c *Config) *bool { return &c.ReadCache }),
 	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) }, func(c *Config) string { return FormatTTLProfiles(c.TTLProfiles) }},
 	{"TOURNEY_TTL_PROFILES_FILE", func(c *Config, v string) error {
 		b, err := os.ReadFile(v)
@@ -199,22 +201,7 @@ var fields = []field{
 		c.TTLProfileFile = v
 		return c.addTTLProfiles(string(b))
 	}, func(c *Config) string { return "" }},
-	{"TOURNEY_PLUGIN_VERIFY", func(c *Config, v string) error {
-		switch v {
-		case "on":
-			c.PluginVerify = true
-		case "off":
-			c.PluginVerify = false
-		default:
-			return fmt.Errorf("want on or off")
-		}
-		return nil
-	}, func(c *Config) string {
-		if c.PluginVerify {
-			return "on"
-		}
-		return "off"
-	}},
+	onOff("TOURNEY_PLUGIN_VERIFY", func(c *Config) *bool { return &c.PluginVerify }),
 	str("LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }, oneOf("trace", "debug", "info", "warn", "error")),
 	str("LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
 }
@@ -449,4 +436,25 @@ func (c Config) UnknownTTLProfile(name string) error {
 		have = "configured: " + strings.Join(names, ", ")
 	}
 	return tournament.Errorf(tournament.CodeInvalidArgument, "ttl_profile %q is not a configured TTL profile (%s; see TOURNEY_TTL_PROFILES)", name, have)
+}
+
+func onOff(name string, p func(*Config) *bool) field {
+	return field{name,
+		func(c *Config, v string) error {
+			switch v {
+			case "on":
+				*p(c) = true
+			case "off":
+				*p(c) = false
+			default:
+				return fmt.Errorf("want on or off")
+			}
+			return nil
+		},
+		func(c *Config) string {
+			if *p(c) {
+				return "on"
+			}
+			return "off"
+		}}
 }

@@ -16,7 +16,8 @@
 -- ARGV[5] events of the change, a JSON array of event JSON strings
 -- ARGV[6..9] TTLs in ms: tournament, active games, round data, bracket
 -- ARGV[10] MAXLEN of the events stream (approximate trimming)
--- ARGV[11] pub/sub channel that receives the change's events
+-- ARGV[11] pub/sub channel that receives the change's events (every write
+--         publishes, "[]" when it has none: hosts' read caches learn of it)
 -- The tail, from index T (each script says where it starts):
 --   ARGV[T]                     the state (the tournament's JSON)
 --   ARGV[T+1 .. T+2A]           active games: game id, game JSON, ...
@@ -69,6 +70,6 @@ local function write_record(reset, tail, delta)
   end
   if #events > 0 then
     redis.call('PEXPIRE', KEYS[5], ARGV[6])
-    redis.call('PUBLISH', ARGV[11], ARGV[5])
   end
+  redis.call('PUBLISH', ARGV[11], ARGV[5])
 end

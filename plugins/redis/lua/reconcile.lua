@@ -35,6 +35,7 @@ end
 
 if mode == 'discard' then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+  redis.call('PUBLISH', ARGV[11], '[]')
   return {'discarded', '0', ''}
 end
 if mode == 'conflict' then
@@ -74,6 +75,7 @@ if mode == 'remove' then
     ',"version":' .. (tonumber(base) + 1) .. ',"at":"' .. ARGV[17] .. '"}'
   redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[10], '*', 'event', ev)
   redis.call('PEXPIRE', KEYS[5], ARGV[6])
+  redis.call('PUBLISH', ARGV[11], '[' .. cjson.encode(ev) .. ']')
   return {'removed', '0', ''}
 end
 redis.call('HDEL', KEYS[1], 'last_token')

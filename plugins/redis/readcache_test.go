@@ -1,0 +1,112 @@
+package redis
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/internal/testutil"
+	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/shared/config"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// cachedBackend is a backend with the read cache on, as a host's plugin.
+func cachedBackend(t *testing.T, r *testutil.Redis) *Backend {
+	t.Helper()
+	cfg := config.Default()
+	cfg.RedisHost, cfg.RedisPort = "127.0.0.1", r.Port
+	rdb, _ := NewClient(cfg)
+	subs, _ := NewSubscriberClient(cfg)
+	b := New(rdb, Options{KeyPrefix: "rc:", Subscriber: subs, ReadCache: true})
+	t.Cleanup(func() { _ = b.Close() })
+	if !testutil.Eventually(5*time.Second, func() bool { b.states.mu.Lock(); defer b.states.mu.Unlock(); return b.states.live }) {
+		t.Fatal("the change subscription did not come up")
+	}
+	return b
+}
+
+// dataCommands counts the commands a Get or a change would run (scripts
+// and reads; the subscribers' pings are not among them).
+func dataCommands(t *testing.T, c *goredis.Client) int64 {
+	t.Helper()
+	s, err := c.Info(ctx, "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, line := range strings.Split(s, "\n") {
+		for _, cmd := range []string{"cmdstat_evalsha:", "cmdstat_eval:", "cmdstat_hget:", "cmdstat_hgetall:"} {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), cmd+"calls="); ok {
+				n, _ := strconv.ParseInt(rest[:strings.Index(rest, ",")], 10, 64)
+				total += n
+			}
+		}
+	}
+	return total
+}
+
+// A host reads its own writes from memory at once (no Redis command), and
+// another host's write within the publish delay.
+func TestReadCacheIsCurrentForOwnWritesAndSoonForOthers(t *testing.T) {
+	r := testutil.StartRedis(t)
+	a, other := cachedBackend(t, r), cachedBackend(t, r)
+	if _, err := a.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "rc", MaxPlayers: 8, CreatorID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // a's own announcement arrives
+	info := r.Client(0)
+	before := dataCommands(t, info)
+	got, err := a.Get(ctx, 1)
+	if err != nil || got.Version != c.Tournament.Version {
+		t.Fatalf("own write: %+v %v", got, err)
+	}
+	if n := dataCommands(t, info) - before; n != 0 {
+		t.Fatalf("a cached Get ran %d Redis commands", n)
+	}
+	changed, err := other.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if !testutil.Eventually(time.Second, func() bool {
+		got, err := a.Get(ctx, 1)
+		return err == nil && got.Version == changed.Tournament.Version
+	}) {
+		t.Fatal("another host's write was not seen within a second")
+	}
+	t.Logf("another host's write seen after %v", time.Since(start).Round(time.Microsecond))
+}
+
+// While the change subscription is down, nothing is served from memory; a
+// change made meanwhile is never read stale.
+func TestReadCacheServesNothingWithoutItsSubscription(t *testing.T) {
+	r := testutil.StartRedis(t)
+	a, other := cachedBackend(t, r), cachedBackend(t, r)
+	a.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "rc", MaxPlayers: 8, CreatorID: 1}})
+	if _, err := a.Get(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		// Kill every subscriber connection, then change the tournament
+		// before a can have resubscribed: a must not serve its old copy.
+		r.Client(0).Do(ctx, "CLIENT", "KILL", "TYPE", "pubsub")
+		c, err := other.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: int64(100 + r.Port%7)}})
+		if err != nil {
+			c, err = other.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.RemovePlayer{UserID: int64(100 + r.Port%7)}})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.Get(ctx, 1)
+		if err != nil || got.Version != c.Tournament.Version {
+			t.Fatalf("after the subscription was cut: version %d, want %d (%v)", got.Version, c.Tournament.Version, err)
+		}
+	}
+}

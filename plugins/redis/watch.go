@@ -1,0 +1,84 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// watchChanges keeps the read cache honest: it subscribes to every
+// tournament's change channel (PSUBSCRIBE on the channels named like the
+// events streams; every write publishes there) and marks each announced
+// change, so that a Get is served from memory only while nothing changed.
+// While the subscription is down (not yet up, lost, or silent past a ping)
+// the cache serves nothing on its own, and a resubscription starts afresh:
+// changes missed meanwhile cannot be served stale. It returns when ctx ends.
+func (b *Backend) watchChanges(ctx context.Context) {
+	pattern := b.opts.KeyPrefix + "tournament:{*}:events"
+	delay := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		ps := b.opts.Subscriber.PSubscribe(ctx, pattern)
+		if _, err := ps.ReceiveTimeout(ctx, 2*time.Second); err == nil { // the subscription's confirmation
+			b.states.setLive(true)
+			delay = 50 * time.Millisecond
+			b.receiveChanges(ctx, ps)
+		}
+		b.states.setLive(false)
+		_ = ps.Close()
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+			delay = min(2*delay, 2*time.Second)
+		}
+	}
+}
+
+// receiveChanges marks each announced change until the subscription fails
+// or stays silent through a ping.
+func (b *Backend) receiveChanges(ctx context.Context, ps *goredis.PubSub) {
+	pinged := false
+	for ctx.Err() == nil {
+		msg, err := ps.ReceiveTimeout(ctx, time.Second)
+		var ne net.Error
+		switch {
+		case err != nil && errors.As(err, &ne) && ne.Timeout() && !pinged:
+			if ps.Ping(ctx) != nil {
+				return
+			}
+			pinged = true
+			continue
+		case err != nil:
+			return // a failure, or silence through a ping: the cache is not to be trusted
+		}
+		pinged = false
+		if m, ok := msg.(*goredis.Message); ok {
+			if id, ok := b.keys.idOf(strings.TrimSuffix(m.Channel, ":events")); ok {
+				b.states.announced(id, maxVersion(m.Payload))
+			}
+		}
+	}
+}
+
+// maxVersion reads the highest version of a published change (a JSON array
+// of event JSON strings); 0 when it names none.
+func maxVersion(payload string) int64 {
+	var evs []string
+	if json.Unmarshal([]byte(payload), &evs) != nil {
+		return 0
+	}
+	var v int64
+	for _, e := range evs {
+		var ev struct {
+			Version int64 `json:"version"`
+		}
+		if json.Unmarshal([]byte(e), &ev) == nil {
+			v = max(v, ev.Version)
+		}
+	}
+	return v
+}
