@@ -42,6 +42,7 @@ type Figures struct {
 	Failback    map[string]any     `json:"failback_under_load,omitempty"`
 	Sizes       []SizeFigure       `json:"sizes,omitempty"`
 	PluginHop   *Latency           `json:"plugin_hop_floor,omitempty"`
+	ReadCache   *ReadCacheFigures  `json:"read_cache,omitempty"`
 	Environment map[string]string  `json:"environment"`
 }
 
@@ -179,7 +180,7 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: failback or sizes")
+	only := flag.String("only", "", "run one part only: failback, sizes or readcache")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
@@ -190,6 +191,12 @@ func main() {
 		return
 	}
 	r := testutil.StartRedis(h)
+	if *only == "readcache" {
+		counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
+		rc := readCache(dir, r, counter, *n)
+		print(Figures{When: time.Now().UTC(), ReadCache: &rc})
+		return
+	}
 	if *only == "sizes" {
 		c, stop := open(dir, "redis", "go", r)
 		f := Figures{When: time.Now().UTC(), Sizes: sizes(c, []int{8, 64, 256, 1024})}
@@ -210,6 +217,8 @@ func main() {
 	evalsha := f.Raw["evalsha"].P50
 
 	f.PluginHop = pluginHop(dir, *n)
+	rc := readCache(dir, r, counter, *n)
+	f.ReadCache = &rc
 	for _, backend := range []string{"memory", "redis"} {
 		for _, surface := range []string{"go", "http"} {
 			c, stop := open(dir, backend, surface, r)
@@ -369,6 +378,12 @@ func print(f Figures) {
 	if f.PluginHop != nil {
 		fmt.Printf("\nplugin hop floor (Health of plugin-memory: a call that does nothing, over the same go-plugin gRPC + AutoMTLS connection): p50 %.0f us p99 %.0f us\n",
 			f.PluginHop.P50, f.PluginHop.P99)
+	}
+	if rc := f.ReadCache; rc != nil {
+		fmt.Printf("\nread cache (Go API, Redis, a hot 32-player tournament):\n")
+		fmt.Printf("  GET with the cache on:  p50 %.0f us  p99 %.0f us  %.2f Redis round trips\n", rc.GetOn.P50, rc.GetOn.P99, rc.RoundTripsOn)
+		fmt.Printf("  GET with the cache off: p50 %.0f us  p99 %.0f us  %.2f Redis round trips\n", rc.GetOff.P50, rc.GetOff.P99, rc.RoundTripsOf)
+		fmt.Printf("  a write on one host seen by a cached GET on another after: p50 %.0f us  p99 %.0f us\n", rc.Staleness.P50, rc.Staleness.P99)
 	}
 	if len(f.Sizes) > 0 {
 		fmt.Printf("\ncost per operation as a tournament grows (Redis, Go API, one caller; p50 us and ratio to 8 players):\n")
