@@ -20,7 +20,10 @@ import (
 // rev is the revision the write stores (see stateCache).
 func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs []tournament.Event, extra ...string) (head, tail []any, rev string) {
 	rev = newToken()
-	players := appendIDs(nil, t.Players)
+	players := []byte("[]")
+	if t.Players != nil {
+		players = tournament.AppendIDs(nil, t.Players)
+	}
 	flag := func(ok bool) string {
 		if ok {
 			return "1"
@@ -137,17 +140,6 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		ttl.Tournament.Milliseconds(), ttl.ActiveGames.Milliseconds(), ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds(),
 		o.EventsMaxLen, b.keys.events(t.ID)}
 	return head, tail, rev
-}
-
-func appendIDs(b []byte, ids []int64) []byte {
-	b = append(b, '[')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, id, 10)
-	}
-	return append(b, ']')
 }
 
 // summaryFields are the hash fields List reads, in order.

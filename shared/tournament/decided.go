@@ -59,10 +59,8 @@ func (cmd ResolveTimeouts) replay(c *change) error {
 		if _, ok := g.opponent(w); !ok {
 			return Errorf(CodeInvalidArgument, "timeout winner %d is not a player of game %d", w, g.GameID)
 		}
-		c.decide(g, GameTimedOut, w)
+		c.timeOut(g, w, cmd.Policy)
 		decided = true
-		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID,
-			Players: []int64{g.Player1, g.Player2}, Policy: cmd.Policy})
 	}
 	if decided {
 		c.advance()

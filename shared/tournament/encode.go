@@ -229,7 +229,10 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// appendIDs writes a list of ids; nil is null, as encoding/json writes it.
+// AppendIDs appends a list of ids as JSON; nil is null, as encoding/json
+// writes it.
+func AppendIDs(b []byte, ids []int64) []byte { return appendIDs(b, ids) }
+
 func appendIDs(b []byte, ids []int64) []byte {
 	if ids == nil {
 		return append(b, "null"...)

@@ -411,16 +411,14 @@ func (cmd ResolveTimeouts) apply(c *change) error {
 			}
 			continue
 		case TimeoutHigherSeed:
-			c.decide(g, GameTimedOut, g.Player1)
+			c.timeOut(g, g.Player1, cmd.Policy)
 		case TimeoutRandom:
 			if c.env.Rand == nil {
 				return Errorf(CodeInternal, "random timeout policy needs a random source")
 			}
-			c.decide(g, GameTimedOut, []int64{g.Player1, g.Player2}[c.env.Rand.IntN(2)])
+			c.timeOut(g, []int64{g.Player1, g.Player2}[c.env.Rand.IntN(2)], cmd.Policy)
 		}
 		decided = true
-		c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID,
-			Players: []int64{g.Player1, g.Player2}, Policy: cmd.Policy})
 	}
 	if decided {
 		c.advance()
@@ -468,4 +466,12 @@ func validProfileName(s string) bool {
 		}
 	}
 	return true
+}
+
+// timeOut decides g for winner as the timeout policy did, with an event
+// naming both players and the policy.
+func (c *change) timeOut(g *Game, winner int64, policy TimeoutPolicy) {
+	c.decide(g, GameTimedOut, winner)
+	c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID,
+		Players: []int64{g.Player1, g.Player2}, Policy: policy})
 }
