@@ -123,3 +123,19 @@ func TestEventsChannelDeliversAndEndsOnRemoval(t *testing.T) {
 		t.Fatalf("events %v, want %v (ctx %v)", types, want, ctx.Err())
 	}
 }
+
+func TestCreateWithoutProfileTakesTheFormatsDefault(t *testing.T) {
+	h := embedded(t, func(c *config.Config) {
+		c.TTLProfiles = map[string]config.TTLProfile{"casual": {Tournament: 30 * time.Minute}, "ranked": {Tournament: time.Hour}}
+		c.FormatProfiles = map[string]string{"single_elimination": "casual"}
+	})
+	ctx := context.Background()
+	tr, err := h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1})
+	if err != nil || tr.TTLProfile != "casual" {
+		t.Fatalf("created %+v, %v; want the format's profile casual", tr, err)
+	}
+	tr, err = h.CreateTournament(ctx, tournament.CreateParams{ID: 2, Name: "y", MaxPlayers: 2, CreatorID: 1, TTLProfile: "ranked"})
+	if err != nil || tr.TTLProfile != "ranked" {
+		t.Fatalf("an explicit profile lost to the format's default: %+v, %v", tr, err)
+	}
+}

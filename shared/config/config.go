@@ -58,6 +58,7 @@ type Config struct {
 	DeadlineWarn   time.Duration            // TOURNEY_DEADLINE_WARNING: warn a game's players this long before its deadline
 	TTLProfiles    map[string]TTLProfile    // TOURNEY_TTL_PROFILES and TOURNEY_TTL_PROFILES_FILE: named TTL sets a tournament may use
 	TTLProfileFile string                   // TOURNEY_TTL_PROFILES_FILE
+	FormatProfiles map[string]string        // TOURNEY_FORMAT_TTL_PROFILES: the TTL profile a format's tournaments get by default
 	ReadCache      bool                     // TOURNEY_READ_CACHE: on (default) | off
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
@@ -193,6 +194,29 @@ var fields = []field{
 	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.DeadlineWarn }),
 	onOff("TOURNEY_READ_CACHE", func(c *Config) *bool { return &c.ReadCache }),
 	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) }, func(c *Config) string { return FormatTTLProfiles(c.TTLProfiles) }},
+	{"TOURNEY_FORMAT_TTL_PROFILES", func(c *Config, v string) error {
+		c.FormatProfiles = map[string]string{}
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			format, profile, ok := strings.Cut(part, "=")
+			format, profile = strings.TrimSpace(format), strings.TrimSpace(profile)
+			if !ok || !slices.Contains(tournament.Formats, format) || !profileName.MatchString(profile) {
+				return fmt.Errorf("%q: want FORMAT=PROFILE with a format among %s", part, strings.Join(tournament.Formats, ", "))
+			}
+			c.FormatProfiles[format] = profile
+		}
+		return nil
+	}, func(c *Config) string {
+		var parts []string
+		for _, f := range tournament.Formats {
+			if p, ok := c.FormatProfiles[f]; ok {
+				parts = append(parts, f+"="+p)
+			}
+		}
+		return strings.Join(parts, ",")
+	}},
 	{"TOURNEY_TTL_PROFILES_FILE", func(c *Config, v string) error {
 		b, err := os.ReadFile(v)
 		if err != nil {
@@ -272,6 +296,11 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 		if err := f.parse(&c, v); err != nil {
 			return c, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	for format, profile := range c.FormatProfiles {
+		if _, ok := c.TTLProfiles[profile]; !ok {
+			return c, fmt.Errorf("TOURNEY_FORMAT_TTL_PROFILES: %s names TTL profile %q, which TOURNEY_TTL_PROFILES does not define", format, profile)
 		}
 	}
 	return c, nil

@@ -26,6 +26,9 @@ const (
 	GameTimedOut GameStatus = "timed_out"
 )
 
+// Formats are the tournament formats the engine plays.
+var Formats = []string{"single_elimination"}
+
 // Limits of a tournament's parameters.
 const (
 	MinPlayers    = 2
