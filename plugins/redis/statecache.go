@@ -28,8 +28,15 @@ type stateCache struct {
 	live  bool             // the change subscription is up: fresh entries may be served
 	epoch uint64           // bumped whenever the subscription is lost or regained
 	seq   uint64           // bumped at every announced change
-	inval map[int64]uint64 // the seq of each tournament's last announced change
+	inval map[int64]mark   // each tournament's last announced change
 	floor uint64           // changes before it are no longer tracked one by one
+}
+
+// mark is what a host knows of a tournament's announced changes.
+type mark struct {
+	seq     uint64 // the seq of the last announced change
+	version int64  // the version it announced (0: unknown)
+	taint   uint64 // the seq of the last announcement that could start a new life of the id (a removal, or a version unknown)
 }
 
 type cachedState struct {
@@ -43,7 +50,7 @@ type cachedState struct {
 const invalTracked = 1 << 16
 
 func newStateCache() *stateCache {
-	return &stateCache{entries: map[int64]cachedState{}, inval: map[int64]uint64{}}
+	return &stateCache{entries: map[int64]cachedState{}, inval: map[int64]mark{}}
 }
 
 // token marks the start of a read: an entry stored with it is fresh only if
@@ -64,13 +71,20 @@ func (c *stateCache) fresh(id int64) *tournament.Tournament {
 	return nil
 }
 
-// putRead stores what a read that began at (seq, epoch) found.
+// putRead stores what a read (or a write) that began at (seq, epoch) found
+// (or wrote). It is fresh when no change was announced since the read
+// began, or when every change announced since is one the state already
+// holds: announcements arrive in the order Redis ran the writes, so when
+// the last one names a version no later than the state's, with no removal
+// among them, nothing newer was announced (a host's own write is often
+// announced before its reply is handled).
 func (c *stateCache) putRead(id int64, rev string, t *tournament.Tournament, seq, epoch uint64) {
 	c.put(id, rev, t)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	last, tracked := c.inval[id]
-	unchanged := (tracked && last <= seq) || (!tracked && seq >= c.floor)
+	unchanged := (tracked && (last.seq <= seq || (last.taint <= seq && last.version > 0 && last.version <= t.Version))) ||
+		(!tracked && seq >= c.floor)
 	if e, ok := c.entries[id]; ok && e.t == t {
 		e.fresh, e.epoch = unchanged && epoch == c.epoch, epoch
 		c.entries[id] = e
@@ -78,22 +92,30 @@ func (c *stateCache) putRead(id int64, rev string, t *tournament.Tournament, seq
 }
 
 // announced records a change of id announced by Redis (its events carry up
-// to version; 0: unknown). A cached state at that version or later is this
-// host's own write and stays fresh.
+// to version; 0: unknown, or a removal). A fresh cached state at that
+// version or later already holds the change (this host's own write) and
+// stays fresh.
 func (c *stateCache) announced(id, version int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[id]; ok && version > 0 && e.t.Version >= version {
-		return
-	}
 	c.seq++
-	c.inval[id] = c.seq
+	m := c.inval[id]
+	m.seq, m.version = c.seq, version
+	if version == 0 {
+		m.taint = c.seq
+	}
+	c.inval[id] = m
 	if len(c.inval) > invalTracked {
-		for victim, s := range c.inval { // forget one; reads older than it are not trusted
-			c.floor = max(c.floor, s+1)
-			delete(c.inval, victim)
-			break
+		for victim, old := range c.inval { // forget one; reads older than it are not trusted
+			if victim != id {
+				c.floor = max(c.floor, old.seq+1)
+				delete(c.inval, victim)
+				break
+			}
 		}
+	}
+	if e, ok := c.entries[id]; ok && e.fresh && version > 0 && e.t.Version >= version {
+		return
 	}
 	if e, ok := c.entries[id]; ok {
 		e.fresh = false

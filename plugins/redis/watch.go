@@ -9,6 +9,7 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/tourney/tourney/shared/tournament"
 )
 
 // watchChanges keeps the read cache honest: it subscribes to every
@@ -65,7 +66,8 @@ func (b *Backend) receiveChanges(ctx context.Context, ps *goredis.PubSub) {
 }
 
 // maxVersion reads the highest version of a published change (a JSON array
-// of event JSON strings); 0 when it names none.
+// of event JSON strings); 0 when it names none or announces a removal (after
+// which the id may start a new life, with versions from 1 again).
 func maxVersion(payload string) int64 {
 	var evs []string
 	if json.Unmarshal([]byte(payload), &evs) != nil {
@@ -74,9 +76,13 @@ func maxVersion(payload string) int64 {
 	var v int64
 	for _, e := range evs {
 		var ev struct {
-			Version int64 `json:"version"`
+			Type    string `json:"type"`
+			Version int64  `json:"version"`
 		}
 		if json.Unmarshal([]byte(e), &ev) == nil {
+			if ev.Type == string(tournament.EventTournamentRemoved) {
+				return 0
+			}
 			v = max(v, ev.Version)
 		}
 	}

@@ -1,0 +1,64 @@
+package redis
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+func liveCache() *stateCache {
+	c := newStateCache()
+	c.setLive(true)
+	return c
+}
+
+// A host's own write is often announced before the write's reply is
+// handled: the state it wrote is still fresh.
+func TestOwnWriteAnnouncedBeforeItsReplyStaysFresh(t *testing.T) {
+	c := liveCache()
+	born := time.Unix(1, 0)
+	seq, epoch := c.token()
+	c.announced(1, 2) // the write's own announcement, first
+	c.putRead(1, "r2", &tournament.Tournament{ID: 1, Version: 2, CreatedAt: born}, seq, epoch)
+	if c.fresh(1) == nil {
+		t.Fatal("the host's own write, announced before its reply, is not fresh")
+	}
+	c.announced(1, 2) // a duplicate or late copy changes nothing
+	if c.fresh(1) == nil {
+		t.Fatal("an announcement of a change the state holds made it stale")
+	}
+	c.announced(1, 3) // another host's write
+	if c.fresh(1) != nil {
+		t.Fatal("a newer change left the state fresh")
+	}
+}
+
+// A state read or written before a removal (and the id's new life, versions
+// from 1 again) is never fresh, whatever versions follow.
+func TestARemovalSinceTheReadIsNeverFresh(t *testing.T) {
+	c := liveCache()
+	seq, epoch := c.token()
+	c.announced(1, 0) // removed
+	c.announced(1, 1) // created again
+	c.putRead(1, "r5", &tournament.Tournament{ID: 1, Version: 5, CreatedAt: time.Unix(1, 0)}, seq, epoch)
+	if c.fresh(1) != nil {
+		t.Fatal("a state from before a removal was served as fresh")
+	}
+	seq, epoch = c.token()
+	c.putRead(1, "n1", &tournament.Tournament{ID: 1, Version: 1, CreatedAt: time.Unix(2, 0)}, seq, epoch)
+	if c.fresh(1) == nil {
+		t.Fatal("a state read after the announcements is not fresh")
+	}
+}
+
+// A read of an older version than the last announced one is stale.
+func TestAReadOlderThanTheAnnouncementIsStale(t *testing.T) {
+	c := liveCache()
+	seq, epoch := c.token()
+	c.announced(1, 4)
+	c.putRead(1, "r3", &tournament.Tournament{ID: 1, Version: 3, CreatedAt: time.Unix(1, 0)}, seq, epoch)
+	if c.fresh(1) != nil {
+		t.Fatal("version 3 served as fresh after version 4 was announced")
+	}
+}
