@@ -25,11 +25,11 @@ type stateCache struct {
 	mu      sync.Mutex
 	entries map[int64]cachedState
 
-	live  bool             // the change subscription is up: fresh entries may be served
-	epoch uint64           // bumped whenever the subscription is lost or regained
-	seq   uint64           // bumped at every announced change
-	inval map[int64]mark   // each tournament's last announced change
-	floor uint64           // changes before it are no longer tracked one by one
+	live  bool           // the change subscription is up: fresh entries may be served
+	epoch uint64         // bumped whenever the subscription is lost or regained
+	seq   uint64         // bumped at every announced change
+	inval map[int64]mark // each tournament's last announced change
+	floor uint64         // changes before it are no longer tracked one by one
 }
 
 // mark is what a host knows of a tournament's announced changes.
