@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -60,5 +61,33 @@ func TestAReadOlderThanTheAnnouncementIsStale(t *testing.T) {
 	c.putRead(1, "r3", &tournament.Tournament{ID: 1, Version: 3, CreatedAt: time.Unix(1, 0)}, seq, epoch)
 	if c.fresh(1) != nil {
 		t.Fatal("version 3 served as fresh after version 4 was announced")
+	}
+}
+
+// maxVersion reads what the writes publish: a JSON array of event JSON.
+func TestMaxVersionOfAnnouncements(t *testing.T) {
+	publish := func(evs ...tournament.Event) string {
+		var inner []string
+		for _, e := range evs {
+			j, _ := json.Marshal(e)
+			inner = append(inner, string(j))
+		}
+		j, _ := json.Marshal(inner)
+		return string(j)
+	}
+	cases := []struct {
+		payload string
+		want    int64
+	}{
+		{publish(tournament.Event{Type: tournament.EventPlayerJoined, Version: 7, PlayerID: 3}), 7},
+		{publish(tournament.Event{Type: tournament.EventGameFinished, Version: 11}, tournament.Event{Type: tournament.EventRoundStarted, Version: 12}), 12},
+		{publish(tournament.Event{Type: tournament.EventTournamentRemoved, Version: 4}), 0},
+		{"[]", 0},
+		{"not json", 0},
+	}
+	for _, c := range cases {
+		if got := maxVersion(c.payload); got != c.want {
+			t.Errorf("maxVersion(%s) = %d, want %d", c.payload, got, c.want)
+		}
 	}
 }

@@ -2,9 +2,9 @@ package redis
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,24 +67,31 @@ func (b *Backend) receiveChanges(ctx context.Context, ps *goredis.PubSub) {
 
 // maxVersion reads the highest version of a published change (a JSON array
 // of event JSON strings); 0 when it names none or announces a removal (after
-// which the id may start a new life, with versions from 1 again).
+// which the id may start a new life, with versions from 1 again). Every
+// write is announced to every host, so it scans instead of decoding: each
+// event's version is the figure after its escaped "version": key (events
+// carry no free text); a misread figure can only be too high or 0, which
+// makes the cache ask Redis, never serve a stale state.
 func maxVersion(payload string) int64 {
-	var evs []string
-	if json.Unmarshal([]byte(payload), &evs) != nil {
+	if strings.Contains(payload, string(tournament.EventTournamentRemoved)) {
 		return 0
 	}
+	const key = `\"version\":`
 	var v int64
-	for _, e := range evs {
-		var ev struct {
-			Type    string `json:"type"`
-			Version int64  `json:"version"`
+	for rest := payload; ; {
+		i := strings.Index(rest, key)
+		if i < 0 {
+			return v
 		}
-		if json.Unmarshal([]byte(e), &ev) == nil {
-			if ev.Type == string(tournament.EventTournamentRemoved) {
-				return 0
-			}
-			v = max(v, ev.Version)
+		rest = rest[i+len(key):]
+		n := 0
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
 		}
+		x, err := strconv.ParseInt(rest[:n], 10, 64)
+		if err != nil {
+			return 0
+		}
+		v = max(v, x)
 	}
-	return v
 }
