@@ -373,6 +373,9 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	}
 	id, token := req.TournamentID, newToken()
 	seq, epoch := b.states.token()
+	if c, ok, err := b.applyOneTrip(ctx, id, req.Command, token, seq, epoch); ok || err != nil {
+		return c, err
+	}
 	t, err := b.acquire(ctx, id, token)
 	if err != nil {
 		return shared.Change{}, err
@@ -411,6 +414,44 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		}
 	}
 	return shared.Change{Tournament: next, Events: evs, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}, nil
+}
+
+// applyOneTrip applies cmd to the state this plugin holds of id, when it
+// holds one, and writes the change in one round trip if that state is still
+// the stored one and nobody holds the lock (cas.lua). ok is false when the
+// locked path must run instead: no copy, a copy that is not current, a
+// held lock, or a command the copy refuses or finds already done (a
+// refusal or a no-op is only trusted when read under the lock).
+func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Command, token string, seq, epoch uint64) (shared.Change, bool, error) {
+	cached := b.states.lookup(id)
+	if b.opts.LockEveryChange || cached.t == nil {
+		return shared.Change{}, false, nil
+	}
+	t := cached.t
+	next, evs, err := tournament.Apply(t, cmd, b.env())
+	if err != nil || len(evs) == 0 {
+		return shared.Change{}, false, nil
+	}
+	if b.opts.BeforeCommit != nil {
+		b.opts.BeforeCommit(id)
+	}
+	keys := append(b.keys.record(id), b.keys.lock(id))
+	head, tail, rev := b.recordArgs(next, t, max(t.CurrentRound, 1), evs, "last_token", token)
+	args := append(append(head, token, cached.rev), tail...)
+	res, err := casScript.Run(ctx, b.rdb, keys, args...).Int()
+	if err != nil {
+		return shared.Change{}, false, redisErr(err)
+	}
+	if res == 0 {
+		return shared.Change{}, false, nil
+	}
+	b.states.putRead(id, rev, next, seq, epoch)
+	if !next.Live() && t.Live() {
+		if err := b.rdb.SRem(ctx, b.keys.active(), id).Err(); err != nil {
+			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", id, "error", err)
+		}
+	}
+	return shared.Change{Tournament: next, Events: evs, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}, true, nil
 }
 
 // Get implements shared.Backend: one round trip.

@@ -36,6 +36,11 @@ type Options struct {
 	// BeforeCommit, when set, runs between reading a tournament and writing
 	// its new state. Tests use it to stall a lock holder.
 	BeforeCommit func(id int64)
+	// LockEveryChange turns off one-trip writes: every change takes the
+	// tournament's lock, reads, and writes (two round trips). By default a
+	// change computed from a state the plugin holds at its current
+	// revision is written in one trip when nobody holds the lock.
+	LockEveryChange bool
 	// Subscriber, when set, is the client event subscriptions block on
 	// (XREAD BLOCK holds a connection each), so that subscribers never
 	// take the data path's pooled connections. Default: the data client.

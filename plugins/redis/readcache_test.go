@@ -31,6 +31,12 @@ func cachedBackend(t *testing.T, r *testutil.Redis) *Backend {
 // dataCommands counts the commands a Get or a change would run (scripts
 // and reads; the subscribers' pings are not among them).
 func dataCommands(t *testing.T, c *goredis.Client) int64 {
+	return commandCalls(t, c, "evalsha", "eval", "hget", "hgetall")
+}
+
+// commandCalls sums the calls of the named commands (INFO commandstats;
+// commands run inside scripts included).
+func commandCalls(t *testing.T, c *goredis.Client, names ...string) int64 {
 	t.Helper()
 	s, err := c.Info(ctx, "commandstats").Result()
 	if err != nil {
@@ -38,8 +44,8 @@ func dataCommands(t *testing.T, c *goredis.Client) int64 {
 	}
 	var total int64
 	for _, line := range strings.Split(s, "\n") {
-		for _, cmd := range []string{"cmdstat_evalsha:", "cmdstat_eval:", "cmdstat_hget:", "cmdstat_hgetall:"} {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), cmd+"calls="); ok {
+		for _, cmd := range names {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+cmd+":calls="); ok {
 				n, _ := strconv.ParseInt(rest[:strings.Index(rest, ",")], 10, 64)
 				total += n
 			}

@@ -178,7 +178,7 @@ func TestFencingStopsAStalledLockHolder(t *testing.T) {
 	r := testutil.StartRedis(t)
 	var stalled sync.Once
 	release := make(chan struct{})
-	slow := newBackend(t, r, Options{KeyPrefix: "f:", LockTimeout: 100 * time.Millisecond, BeforeCommit: func(int64) {
+	slow := newBackend(t, r, Options{KeyPrefix: "f:", LockTimeout: 100 * time.Millisecond, LockEveryChange: true, BeforeCommit: func(int64) {
 		stalled.Do(func() { <-release })
 	}})
 	fast := newBackend(t, r, Options{KeyPrefix: "f:", LockTimeout: 100 * time.Millisecond})
@@ -213,10 +213,10 @@ func TestFencingByTokenWhileTheVersionIsUnchanged(t *testing.T) {
 	r := testutil.StartRedis(t)
 	releaseSlow, releaseFast, fastHolds := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var slowOnce, fastOnce sync.Once
-	slow := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 100 * time.Millisecond, BeforeCommit: func(int64) {
+	slow := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 100 * time.Millisecond, LockEveryChange: true, BeforeCommit: func(int64) {
 		slowOnce.Do(func() { <-releaseSlow })
 	}})
-	fast := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 5 * time.Second, BeforeCommit: func(int64) {
+	fast := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 5 * time.Second, LockEveryChange: true, BeforeCommit: func(int64) {
 		fastOnce.Do(func() { close(fastHolds); <-releaseFast })
 	}})
 	play(t, fast, 1, 0)

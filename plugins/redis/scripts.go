@@ -17,6 +17,8 @@ var (
 	putLua string
 	//go:embed lua/acquire.lua
 	acquireLua string
+	//go:embed lua/cas.lua
+	casLua string
 	//go:embed lua/release.lua
 	releaseLua string
 	//go:embed lua/remove.lua
@@ -35,6 +37,7 @@ var (
 var (
 	createScript    = goredis.NewScript(libLua + createLua)
 	commitScript    = goredis.NewScript(libLua + commitLua)
+	casScript       = goredis.NewScript(libLua + casLua)
 	putScript       = goredis.NewScript(libLua + putLua)
 	acquireScript   = goredis.NewScript(acquireLua)
 	releaseScript   = goredis.NewScript(releaseLua)
@@ -44,5 +47,5 @@ var (
 	listScript      = goredis.NewScript(listLua)
 	getScript       = goredis.NewScript(getLua)
 
-	allScripts = []*goredis.Script{createScript, commitScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript, listScript, getScript}
+	allScripts = []*goredis.Script{createScript, commitScript, casScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript, listScript, getScript}
 )
