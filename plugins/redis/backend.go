@@ -356,8 +356,9 @@ func (b *Backend) releaseOrphans(ctx context.Context) {
 	}
 }
 
-// Apply implements shared.Backend: two round trips (acquire + read, then
-// the fenced commit), plus SREM when the change completes the tournament.
+// Apply implements shared.Backend: one round trip when the plugin's copy is
+// current (applyOneTrip), else two (acquire + read, then the fenced
+// commit), plus SREM when the change completes the tournament.
 func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Change, error) {
 	op := ""
 	if req.Command != nil {
