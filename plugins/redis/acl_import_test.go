@@ -253,3 +253,25 @@ func TestTheKeyScanFindsLeaksAndOrphans(t *testing.T) {
 		t.Error("the stale id is still listed")
 	}
 }
+
+// A removed tournament's tombstone lasts as long as the tournament could
+// have: its profile's TTL when that is longer than TOURNAMENT_TTL, so that no
+// host holding it from an outage brings it back after the default expiry.
+func TestTombstoneLastsTheTournamentsOwnTTL(t *testing.T) {
+	r := testutil.StartRedis(t)
+	b := newBackend(t, r, Options{KeyPrefix: "g:", TournamentTTL: time.Hour, TTLProfiles: map[string]config.TTLProfile{
+		"long": {Tournament: 48 * time.Hour}}})
+	for id, profile := range map[int64]string{1: "long", 2: ""} {
+		if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: profile}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Remove(ctx, shared.RemoveRequest{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, want := range map[int64]time.Duration{1: 48 * time.Hour, 2: time.Hour} {
+		if ttl, _ := r.Client(1).TTL(ctx, b.keys.tombstone(id)).Result(); ttl <= want-time.Minute || ttl > want {
+			t.Errorf("tournament %d: tombstone TTL %v, want %v", id, ttl, want)
+		}
+	}
+}
