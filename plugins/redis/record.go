@@ -125,18 +125,34 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		}
 	}
 	tail = append(tail, gone...)
-	advancing := []string{}
-	for _, id := range t.NextRound() {
-		advancing = append(advancing, strconv.FormatInt(id, 10))
+	// JSON arrays of strings for Lua's cjson, written without reflection:
+	// the fields, the advancing ids, and the events (each event's JSON as a
+	// string, which is also what the change channel publishes).
+	strs := func(n int, item func(b []byte, i int) []byte) string {
+		b := append(make([]byte, 0, 64*n+2), '[')
+		for i := range n {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = item(b, i)
+		}
+		return string(append(b, ']'))
 	}
-	events := make([]string, len(evs))
-	for i, e := range evs {
-		j, _ := json.Marshal(e)
-		events[i] = string(j)
-	}
-	enc := func(v any) string { j, _ := json.Marshal(v); return string(j) }
+	advancing := t.NextRound()
+	var ev []byte
 	o := b.opts
-	head = []any{enc(fields), len(changed), enc(advancing), rounds, enc(events),
+	head = []any{
+		strs(len(fields), func(b []byte, i int) []byte { return tournament.AppendString(b, fields[i]) }),
+		len(changed),
+		strs(len(advancing), func(b []byte, i int) []byte {
+			b = append(b, '"')
+			return append(strconv.AppendInt(b, advancing[i], 10), '"')
+		}),
+		rounds,
+		strs(len(evs), func(b []byte, i int) []byte {
+			ev = evs[i].AppendJSON(ev[:0])
+			return tournament.AppendString(b, string(ev))
+		}),
 		ttl.Tournament.Milliseconds(), ttl.ActiveGames.Milliseconds(), ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds(),
 		o.EventsMaxLen, b.keys.events(t.ID)}
 	return head, tail, rev

@@ -91,3 +91,38 @@ func TestMaxVersionOfAnnouncements(t *testing.T) {
 		}
 	}
 }
+
+// The script arguments written without reflection are what encoding/json
+// writes: the fields, the advancing ids and the events (as published).
+func TestRecordArgsAreEncodingJSON(t *testing.T) {
+	b := New(nil, Options{KeyPrefix: "x:"})
+	env := tournament.Env{Now: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), GameTimeout: time.Minute}
+	tr, _, _ := tournament.New(tournament.CreateParams{ID: 1, Name: `Quo"te \ Café <b>`, MaxPlayers: 8, CreatorID: 1}, env)
+	for u := int64(1); u <= 5; u++ {
+		tr, _, _ = tournament.Apply(tr, tournament.AddPlayer{UserID: u}, env)
+	}
+	tr, _, _ = tournament.Apply(tr, tournament.Start{}, env)
+	g := tr.ActiveGames()[0]
+	next, evs, err := tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}, env)
+	if err != nil || len(evs) == 0 {
+		t.Fatal(err)
+	}
+	head, _, _ := b.recordArgs(next, tr, 1, evs, "last_token", "tok")
+	var fields, advancing, events []string
+	for i, into := range map[int]*[]string{0: &fields, 2: &advancing, 4: &events} {
+		if err := json.Unmarshal([]byte(head[i].(string)), into); err != nil {
+			t.Fatalf("argument %d is not a JSON array of strings: %v", i, err)
+		}
+		if j, _ := json.Marshal(*into); string(j) != head[i].(string) {
+			t.Fatalf("argument %d:\n got %s\nwant %s", i, head[i], j)
+		}
+	}
+	if fields[1] != next.Name || len(advancing) != len(next.NextRound()) || len(events) != len(evs) {
+		t.Fatalf("fields %v advancing %v events %v", fields, advancing, events)
+	}
+	for i := range evs {
+		if j, _ := json.Marshal(evs[i]); events[i] != string(j) {
+			t.Fatalf("event %d: %s, want %s", i, events[i], j)
+		}
+	}
+}

@@ -316,15 +316,61 @@ func appendOptTime(b []byte, t *time.Time) []byte {
 }
 
 // appendString writes s as encoding/json does (HTML-safe escaping). Plain
-// ASCII, the common case, is copied as it is.
+// ASCII, the common case, is copied as it is, with quotes and backslashes
+// escaped (JSON inside JSON); anything else goes through encoding/json.
 func appendString(b []byte, s string) []byte {
+	start := len(b)
+	b = append(b, '"')
+	from := 0
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, s[from:i]...)
+			b = append(b, '\\', c)
+			from = i + 1
+		case c < 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '&':
 			j, _ := json.Marshal(s)
-			return append(b, j...)
+			return append(b[:start], j...)
 		}
 	}
-	b = append(b, '"')
-	b = append(b, s...)
+	b = append(b, s[from:]...)
 	return append(b, '"')
 }
+
+// AppendJSON appends the event's JSON, byte for byte what encoding/json
+// writes for it.
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, string(e.Type))
+	b = append(b, `,"tournament_id":`...)
+	b = strconv.AppendInt(b, e.TournamentID, 10)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, e.Version, 10)
+	for _, f := range [...]struct {
+		key string
+		v   int64
+	}{{`,"round":`, int64(e.Round)}, {`,"game_id":`, e.GameID}, {`,"player_id":`, e.PlayerID}, {`,"winner_id":`, e.WinnerID}, {`,"loser_id":`, e.LoserID}} {
+		if f.v != 0 {
+			b = append(b, f.key...)
+			b = strconv.AppendInt(b, f.v, 10)
+		}
+	}
+	if len(e.Players) > 0 {
+		b = append(b, `,"players":`...)
+		b = appendIDs(b, e.Players)
+	}
+	if e.Deadline != nil {
+		b = append(b, `,"deadline":`...)
+		b = appendTime(b, *e.Deadline)
+	}
+	if e.Policy != "" {
+		b = append(b, `,"policy":`...)
+		b = appendString(b, string(e.Policy))
+	}
+	b = append(b, `,"at":`...)
+	b = appendTime(b, e.At)
+	return append(b, '}')
+}
+
+// AppendString appends s as a JSON string, as encoding/json writes it.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }

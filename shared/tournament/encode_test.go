@@ -7,6 +7,14 @@ import (
 	"time"
 )
 
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
 // reference is what encoding/json writes for the wire form: the encoders
 // must match it byte for byte.
 func reference(t *Tournament, derived bool) string {
@@ -27,13 +35,32 @@ func reference(t *Tournament, derived bool) string {
 
 func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(3, 4))
+	events := 0
+	checkEvents := func(evs []Event) {
+		t.Helper()
+		for i := range evs {
+			events++
+			if got, want := string(evs[i].AppendJSON(nil)), mustJSON(evs[i]); got != want {
+				t.Fatalf("event:\n got %s\nwant %s", got, want)
+			}
+		}
+	}
 	names := []string{"Cup", `quo"te <b>&amp;</b>`, "Café ☕ \u2028 tab", "x"}
 	for n := 2; n <= 40; n++ {
 		now := time.Date(2026, 2, 3, 4, 5, 6, int(rnd.Int64N(1e9)), time.UTC)
 		env := Env{Now: now, Rand: rnd, GameTimeout: time.Minute}
-		tr, _, err := New(CreateParams{ID: int64(n), Name: names[n%len(names)], MaxPlayers: 64, CreatorID: 9}, env)
+		tr, evs, err := New(CreateParams{ID: int64(n), Name: names[n%len(names)], MaxPlayers: 64, CreatorID: 9}, env)
 		if err != nil {
 			t.Fatal(err)
+		}
+		checkEvents(evs)
+		apply := func(cmd Command, env Env) {
+			t.Helper()
+			next, evs, err := Apply(tr, cmd, env)
+			if err == nil {
+				tr = next
+				checkEvents(evs)
+			}
 		}
 		check := func() {
 			t.Helper()
@@ -50,26 +77,32 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 		}
 		check()
 		for u := 1; u <= n; u++ {
-			tr, _, _ = Apply(tr, AddPlayer{UserID: int64(u * 7)}, env)
+			apply(AddPlayer{UserID: int64(u * 7)}, env)
 		}
 		check()
-		tr, _, _ = Apply(tr, Start{Shuffle: n%2 == 0}, env)
+		apply(Start{Shuffle: n%2 == 0}, env)
 		check()
 		for tr.Status == StatusActive {
 			env.Now = env.Now.Add(time.Duration(rnd.Int64N(int64(time.Hour))))
 			switch g := tr.ActiveGames()[0]; rnd.IntN(3) {
 			case 0:
-				tr, _, _ = Apply(tr, WarnDeadlines{Lead: time.Hour}, Env{Now: g.Deadline.Add(-time.Second)})
+				apply(WarnDeadlines{Lead: time.Hour}, Env{Now: g.Deadline.Add(-time.Second)})
 				check()
-				tr, _, _ = Apply(tr, ResolveTimeouts{Policy: TimeoutNone}, env)
-				tr, _, _ = Apply(tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player2}, env)
+				apply(ResolveTimeouts{Policy: TimeoutNone}, env)
+				apply(RegisterResult{GameID: g.GameID, WinnerID: g.Player2}, env)
 			case 1:
-				tr, _, _ = Apply(tr, ResolveTimeouts{Policy: TimeoutRandom}, env)
+				apply(ResolveTimeouts{Policy: TimeoutRandom}, env)
 			default:
-				tr, _, _ = Apply(tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player1}, env)
+				apply(RegisterResult{GameID: g.GameID, WinnerID: g.Player1}, env)
 			}
 			check()
 		}
+	}
+	if events < 1000 {
+		t.Fatalf("only %d events checked", events)
+	}
+	for _, e := range []Event{{Type: EventTournamentRemoved, TournamentID: 1, Version: 2, At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))}, {}} {
+		checkEvents([]Event{e})
 	}
 	// Lists decoded from JSON as null stay null.
 	r := Round{Round: 1}
@@ -93,6 +126,17 @@ func BenchmarkEncodeLargeTournament(b *testing.B) {
 	b.Run("encoding/json", func(b *testing.B) {
 		for b.Loop() {
 			_ = reference(tr, true)
+		}
+	})
+}
+
+func FuzzAppendStringMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{"", "plain", `a"b\c`, `{"version":3}`, `\"`, "tab\there", "<&>", "Café", "\u2028", "\xff", `["{\"type\":\"x\"}"]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(AppendString([]byte("prefix"), s)), "prefix"+mustJSON(s); got != want {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
 		}
 	})
 }
