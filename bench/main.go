@@ -27,23 +27,25 @@ import (
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
+	redisplugin "github.com/tourney/tourney/plugins/redis"
 	"github.com/tourney/tourney/shared/config"
 	"github.com/tourney/tourney/shared/tournament"
 )
 
 // Figures is what a run measured; BENCH_JSON gets it as JSON.
 type Figures struct {
-	When        time.Time          `json:"when"`
-	Samples     int                `json:"samples_per_op"`
-	Raw         map[string]Latency `json:"raw"`
-	Ops         []OpFigure         `json:"ops"`
-	Throughput  []Throughput       `json:"throughput"`
-	Failover    map[string]any     `json:"failover,omitempty"`
-	Failback    map[string]any     `json:"failback_under_load,omitempty"`
-	Sizes       []SizeFigure       `json:"sizes,omitempty"`
-	PluginHop   *Latency           `json:"plugin_hop_floor,omitempty"`
-	ReadCache   *ReadCacheFigures  `json:"read_cache,omitempty"`
-	Environment map[string]string  `json:"environment"`
+	When           time.Time          `json:"when"`
+	Samples        int                `json:"samples_per_op"`
+	Raw            map[string]Latency `json:"raw"`
+	Ops            []OpFigure         `json:"ops"`
+	Throughput     []Throughput       `json:"throughput"`
+	Failover       map[string]any     `json:"failover,omitempty"`
+	Failback       map[string]any     `json:"failback_under_load,omitempty"`
+	Sizes          []SizeFigure       `json:"sizes,omitempty"`
+	PluginHop      *Latency           `json:"plugin_hop_floor,omitempty"`
+	PluginHopNoTLS *Latency           `json:"plugin_hop_floor_without_tls,omitempty"`
+	ReadCache      *ReadCacheFigures  `json:"read_cache,omitempty"`
+	Environment    map[string]string  `json:"environment"`
 }
 
 // Latency is a distribution summary in microseconds.
@@ -180,11 +182,15 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: failback, sizes or readcache")
+	only := flag.String("only", "", "run one part only: failback, sizes, readcache or hop")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
 	dir, _ := filepath.Abs(*bin)
+	if *only == "hop" {
+		print(Figures{When: time.Now().UTC(), PluginHop: pluginHop(dir, *n, true), PluginHopNoTLS: pluginHop(dir, *n, false)})
+		return
+	}
 	if *only == "failback" {
 		f := Figures{When: time.Now().UTC(), Failback: failbackUnderLoad(dir, *outage, 8)}
 		print(f)
@@ -216,7 +222,7 @@ func main() {
 	f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
 	evalsha := f.Raw["evalsha"].P50
 
-	f.PluginHop = pluginHop(dir, *n)
+	f.PluginHop, f.PluginHopNoTLS = pluginHop(dir, *n, true), pluginHop(dir, *n, false)
 	rc := readCache(dir, r, counter, *n)
 	f.ReadCache = &rc
 	for _, backend := range []string{"memory", "redis"} {
@@ -234,6 +240,15 @@ func main() {
 			stop()
 		}
 	}
+	// The Redis backend linked into the host process (the Go library's
+	// embedded mode): no plugin hop, so the hop's share is visible.
+	c, stop := openEmbedded(r)
+	for _, op := range measure(c, *n, true, counter) {
+		op.Backend, op.Surface, op.Ratio = "redis", "embed", op.P50/evalsha
+		f.Ops = append(f.Ops, op)
+	}
+	f.Throughput = append(f.Throughput, workload(c, "redis", "embed", *callers, *tournaments))
+	stop()
 	f.Failover = failover(dir, *rounds)
 	f.Failback = failbackUnderLoad(dir, *outage, 8)
 	print(f)
@@ -244,6 +259,27 @@ func main() {
 		}
 		fmt.Println("figures written to", path)
 	}
+}
+
+// openEmbedded starts a host whose Redis backend runs in its own process,
+// as a game server embedding the host package may run it.
+func openEmbedded(r *testutil.Redis) (client, func()) {
+	cfg := config.Default()
+	cfg.RedisHost, cfg.RedisPort, cfg.KeyPrefix = "127.0.0.1", r.Port, "bench-embed:"
+	cfg.SweepInterval, cfg.LogLevel, cfg.DataDir = time.Hour, "error", harness{}.TempDir()
+	rdb, err := redisplugin.NewClient(cfg)
+	if err != nil {
+		harness{}.Fatal(err)
+	}
+	opts := redisplugin.OptionsFromConfig(cfg)
+	if opts.Subscriber, err = redisplugin.NewSubscriberClient(cfg); err != nil {
+		harness{}.Fatal(err)
+	}
+	hst, err := host.New(host.Options{Config: cfg, Logger: hclog.NewNullLogger(), Backend: redisplugin.New(rdb, opts)})
+	if err != nil {
+		harness{}.Fatal(err)
+	}
+	return goAPI{hst}, func() { hst.Close() }
 }
 
 // open starts a host on backend (its plugin launched from dir) and returns
@@ -378,6 +414,10 @@ func print(f Figures) {
 	if f.PluginHop != nil {
 		fmt.Printf("\nplugin hop floor (Health of plugin-memory: a call that does nothing, over the same go-plugin gRPC + AutoMTLS connection): p50 %.0f us p99 %.0f us\n",
 			f.PluginHop.P50, f.PluginHop.P99)
+	}
+	if f.PluginHopNoTLS != nil {
+		fmt.Printf("the same without TLS (for comparison only; the host always uses AutoMTLS): p50 %.0f us p99 %.0f us\n",
+			f.PluginHopNoTLS.P50, f.PluginHopNoTLS.P99)
 	}
 	if rc := f.ReadCache; rc != nil {
 		fmt.Printf("\nread cache (Go API, Redis, a hot 32-player tournament):\n")

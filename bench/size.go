@@ -98,13 +98,13 @@ func sum(ds []time.Duration) time.Duration {
 // pluginHop times the Health call of plugin-memory, launched as the host
 // launches plugins (go-plugin, gRPC, AutoMTLS): it does no I/O, so it is
 // the floor every call over a plugin connection pays.
-func pluginHop(dir string, n int) *Latency {
+func pluginHop(dir string, n int, mtls bool) *Latency {
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  shared.Handshake,
 		VersionedPlugins: shared.PluginSets(nil),
 		Cmd:              exec.Command(filepath.Join(dir, "plugin-memory")),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         true,
+		AutoMTLS:         mtls,
 		Logger:           hclog.NewNullLogger(),
 	})
 	defer client.Kill()
