@@ -409,12 +409,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	case -1:
 		return shared.Change{}, tournament.Errorf(tournament.CodeAborted, "tournament %d changed while the command ran; nothing was written; retry", id)
 	}
-	if !next.Live() && t.Live() {
-		if err := b.rdb.SRem(ctx, b.keys.active(), id).Err(); err != nil {
-			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", id, "error", err)
-		}
-	}
-	return shared.Change{Tournament: next, Events: evs, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}, nil
+	return b.written(ctx, t, next, evs), nil
 }
 
 // applyOneTrip applies cmd to the state this plugin holds of id, when it
@@ -447,12 +442,19 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 		return shared.Change{}, false, nil
 	}
 	b.states.putRead(id, rev, next, seq, epoch)
+	return b.written(ctx, t, next, evs), true, nil
+}
+
+// written finishes a change written over t: a tournament it completed
+// leaves active_tournaments (one more round trip; housekeeping repairs a
+// failure), and the change is returned.
+func (b *Backend) written(ctx context.Context, t, next *tournament.Tournament, evs []tournament.Event) shared.Change {
 	if !next.Live() && t.Live() {
-		if err := b.rdb.SRem(ctx, b.keys.active(), id).Err(); err != nil {
-			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", id, "error", err)
+		if err := b.rdb.SRem(ctx, b.keys.active(), t.ID).Err(); err != nil {
+			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", t.ID, "error", err)
 		}
 	}
-	return shared.Change{Tournament: next, Events: evs, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}, true, nil
+	return shared.Change{Tournament: next, Events: evs, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}
 }
 
 // Get implements shared.Backend: one round trip.
