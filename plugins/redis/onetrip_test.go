@@ -1,6 +1,8 @@
 package redis
 
 import (
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,4 +88,68 @@ func TestAOneTripWriteWaitsForTheLockHolder(t *testing.T) {
 // scriptCalls counts the scripts Redis ran (EVALSHA and EVAL).
 func scriptCalls(t *testing.T, c *goredis.Client) int64 {
 	return commandCalls(t, c, "evalsha", "eval")
+}
+
+// next_round is written by difference when a change only adds players to
+// it, and whole otherwise.
+func TestNextRoundArgument(t *testing.T) {
+	prev := func(ids ...int64) *tournament.Tournament {
+		// An active 8-player round whose decided games give ids, in order.
+		tr := &tournament.Tournament{Status: tournament.StatusActive, CurrentRound: 1}
+		r := tournament.Round{Round: 1}
+		for k, id := range ids {
+			w := id
+			r.Games = append(r.Games, tournament.Game{GameID: int64(k + 1), Round: 1, Player1: id, Player2: 100 + id, Status: tournament.GameFinished, WinnerID: &w})
+			r.Slots = append(r.Slots, id, 100+id)
+		}
+		tr.Rounds = []tournament.Round{r}
+		return tr
+	}
+	for _, c := range []struct {
+		name string
+		prev *tournament.Tournament
+		next []int64
+		want string
+	}{
+		{"a new record", nil, []int64{1, 2}, "W"},
+		{"an insertion inside", prev(1, 3), []int64{1, 2, 3}, `~2~["2","3"]~W`},
+		{"an insertion at the end", prev(1, 3), []int64{1, 3, 4}, `~2~["4",""]~W`},
+		{"two insertions", prev(3), []int64{1, 3, 4}, `~1~["1","3","4",""]~W`},
+		{"nothing before", prev(), []int64{1}, "W"},
+		{"a removal", prev(1, 3), []int64{3, 4}, "W"},
+		{"a new round", prev(1, 3), []int64{1}, "W"},
+	} {
+		if got := nextRoundArg(c.prev, c.next, "W"); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// When the stored next_round is not the list the change started from (it
+// expired, or an operator deleted it), the script writes it whole.
+func TestNextRoundIsWholeAgainAfterItWasLost(t *testing.T) {
+	r := testutil.StartRedis(t)
+	b := newBackend(t, r, Options{KeyPrefix: "n:"})
+	tr := play(t, b, 1, 8)
+	rc := r.Client(1)
+	key := b.keys.record(1)[2]
+	for i, del := range []bool{false, true, false} {
+		if del {
+			rc.Del(ctx, key)
+		}
+		g := tr.ActiveGames()[0]
+		c, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr = c.Tournament
+		got, _ := rc.LRange(ctx, key, 0, -1).Result()
+		var want []string
+		for _, id := range tr.NextRound() {
+			want = append(want, strconv.FormatInt(id, 10))
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("result %d (list deleted before: %v): next_round %v, want %v", i, del, got, want)
+		}
+	}
 }

@@ -144,10 +144,10 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	head = []any{
 		strs(len(fields), func(b []byte, i int) []byte { return tournament.AppendString(b, fields[i]) }),
 		len(changed),
-		strs(len(advancing), func(b []byte, i int) []byte {
+		nextRoundArg(prev, advancing, strs(len(advancing), func(b []byte, i int) []byte {
 			b = append(b, '"')
 			return append(strconv.AppendInt(b, advancing[i], 10), '"')
-		}),
+		})),
 		rounds,
 		strs(len(evs), func(b []byte, i int) []byte {
 			ev = evs[i].AppendJSON(ev[:0])
@@ -156,6 +156,50 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		ttl.Tournament.Milliseconds(), ttl.ActiveGames.Milliseconds(), ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds(),
 		o.EventsMaxLen, b.keys.events(t.ID)}
 	return head, tail, rev
+}
+
+// nextRoundArg is the next_round argument of a write (lib.lua): the whole
+// list as a JSON array, or, when the change only added players to prev's
+// list (a result within a round), "~N~[id, pivot, ...]~" and the whole
+// list: the script inserts each id before its pivot ("" = at the end) when
+// the stored list still has prev's N entries, and rewrites the whole list
+// otherwise. A result in a 512-game round then costs one LINSERT, not a
+// rewrite of every advanced player.
+func nextRoundArg(prev *tournament.Tournament, next []int64, whole string) string {
+	if prev == nil {
+		return whole
+	}
+	before := prev.NextRound()
+	if len(before) == 0 || len(before) >= len(next) {
+		return whole
+	}
+	b := []byte("~")
+	b = strconv.AppendInt(b, int64(len(before)), 10)
+	b = append(b, "~["...)
+	j := 0
+	for _, id := range next {
+		if j < len(before) && before[j] == id {
+			j++
+			continue
+		}
+		if len(b) > 3+len(strconv.Itoa(len(before))) {
+			b = append(b, ',')
+		}
+		pivot := "" // the next of prev's entries, which follows id in next
+		if j < len(before) {
+			pivot = strconv.FormatInt(before[j], 10)
+		}
+		b = append(b, '"')
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, `","`...)
+		b = append(b, pivot...)
+		b = append(b, '"')
+	}
+	if j != len(before) {
+		return whole // not prev's list with players added
+	}
+	b = append(b, "]~"...)
+	return string(b) + whole
 }
 
 // summaryFields are the hash fields List reads, in order.

@@ -11,7 +11,11 @@
 -- ARGV[1] hash fields, a JSON array [field, value, field, value, ...]
 --         (the small ones; `state` is in the tail)
 -- ARGV[2] A: how many active games the tail holds
--- ARGV[3] next round, a JSON array of ids (as strings)
+-- ARGV[3] next round, a JSON array of ids (as strings), or, for a change
+--         that only added ids to the stored list, "~N~[id, pivot, ...]~"
+--         and that array: each id goes before its pivot ("" = at the end)
+--         when the stored list has N entries; otherwise the array is
+--         written whole
 -- ARGV[4] R: how many rounds the tail holds
 -- ARGV[5] events of the change, a JSON array of event JSON strings
 -- ARGV[6..9] TTLs in ms: tournament, active games, round data, bracket
@@ -49,11 +53,24 @@ local function write_record(reset, tail, delta)
   end
   redis.call('PEXPIRE', KEYS[2], ARGV[7])
 
-  redis.call('DEL', KEYS[3])
-  local next_round = cjson.decode(ARGV[3])
-  if #next_round > 0 then
-    redis.call('RPUSH', KEYS[3], unpack(next_round))
+  local was, inserts, whole = string.match(ARGV[3], '^~(%d+)~(.-)~(.*)$')
+  if was and redis.call('LLEN', KEYS[3]) == tonumber(was) then
+    local ins = cjson.decode(inserts)
+    for i = 1, #ins, 2 do
+      if ins[i + 1] == '' then
+        redis.call('RPUSH', KEYS[3], ins[i])
+      else
+        redis.call('LINSERT', KEYS[3], 'BEFORE', ins[i + 1], ins[i])
+      end
+    end
     redis.call('PEXPIRE', KEYS[3], ARGV[8])
+  else
+    redis.call('DEL', KEYS[3])
+    local next_round = cjson.decode(whole or ARGV[3])
+    if #next_round > 0 then
+      redis.call('RPUSH', KEYS[3], unpack(next_round))
+      redis.call('PEXPIRE', KEYS[3], ARGV[8])
+    end
   end
 
   if reset then
