@@ -154,6 +154,22 @@ func (r *failoverRig) pending(t *testing.T, id int64, players ...int64) *tournam
 	return tr
 }
 
+// outage creates tournaments ids on the primary (player 10 each), takes
+// the primary down, and adds player 11 to each on the fallback.
+func (r *failoverRig) outage(t *testing.T, ids ...int64) {
+	t.Helper()
+	for _, id := range ids {
+		r.pending(t, id, 10)
+	}
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	for _, id := range ids {
+		if _, err := r.h.AddPlayer(bg, id, 11); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestFailoverServesKnownTournamentsAndWritesThemBack(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
 	r.pending(t, 1, 10)
@@ -298,15 +314,7 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 // not mistaken for a conflict.
 func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
-	r.pending(t, 1, 10)
-	r.pending(t, 2, 10)
-	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
-	for _, id := range []int64{1, 2} {
-		if _, err := r.h.AddPlayer(bg, id, 11); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r.outage(t, 1, 2)
 	// Write-backs go in id order: the first lands, Redis dies at the second.
 	r.flaky.failCAS.Store(2)
 	r.flaky.down.Store(false)

@@ -261,15 +261,7 @@ func TestAnOutageLargerThanTheCacheIsWrittenBackWhole(t *testing.T) {
 // the primary.
 func TestOneBadTournamentDoesNotBlockFailback(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
-	r.pending(t, 1, 10)
-	r.pending(t, 2, 10)
-	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
-	for _, id := range []int64{1, 2} {
-		if _, err := r.h.AddPlayer(bg, id, 11); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r.outage(t, 1, 2)
 	r.flaky.badID.Store(1)
 	r.flaky.down.Store(false)
 	r.waitMode(t, statePrimary)
@@ -435,16 +427,7 @@ func TestReplayKeepsTheDecidedTimeoutWinners(t *testing.T) {
 func TestCallsFlowToThePrimaryDuringFailback(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
 	r.pending(t, 100, 10) // untouched by the outage
-	for id := int64(1); id <= 10; id++ {
-		r.pending(t, id, 10)
-	}
-	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
-	for id := int64(1); id <= 10; id++ {
-		if _, err := r.h.AddPlayer(bg, id, 11); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r.outage(t, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 	if _, err := r.h.GetTournament(bg, 100); err != nil { // imported into the fallback
 		t.Fatal(err)
 	}

@@ -24,13 +24,19 @@ import (
 // loopback listener.
 func newServer(t testing.TB, token string, rate int) *httptest.Server {
 	t.Helper()
+	return newServerWith(t, rate, Options{Token: token})
+}
+
+// newServerWith is newServer with the handler's options given whole.
+func newServerWith(t testing.TB, rate int, opts Options) *httptest.Server {
+	t.Helper()
 	cfg := config.Default()
 	cfg.LogLevel = "error"
 	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{RateLimit: rate, RateBurst: rate}), BackendName: "memory"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewHandler(h, Options{Token: token}))
+	srv := httptest.NewServer(NewHandler(h, opts))
 	t.Cleanup(func() { srv.Close(); _ = h.Close() })
 	return srv
 }
@@ -198,15 +204,7 @@ func TestRotatingActorIDsDoesNotEvadeLimitsWithoutAToken(t *testing.T) {
 }
 
 func TestPerAddressLimit(t *testing.T) {
-	cfg := config.Default()
-	cfg.LogLevel = "error"
-	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{}), BackendName: "memory"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	srv := httptest.NewServer(NewHandler(h, Options{Token: "tok", AddrRate: 2}))
-	defer srv.Close()
+	srv := newServerWith(t, 0, Options{Token: "tok", AddrRate: 2})
 	codes := []int{}
 	for i := range 3 {
 		r := send(t, srv, "GET", "/v1/tournaments", "", "Authorization", "Bearer tok", "X-Actor-ID", fmt.Sprint("actor", i))
@@ -403,15 +401,7 @@ func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
 // A body shorter than its Content-Length gets a 400 once the body timeout
 // passes, naming no internal detail.
 func TestAShortBodyIsAClearErrorNotAHang(t *testing.T) {
-	cfg := config.Default()
-	cfg.LogLevel = "error"
-	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{}), BackendName: "memory"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	srv := httptest.NewServer(NewHandler(h, Options{BodyTimeout: 300 * time.Millisecond}))
-	defer srv.Close()
+	srv := newServerWith(t, 0, Options{BodyTimeout: 300 * time.Millisecond})
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
 		t.Fatal(err)

@@ -392,10 +392,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	if b.opts.BeforeCommit != nil {
 		b.opts.BeforeCommit(id)
 	}
-	keys := append(b.keys.record(id), b.keys.lock(id))
-	head, tail, rev := b.recordArgs(next, t, max(t.CurrentRound, 1), evs, "last_token", token)
-	args := append(append(head, token, strconv.FormatInt(t.Version, 10)), tail...)
-	res, err := commitScript.Run(ctx, b.rdb, keys, args...).Int()
+	res, rev, err := b.writeChange(ctx, commitScript, t, next, evs, token, strconv.FormatInt(t.Version, 10))
 	if err != nil {
 		b.release(id, token) // a no-op when the commit went through (it released the lock)
 		return shared.Change{}, redisErr(err)
@@ -431,10 +428,7 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 	if b.opts.BeforeCommit != nil {
 		b.opts.BeforeCommit(id)
 	}
-	keys := append(b.keys.record(id), b.keys.lock(id))
-	head, tail, rev := b.recordArgs(next, t, max(t.CurrentRound, 1), evs, "last_token", token)
-	args := append(append(head, token, cached.rev), tail...)
-	res, err := casScript.Run(ctx, b.rdb, keys, args...).Int()
+	res, rev, err := b.writeChange(ctx, casScript, t, next, evs, token, cached.rev)
 	if err != nil {
 		return shared.Change{}, false, redisErr(err)
 	}
@@ -443,6 +437,17 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 	}
 	b.states.putRead(id, rev, next, seq, epoch)
 	return b.written(ctx, t, next, evs), true, nil
+}
+
+// writeChange runs script (commit.lua, or cas.lua) to write the change from
+// t to next; expect is what the script checks the stored record against
+// (the version under the lock, or the copy's revision). It returns the
+// script's answer and the new revision.
+func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, next *tournament.Tournament, evs []tournament.Event, token, expect string) (int, string, error) {
+	keys := append(b.keys.record(t.ID), b.keys.lock(t.ID))
+	head, tail, rev := b.recordArgs(next, t, max(t.CurrentRound, 1), evs, "last_token", token)
+	res, err := script.Run(ctx, b.rdb, keys, append(append(head, token, expect), tail...)...).Int()
+	return res, rev, err
 }
 
 // written finishes a change written over t: a tournament it completed

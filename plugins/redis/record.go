@@ -182,7 +182,7 @@ func nextRoundArg(prev *tournament.Tournament, next []int64, whole string) strin
 			j++
 			continue
 		}
-		if len(b) > 3+len(strconv.Itoa(len(before))) {
+		if b[len(b)-1] != '[' {
 			b = append(b, ',')
 		}
 		pivot := "" // the next of prev's entries, which follows id in next
