@@ -48,19 +48,22 @@ func Decided(cmd Command, before, after *Tournament) Command {
 
 // replay times out the games named in Winners, as decided before.
 func (cmd ResolveTimeouts) replay(c *change) error {
-	r := &c.t.Rounds[c.t.CurrentRound-1]
 	decided := false
-	for i := range r.Games {
-		g := &r.Games[i]
+	var err error
+	c.stageGames(func(g *Game) {
 		w, ok := cmd.Winners[g.GameID]
-		if !ok || g.Status != GameActive {
-			continue
+		if !ok || g.Status != GameActive || err != nil {
+			return
 		}
 		if _, ok := g.opponent(w); !ok {
-			return Errorf(CodeInvalidArgument, "timeout winner %d is not a player of game %d", w, g.GameID)
+			err = Errorf(CodeInvalidArgument, "timeout winner %d is not a player of game %d", w, g.GameID)
+			return
 		}
 		c.timeOut(g, w, cmd.Policy)
 		decided = true
+	})
+	if err != nil {
+		return err
 	}
 	if decided {
 		c.advance()

@@ -143,6 +143,30 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		b = append(b, `,"ttl_profile":`...)
 		b = appendString(b, t.TTLProfile)
 	}
+	if t.Format != "" {
+		b = append(b, `,"format":`...)
+		b = appendString(b, string(t.Format))
+	}
+	if o := t.Options; o != (Options{}) {
+		b = append(b, `,"options":{`...)
+		sep := ""
+		if o.ThirdPlaceMatch {
+			b = append(b, `"third_place_match":true`...)
+			sep = ","
+		}
+		if o.GrandFinal != "" {
+			b = append(b, sep...)
+			b = append(b, `"grand_final":`...)
+			b = appendString(b, o.GrandFinal)
+			sep = ","
+		}
+		if o.Rounds != 0 {
+			b = append(b, sep...)
+			b = append(b, `"rounds":`...)
+			b = strconv.AppendInt(b, int64(o.Rounds), 10)
+		}
+		b = append(b, '}')
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true
@@ -178,6 +202,14 @@ func appendGame(b []byte, g *Game, gj GameJSON) []byte {
 func (r *Round) appendJSON(b []byte, gj GameJSON) []byte {
 	b = append(b, `{"round":`...)
 	b = strconv.AppendInt(b, int64(r.Round), 10)
+	if r.Bracket != "" {
+		b = append(b, `,"bracket":`...)
+		b = appendString(b, r.Bracket)
+	}
+	if r.Stage != 0 {
+		b = append(b, `,"stage":`...)
+		b = strconv.AppendInt(b, int64(r.Stage), 10)
+	}
 	b = append(b, `,"slots":`...)
 	b = appendIDs(b, r.Slots)
 	b = append(b, `,"games":`...)
@@ -366,6 +398,10 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	if e.Policy != "" {
 		b = append(b, `,"policy":`...)
 		b = appendString(b, string(e.Policy))
+	}
+	if e.Bracket != "" {
+		b = append(b, `,"bracket":`...)
+		b = appendString(b, e.Bracket)
 	}
 	b = append(b, `,"at":`...)
 	b = appendTime(b, e.At)

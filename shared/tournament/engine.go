@@ -35,6 +35,10 @@ type CreateParams struct {
 	// default TTLs). The backend knows the profiles; the engine only checks
 	// the name's form.
 	TTLProfile string `json:"ttl_profile,omitempty"`
+	// Format is how players are paired ("" = single elimination) and
+	// Options its options.
+	Format  Format  `json:"format,omitempty"`
+	Options Options `json:"options,omitzero"`
 }
 
 // MaxID is the largest id tourney accepts (tournament, player, creator):
@@ -69,7 +73,8 @@ func (p CreateParams) Validate() (CreateParams, error) {
 	if p.TTLProfile != "" && !validProfileName(p.TTLProfile) {
 		return p, Errorf(CodeInvalidArgument, "ttl_profile %q is not a profile name (lower-case letters, digits, - and _, at most 32)", p.TTLProfile)
 	}
-	return p, nil
+	p.Format, p.Options, err = validateFormat(p.Format, p.Options, p.MaxPlayers)
+	return p, err
 }
 
 // validName trims and NFC-normalises a name and refuses what would display
@@ -108,7 +113,7 @@ func New(p CreateParams, env Env) (*Tournament, []Event, error) {
 		return nil, nil, err
 	}
 	t := &Tournament{ID: p.ID, Name: p.Name, MaxPlayers: p.MaxPlayers, CreatorID: p.CreatorID, TTLProfile: p.TTLProfile,
-		Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
+		Format: p.Format, Options: p.Options, Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
 		CreatedAt: env.Now, UpdatedAt: env.Now}
 	ev := Event{Type: EventTournamentCreated, TournamentID: t.ID, Version: 1, PlayerID: p.CreatorID, At: env.Now}
 	return t, []Event{ev}, nil
@@ -245,52 +250,73 @@ func (cmd Start) apply(c *change) error {
 			seeds[i], seeds[j] = seeds[j], seeds[i]
 		}
 	}
+	if err := c.checkStart(len(seeds)); err != nil {
+		return err
+	}
 	now := c.env.Now
 	c.t.Seeds, c.t.Shuffled = seeds, cmd.Shuffle
 	c.t.Status, c.t.StartedAt = StatusActive, &now
 	c.emit(Event{Type: EventTournamentStarted})
-	c.beginRound(roundOneSlots(seeds))
+	c.beginFirstStage()
+	c.advance()
 	return nil
 }
 
-// beginRound adds the next round with the given slots and creates its games.
-func (c *change) beginRound(slots []int64) {
+// beginRound adds a round of the given bracket and stage with the given
+// slots (adjacent slots meet; 0 is an empty side, so its opponent has a
+// bye) and creates its games.
+func (c *change) beginRound(bracket string, stage int, slots []int64) {
 	n := len(c.t.Rounds) + 1
-	r := Round{Round: n, Slots: slots, Games: []Game{}, Byes: []int64{}}
+	r := Round{Round: n, Bracket: bracket, Stage: stage, Slots: slots, Games: []Game{}, Byes: []int64{}}
 	next := int64(c.t.GameCount()) + 1
-	c.emit(Event{Type: EventRoundStarted, Round: n})
+	c.emit(Event{Type: EventRoundStarted, Round: n, Bracket: bracket})
 	for i := 0; i+1 < len(slots); i += 2 {
 		a, b := slots[i], slots[i+1]
 		if a == 0 || b == 0 {
-			r.Byes = append(r.Byes, max(a, b))
+			if a != 0 || b != 0 {
+				r.Byes = append(r.Byes, max(a, b))
+			}
 			continue
 		}
 		g := Game{GameID: next, Round: n, Player1: a, Player2: b, Status: GameActive,
 			CreatedAt: c.env.Now, Deadline: c.env.Now.Add(c.env.GameTimeout)}
 		next++
 		r.Games = append(r.Games, g)
-		c.emit(Event{Type: EventGameCreated, Round: n, GameID: g.GameID})
+		c.emit(Event{Type: EventGameCreated, Round: n, GameID: g.GameID, Bracket: bracket})
 	}
 	c.t.Rounds = append(c.t.Rounds, r)
 	c.t.CurrentRound = n
 }
 
-// advance ends the current round once every match in it is decided, then
-// begins the next one or completes the tournament.
+// advance ends the current stage once every game in it is decided, then
+// begins the next one (again, while a new stage has nothing to play) or
+// completes the tournament.
 func (c *change) advance() {
-	r := &c.t.Rounds[c.t.CurrentRound-1]
-	winners := r.matchWinners()
-	if slices.Contains(winners, 0) {
-		return
+	for c.t.Status == StatusActive {
+		first := c.t.currentStage()
+		for i := first; i < len(c.t.Rounds); i++ {
+			if !c.t.Rounds[i].decided() {
+				return
+			}
+		}
+		for i := first; i < len(c.t.Rounds); i++ {
+			c.emit(Event{Type: EventRoundEnded, Round: c.t.Rounds[i].Round, Bracket: c.t.Rounds[i].Bracket})
+		}
+		if n := len(c.t.Rounds); !c.nextStage() || len(c.t.Rounds) == n {
+			return
+		}
 	}
-	c.emit(Event{Type: EventRoundEnded, Round: r.Round})
-	if len(winners) == 1 {
-		now := c.env.Now
-		c.t.Status, c.t.WinnerID, c.t.CompletedAt = StatusCompleted, &winners[0], &now
-		c.emit(Event{Type: EventTournamentCompleted, WinnerID: winners[0]})
-		return
+}
+
+// stageGames calls f for every game of the current stage (where every
+// active game is).
+func (c *change) stageGames(f func(g *Game)) {
+	for i := c.t.currentStage(); i < len(c.t.Rounds); i++ {
+		r := &c.t.Rounds[i]
+		for gi := range r.Games {
+			f(&r.Games[gi])
+		}
 	}
-	c.beginRound(winners)
 }
 
 // RegisterResult records the outcome of a game. Repeating the recorded
@@ -396,12 +422,13 @@ func (cmd ResolveTimeouts) apply(c *change) error {
 	if cmd.Winners != nil {
 		return cmd.replay(c)
 	}
-	r := &c.t.Rounds[c.t.CurrentRound-1]
+	if cmd.Policy == TimeoutRandom && c.env.Rand == nil {
+		return Errorf(CodeInternal, "random timeout policy needs a random source")
+	}
 	decided := false
-	for i := range r.Games {
-		g := &r.Games[i]
+	c.stageGames(func(g *Game) {
 		if g.Status != GameActive || c.env.Now.Before(g.Deadline) {
-			continue
+			return
 		}
 		switch cmd.Policy {
 		case TimeoutNone:
@@ -409,17 +436,14 @@ func (cmd ResolveTimeouts) apply(c *change) error {
 				g.Overdue = true
 				c.emit(Event{Type: EventGameOverdue, Round: g.Round, GameID: g.GameID})
 			}
-			continue
+			return
 		case TimeoutHigherSeed:
 			c.timeOut(g, g.Player1, cmd.Policy)
 		case TimeoutRandom:
-			if c.env.Rand == nil {
-				return Errorf(CodeInternal, "random timeout policy needs a random source")
-			}
 			c.timeOut(g, []int64{g.Player1, g.Player2}[c.env.Rand.IntN(2)], cmd.Policy)
 		}
 		decided = true
-	}
+	})
 	if decided {
 		c.advance()
 	}
@@ -442,16 +466,14 @@ func (cmd WarnDeadlines) apply(c *change) error {
 	if c.t.Status != StatusActive {
 		return nil
 	}
-	r := &c.t.Rounds[c.t.CurrentRound-1]
-	for i := range r.Games {
-		g := &r.Games[i]
+	c.stageGames(func(g *Game) {
 		if g.Status != GameActive || g.DeadlineWarned || !c.env.Now.Before(g.Deadline) || g.Deadline.Sub(c.env.Now) > cmd.Lead {
-			continue
+			return
 		}
 		g.DeadlineWarned = true
 		d := g.Deadline
 		c.emit(Event{Type: EventGameDeadlineWarning, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Deadline: &d})
-	}
+	})
 	return nil
 }
 

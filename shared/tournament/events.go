@@ -39,5 +39,7 @@ type Event struct {
 	Deadline *time.Time `json:"deadline,omitempty"`
 	// Policy is the timeout policy that decided a timed-out game.
 	Policy TimeoutPolicy `json:"policy,omitempty"`
-	At     time.Time     `json:"at"`
+	// Bracket is the bracket of the round (round and game events).
+	Bracket string    `json:"bracket,omitempty"`
+	At      time.Time `json:"at"`
 }

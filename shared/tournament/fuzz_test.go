@@ -14,6 +14,10 @@ func FuzzCommandSequences(f *testing.F) {
 	f.Add([]byte{8, 0, 1, 0, 2, 0, 3, 0, 4, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3})
 	f.Add([]byte{2, 0, 1, 0, 1, 2, 1, 3, 0, 0, 4, 0, 3, 1})
 	f.Add([]byte{33, 0, 5, 1, 5, 0, 6, 0, 7, 2, 1, 4, 2, 4, 0, 3, 0, 3, 0})
+	f.Add([]byte{8 | 1<<5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 3, 5, 3, 6})
+	f.Add([]byte{8 | 2<<5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 4, 1})
+	f.Add([]byte{8 | 3<<5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 4, 0})
+	f.Add([]byte{8 | 4<<5, 0, 1, 0, 2, 0, 3, 0, 4, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 3, 4})
 	f.Fuzz(runFuzzBody)
 }
 
@@ -22,7 +26,17 @@ func runFuzzBody(t *testing.T, in []byte) {
 		return
 	}
 	e := Env{Now: t0, Rand: rand.New(rand.NewPCG(uint64(len(in)), 7)), GameTimeout: time.Minute}
-	tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1}, e)
+	// The first byte chooses the size (low 5 bits), the format and its
+	// options (high bits).
+	f := []Format{SingleElimination, DoubleElimination, RoundRobin, Swiss}[(in[0]>>5)%4]
+	var o Options
+	switch {
+	case f == SingleElimination && in[0]>>7 == 1:
+		o.ThirdPlaceMatch = true
+	case f == DoubleElimination && in[0]>>7 == 1:
+		o.GrandFinal = GrandFinalSingle
+	}
+	tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1, Format: f, Options: o}, e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,26 +96,50 @@ func checkInvariants(t *testing.T, tr *Tournament, eliminated map[int64]bool) {
 			if busy[p] {
 				t.Fatalf("player %d is in two active games", p)
 			}
-			if eliminated[p] {
+			if eliminated[p] && tr.Rounds[g.Round-1].Bracket != BracketThirdPlace {
 				t.Fatalf("eliminated player %d plays again in game %d", p, g.GameID)
 			}
 			busy[p] = true
 		}
 	}
+	// Who is out: single elimination after a loss (but in the third-place
+	// match), double elimination after two; nobody in round robin and Swiss.
+	lost := map[int64]int{}
 	for _, r := range tr.Rounds {
 		for _, g := range r.Games {
-			if g.LoserID != nil {
+			if g.LoserID == nil || r.Bracket == BracketThirdPlace {
+				continue
+			}
+			lost[*g.LoserID]++
+			switch tr.format() {
+			case SingleElimination:
 				eliminated[*g.LoserID] = true
+			case DoubleElimination:
+				if lost[*g.LoserID] >= 2 {
+					eliminated[*g.LoserID] = true
+				}
 			}
 		}
 	}
-	if tr.Status == StatusCompleted {
+	if tr.Status == StatusCompleted && tr.format() == SingleElimination {
 		if tr.WinnerID == nil || eliminated[*tr.WinnerID] || len(eliminated) != len(tr.Players)-1 {
 			t.Fatalf("completed with winner %v and %d of %d eliminated", tr.WinnerID, len(eliminated), len(tr.Players))
 		}
-		if tr.GameCount() != len(tr.Players)-1 {
+		third := 0
+		if tr.Options.ThirdPlaceMatch && len(tr.Players) >= 4 {
+			third = 1
+		}
+		if tr.GameCount() != len(tr.Players)-1+third {
 			t.Fatalf("%d games for %d players", tr.GameCount(), len(tr.Players))
 		}
+	}
+	if tr.Status == StatusCompleted && tr.format() == DoubleElimination {
+		if n, g := len(tr.Players), tr.GameCount(); g < 2*n-3 || g > 2*n-1 {
+			t.Fatalf("double elimination: %d games for %d players", g, n)
+		}
+	}
+	if tr.Status != StatusPending && len(tr.Standings().Standings) != len(tr.Players) {
+		t.Fatalf("standings do not list every player")
 	}
 	b, _ := json.Marshal(tr)
 	var back Tournament

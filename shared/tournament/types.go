@@ -26,9 +26,6 @@ const (
 	GameTimedOut GameStatus = "timed_out"
 )
 
-// Formats are the tournament formats the engine plays.
-var Formats = []string{"single_elimination"}
-
 // Limits of a tournament's parameters.
 const (
 	MinPlayers    = 2
@@ -61,7 +58,14 @@ type Game struct {
 // bracket order; adjacent slots meet, and 0 marks an empty slot (a bye, only
 // ever in round 1).
 type Round struct {
-	Round int     `json:"round"`
+	Round int `json:"round"`
+	// Bracket is the part of the tournament the round belongs to (winners,
+	// losers, grand_final, third_place, round_robin, swiss); "" in state
+	// written before formats existed is winners.
+	Bracket string `json:"bracket,omitempty"`
+	// Stage groups the rounds created together (double elimination plays a
+	// winners' and a losers' round at once); 0 = the round's own number.
+	Stage int     `json:"stage,omitempty"`
 	Slots []int64 `json:"slots"`
 	Games []Game  `json:"games"`
 	Byes  []int64 `json:"byes"`
@@ -89,6 +93,10 @@ type Tournament struct {
 	// TTLProfile names the TTL profile of the tournament's keys ("" = the
 	// default TTLs).
 	TTLProfile string `json:"ttl_profile,omitempty"`
+	// Format is how players are paired ("" in state written before formats
+	// existed is single elimination) and Options its options.
+	Format  Format  `json:"format,omitempty"`
+	Options Options `json:"options,omitzero"`
 }
 
 // Summary is the short form of a tournament returned by listings.
@@ -217,9 +225,11 @@ func (t *Tournament) NextRound() []int64 {
 	if t.Status != StatusActive || t.CurrentRound == 0 {
 		return ids
 	}
-	for _, w := range t.Rounds[t.CurrentRound-1].matchWinners() {
-		if w != 0 {
-			ids = append(ids, w)
+	for i := t.currentStage(); i < len(t.Rounds); i++ {
+		for _, w := range t.Rounds[i].matchWinners() {
+			if w != 0 {
+				ids = append(ids, w)
+			}
 		}
 	}
 	return ids

@@ -7,13 +7,17 @@ import (
 
 // Validate checks that a snapshot from outside the engine (an import, a
 // stored record) is a state the engine itself could have produced: valid
-// parameters, unique players, a bracket that follows from the seeds, games
-// numbered in order, and results consistent with the rounds that follow.
+// parameters, unique players, and rounds, games and results that follow
+// from the seeds and the results. It replays the snapshot: start with its
+// seeds, then every decided game's result in game id order, and compares
+// what the engine made with what the snapshot holds, round by round.
 func Validate(t *Tournament) error {
 	if t == nil {
 		return Errorf(CodeInvalidArgument, "snapshot is empty")
 	}
-	p, err := CreateParams{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile}.Validate()
+	params := CreateParams{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
+		Format: t.Format, Options: t.Options}
+	p, err := params.Validate()
 	if err != nil {
 		return err
 	}
@@ -43,6 +47,9 @@ func Validate(t *Tournament) error {
 		if len(t.Rounds) != 0 || t.CurrentRound != 0 || t.WinnerID != nil || len(t.Seeds) != 0 {
 			return bad("a pending tournament has no seeds, rounds or winner")
 		}
+		if t.Format != "" && t.Options != p.Options {
+			return bad("options %+v are not the format's (%+v)", t.Options, p.Options)
+		}
 		return nil
 	case StatusActive, StatusCompleted:
 	default:
@@ -60,59 +67,69 @@ func Validate(t *Tournament) error {
 	if len(t.Rounds) == 0 || t.CurrentRound != len(t.Rounds) {
 		return bad("current_round %d does not match %d rounds", t.CurrentRound, len(t.Rounds))
 	}
-	slots, nextID := roundOneSlots(t.Seeds), int64(1)
+	// Replay.
+	env := Env{Now: t.CreatedAt}
+	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
+		Format: t.Format, Options: p.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{}, Version: 1}
+	c := &change{t: r, env: env}
+	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil {
+		return bad("cannot start from the seeds: %s", err.Error())
+	}
 	for ri := range t.Rounds {
-		r := &t.Rounds[ri]
-		last := ri == len(t.Rounds)-1
-		if r.Round != ri+1 || !slices.Equal(r.Slots, slots) {
-			return bad("round %d does not follow from the previous round", ri+1)
+		sr := &t.Rounds[ri]
+		if ri >= len(r.Rounds) {
+			return bad("round %d does not follow from the results before it", sr.Round)
 		}
-		gi, byes := 0, []int64{}
-		for i := 0; i+1 < len(slots); i += 2 {
-			a, b := slots[i], slots[i+1]
-			if a == 0 || b == 0 {
-				byes = append(byes, max(a, b))
-				continue
+		rr := &r.Rounds[ri]
+		if sr.Round != rr.Round || sr.Bracket != rr.Bracket && !(sr.Bracket == "" && rr.Bracket == BracketWinners) ||
+			t.stage(sr) != r.stage(rr) || !slices.Equal(sr.Slots, rr.Slots) || !slices.Equal(sr.Byes, rr.Byes) || len(sr.Games) != len(rr.Games) {
+			return bad("round %d does not follow from the seeds and the results before it", sr.Round)
+		}
+		for gi := range sr.Games {
+			g, want := &sr.Games[gi], &rr.Games[gi]
+			if g.GameID != want.GameID || g.Round != want.Round || g.Player1 != want.Player1 || g.Player2 != want.Player2 {
+				return bad("round %d: game %d should be game %d between %d and %d", sr.Round, g.GameID, want.GameID, want.Player1, want.Player2)
 			}
-			if gi >= len(r.Games) {
-				return bad("round %d is missing the game of %d and %d", ri+1, a, b)
-			}
-			g := &r.Games[gi]
-			gi++
-			if g.GameID != nextID || g.Round != ri+1 || g.Player1 != a || g.Player2 != b {
-				return bad("round %d: game %d should be game %d between %d and %d", ri+1, g.GameID, nextID, a, b)
-			}
-			nextID++
-			if err := validateGame(g, last); err != nil {
+			if err := validateGame(g); err != nil {
 				return bad("%s", err.Error())
 			}
 		}
-		if gi != len(r.Games) || !slices.Equal(r.Byes, byes) {
-			return bad("round %d has games or byes that the bracket does not", ri+1)
+		// Apply this round's results, which creates the rounds after it
+		// once its stage is decided.
+		for gi := range sr.Games {
+			g := &sr.Games[gi]
+			var err error
+			switch g.Status {
+			case GameFinished:
+				err = (RegisterResult{GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID}).apply(c)
+			case GameTimedOut:
+				err = (ResolveTimeouts{Policy: TimeoutHigherSeed, Winners: map[int64]int64{g.GameID: *g.WinnerID}}).apply(c)
+			}
+			if err != nil {
+				return bad("game %d: %s", g.GameID, err.Error())
+			}
 		}
-		winners := r.matchWinners()
-		decided := !slices.Contains(winners, 0)
-		switch {
-		case !last && !decided:
-			return bad("round %d has undecided games but a later round exists", ri+1)
-		case last && t.Status == StatusActive && decided:
-			return bad("round %d is decided but the tournament did not advance", ri+1)
-		case last && t.Status == StatusCompleted && (!decided || len(winners) != 1 || t.WinnerID == nil || *t.WinnerID != winners[0]):
-			return bad("a completed tournament's winner must win the final")
-		}
-		slots = winners
 	}
-	if t.Status == StatusActive && t.WinnerID != nil {
-		return bad("an active tournament has no winner")
+	if len(r.Rounds) != len(t.Rounds) {
+		return bad("round %d is decided but the tournament did not advance", t.Rounds[len(t.Rounds)-1].Round)
+	}
+	if r.Status != t.Status {
+		return bad("the results make the tournament %s, not %s", r.Status, t.Status)
+	}
+	if (r.WinnerID == nil) != (t.WinnerID == nil) || r.WinnerID != nil && *r.WinnerID != *t.WinnerID {
+		return bad("a completed tournament's winner must win the final")
+	}
+	if t.Format != "" && t.Options != r.Options {
+		return bad("options %+v are not the format's (%+v)", t.Options, r.Options)
 	}
 	return nil
 }
 
-func validateGame(g *Game, last bool) error {
+func validateGame(g *Game) error {
 	switch g.Status {
 	case GameActive:
-		if !last || g.WinnerID != nil || g.LoserID != nil {
-			return Errorf(CodeInvalidArgument, "game %d is active but decided or in a finished round", g.GameID)
+		if g.WinnerID != nil || g.LoserID != nil {
+			return Errorf(CodeInvalidArgument, "game %d is active but has a winner or loser", g.GameID)
 		}
 	case GameFinished, GameTimedOut:
 		if g.WinnerID == nil || g.LoserID == nil {

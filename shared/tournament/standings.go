@@ -1,0 +1,223 @@
+package tournament
+
+import (
+	"slices"
+)
+
+// Standing is one player's placement. Places are shared by players the
+// format cannot tell apart (the losers of the same elimination round).
+type Standing struct {
+	Place    int   `json:"place"`
+	PlayerID int64 `json:"player_id"`
+	Seed     int   `json:"seed"`
+	Wins     int   `json:"wins"`
+	Losses   int   `json:"losses"`
+	Byes     int   `json:"byes"`
+	// Points (round robin: a win is 1; Swiss: a win or a bye is 1).
+	Points int `json:"points"`
+	// Eliminated (elimination formats): out of the tournament.
+	Eliminated bool `json:"eliminated"`
+	// Tiebreaks (round robin, Swiss), in the order they are applied.
+	Tiebreaks []Tiebreak `json:"tiebreaks,omitempty"`
+}
+
+// Tiebreak is one named tiebreak value.
+type Tiebreak struct {
+	Name  string `json:"name"`
+	Value int    `json:"value"`
+}
+
+// Tiebreak names.
+const (
+	TiebreakHeadToHead      = "head_to_head"
+	TiebreakSonnebornBerger = "sonneborn_berger"
+	TiebreakBuchholzCut1    = "buchholz_cut1"
+	TiebreakBuchholz        = "buchholz"
+)
+
+// Standings is the placement of every player: final once the tournament
+// is completed, as things stand while it is active.
+type Standings struct {
+	TournamentID int64      `json:"tournament_id"`
+	Format       Format     `json:"format"`
+	Status       Status     `json:"status"`
+	Version      int64      `json:"version"`
+	Final        bool       `json:"final"`
+	Standings    []Standing `json:"standings"`
+}
+
+// playerStats gathers what standings need from every decided game.
+type playerStats struct {
+	s         Standing
+	opponents []int64 // every game's opponent, in order
+	beaten    []int64
+	lastLoss  int // stage of the last loss (elimination)
+	key       int // elimination: higher is better
+}
+
+// Standings returns the tournament's standings.
+func (t *Tournament) Standings() Standings {
+	out := Standings{TournamentID: t.ID, Format: t.format(), Status: t.Status, Version: t.Version,
+		Final: t.Status == StatusCompleted, Standings: []Standing{}}
+	order := t.Seeds
+	if len(order) == 0 {
+		order = t.Players
+	}
+	stats := make(map[int64]*playerStats, len(order))
+	for i, p := range order {
+		stats[p] = &playerStats{s: Standing{PlayerID: p, Seed: i + 1}}
+	}
+	for ri := range t.Rounds {
+		r := &t.Rounds[ri]
+		for _, p := range r.Byes {
+			if st := stats[p]; st != nil {
+				st.s.Byes++
+			}
+		}
+		for gi := range r.Games {
+			g := &r.Games[gi]
+			if g.WinnerID == nil {
+				continue
+			}
+			w, l := stats[*g.WinnerID], stats[*g.LoserID]
+			if w == nil || l == nil {
+				continue
+			}
+			w.s.Wins++
+			l.s.Losses++
+			w.opponents = append(w.opponents, l.s.PlayerID)
+			l.opponents = append(l.opponents, w.s.PlayerID)
+			w.beaten = append(w.beaten, l.s.PlayerID)
+			if r.Bracket != BracketThirdPlace {
+				l.lastLoss = t.stage(r)
+			}
+		}
+	}
+	list := make([]*playerStats, len(order))
+	for i, p := range order {
+		list[i] = stats[p]
+	}
+	switch t.format() {
+	case RoundRobin:
+		rankRoundRobin(list, stats)
+	case Swiss:
+		rankSwiss(list, stats)
+	default:
+		t.rankElimination(list, stats)
+	}
+	for i, st := range list {
+		if i > 0 && st.key != 0 && st.key == list[i-1].key {
+			st.s.Place = list[i-1].s.Place
+		} else {
+			st.s.Place = i + 1
+		}
+		out.Standings = append(out.Standings, st.s)
+	}
+	return out
+}
+
+// rankElimination orders by how far each player got: the champion, the
+// players still in, then the others by the stage of their elimination (the
+// third-place match's winner before its loser).
+func (t *Tournament) rankElimination(list []*playerStats, stats map[int64]*playerStats) {
+	double := t.format() == DoubleElimination
+	const alive, champion = 1 << 20, 1 << 21
+	for _, st := range list {
+		out := st.lastLoss > 0
+		if double {
+			out = st.s.Losses >= 2
+		}
+		st.s.Eliminated = out
+		st.key = alive
+		if out {
+			st.key = st.lastLoss * 4
+		}
+	}
+	for _, i := range t.bracketRounds(BracketThirdPlace) {
+		for _, o := range t.Rounds[i].outcomes() {
+			if o.decided && o.winner != 0 {
+				stats[o.winner].key += 2
+				if o.loser != 0 {
+					stats[o.loser].key++
+				}
+			}
+		}
+	}
+	if t.Status == StatusCompleted && t.WinnerID != nil {
+		if st := stats[*t.WinnerID]; st != nil {
+			st.key = champion
+		}
+		for _, st := range list {
+			if st.key == alive && st.s.PlayerID != *t.WinnerID {
+				st.key = alive - 1 // the runner-up of a final without a decider
+			}
+			st.s.Eliminated = st.key != champion
+		}
+	}
+	slices.SortStableFunc(list, func(a, b *playerStats) int { return b.key - a.key })
+}
+
+// rankRoundRobin: points (a win is 1), then the points among the players
+// tied on points (head to head), then Sonneborn-Berger (the points of the
+// players one beat), then seed.
+func rankRoundRobin(list []*playerStats, stats map[int64]*playerStats) {
+	for _, st := range list {
+		st.s.Points = st.s.Wins
+	}
+	for _, st := range list {
+		sb := 0
+		for _, p := range st.beaten {
+			sb += stats[p].s.Points
+		}
+		h2h := 0
+		for _, p := range st.beaten {
+			if stats[p].s.Points == st.s.Points {
+				h2h++
+			}
+		}
+		st.s.Tiebreaks = []Tiebreak{{TiebreakHeadToHead, h2h}, {TiebreakSonnebornBerger, sb}}
+	}
+	sortByPoints(list)
+}
+
+// rankSwiss: points (a win or a bye is 1), then Buchholz Cut-1 (the
+// opponents' points but the lowest), Buchholz, Sonneborn-Berger, seed.
+func rankSwiss(list []*playerStats, stats map[int64]*playerStats) {
+	for _, st := range list {
+		st.s.Points = st.s.Wins + st.s.Byes
+	}
+	for _, st := range list {
+		bh, low, sb := 0, 0, 0
+		for i, p := range st.opponents {
+			pts := stats[p].s.Points
+			bh += pts
+			if i == 0 || pts < low {
+				low = pts
+			}
+		}
+		for _, p := range st.beaten {
+			sb += stats[p].s.Points
+		}
+		st.s.Tiebreaks = []Tiebreak{{TiebreakBuchholzCut1, bh - low}, {TiebreakBuchholz, bh}, {TiebreakSonnebornBerger, sb}}
+	}
+	sortByPoints(list)
+}
+
+func sortByPoints(list []*playerStats) {
+	slices.SortStableFunc(list, func(a, b *playerStats) int {
+		if a.s.Points != b.s.Points {
+			return b.s.Points - a.s.Points
+		}
+		for i := range a.s.Tiebreaks {
+			if d := b.s.Tiebreaks[i].Value - a.s.Tiebreaks[i].Value; d != 0 {
+				return d
+			}
+		}
+		return a.s.Seed - b.s.Seed
+	})
+}
+
+// leader is the player first in the standings.
+func (c *change) leader() int64 {
+	return c.t.Standings().Standings[0].PlayerID
+}

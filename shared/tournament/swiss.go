@@ -1,0 +1,120 @@
+package tournament
+
+import (
+	"github.com/tourney/tourney/shared/tournament/internal/blossom"
+)
+
+// Swiss pairing. Round k+1 is paired once round k is complete, from the
+// standings: a maximum-weight matching (Edmonds' blossom algorithm) over
+// every pair that has not met, with maximum cardinality, so that a pairing
+// of everyone is found whenever one exists. The weights say, in this order
+// of priority:
+//
+//  1. with an odd number of players, the bye goes to the lowest-ranked
+//     player who has not had one (and for whom the others can be paired);
+//  2. pairs within a score group, floating as few as possible (a pair
+//     costs the square of its score difference);
+//  3. within a score group, the top half meets the bottom half (1 v g/2+1,
+//     2 v g/2+2, ... for a group of g).
+//
+// Sides: player_1 goes to the player who has had it less often (the higher
+// ranked in odd rounds, the lower in even rounds, when even).
+
+// swissSlots pairs the next round, or returns nil when no pairing without
+// a rematch or a second bye exists.
+func (c *change) swissSlots() []int64 {
+	st := c.t.Standings().Standings
+	n := len(st)
+	rank := make(map[int64]int, n) // player -> position in the standings
+	for i, s := range st {
+		rank[s.PlayerID] = i
+	}
+	met := make(map[[2]int]bool)
+	balance := make([]int, n) // player_1 games minus player_2 games
+	hadBye := make([]bool, n)
+	for ri := range c.t.Rounds {
+		r := &c.t.Rounds[ri]
+		for _, p := range r.Byes {
+			hadBye[rank[p]] = true
+		}
+		for gi := range r.Games {
+			a, b := rank[r.Games[gi].Player1], rank[r.Games[gi].Player2]
+			met[[2]int{min(a, b), max(a, b)}] = true
+			balance[a]++
+			balance[b]--
+		}
+	}
+	// Score groups: position within the group and its size.
+	pos, size := make([]int, n), make([]int, n)
+	for i := 0; i < n; {
+		j := i
+		for j < n && st[j].Points == st[i].Points {
+			j++
+		}
+		for k := i; k < j; k++ {
+			pos[k], size[k] = k-i, j-i
+		}
+		i = j
+	}
+	spread := int64(st[0].Points - st[n-1].Points)
+	unitFloat := int64(n)*int64(n) + 1             // outweighs every top/bottom-half term
+	base := unitFloat*(spread*spread+1) + int64(n) // keeps every weight positive
+	unitBye := base * int64(n/2+1)                 // outweighs every pairing term
+	var edges []blossom.Edge
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			if met[[2]int{i, j}] {
+				continue
+			}
+			d := int64(st[i].Points - st[j].Points)
+			w := base - d*d*unitFloat
+			if d == 0 {
+				w -= int64(abs(pos[j] - pos[i] - size[i]/2))
+			}
+			edges = append(edges, blossom.Edge{I: i, J: j, W: w})
+		}
+	}
+	vertices := n
+	if n%2 == 1 {
+		for i := range n {
+			if !hadBye[i] {
+				edges = append(edges, blossom.Edge{I: i, J: n, W: base + unitBye*int64(i+1)})
+			}
+		}
+		vertices++
+	}
+	mate := blossom.Match(vertices, edges, true)
+	if len(mate) < vertices {
+		return nil
+	}
+	odd := len(c.t.Rounds)%2 == 0 // the round being paired is odd
+	var slots []int64
+	bye := int64(0)
+	for i := range n {
+		j := mate[i]
+		switch {
+		case j < 0:
+			return nil
+		case j == n:
+			bye = st[i].PlayerID
+		case j > i:
+			a, b := i, j // a is the higher ranked
+			switch {
+			case balance[b] < balance[a], balance[a] == balance[b] && !odd:
+				a, b = b, a
+			}
+			slots = append(slots, st[a].PlayerID, st[b].PlayerID)
+		}
+	}
+	if bye != 0 {
+		slots = append(slots, bye, 0)
+	}
+	return slots
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
