@@ -347,6 +347,17 @@ func (h *Host) GetTournament(ctx context.Context, id int64) (*tournament.Tournam
 	return t, err
 }
 
+// Standings returns the tournament's standings: final once it is
+// completed, as things stand while it is active (see
+// tournament.Tournament.Standings).
+func (h *Host) Standings(ctx context.Context, id int64) (tournament.Standings, error) {
+	t, err := h.GetTournament(ctx, id)
+	if err != nil {
+		return tournament.Standings{}, err
+	}
+	return t.Standings(), nil
+}
+
 // ListTournaments returns the pending and active tournaments.
 func (h *Host) ListTournaments(ctx context.Context) ([]tournament.Summary, error) {
 	var list []tournament.Summary

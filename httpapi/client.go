@@ -143,6 +143,13 @@ func (c *Client) Result(ctx context.Context, id, game, winner, loser int64) (*to
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), body)
 }
 
+// Standings returns a tournament's standings.
+func (c *Client) Standings(ctx context.Context, id int64) (tournament.Standings, error) {
+	var st tournament.Standings
+	err := c.Do(ctx, "GET", fmt.Sprintf("/v1/tournaments/%d/standings", id), nil, &st)
+	return st, err
+}
+
 // Export returns the JSON Lines export.
 func (c *Client) Export(ctx context.Context) ([]byte, error) {
 	var out []byte

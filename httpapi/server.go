@@ -98,6 +98,7 @@ func (s *server) routes() []route {
 		{"/v1/tournaments/{id}/players/{user_id}", map[string]http.HandlerFunc{"DELETE": s.removePlayer}},
 		{"/v1/tournaments/{id}/start", map[string]http.HandlerFunc{"POST": s.start}},
 		{"/v1/tournaments/{id}/games/{game_id}/result", map[string]http.HandlerFunc{"POST": s.result}},
+		{"/v1/tournaments/{id}/standings", map[string]http.HandlerFunc{"GET": s.standings}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
 		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
@@ -457,22 +458,46 @@ func (s *server) respond(w http.ResponseWriter, status int, v any, err error) {
 	writeJSON(w, status, v)
 }
 
+// createBody is a create request. A format's options come either at the
+// top level (third_place_match, grand_final, rounds) or as the object
+// "options" that a tournament's JSON shows; not both.
 type createBody struct {
-	ID         int64  `json:"id"`
-	Name       string `json:"name"`
-	MaxPlayers int    `json:"max_players"`
-	CreatorID  int64  `json:"creator_id"`
-	TTLProfile string `json:"ttl_profile"`
+	ID              int64               `json:"id"`
+	Name            string              `json:"name"`
+	MaxPlayers      int                 `json:"max_players"`
+	CreatorID       int64               `json:"creator_id"`
+	TTLProfile      string              `json:"ttl_profile"`
+	Format          tournament.Format   `json:"format"`
+	ThirdPlaceMatch bool                `json:"third_place_match"`
+	GrandFinal      string              `json:"grand_final"`
+	Rounds          int                 `json:"rounds"`
+	Options         *tournament.Options `json:"options"`
+}
+
+func (b createBody) params() (tournament.CreateParams, error) {
+	p := tournament.CreateParams{ID: b.ID, Name: b.Name, MaxPlayers: b.MaxPlayers, CreatorID: b.CreatorID, TTLProfile: b.TTLProfile,
+		Format: b.Format, Options: tournament.Options{ThirdPlaceMatch: b.ThirdPlaceMatch, GrandFinal: b.GrandFinal, Rounds: b.Rounds}}
+	if b.Options != nil {
+		if p.Options != (tournament.Options{}) {
+			return p, tournament.Errorf(tournament.CodeInvalidArgument, "give the format's options either at the top level or in \"options\", not both")
+		}
+		p.Options = *b.Options
+	}
+	return p, nil
 }
 
 func (s *server) create(w http.ResponseWriter, r *http.Request) {
 	b, err := decode[createBody](w, r, false)
+	var p tournament.CreateParams
+	if err == nil {
+		p, err = b.params()
+	}
 	if err != nil {
 		s.respond(w, 0, nil, err)
 		return
 	}
 	s.mutationOf(w, r, b.ID, http.StatusCreated, func(ctx context.Context, _ int64) (*tournament.Tournament, error) {
-		t, err := s.h.CreateTournament(ctx, tournament.CreateParams(b))
+		t, err := s.h.CreateTournament(ctx, p)
 		if err == nil {
 			w.Header().Set("Location", fmt.Sprintf("/v1/tournaments/%d", t.ID))
 		}
@@ -579,6 +604,20 @@ func (s *server) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respond(w, http.StatusOK, t, nil)
+}
+
+func (s *server) standings(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	st, err := s.h.Standings(r.Context(), id)
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (s *server) remove(w http.ResponseWriter, r *http.Request) {

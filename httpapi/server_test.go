@@ -272,7 +272,10 @@ func FuzzRequests(f *testing.F) {
 	for _, s := range []string{`{"id":2,"name":"x","max_players":4,"creator_id":1}`, `{"user_id":3}`, `{"winner_id":1}`,
 		`{"shuffle":true}`, `{"id":1e400}`, "\x00", `{"name":"\ud800"}`, `{"id":1,"id":2}`,
 		`{"id":3,"name":"\u202egnp.exe","max_players":4,"creator_id":1}`, `{"id":9007199254740993,"name":"x","max_players":2,"creator_id":1}`,
-		`{"id":4,"name":"\u200b","max_players":2,"creator_id":1}`, `{"a":{"b":1,"b":2}}`, `[{"x":1},{"x":1}]`} {
+		`{"id":4,"name":"\u200b","max_players":2,"creator_id":1}`, `{"a":{"b":1,"b":2}}`, `[{"x":1},{"x":1}]`,
+		`{"id":5,"name":"s","max_players":9,"creator_id":1,"format":"swiss","rounds":3}`,
+		`{"id":6,"name":"d","max_players":9,"creator_id":1,"format":"double_elimination","options":{"grand_final":"single"}}`,
+		`{"id":7,"name":"r","max_players":9,"creator_id":1,"format":"round_robin","rounds":2,"options":{"rounds":1}}`} {
 		for ep := range uint8(8) {
 			f.Add(ep, s)
 		}
@@ -482,5 +485,52 @@ func TestPreferMinimalAndETags(t *testing.T) {
 	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":6}`)
 	if r := send(t, srv, "GET", "/v1/tournaments/1", "", "If-None-Match", tag); r.status != 200 || r.header.Get("ETag") == tag {
 		t.Fatalf("a stale tag: %d %s", r.status, r.header.Get("ETag"))
+	}
+}
+
+func TestFormatsAndStandingsOverHTTP(t *testing.T) {
+	srv := newServer(t, "", 0)
+	for _, c := range []struct{ body, code, want string }{
+		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"format":"ladder"}`, "invalid_argument", `format \"ladder\" is not one of`},
+		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"format":"swiss","grand_final":"reset"}`, "invalid_argument", "grand_final applies to format double_elimination only"},
+		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"rounds":2,"options":{"rounds":2}}`, "invalid_argument", "either at the top level or in"},
+		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"format":"swiss","options":{"bogus":1}}`, "invalid_argument", "bogus"},
+	} {
+		r := send(t, srv, "POST", "/v1/tournaments", c.body)
+		if r.status != 400 || errorCode(t, r) != c.code || !strings.Contains(string(r.body), c.want) {
+			t.Errorf("%s: %d %s, want 400 %s naming %q", c.body, r.status, r.body, c.code, c.want)
+		}
+	}
+	// Both forms of the options create the same tournament.
+	a := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"a","max_players":8,"creator_id":1,"format":"double_elimination","grand_final":"single"}`)
+	b := send(t, srv, "POST", "/v1/tournaments", `{"id":2,"name":"b","max_players":8,"creator_id":1,"format":"double_elimination","options":{"grand_final":"single"}}`)
+	for _, r := range []reply{a, b} {
+		if r.status != 201 || !strings.Contains(string(r.body), `"format":"double_elimination","options":{"grand_final":"single"}`) {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+	}
+	for u := 1; u <= 5; u++ {
+		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/start", "")
+	for {
+		var tr tournament.Tournament
+		r := send(t, srv, "GET", "/v1/tournaments/1", "")
+		if err := json.Unmarshal(r.body, &tr); err != nil {
+			t.Fatal(err)
+		}
+		if tr.Status != tournament.StatusActive {
+			break
+		}
+		g := tr.ActiveGames()[0]
+		send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g.GameID), fmt.Sprintf(`{"winner_id":%d}`, g.Player1))
+	}
+	r := send(t, srv, "GET", "/v1/tournaments/1/standings", "")
+	var st tournament.Standings
+	if err := json.Unmarshal(r.body, &st); err != nil || r.status != 200 || !st.Final || len(st.Standings) != 5 || st.Standings[0].Place != 1 || st.Standings[0].PlayerID != 1 {
+		t.Fatalf("standings: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "GET", "/v1/tournaments/99/standings", ""); r.status != 404 {
+		t.Fatalf("standings of a missing tournament: %d", r.status)
 	}
 }

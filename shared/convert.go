@@ -44,10 +44,11 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 	out := &pb.Tournament{Id: t.ID, Name: t.Name, MaxPlayers: int32(t.MaxPlayers), CreatorId: t.CreatorID,
 		Status: string(t.Status), Players: t.Players, Seeds: t.Seeds, Shuffled: t.Shuffled, CurrentRound: int32(t.CurrentRound),
 		WinnerId: t.WinnerID, Version: t.Version, CreatedAtUnixNano: unixNano(t.CreatedAt), UpdatedAtUnixNano: unixNano(t.UpdatedAt),
-		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile}
+		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile,
+		Format: string(t.Format), Options: optionsToPB(t.Options)}
 	out.Rounds = make([]*pb.Round, len(t.Rounds))
 	for i, r := range t.Rounds {
-		pr := &pb.Round{Round: int32(r.Round), Slots: r.Slots, Byes: r.Byes, Games: make([]*pb.Game, len(r.Games))}
+		pr := &pb.Round{Round: int32(r.Round), Bracket: r.Bracket, Stage: int32(r.Stage), Slots: r.Slots, Byes: r.Byes, Games: make([]*pb.Game, len(r.Games))}
 		for j := range r.Games {
 			g := &r.Games[j]
 			pr.Games[j] = &pb.Game{GameId: g.GameID, Round: int32(g.Round), Player_1: g.Player1, Player_2: g.Player2,
@@ -68,9 +69,10 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		CurrentRound: int(p.GetCurrentRound()), WinnerID: p.WinnerId, Version: p.GetVersion(),
 		CreatedAt: fromUnixNano(p.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(p.GetUpdatedAtUnixNano()),
 		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
+		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()),
 		Rounds: make([]tournament.Round, len(p.GetRounds()))}
 	for i, pr := range p.GetRounds() {
-		r := tournament.Round{Round: int(pr.GetRound()), Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),
+		r := tournament.Round{Round: int(pr.GetRound()), Bracket: pr.GetBracket(), Stage: int(pr.GetStage()), Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),
 			Games: make([]tournament.Game, len(pr.GetGames()))}
 		for j, g := range pr.GetGames() {
 			r.Games[j] = tournament.Game{GameID: g.GetGameId(), Round: int(g.GetRound()), Player1: g.GetPlayer_1(), Player2: g.GetPlayer_2(),
@@ -81,6 +83,17 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		t.Rounds[i] = r
 	}
 	return t
+}
+
+func optionsToPB(o tournament.Options) *pb.Options {
+	if o == (tournament.Options{}) {
+		return nil
+	}
+	return &pb.Options{ThirdPlaceMatch: o.ThirdPlaceMatch, GrandFinal: o.GrandFinal, Rounds: int32(o.Rounds)}
+}
+
+func optionsFromPB(o *pb.Options) tournament.Options {
+	return tournament.Options{ThirdPlaceMatch: o.GetThirdPlaceMatch(), GrandFinal: o.GetGrandFinal(), Rounds: int(o.GetRounds())}
 }
 
 func orEmpty(s []int64) []int64 {
@@ -125,7 +138,7 @@ func eventsToPB(evs []tournament.Event) []*pb.Event {
 	for i, e := range evs {
 		out[i] = &pb.Event{Type: string(e.Type), TournamentId: e.TournamentID, Version: e.Version,
 			Round: int32(e.Round), GameId: e.GameID, PlayerId: e.PlayerID, WinnerId: e.WinnerID,
-			LoserId: e.LoserID, AtUnixNano: unixNano(e.At), Players: e.Players, Policy: string(e.Policy)}
+			LoserId: e.LoserID, AtUnixNano: unixNano(e.At), Players: e.Players, Policy: string(e.Policy), Bracket: e.Bracket}
 		if e.Deadline != nil {
 			out[i].DeadlineUnixNano = unixNano(*e.Deadline)
 		}
@@ -142,7 +155,7 @@ func eventsFromPB(evs []*pb.Event) []tournament.Event {
 		out[i] = tournament.Event{Type: tournament.EventType(e.GetType()), TournamentID: e.GetTournamentId(),
 			Version: e.GetVersion(), Round: int(e.GetRound()), GameID: e.GetGameId(), PlayerID: e.GetPlayerId(),
 			WinnerID: e.GetWinnerId(), LoserID: e.GetLoserId(), At: fromUnixNano(e.GetAtUnixNano()),
-			Players: e.GetPlayers(), Policy: tournament.TimeoutPolicy(e.GetPolicy())}
+			Players: e.GetPlayers(), Policy: tournament.TimeoutPolicy(e.GetPolicy()), Bracket: e.GetBracket()}
 		if n := e.GetDeadlineUnixNano(); n != 0 {
 			d := fromUnixNano(n)
 			out[i].Deadline = &d

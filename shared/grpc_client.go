@@ -44,7 +44,7 @@ func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, err
 		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
 	}
 	ch, err := changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
-		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID, TtlProfile: p.TTLProfile}))
+		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID, TtlProfile: p.TTLProfile, Format: string(p.Format), Options: optionsToPB(p.Options)}))
 	if err == nil {
 		c.known.put(ch.Tournament)
 	}

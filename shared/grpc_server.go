@@ -29,7 +29,8 @@ func (s *GRPCServer) change(c Change, err error) (*pb.ChangeReply, error) {
 // Create implements pb.BackendServer.
 func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.ChangeReply, error) {
 	return s.change(s.Impl.Create(ctx, CreateRequest{Actor: req.GetActor(), Params: tournament.CreateParams{
-		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId(), TTLProfile: req.GetTtlProfile()}}))
+		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId(), TTLProfile: req.GetTtlProfile(),
+		Format: tournament.Format(req.GetFormat()), Options: optionsFromPB(req.GetOptions())}}))
 }
 
 // Apply implements pb.BackendServer. A protocol-2 caller that holds the

@@ -25,8 +25,10 @@ const usage = `tourney host: tournament state for game servers.
 Usage:
   host serve [flags]                 run the sidecar: HTTP API on TOURNEY_HTTP_ADDR
   host demo [flags]                  play a whole tournament through the API and print the bracket
-  host create --id N --name S --max-players N --creator N
+  host create --id N --name S --max-players N --creator N [--format F]
+              [--third-place] [--grand-final none|single|reset] [--rounds N]
   host get ID
+  host standings ID                  placements (final, or as things stand)
   host list
   host add-player ID USER
   host remove-player ID USER
@@ -147,11 +149,24 @@ var clientCommands = map[string]clientCommand{
 		in.vals = map[string]any{
 			"id": in.fs.Int64("id", 0, "tournament id (> 0)"), "name": in.fs.String("name", "", "name"),
 			"max": in.fs.Int("max-players", 8, "2..1024"), "creator": in.fs.Int64("creator", 0, "creator user id (> 0)"),
-			"ttl": in.fs.String("ttl-profile", "", "TTL profile (TOURNEY_TTL_PROFILES); default the configured TTLs"),
+			"ttl":    in.fs.String("ttl-profile", "", "TTL profile (TOURNEY_TTL_PROFILES); default the configured TTLs"),
+			"format": in.fs.String("format", "", "single_elimination (default), double_elimination, round_robin or swiss"),
+			"third":  in.fs.Bool("third-place", false, "single_elimination: play a third-place match"),
+			"gf":     in.fs.String("grand-final", "", "double_elimination: none, single or reset (default)"),
+			"rounds": in.fs.Int("rounds", 0, "round_robin: 1 or 2 cycles; swiss: number of rounds (default ceil(log2 players))"),
 		}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		return c.Create(ctx, tournament.CreateParams{ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
-			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64), TTLProfile: *in.vals["ttl"].(*string)})
+			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64), TTLProfile: *in.vals["ttl"].(*string),
+			Format: tournament.Format(*in.vals["format"].(*string)), Options: tournament.Options{ThirdPlaceMatch: *in.vals["third"].(*bool),
+				GrandFinal: *in.vals["gf"].(*string), Rounds: *in.vals["rounds"].(*int)}})
+	}},
+	"standings": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID")
+		if err != nil {
+			return nil, err
+		}
+		return c.Standings(ctx, a[0])
 	}},
 	"get": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID")
@@ -231,12 +246,40 @@ var clientCommands = map[string]clientCommand{
 	}},
 }
 
+// RenderStandings writes standings as a table.
+func RenderStandings(st tournament.Standings) string {
+	var b strings.Builder
+	what := "Standings"
+	if st.Final {
+		what = "Final standings"
+	}
+	fmt.Fprintf(&b, "%s (%s)\n", what, st.Format)
+	for _, s := range st.Standings {
+		fmt.Fprintf(&b, "  %3d. %6d  %d-%d", s.Place, s.PlayerID, s.Wins, s.Losses)
+		if s.Byes > 0 {
+			fmt.Fprintf(&b, " (%d bye)", s.Byes)
+		}
+		if st.Format == tournament.RoundRobin || st.Format == tournament.Swiss {
+			fmt.Fprintf(&b, "  %d pts", s.Points)
+			for _, tb := range s.Tiebreaks {
+				fmt.Fprintf(&b, "  %s %d", tb.Name, tb.Value)
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
 // RenderBracket draws a tournament round by round as text.
 func RenderBracket(t *tournament.Tournament) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (#%d): %s, %d players, version %d\n", t.Name, t.ID, t.Status, len(t.Players), t.Version)
 	for _, r := range t.Rounds {
-		fmt.Fprintf(&b, "  Round %d\n", r.Round)
+		if r.Bracket != "" {
+			fmt.Fprintf(&b, "  Round %d (%s)\n", r.Round, strings.ReplaceAll(r.Bracket, "_", " "))
+		} else {
+			fmt.Fprintf(&b, "  Round %d\n", r.Round)
+		}
 		for _, g := range r.Games {
 			outcome := "playing"
 			if g.WinnerID != nil {
@@ -248,7 +291,7 @@ func RenderBracket(t *tournament.Tournament) string {
 			fmt.Fprintf(&b, "    game %-3d %6d vs %-6d  %s\n", g.GameID, g.Player1, g.Player2, outcome)
 		}
 		for _, p := range r.Byes {
-			fmt.Fprintf(&b, "    bye      %6d advances\n", p)
+			fmt.Fprintf(&b, "    bye      %6d\n", p)
 		}
 	}
 	if t.WinnerID != nil {

@@ -23,6 +23,7 @@ func demo(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	cfg.HTTPAddr = ""
 	players := fs.Int("players", 7, "number of players (2..1024)")
 	shuffle := fs.Bool("shuffle", false, "draw a random seed order")
+	format := fs.String("format", "single_elimination", "single_elimination, double_elimination, round_robin or swiss")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,12 +46,16 @@ func demo(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	}
 	c := httpapi.NewClient(addr)
 	c.Token, c.Actor = cfg.APIToken, "demo"
-	t, err := playDemo(context.Background(), c, *players, *shuffle, stdout)
+	t, err := playDemo(context.Background(), c, *players, tournament.Format(*format), *shuffle, stdout)
+	var st tournament.Standings
+	if err == nil {
+		st, err = c.Standings(context.Background(), t.ID)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "demo failed: %s: %v\n", tournament.CodeOf(err), err)
 		return 1
 	}
-	fmt.Fprint(stdout, "\n"+RenderBracket(t))
+	fmt.Fprint(stdout, "\n"+RenderBracket(t)+"\n"+RenderStandings(st))
 	return 0
 }
 
@@ -70,12 +75,12 @@ func pongScore(p1, p2 int64) (winner int64, a, b int) {
 	return p2, a, b
 }
 
-func playDemo(ctx context.Context, c *httpapi.Client, players int, shuffle bool, out io.Writer) (*tournament.Tournament, error) {
+func playDemo(ctx context.Context, c *httpapi.Client, players int, format tournament.Format, shuffle bool, out io.Writer) (*tournament.Tournament, error) {
 	var t *tournament.Tournament
 	var err error
 	base := 1000 + rand.Int64N(1_000_000)
 	for id := base; id < base+100; id++ { // find a free id
-		t, err = c.Create(ctx, tournament.CreateParams{ID: id, Name: "Demo Pong Cup", MaxPlayers: players, CreatorID: 1})
+		t, err = c.Create(ctx, tournament.CreateParams{ID: id, Name: "Demo Pong Cup", MaxPlayers: players, CreatorID: 1, Format: format})
 		if !errors.Is(err, tournament.ErrAlreadyExists) {
 			break
 		}
@@ -83,7 +88,7 @@ func playDemo(ctx context.Context, c *httpapi.Client, players int, shuffle bool,
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "created tournament %d for %d players\n", t.ID, players)
+	fmt.Fprintf(out, "created tournament %d (%s) for %d players\n", t.ID, t.Format, players)
 	for i := range players {
 		if t, err = c.AddPlayer(ctx, t.ID, int64(101+i)); err != nil {
 			return nil, err
@@ -93,12 +98,11 @@ func playDemo(ctx context.Context, c *httpapi.Client, players int, shuffle bool,
 		return nil, err
 	}
 	fmt.Fprintf(out, "started: seeds %v\n", t.Seeds)
-	round := 0
+	shown := 0
 	for t.Status == tournament.StatusActive {
-		if t.CurrentRound != round {
-			round = t.CurrentRound
-			r := t.Rounds[round-1]
-			fmt.Fprintf(out, "round %d: %d games", round, len(r.Games))
+		for ; shown < len(t.Rounds); shown++ {
+			r := t.Rounds[shown]
+			fmt.Fprintf(out, "round %d (%s): %d games", r.Round, r.Bracket, len(r.Games))
 			if len(r.Byes) > 0 {
 				fmt.Fprintf(out, ", byes for %v", r.Byes)
 			}
@@ -110,7 +114,7 @@ func playDemo(ctx context.Context, c *httpapi.Client, players int, shuffle bool,
 		if t, err = c.Result(ctx, t.ID, g.GameID, w, loser); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(out, "  game %d: %d %d - %d %d, %d advances\n", g.GameID, g.Player1, a, b, g.Player2, w)
+		fmt.Fprintf(out, "  game %d: %d %d - %d %d, %d wins\n", g.GameID, g.Player1, a, b, g.Player2, w)
 	}
 	fmt.Fprintf(out, "champion: %d after %d games\n", *t.WinnerID, t.GameCount())
 	return t, nil

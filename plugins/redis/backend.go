@@ -445,9 +445,23 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 // script's answer and the new revision.
 func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, next *tournament.Tournament, evs []tournament.Event, token, expect string) (int, string, error) {
 	keys := append(b.keys.record(t.ID), b.keys.lock(t.ID))
-	head, tail, rev := b.recordArgs(next, t, max(t.CurrentRound, 1), evs, "last_token", token)
+	head, tail, rev := b.recordArgs(next, t, firstTouched(t, evs), evs, "last_token", token)
 	res, err := script.Run(ctx, b.rdb, keys, append(append(head, token, expect), tail...)...).Int()
 	return res, rev, err
+}
+
+// firstTouched is the first round a change from t may have modified: every
+// change to a round emits an event naming it (a result, a timeout, a
+// warning, a new round), and with several rounds open at once (double
+// elimination, a third-place match) that may be before the current one.
+func firstTouched(t *tournament.Tournament, evs []tournament.Event) int {
+	first := max(t.CurrentRound, 1)
+	for i := range evs {
+		if r := evs[i].Round; r > 0 && r < first {
+			first = r
+		}
+	}
+	return first
 }
 
 // written finishes a change written over t: a tournament it completed

@@ -60,6 +60,7 @@ func Run(t *testing.T, factory Factory) {
 		{"DiscardForgetsWithoutEventsOrTombstones", testDiscard},
 		{"HealthReportsAStableEpoch", testEpoch},
 		{"ProjectionsMatchTheStateAfterEveryCommand", testProjections},
+		{"EveryFormatPlaysToTheEnd", testFormats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
@@ -734,5 +735,87 @@ func testProjections(t *testing.T, f Factory) {
 				check(id, "a repeated result")
 			}
 		}
+	}
+}
+
+// testFormats plays a tournament of every format to the end (7 players, so
+// that there are byes), with the stored projections checked after every
+// change, the same results also applied to the pure engine (the backend
+// must reach the same rounds, games and standings), and the completed
+// tournament exported and imported into a fresh backend.
+func testFormats(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	pc, _ := b.(ProjectionChecker)
+	for i, c := range []struct {
+		name   string
+		format T.Format
+		opts   T.Options
+	}{
+		{"SingleEliminationThirdPlace", T.SingleElimination, T.Options{ThirdPlaceMatch: true}},
+		{"DoubleEliminationReset", T.DoubleElimination, T.Options{GrandFinal: T.GrandFinalReset}},
+		{"DoubleEliminationNoGrandFinal", T.DoubleElimination, T.Options{GrandFinal: T.GrandFinalNone}},
+		{"DoubleRoundRobin", T.RoundRobin, T.Options{Rounds: 2}},
+		{"Swiss", T.Swiss, T.Options{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			id := int64(300 + i)
+			params := T.CreateParams{ID: id, Name: "Formats", MaxPlayers: 8, CreatorID: 1, Format: c.format, Options: c.opts}
+			cr, err := b.Create(ctx(t), shared.CreateRequest{Params: params})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := T.Env{Now: time.Now().UTC(), GameTimeout: time.Hour}
+			local, _, _ := T.New(params, e)
+			if cr.Tournament.Format != c.format {
+				t.Fatalf("created as %q", cr.Tournament.Format)
+			}
+			step := func(cmd T.Command) *T.Tournament {
+				t.Helper()
+				got := apply(t, b, id, cmd).Tournament
+				var err error
+				if local, _, err = T.Apply(local, cmd, e); err != nil {
+					t.Fatal(err)
+				}
+				if pc != nil {
+					if err := pc.CheckProjections(ctx(t), id); err != nil {
+						t.Fatalf("after %s: %v", cmd.Name(), err)
+					}
+				}
+				return got
+			}
+			for u := int64(1); u <= 7; u++ {
+				step(T.AddPlayer{UserID: u})
+			}
+			tr := step(T.Start{})
+			for n := 0; tr.Status == T.StatusActive; n++ {
+				act := tr.ActiveGames()
+				g := act[n%len(act)]
+				tr = step(T.RegisterResult{GameID: g.GameID, WinnerID: []int64{g.Player1, g.Player2}[n%3%2]})
+			}
+			if tr.Status != T.StatusCompleted || tr.WinnerID == nil {
+				t.Fatalf("ended %s", tr.Status)
+			}
+			if err := T.Validate(tr); err != nil {
+				t.Fatal(err)
+			}
+			got, want := tr.Standings(), local.Standings()
+			if fmt.Sprint(got.Standings) != fmt.Sprint(want.Standings) || len(tr.Rounds) != len(local.Rounds) || tr.GameCount() != local.GameCount() {
+				t.Fatalf("the backend and the engine disagree:\n%v\n%v", got.Standings, want.Standings)
+			}
+			if got.Standings[0].PlayerID != *tr.WinnerID {
+				t.Fatalf("winner %d is not first in the standings %v", *tr.WinnerID, got.Standings)
+			}
+			dst := f(t, Settings{})
+			if _, err := dst.Import(ctx(t), []*T.Tournament{tr}); err != nil {
+				t.Fatalf("import: %v", err)
+			}
+			back, err := dst.Get(ctx(t), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := tr.AppendJSON(nil), back.AppendJSON(nil); string(a) != string(b) {
+				t.Fatalf("export/import changed the tournament:\n%s\n%s", a, b)
+			}
+		})
 	}
 }

@@ -114,8 +114,11 @@ type Tournament struct {
 	StartedAtUnixNano   *int64                 `protobuf:"varint,15,opt,name=started_at_unix_nano,json=startedAtUnixNano,proto3,oneof" json:"started_at_unix_nano,omitempty"`
 	CompletedAtUnixNano *int64                 `protobuf:"varint,16,opt,name=completed_at_unix_nano,json=completedAtUnixNano,proto3,oneof" json:"completed_at_unix_nano,omitempty"`
 	TtlProfile          string                 `protobuf:"bytes,17,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// "" = single elimination.
+	Format        string   `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
+	Options       *Options `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Tournament) Reset() {
@@ -267,19 +270,96 @@ func (x *Tournament) GetTtlProfile() string {
 	return ""
 }
 
+func (x *Tournament) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+func (x *Tournament) GetOptions() *Options {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+// A format's options (see the tournament package).
+type Options struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	ThirdPlaceMatch bool                   `protobuf:"varint,1,opt,name=third_place_match,json=thirdPlaceMatch,proto3" json:"third_place_match,omitempty"`
+	GrandFinal      string                 `protobuf:"bytes,2,opt,name=grand_final,json=grandFinal,proto3" json:"grand_final,omitempty"`
+	Rounds          int32                  `protobuf:"varint,3,opt,name=rounds,proto3" json:"rounds,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Options) Reset() {
+	*x = Options{}
+	mi := &file_backend_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Options) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Options) ProtoMessage() {}
+
+func (x *Options) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Options.ProtoReflect.Descriptor instead.
+func (*Options) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Options) GetThirdPlaceMatch() bool {
+	if x != nil {
+		return x.ThirdPlaceMatch
+	}
+	return false
+}
+
+func (x *Options) GetGrandFinal() string {
+	if x != nil {
+		return x.GrandFinal
+	}
+	return ""
+}
+
+func (x *Options) GetRounds() int32 {
+	if x != nil {
+		return x.Rounds
+	}
+	return 0
+}
+
 type Round struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Round         int32                  `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
 	Slots         []int64                `protobuf:"varint,2,rep,packed,name=slots,proto3" json:"slots,omitempty"`
 	Games         []*Game                `protobuf:"bytes,3,rep,name=games,proto3" json:"games,omitempty"`
 	Byes          []int64                `protobuf:"varint,4,rep,packed,name=byes,proto3" json:"byes,omitempty"`
+	Bracket       string                 `protobuf:"bytes,5,opt,name=bracket,proto3" json:"bracket,omitempty"`
+	Stage         int32                  `protobuf:"varint,6,opt,name=stage,proto3" json:"stage,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Round) Reset() {
 	*x = Round{}
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -291,7 +371,7 @@ func (x *Round) String() string {
 func (*Round) ProtoMessage() {}
 
 func (x *Round) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -304,7 +384,7 @@ func (x *Round) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Round.ProtoReflect.Descriptor instead.
 func (*Round) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{2}
+	return file_backend_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Round) GetRound() int32 {
@@ -335,6 +415,20 @@ func (x *Round) GetByes() []int64 {
 	return nil
 }
 
+func (x *Round) GetBracket() string {
+	if x != nil {
+		return x.Bracket
+	}
+	return ""
+}
+
+func (x *Round) GetStage() int32 {
+	if x != nil {
+		return x.Stage
+	}
+	return 0
+}
+
 type Game struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
 	GameId             int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
@@ -355,7 +449,7 @@ type Game struct {
 
 func (x *Game) Reset() {
 	*x = Game{}
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -367,7 +461,7 @@ func (x *Game) String() string {
 func (*Game) ProtoMessage() {}
 
 func (x *Game) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -380,7 +474,7 @@ func (x *Game) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Game.ProtoReflect.Descriptor instead.
 func (*Game) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{3}
+	return file_backend_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Game) GetGameId() int64 {
@@ -475,13 +569,15 @@ type CreateRequest struct {
 	MaxPlayers    int32                  `protobuf:"varint,4,opt,name=max_players,json=maxPlayers,proto3" json:"max_players,omitempty"`
 	CreatorId     int64                  `protobuf:"varint,5,opt,name=creator_id,json=creatorId,proto3" json:"creator_id,omitempty"`
 	TtlProfile    string                 `protobuf:"bytes,6,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
+	Format        string                 `protobuf:"bytes,7,opt,name=format,proto3" json:"format,omitempty"`
+	Options       *Options               `protobuf:"bytes,8,opt,name=options,proto3" json:"options,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateRequest) Reset() {
 	*x = CreateRequest{}
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -493,7 +589,7 @@ func (x *CreateRequest) String() string {
 func (*CreateRequest) ProtoMessage() {}
 
 func (x *CreateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -506,7 +602,7 @@ func (x *CreateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{4}
+	return file_backend_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateRequest) GetActor() string {
@@ -551,6 +647,20 @@ func (x *CreateRequest) GetTtlProfile() string {
 	return ""
 }
 
+func (x *CreateRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+func (x *CreateRequest) GetOptions() *Options {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
 type ApplyRequest struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	Actor        string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -575,7 +685,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -587,7 +697,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -600,7 +710,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{5}
+	return file_backend_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ApplyRequest) GetActor() string {
@@ -741,7 +851,7 @@ type AddPlayer struct {
 
 func (x *AddPlayer) Reset() {
 	*x = AddPlayer{}
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -753,7 +863,7 @@ func (x *AddPlayer) String() string {
 func (*AddPlayer) ProtoMessage() {}
 
 func (x *AddPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -766,7 +876,7 @@ func (x *AddPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddPlayer.ProtoReflect.Descriptor instead.
 func (*AddPlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{6}
+	return file_backend_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *AddPlayer) GetUserId() int64 {
@@ -785,7 +895,7 @@ type WarnDeadlines struct {
 
 func (x *WarnDeadlines) Reset() {
 	*x = WarnDeadlines{}
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -797,7 +907,7 @@ func (x *WarnDeadlines) String() string {
 func (*WarnDeadlines) ProtoMessage() {}
 
 func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -810,7 +920,7 @@ func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WarnDeadlines.ProtoReflect.Descriptor instead.
 func (*WarnDeadlines) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{7}
+	return file_backend_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WarnDeadlines) GetLeadNanos() int64 {
@@ -829,7 +939,7 @@ type RemovePlayer struct {
 
 func (x *RemovePlayer) Reset() {
 	*x = RemovePlayer{}
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +951,7 @@ func (x *RemovePlayer) String() string {
 func (*RemovePlayer) ProtoMessage() {}
 
 func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +964,7 @@ func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemovePlayer.ProtoReflect.Descriptor instead.
 func (*RemovePlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{8}
+	return file_backend_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RemovePlayer) GetUserId() int64 {
@@ -875,7 +985,7 @@ type Start struct {
 
 func (x *Start) Reset() {
 	*x = Start{}
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -887,7 +997,7 @@ func (x *Start) String() string {
 func (*Start) ProtoMessage() {}
 
 func (x *Start) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -900,7 +1010,7 @@ func (x *Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Start.ProtoReflect.Descriptor instead.
 func (*Start) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{9}
+	return file_backend_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Start) GetShuffle() bool {
@@ -928,7 +1038,7 @@ type RegisterResult struct {
 
 func (x *RegisterResult) Reset() {
 	*x = RegisterResult{}
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -940,7 +1050,7 @@ func (x *RegisterResult) String() string {
 func (*RegisterResult) ProtoMessage() {}
 
 func (x *RegisterResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -953,7 +1063,7 @@ func (x *RegisterResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResult.ProtoReflect.Descriptor instead.
 func (*RegisterResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{10}
+	return file_backend_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RegisterResult) GetGameId() int64 {
@@ -988,7 +1098,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1110,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1013,7 +1123,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{11}
+	return file_backend_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -1044,13 +1154,14 @@ type Event struct {
 	Players          []int64                `protobuf:"varint,10,rep,packed,name=players,proto3" json:"players,omitempty"`
 	DeadlineUnixNano int64                  `protobuf:"varint,11,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
 	Policy           string                 `protobuf:"bytes,12,opt,name=policy,proto3" json:"policy,omitempty"`
+	Bracket          string                 `protobuf:"bytes,13,opt,name=bracket,proto3" json:"bracket,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1062,7 +1173,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1075,7 +1186,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Event) GetType() string {
@@ -1162,6 +1273,13 @@ func (x *Event) GetPolicy() string {
 	return ""
 }
 
+func (x *Event) GetBracket() string {
+	if x != nil {
+		return x.Bracket
+	}
+	return ""
+}
+
 type ChangeReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absent after Remove, and when delta is set.
@@ -1177,7 +1295,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1189,7 +1307,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1202,7 +1320,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1240,7 +1358,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1252,7 +1370,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1265,7 +1383,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -1316,7 +1434,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1328,7 +1446,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1341,7 +1459,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -1373,7 +1491,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1385,7 +1503,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1398,7 +1516,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 type Summary struct {
@@ -1420,7 +1538,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1432,7 +1550,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1445,7 +1563,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Summary) GetId() int64 {
@@ -1527,7 +1645,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1539,7 +1657,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1552,7 +1670,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -1572,7 +1690,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1584,7 +1702,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1597,7 +1715,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -1622,7 +1740,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1634,7 +1752,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1647,7 +1765,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 type ImportReply struct {
@@ -1659,7 +1777,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +1789,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +1802,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -1702,7 +1820,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1714,7 +1832,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1727,7 +1845,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 type MaintainReply struct {
@@ -1743,7 +1861,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1755,7 +1873,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1768,7 +1886,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -1813,7 +1931,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1825,7 +1943,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1838,7 +1956,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -1891,7 +2009,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1903,7 +2021,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1916,7 +2034,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 type HealthReply struct {
@@ -1932,7 +2050,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1944,7 +2062,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1957,7 +2075,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -1991,7 +2109,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2003,7 +2121,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2016,7 +2134,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2044,7 +2162,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2056,7 +2174,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2069,7 +2187,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2106,7 +2224,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +2236,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +2249,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2193,7 +2311,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2205,7 +2323,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2218,7 +2336,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2244,7 +2362,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2256,7 +2374,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2269,7 +2387,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2289,7 +2407,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2301,7 +2419,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2314,7 +2432,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2332,7 +2450,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\x9d\x05\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xec\x05\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -2355,16 +2473,25 @@ const file_backend_proto_rawDesc = "" +
 	"\x14started_at_unix_nano\x18\x0f \x01(\x03H\x01R\x11startedAtUnixNano\x88\x01\x01\x128\n" +
 	"\x16completed_at_unix_nano\x18\x10 \x01(\x03H\x02R\x13completedAtUnixNano\x88\x01\x01\x12\x1f\n" +
 	"\vttl_profile\x18\x11 \x01(\tR\n" +
-	"ttlProfileB\f\n" +
+	"ttlProfile\x12\x16\n" +
+	"\x06format\x18\x12 \x01(\tR\x06format\x125\n" +
+	"\aoptions\x18\x13 \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptionsB\f\n" +
 	"\n" +
 	"_winner_idB\x17\n" +
 	"\x15_started_at_unix_nanoB\x19\n" +
-	"\x17_completed_at_unix_nano\"w\n" +
+	"\x17_completed_at_unix_nano\"n\n" +
+	"\aOptions\x12*\n" +
+	"\x11third_place_match\x18\x01 \x01(\bR\x0fthirdPlaceMatch\x12\x1f\n" +
+	"\vgrand_final\x18\x02 \x01(\tR\n" +
+	"grandFinal\x12\x16\n" +
+	"\x06rounds\x18\x03 \x01(\x05R\x06rounds\"\xa7\x01\n" +
 	"\x05Round\x12\x14\n" +
 	"\x05round\x18\x01 \x01(\x05R\x05round\x12\x14\n" +
 	"\x05slots\x18\x02 \x03(\x03R\x05slots\x12.\n" +
 	"\x05games\x18\x03 \x03(\v2\x18.tourney.backend.v1.GameR\x05games\x12\x12\n" +
-	"\x04byes\x18\x04 \x03(\x03R\x04byes\"\xd4\x03\n" +
+	"\x04byes\x18\x04 \x03(\x03R\x04byes\x12\x18\n" +
+	"\abracket\x18\x05 \x01(\tR\abracket\x12\x14\n" +
+	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\xd4\x03\n" +
 	"\x04Game\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x14\n" +
 	"\x05round\x18\x02 \x01(\x05R\x05round\x12\x19\n" +
@@ -2382,7 +2509,7 @@ const file_backend_proto_rawDesc = "" +
 	"\n" +
 	"_winner_idB\v\n" +
 	"\t_loser_idB\x18\n" +
-	"\x16_finished_at_unix_nano\"\xaa\x01\n" +
+	"\x16_finished_at_unix_nano\"\xf9\x01\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -2392,7 +2519,9 @@ const file_backend_proto_rawDesc = "" +
 	"\n" +
 	"creator_id\x18\x05 \x01(\x03R\tcreatorId\x12\x1f\n" +
 	"\vttl_profile\x18\x06 \x01(\tR\n" +
-	"ttlProfile\"\xde\x04\n" +
+	"ttlProfile\x12\x16\n" +
+	"\x06format\x18\a \x01(\tR\x06format\x125\n" +
+	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xde\x04\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -2426,7 +2555,7 @@ const file_backend_proto_rawDesc = "" +
 	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
 	"\fWinnersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xe0\x02\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xfa\x02\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12\x18\n" +
@@ -2441,7 +2570,8 @@ const file_backend_proto_rawDesc = "" +
 	"\aplayers\x18\n" +
 	" \x03(\x03R\aplayers\x12,\n" +
 	"\x12deadline_unix_nano\x18\v \x01(\x03R\x10deadlineUnixNano\x12\x16\n" +
-	"\x06policy\x18\f \x01(\tR\x06policy\"\xaf\x01\n" +
+	"\x06policy\x18\f \x01(\tR\x06policy\x12\x18\n" +
+	"\abracket\x18\r \x01(\tR\abracket\"\xaf\x01\n" +
 	"\vChangeReply\x12<\n" +
 	"\n" +
 	"tournament\x18\x01 \x01(\v2\x1c.tourney.backend.v1.SnapshotR\n" +
@@ -2554,95 +2684,98 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
-	(*Round)(nil),            // 2: tourney.backend.v1.Round
-	(*Game)(nil),             // 3: tourney.backend.v1.Game
-	(*CreateRequest)(nil),    // 4: tourney.backend.v1.CreateRequest
-	(*ApplyRequest)(nil),     // 5: tourney.backend.v1.ApplyRequest
-	(*AddPlayer)(nil),        // 6: tourney.backend.v1.AddPlayer
-	(*WarnDeadlines)(nil),    // 7: tourney.backend.v1.WarnDeadlines
-	(*RemovePlayer)(nil),     // 8: tourney.backend.v1.RemovePlayer
-	(*Start)(nil),            // 9: tourney.backend.v1.Start
-	(*RegisterResult)(nil),   // 10: tourney.backend.v1.RegisterResult
-	(*ResolveTimeouts)(nil),  // 11: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 12: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 13: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 14: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 15: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 16: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 17: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 18: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 19: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 20: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 21: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 22: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 23: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 24: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 25: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 26: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 27: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 28: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 29: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 30: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 31: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 32: tourney.backend.v1.ConflictsReply
-	nil,                      // 33: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 34: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 35: tourney.backend.v1.KeyStats.RepairedEntry
+	(*Options)(nil),          // 2: tourney.backend.v1.Options
+	(*Round)(nil),            // 3: tourney.backend.v1.Round
+	(*Game)(nil),             // 4: tourney.backend.v1.Game
+	(*CreateRequest)(nil),    // 5: tourney.backend.v1.CreateRequest
+	(*ApplyRequest)(nil),     // 6: tourney.backend.v1.ApplyRequest
+	(*AddPlayer)(nil),        // 7: tourney.backend.v1.AddPlayer
+	(*WarnDeadlines)(nil),    // 8: tourney.backend.v1.WarnDeadlines
+	(*RemovePlayer)(nil),     // 9: tourney.backend.v1.RemovePlayer
+	(*Start)(nil),            // 10: tourney.backend.v1.Start
+	(*RegisterResult)(nil),   // 11: tourney.backend.v1.RegisterResult
+	(*ResolveTimeouts)(nil),  // 12: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 13: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 14: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),            // 15: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 16: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 17: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 18: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 19: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 20: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 21: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 22: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 23: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 24: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),         // 25: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 26: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 27: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 28: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 29: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 30: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 31: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 32: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 33: tourney.backend.v1.ConflictsReply
+	nil,                      // 34: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 35: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 36: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
-	2,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
-	3,  // 2: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
-	6,  // 3: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	8,  // 4: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	9,  // 5: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	10, // 6: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	11, // 7: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	7,  // 8: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	33, // 9: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 10: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	12, // 11: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	14, // 12: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	5,  // 13: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	17, // 14: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	24, // 15: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	34, // 16: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	35, // 17: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	12, // 18: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 19: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	4,  // 20: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	5,  // 21: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	15, // 22: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	16, // 23: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	19, // 24: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	20, // 25: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 26: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	22, // 27: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	25, // 28: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	27, // 29: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	29, // 30: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	31, // 31: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	13, // 32: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	13, // 33: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 34: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	18, // 35: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	13, // 36: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 37: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	21, // 38: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	23, // 39: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	26, // 40: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	28, // 41: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	30, // 42: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	32, // 43: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	32, // [32:44] is the sub-list for method output_type
-	20, // [20:32] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	3,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
+	2,  // 2: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
+	4,  // 3: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
+	2,  // 4: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
+	7,  // 5: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
+	9,  // 6: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	10, // 7: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	11, // 8: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	12, // 9: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	8,  // 10: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
+	34, // 11: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 12: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	13, // 13: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	15, // 14: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	6,  // 15: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	18, // 16: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	25, // 17: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	35, // 18: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	36, // 19: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	13, // 20: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 21: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	5,  // 22: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	6,  // 23: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	16, // 24: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	17, // 25: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	20, // 26: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	21, // 27: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 28: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	23, // 29: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	26, // 30: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	28, // 31: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	30, // 32: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	32, // 33: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	14, // 34: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	14, // 35: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 36: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	19, // 37: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	14, // 38: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 39: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	22, // 40: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	24, // 41: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	27, // 42: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	29, // 43: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	31, // 44: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	33, // 45: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	34, // [34:46] is the sub-list for method output_type
+	22, // [22:34] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -2651,8 +2784,8 @@ func file_backend_proto_init() {
 		return
 	}
 	file_backend_proto_msgTypes[1].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[3].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[5].OneofWrappers = []any{
+	file_backend_proto_msgTypes[4].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[6].OneofWrappers = []any{
 		(*ApplyRequest_AddPlayer)(nil),
 		(*ApplyRequest_RemovePlayer)(nil),
 		(*ApplyRequest_Start)(nil),
@@ -2666,7 +2799,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   36,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
