@@ -42,6 +42,7 @@ type Figures struct {
 	Failover       map[string]any     `json:"failover,omitempty"`
 	Failback       map[string]any     `json:"failback_under_load,omitempty"`
 	Sizes          []SizeFigure       `json:"sizes,omitempty"`
+	Swiss          []SwissFigure      `json:"swiss_pairing,omitempty"`
 	PluginHop      *Latency           `json:"plugin_hop_floor,omitempty"`
 	PluginHopNoTLS *Latency           `json:"plugin_hop_floor_without_tls,omitempty"`
 	ReadCache      *ReadCacheFigures  `json:"read_cache,omitempty"`
@@ -182,7 +183,7 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: failback, sizes, readcache or hop")
+	only := flag.String("only", "", "run one part only: failback, sizes, swiss, readcache or hop")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
@@ -201,6 +202,13 @@ func main() {
 		counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
 		rc := readCache(dir, r, counter, *n)
 		print(Figures{When: time.Now().UTC(), ReadCache: &rc})
+		return
+	}
+	if *only == "swiss" {
+		c, stop := open(dir, "redis", "go", r)
+		f := Figures{When: time.Now().UTC(), Swiss: swissPairing(c, []int{256, 1024})}
+		stop()
+		print(f)
 		return
 	}
 	if *only == "sizes" {
@@ -230,6 +238,7 @@ func main() {
 			c, stop := open(dir, backend, surface, r)
 			if backend == "redis" && surface == "go" {
 				f.Sizes = sizes(c, []int{8, 64, 256, 1024})
+				f.Swiss = swissPairing(c, []int{256, 1024})
 			}
 			ops := measure(c, *n, backend == "redis", counter)
 			for _, op := range ops {
@@ -433,6 +442,7 @@ func print(f Figures) {
 				s.ResultP50, s.ResultRatio, s.GetP50, s.GetRatio, s.WholeMS)
 		}
 	}
+	printSwiss(f.Swiss)
 	if b := f.Failback; b != nil {
 		fmt.Printf("\ncalls during failback of %v tournaments changed in one outage (%v callers, Go API, Redis restarted empty):\n", b["tournaments"], b["callers"])
 		fmt.Printf("  %v calls (%v failed): p50 %.1f ms  p99 %.1f ms  max %.1f ms; failback took %.0f ms\n",

@@ -242,3 +242,18 @@ func TestDemoPlaysATournament(t *testing.T) {
 		t.Fatalf("demo output:\n%s", out)
 	}
 }
+
+func TestDemoPlaysEveryFormat(t *testing.T) {
+	dir := testutil.Binaries(t)
+	for f, want := range map[string]string{"double_elimination": "(grand final)", "round_robin": "Round 5 (round robin)", "swiss": "Round 3 (swiss)"} {
+		cmd := exec.Command(filepath.Join(dir, "host"), "demo", "--players", "5", "--format", f)
+		cmd.Env = append(os.Environ(), "TOURNEY_PLUGIN_DIR="+dir, "TOURNEY_PRIMARY=memory")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", f, err, out)
+		}
+		if !strings.Contains(string(out), want) || !strings.Contains(string(out), "Final standings ("+f+")") {
+			t.Fatalf("demo --format %s output:\n%s", f, out)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -274,4 +275,56 @@ func grepLines(s string, prefixes ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// Every format plays to the end through the HTTP API of two hosts on the
+// Redis plugin (calls alternate between them), the standings agree with
+// the winner, and Redis holds every round of every bracket in :brackets.
+func TestEveryFormatOverHTTPOnRedis(t *testing.T) {
+	r := testutil.StartRedis(t)
+	hs := hostsOn(t, 2, r.Env()...)
+	for i, c := range []struct {
+		format tournament.Format
+		opts   tournament.Options
+	}{
+		{tournament.SingleElimination, tournament.Options{ThirdPlaceMatch: true}},
+		{tournament.DoubleElimination, tournament.Options{}},
+		{tournament.RoundRobin, tournament.Options{Rounds: 2}},
+		{tournament.Swiss, tournament.Options{Rounds: 4}},
+	} {
+		t.Run(string(c.format), func(t *testing.T) {
+			id := int64(500 + i)
+			if _, err := hs[0].Client.Create(bg, tournament.CreateParams{ID: id, Name: string(c.format), MaxPlayers: 16, CreatorID: 1, Format: c.format, Options: c.opts}); err != nil {
+				t.Fatal(err)
+			}
+			for u := range 9 {
+				if _, err := hs[u%2].Client.AddPlayer(bg, id, int64(10+u)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tr, err := hs[1].Client.Start(bg, id, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n := 0; tr.Status == tournament.StatusActive; n++ {
+				g := tr.ActiveGames()[n%len(tr.ActiveGames())]
+				if tr, err = hs[n%2].Client.Result(bg, id, g.GameID, []int64{g.Player1, g.Player2}[n%3%2], 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st, err := hs[0].Client.Standings(bg, id)
+			if err != nil || !st.Final || st.Format != c.format || len(st.Standings) != 9 || st.Standings[0].PlayerID != *tr.WinnerID {
+				t.Fatalf("standings %+v (%v), winner %d", st, err, *tr.WinnerID)
+			}
+			brackets, err := r.Client(1).HGetAll(bg, fmt.Sprintf("pong:tournament:{%d}:brackets", id)).Result()
+			if err != nil || len(brackets) != len(tr.Rounds) {
+				t.Fatalf(":brackets holds %d rounds, the tournament %d (%v)", len(brackets), len(tr.Rounds), err)
+			}
+			for _, rd := range tr.Rounds {
+				if got := brackets[fmt.Sprint(rd.Round)]; got != string(rd.AppendJSON(nil)) || !strings.Contains(got, `"bracket":"`+rd.Bracket+`"`) {
+					t.Fatalf(":brackets round %d is %s", rd.Round, got)
+				}
+			}
+		})
+	}
 }

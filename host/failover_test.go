@@ -337,3 +337,51 @@ func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
 		t.Fatalf("players %v and %v, conflicts %d", one.Players, two.Players, r.h.Status(bg).Failover.Conflicts)
 	}
 }
+
+// A double elimination and a Swiss tournament played partly on the
+// fallback are written back exactly as played (the outage log replays
+// their decided results; Swiss pairings and the losers' bracket are derived
+// again from the same results) and go on on Redis.
+func TestFailoverCarriesEveryFormat(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	play := func(id int64, n int) *tournament.Tournament {
+		t.Helper()
+		tr, err := r.h.GetTournament(bg, id)
+		for i := 0; i < n && err == nil && tr.Status == tournament.StatusActive; i++ {
+			g := tr.ActiveGames()[0]
+			tr, err = r.h.RegisterResult(bg, id, g.GameID, g.Player2, 0)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	for id, f := range map[int64]tournament.Format{1: tournament.DoubleElimination, 2: tournament.Swiss} {
+		if _, err := r.h.CreateTournament(bg, tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 8, CreatorID: 1, Format: f}); err != nil {
+			t.Fatal(err)
+		}
+		for p := int64(1); p <= 7; p++ {
+			if _, err := r.h.AddPlayer(bg, id, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := r.h.StartTournament(bg, id, true); err != nil {
+			t.Fatal(err)
+		}
+		play(id, 3)
+	}
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	played := map[int64]*tournament.Tournament{1: play(1, 5), 2: play(2, 5)}
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	for id, want := range played {
+		got, err := r.primary.Get(bg, id)
+		if err != nil || string(got.AppendJSON(nil)) != string(want.AppendJSON(nil)) {
+			t.Fatalf("tournament %d written back as\n%s\nplayed as\n%s (%v)", id, got.AppendJSON(nil), want.AppendJSON(nil), err)
+		}
+		if done := play(id, 100); done.Status != tournament.StatusCompleted {
+			t.Fatalf("tournament %d did not finish on Redis: %s", id, done.Status)
+		}
+	}
+}

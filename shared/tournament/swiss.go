@@ -1,6 +1,8 @@
 package tournament
 
 import (
+	"slices"
+
 	"github.com/tourney/tourney/shared/tournament/internal/blossom"
 )
 
@@ -16,6 +18,11 @@ import (
 //     costs the square of its score difference);
 //  3. within a score group, the top half meets the bottom half (1 v g/2+1,
 //     2 v g/2+2, ... for a group of g).
+//
+// The graph holds first only the pairs at most one point apart (far
+// smaller, and the best pairing uses no wider pair when it can do
+// without); only when that cannot pair everyone does it hold every pair
+// that has not met.
 //
 // Sides: player_1 goes to the player who has had it less often (the higher
 // ranked in odd rounds, the lower in even rounds, when even).
@@ -60,31 +67,55 @@ func (c *change) swissSlots() []int64 {
 	unitFloat := int64(n)*int64(n) + 1             // outweighs every top/bottom-half term
 	base := unitFloat*(spread*spread+1) + int64(n) // keeps every weight positive
 	unitBye := base * int64(n/2+1)                 // outweighs every pairing term
-	var edges []blossom.Edge
-	for i := range n {
-		for j := i + 1; j < n; j++ {
-			if met[[2]int{i, j}] {
-				continue
-			}
-			d := int64(st[i].Points - st[j].Points)
-			w := base - d*d*unitFloat
-			if d == 0 {
-				w -= int64(abs(pos[j] - pos[i] - size[i]/2))
-			}
-			edges = append(edges, blossom.Edge{I: i, J: j, W: w})
-		}
-	}
-	vertices := n
-	if n%2 == 1 {
+	// First the pairs at most one point apart (a far smaller graph, and
+	// the best pairing uses no wider pair whenever it can do without);
+	// when that cannot pair everyone, every pair that has not met.
+	match := func(window int64) []int {
+		// The standings are in points order: j runs only while within the
+		// window.
+		count := 0
 		for i := range n {
-			if !hadBye[i] {
-				edges = append(edges, blossom.Edge{I: i, J: n, W: base + unitBye*int64(i+1)})
+			for j := i + 1; j < n && int64(st[i].Points-st[j].Points) <= window; j++ {
+				count++
 			}
 		}
-		vertices++
+		edges := make([]blossom.Edge, 0, count+n)
+		for i := range n {
+			for j := i + 1; j < n; j++ {
+				d := int64(st[i].Points - st[j].Points)
+				if d > window {
+					break
+				}
+				if met[[2]int{i, j}] {
+					continue
+				}
+				w := base - d*d*unitFloat
+				if d == 0 {
+					w -= int64(abs(pos[j] - pos[i] - size[i]/2))
+				}
+				edges = append(edges, blossom.Edge{I: i, J: j, W: w})
+			}
+		}
+		vertices := n
+		if n%2 == 1 {
+			for i := range n {
+				if !hadBye[i] {
+					edges = append(edges, blossom.Edge{I: i, J: n, W: base + unitBye*int64(i+1)})
+				}
+			}
+			vertices++
+		}
+		mate := blossom.Match(vertices, edges, true)
+		if slices.Contains(mate, -1) {
+			return nil
+		}
+		return mate
 	}
-	mate := blossom.Match(vertices, edges, true)
-	if len(mate) < vertices {
+	mate := match(1)
+	if mate == nil && spread > 1 {
+		mate = match(spread)
+	}
+	if mate == nil {
 		return nil
 	}
 	odd := len(c.t.Rounds)%2 == 0 // the round being paired is odd
@@ -93,8 +124,6 @@ func (c *change) swissSlots() []int64 {
 	for i := range n {
 		j := mate[i]
 		switch {
-		case j < 0:
-			return nil
 		case j == n:
 			bye = st[i].PlayerID
 		case j > i:
