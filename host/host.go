@@ -304,7 +304,11 @@ func (h *Host) apply(ctx context.Context, id int64, cmd tournament.Command) (*to
 // CreateTournament creates a pending tournament.
 func (h *Host) CreateTournament(ctx context.Context, p tournament.CreateParams) (*tournament.Tournament, error) {
 	if p.TTLProfile == "" {
-		p.TTLProfile = h.cfg.FormatProfiles["single_elimination"] // the format's default profile, if any
+		f := p.Format
+		if f == "" {
+			f = tournament.SingleElimination
+		}
+		p.TTLProfile = h.cfg.FormatProfiles[string(f)] // the format's default profile, if any
 	}
 	if _, ok := h.cfg.TTLs(p.TTLProfile); !ok {
 		return nil, h.cfg.UnknownTTLProfile(p.TTLProfile)

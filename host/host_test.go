@@ -127,7 +127,7 @@ func TestEventsChannelDeliversAndEndsOnRemoval(t *testing.T) {
 func TestCreateWithoutProfileTakesTheFormatsDefault(t *testing.T) {
 	h := embedded(t, func(c *config.Config) {
 		c.TTLProfiles = map[string]config.TTLProfile{"casual": {Tournament: 30 * time.Minute}, "ranked": {Tournament: time.Hour}}
-		c.FormatProfiles = map[string]string{"single_elimination": "casual"}
+		c.FormatProfiles = map[string]string{"single_elimination": "casual", "swiss": "ranked"}
 	})
 	ctx := context.Background()
 	tr, err := h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1})
@@ -137,5 +137,13 @@ func TestCreateWithoutProfileTakesTheFormatsDefault(t *testing.T) {
 	tr, err = h.CreateTournament(ctx, tournament.CreateParams{ID: 2, Name: "y", MaxPlayers: 2, CreatorID: 1, TTLProfile: "ranked"})
 	if err != nil || tr.TTLProfile != "ranked" {
 		t.Fatalf("an explicit profile lost to the format's default: %+v, %v", tr, err)
+	}
+	tr, err = h.CreateTournament(ctx, tournament.CreateParams{ID: 3, Name: "z", MaxPlayers: 4, CreatorID: 1, Format: tournament.Swiss})
+	if err != nil || tr.TTLProfile != "ranked" {
+		t.Fatalf("a Swiss tournament: %+v, %v; want the Swiss profile ranked", tr, err)
+	}
+	tr, err = h.CreateTournament(ctx, tournament.CreateParams{ID: 4, Name: "w", MaxPlayers: 4, CreatorID: 1, Format: tournament.RoundRobin})
+	if err != nil || tr.TTLProfile != "" {
+		t.Fatalf("a round robin (no profile of its own): %+v, %v", tr, err)
 	}
 }
