@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // startFormat returns a started tournament of n players (101, 102, ...) in
@@ -343,6 +344,20 @@ func checkSwiss(t *testing.T, tr *Tournament, n int) {
 			t.Fatalf("n=%d round %d paired %d players with byes %v", n, rd.Round, len(seen), rd.Byes)
 		}
 	}
+	// Sides: player_1 goes to whichever of the two has had it less often
+	// before the round.
+	balance := map[int64]int{}
+	for _, rd := range tr.Rounds {
+		for _, g := range rd.Games {
+			if balance[g.Player1] > balance[g.Player2] {
+				t.Fatalf("n=%d round %d: player_1 %d (balance %d) against %d (balance %d)", n, rd.Round, g.Player1, balance[g.Player1], g.Player2, balance[g.Player2])
+			}
+		}
+		for _, g := range rd.Games {
+			balance[g.Player1]++
+			balance[g.Player2]--
+		}
+	}
 	if tr.Options.Rounds == 0 || len(tr.Rounds) > tr.Options.Rounds {
 		t.Fatalf("n=%d: %d rounds of %d", n, len(tr.Rounds), tr.Options.Rounds)
 	}
@@ -405,6 +420,36 @@ func TestSwissByeGoesToTheLowestRankedWithoutOne(t *testing.T) {
 		}
 	}
 	checkSwiss(t, tr, 5)
+}
+
+// Timeouts resolve every overdue game of the current stage, in both
+// brackets at once, and the tournament goes on.
+func TestTimeoutsResolveEveryBracketOfTheStage(t *testing.T) {
+	tr := startFormat(t, 8, DoubleElimination, Options{})
+	for _, g := range tr.ActiveGames() {
+		tr = mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player1})
+	}
+	if first := tr.currentStage(); len(tr.Rounds)-first != 2 {
+		t.Fatalf("stage 2 should hold two rounds, has %d", len(tr.Rounds)-first)
+	}
+	late := env()
+	late.Now = late.Now.Add(time.Hour)
+	next, evs, err := Apply(tr, ResolveTimeouts{Policy: TimeoutHigherSeed}, late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	timedOut := map[string]int{}
+	for _, e := range evs {
+		if e.Type == EventGameTimedOut {
+			timedOut[next.Rounds[e.Round-1].Bracket]++
+		}
+	}
+	if timedOut[BracketWinners] != 2 || timedOut[BracketLosers] != 2 || next.stage(&next.Rounds[len(next.Rounds)-1]) != 3 {
+		t.Fatalf("timed out %v; now at stage %d", timedOut, next.stage(&next.Rounds[len(next.Rounds)-1]))
+	}
+	if err := Validate(next); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestFormatValidation(t *testing.T) {
