@@ -93,6 +93,7 @@ type commandJSON struct {
 	Policy   TimeoutPolicy   `json:"policy,omitempty"`
 	Winners  map[int64]int64 `json:"winners,omitempty"`
 	LeadNS   int64           `json:"lead_ns,omitempty"`
+	Expected int64           `json:"expected_version,omitempty"`
 }
 
 // MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
@@ -111,6 +112,8 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 		j.Policy, j.Winners = c.Policy, c.Winners
 	case WarnDeadlines:
 		j.LeadNS = int64(c.Lead)
+	case CorrectResult:
+		j.GameID, j.WinnerID, j.Expected = c.GameID, c.WinnerID, c.ExpectedVersion
 	default:
 		return nil, fmt.Errorf("unknown command %T", cmd)
 	}
@@ -136,6 +139,8 @@ func UnmarshalCommand(b []byte) (Command, error) {
 		return ResolveTimeouts{Policy: j.Policy, Winners: j.Winners}, nil
 	case WarnDeadlines{}.Name():
 		return WarnDeadlines{Lead: time.Duration(j.LeadNS)}, nil
+	case CorrectResult{}.Name():
+		return CorrectResult{GameID: j.GameID, WinnerID: j.WinnerID, ExpectedVersion: j.Expected}, nil
 	}
 	return nil, fmt.Errorf("command: unknown type %q", j.Type)
 }
@@ -162,6 +167,8 @@ func Describe(cmd Command) string {
 		return fmt.Sprintf("resolve_timeouts policy %s", c.Policy)
 	case WarnDeadlines:
 		return fmt.Sprintf("warn_deadlines lead %v", c.Lead)
+	case CorrectResult:
+		return fmt.Sprintf("correct_result game %d winner %d", c.GameID, c.WinnerID)
 	}
 	return cmd.Name()
 }

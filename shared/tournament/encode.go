@@ -258,6 +258,7 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	if g.DeadlineWarned {
 		b = append(b, `,"deadline_warned":true`...)
 	}
+
 	return append(b, '}')
 }
 

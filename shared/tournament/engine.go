@@ -158,6 +158,10 @@ type change struct {
 	t      *Tournament
 	env    Env
 	events []Event
+	// pairings, when set, gives the Swiss pairing of round n (1-based)
+	// instead of computing it: a replay of pairings made before (Validate).
+	pairings func(round int) ([]int64, error)
+	err      error // a failure inside a stage change (a bad pairing given)
 }
 
 func (c *change) emit(e Event) { c.events = append(c.events, e) }

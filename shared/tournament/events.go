@@ -20,6 +20,17 @@ const (
 	EventRoundEnded          EventType = "round_ended"
 	EventTournamentCompleted EventType = "tournament_completed"
 	EventTournamentRemoved   EventType = "tournament_removed"
+	// A correction changed a decided game's winner.
+	EventGameCorrected EventType = "game_corrected"
+	// A correction dropped a later game's result (its players changed, or
+	// it is waiting for them again).
+	EventGameReset EventType = "game_reset"
+	// A correction re-paired a later game that had not been played.
+	EventGameRepaired EventType = "game_repaired"
+	// A correction removed a game that no longer follows from the results.
+	EventGameRemoved EventType = "game_removed"
+	// A correction made a completed tournament active again.
+	EventTournamentReopened EventType = "tournament_reopened"
 )
 
 // Event records one change. Version is the tournament's version after the

@@ -521,3 +521,29 @@ func BenchmarkSwissPairing(b *testing.B) {
 		})
 	}
 }
+
+// Import checks a Swiss tournament's pairings as pairings: a rematch or a
+// second bye is refused.
+func TestValidateRefusesBadSwissPairings(t *testing.T) {
+	tr := playRandom(t, startFormat(t, 5, Swiss, Options{Rounds: 3}), rand.New(rand.NewPCG(3, 3)), false)
+	if err := Validate(tr); err != nil {
+		t.Fatal(err)
+	}
+	rematch := tr.Clone()
+	r1, r2 := rematch.Rounds[0].Games[0], &rematch.Rounds[1]
+	r2.Slots[0], r2.Slots[1] = r1.Player1, r1.Player2
+	if err := Validate(rematch); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("a rematch imported: %v", err)
+	}
+	bye := tr.Clone()
+	b := bye.Rounds[0].Byes[0]
+	for i, p := range bye.Rounds[1].Slots {
+		if p == b {
+			bye.Rounds[1].Slots[i] = bye.Rounds[1].Slots[len(bye.Rounds[1].Slots)-2]
+			bye.Rounds[1].Slots[len(bye.Rounds[1].Slots)-2] = b
+		}
+	}
+	if err := Validate(bye); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("a second bye imported: %v", err)
+	}
+}

@@ -42,7 +42,7 @@ func runFuzzBody(t *testing.T, in []byte) {
 	}
 	eliminated := map[int64]bool{}
 	for i := 1; i+1 < len(in); i += 2 {
-		op, arg := in[i]%5, in[i+1]
+		op, arg := in[i]%6, in[i+1]
 		e.Now = e.Now.Add(time.Duration(arg%40) * time.Second)
 		var cmd Command
 		switch op {
@@ -62,6 +62,22 @@ func runFuzzBody(t *testing.T, in []byte) {
 			cmd = RegisterResult{GameID: gid, WinnerID: w}
 		case 4:
 			cmd = ResolveTimeouts{Policy: []TimeoutPolicy{TimeoutRandom, TimeoutHigherSeed, TimeoutNone}[arg%3]}
+		case 5:
+			// A correction of a decided game, sometimes of nonsense.
+			c := CorrectResult{GameID: int64(arg % 8), WinnerID: int64(arg % 40)}
+			var decided []Game
+			for _, r := range tr.Rounds {
+				for _, g := range r.Games {
+					if g.Status != GameActive {
+						decided = append(decided, g)
+					}
+				}
+			}
+			if len(decided) > 0 && arg%4 != 0 {
+				g := decided[int(arg)%len(decided)]
+				c = CorrectResult{GameID: g.GameID, WinnerID: []int64{g.Player1, g.Player2}[arg%2]}
+			}
+			cmd = c
 		}
 		before := string(tr.AppendJSON(nil))
 		next, evs, err := Apply(tr, cmd, e)
@@ -81,6 +97,7 @@ func runFuzzBody(t *testing.T, in []byte) {
 			t.Fatalf("%s: version %d -> %d", cmd.Name(), tr.Version, next.Version)
 		}
 		tr = next
+		clear(eliminated) // a correction brings players back
 		checkInvariants(t, tr, eliminated)
 	}
 }
@@ -88,7 +105,7 @@ func runFuzzBody(t *testing.T, in []byte) {
 func checkInvariants(t *testing.T, tr *Tournament, eliminated map[int64]bool) {
 	t.Helper()
 	if err := Validate(tr); err != nil {
-		t.Fatalf("engine produced an invalid state: %v", err)
+		t.Fatalf("engine produced an invalid state: %v\n%s", err, tr.AppendJSON(nil))
 	}
 	busy := map[int64]bool{}
 	for _, g := range tr.ActiveGames() {

@@ -30,6 +30,13 @@ import (
 // swissSlots pairs the next round, or returns nil when no pairing without
 // a rematch or a second bye exists.
 func (c *change) swissSlots() []int64 {
+	if c.pairings != nil {
+		slots, err := c.pairings(len(c.t.Rounds) + 1)
+		if err != nil && c.err == nil {
+			c.err = err
+		}
+		return slots
+	}
 	st := c.t.Standings().Standings
 	n := len(st)
 	rank := make(map[int64]int, n) // player -> position in the standings

@@ -1,6 +1,7 @@
 package tournament
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -72,8 +73,19 @@ func Validate(t *Tournament) error {
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: p.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{}, Version: 1}
 	c := &change{t: r, env: env}
-	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil {
-		return bad("cannot start from the seeds: %s", err.Error())
+	if t.format() == Swiss {
+		// A Swiss pairing depends on the results when it was made (a result
+		// corrected since changed the standings, not the pairing): the
+		// replay takes the snapshot's pairings, checked as pairings.
+		c.pairings = func(round int) ([]int64, error) {
+			if round > len(t.Rounds) {
+				return nil, nil
+			}
+			return t.Rounds[round-1].Slots, checkSwissRound(r, t.Rounds[round-1].Slots)
+		}
+	}
+	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil || c.err != nil {
+		return bad("cannot start from the seeds: %v", errors.Join(err, c.err))
 	}
 	for ri := range t.Rounds {
 		sr := &t.Rounds[ri]
@@ -101,9 +113,12 @@ func Validate(t *Tournament) error {
 			var err error
 			switch g.Status {
 			case GameFinished:
-				err = (RegisterResult{GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID}).apply(c)
+				err = (RegisterResult{GameID: g.GameID, WinnerID: *g.WinnerID}).apply(c)
 			case GameTimedOut:
 				err = (ResolveTimeouts{Policy: TimeoutHigherSeed, Winners: map[int64]int64{g.GameID: *g.WinnerID}}).apply(c)
+			}
+			if err == nil {
+				err = c.err
 			}
 			if err != nil {
 				return bad("game %d: %s", g.GameID, err.Error())
@@ -150,6 +165,48 @@ func ValidateAll(snaps []*Tournament) error {
 		if err := Validate(t); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkSwissRound checks that slots pair every player of t once (a bye as
+// (player, 0), only with an odd number of players), without a rematch or a
+// second bye.
+func checkSwissRound(t *Tournament, slots []int64) error {
+	met := map[[2]int64]bool{}
+	byes := map[int64]bool{}
+	for _, r := range t.Rounds {
+		for _, g := range r.Games {
+			met[[2]int64{min(g.Player1, g.Player2), max(g.Player1, g.Player2)}] = true
+		}
+		for _, b := range r.Byes {
+			byes[b] = true
+		}
+	}
+	seen := map[int64]bool{}
+	if len(slots)%2 != 0 {
+		return Errorf(CodeInvalidArgument, "a Swiss round's slots come in pairs")
+	}
+	for i := 0; i < len(slots); i += 2 {
+		a, b := slots[i], slots[i+1]
+		if b == 0 && byes[a] {
+			return Errorf(CodeInvalidArgument, "player %d has a second bye", a)
+		}
+		if a == 0 || a == b || met[[2]int64{min(a, b), max(a, b)}] {
+			return Errorf(CodeInvalidArgument, "%d against %d is not a pairing the engine makes (a rematch, or a bye not written (player, 0))", a, b)
+		}
+		for _, p := range []int64{a, b} {
+			if p == 0 {
+				continue
+			}
+			if seen[p] || !slices.Contains(t.Seeds, p) {
+				return Errorf(CodeInvalidArgument, "player %d is paired twice or is not a player", p)
+			}
+			seen[p] = true
+		}
+	}
+	if len(seen) != len(t.Seeds) {
+		return Errorf(CodeInvalidArgument, "a Swiss round pairs %d of %d players", len(seen), len(t.Seeds))
 	}
 	return nil
 }

@@ -1,0 +1,287 @@
+package tournament
+
+import (
+	"slices"
+)
+
+// CorrectResult changes the winner of a decided game after the tournament
+// may have moved on. Elimination formats are played again from the seeds
+// with every recorded result but the corrected one: a later game whose
+// players stay the same keeps its result, one whose players change is
+// re-paired (its result, if it had one, is dropped: a game_reset event),
+// games that no longer follow are removed, and a completed tournament
+// reopens when the correction leaves it undecided. Round robin and Swiss
+// keep every pairing already made (a Swiss round paired on the old result
+// stays as it is); the result changes, and the standings with it.
+// ExpectedVersion, when not 0, must be the tournament's version (the one a
+// preview was computed on). Correcting a game to the winner it has is a
+// no-op.
+type CorrectResult struct {
+	GameID          int64
+	WinnerID        int64
+	ExpectedVersion int64
+}
+
+// Name implements Command.
+func (CorrectResult) Name() string { return "correct_result" }
+
+// Impact is what a correction does (or would do): the games it resets,
+// removes or re-pairs, as they were before it, and the players whose path
+// changes.
+type Impact struct {
+	// Version is the tournament's version the impact was computed on.
+	Version int64 `json:"version"`
+	// Changes is false when the game already has that winner (a no-op).
+	Changes bool `json:"changes"`
+	// Game is the corrected game as it becomes.
+	Game *Game `json:"game,omitempty"`
+	// Reset are the later games whose results are dropped, as they were.
+	Reset []Game `json:"reset"`
+	// Removed are the games that no longer follow from the results (a grand
+	// final reset no longer needed), as they were.
+	Removed []Game `json:"removed"`
+	// Repaired are the later games not played yet whose players change, as
+	// they become.
+	Repaired []Game `json:"repaired"`
+	// Players are the players whose path changes, in id order.
+	Players []int64 `json:"players"`
+	// Reopens: a completed tournament becomes active again.
+	Reopens bool `json:"reopens"`
+	// WinnerChanges: the tournament's winner changes (or it loses its
+	// winner by reopening).
+	WinnerChanges bool `json:"winner_changes"`
+}
+
+// PreviewCorrection returns the impact of cmd on t without changing
+// anything (a dry run): exactly what Apply would do at t's version.
+func PreviewCorrection(t *Tournament, cmd CorrectResult, env Env) (Impact, error) {
+	next, evs, err := Apply(t, cmd, env)
+	if err != nil {
+		return Impact{}, err
+	}
+	return impactOf(t, next, evs, cmd.GameID), nil
+}
+
+// ImpactOf describes a correction that turned before into after with the
+// events evs (what the correction's own reply reports).
+func ImpactOf(before, after *Tournament, evs []Event, gameID int64) Impact {
+	return impactOf(before, after, evs, gameID)
+}
+
+func impactOf(before, after *Tournament, evs []Event, gameID int64) Impact {
+	im := Impact{Version: before.Version, Reset: []Game{}, Removed: []Game{}, Repaired: []Game{}, Players: []int64{}}
+	if len(evs) == 0 {
+		return im
+	}
+	im.Changes = true
+	if g := after.Game(gameID); g != nil {
+		c := *g
+		im.Game = &c
+	}
+	players := map[int64]bool{}
+	mark := func(g *Game) { players[g.Player1], players[g.Player2] = true, true }
+	for ri := range before.Rounds {
+		for _, g := range before.Rounds[ri].Games {
+			n := after.Game(g.GameID)
+			switch {
+			case g.GameID == gameID:
+				mark(&g)
+			case n == nil:
+				im.Removed = append(im.Removed, g)
+				mark(&g)
+			case n.Player1 != g.Player1 || n.Player2 != g.Player2:
+				if g.Status != GameActive {
+					im.Reset = append(im.Reset, g)
+				} else {
+					im.Repaired = append(im.Repaired, *n)
+				}
+				mark(&g)
+				mark(n)
+			case g.Status != GameActive && n.Status == GameActive:
+				im.Reset = append(im.Reset, g)
+				mark(&g)
+			}
+		}
+	}
+	for ri := range after.Rounds {
+		for _, n := range after.Rounds[ri].Games {
+			if before.Game(n.GameID) == nil {
+				mark(&n)
+			}
+		}
+	}
+	for p := range players {
+		im.Players = append(im.Players, p)
+	}
+	slices.Sort(im.Players)
+	im.Reopens = before.Status == StatusCompleted && after.Status != StatusCompleted
+	im.WinnerChanges = (before.WinnerID == nil) != (after.WinnerID == nil) || before.WinnerID != nil && after.WinnerID != nil && *before.WinnerID != *after.WinnerID
+	return im
+}
+
+func (cmd CorrectResult) apply(c *change) error {
+	if cmd.GameID <= 0 {
+		return Errorf(CodeInvalidArgument, "game_id must be a positive integer, got %d", cmd.GameID)
+	}
+	if err := checkID("winner_id", cmd.WinnerID); err != nil {
+		return err
+	}
+	if c.t.Status == StatusPending {
+		return Errorf(CodeFailedPrecondition, "cannot correct a result: tournament %d has not started", c.t.ID)
+	}
+	g := c.t.Game(cmd.GameID)
+	if g == nil {
+		return Errorf(CodeNotFound, "game %d is not in tournament %d", cmd.GameID, c.t.ID)
+	}
+	if _, ok := g.opponent(cmd.WinnerID); !ok {
+		return Errorf(CodeInvalidArgument, "winner_id %d is not a player of game %d (players %d and %d)", cmd.WinnerID, g.GameID, g.Player1, g.Player2)
+	}
+	if g.Status == GameActive {
+		return Errorf(CodeFailedPrecondition, "game %d is not decided yet: register its result instead of correcting it", g.GameID)
+	}
+	if cmd.ExpectedVersion != 0 && cmd.ExpectedVersion != c.t.Version {
+		return Errorf(CodeFailedPrecondition, "tournament %d is at version %d, not %d: it changed since the correction was previewed", c.t.ID, c.t.Version, cmd.ExpectedVersion)
+	}
+	if *g.WinnerID == cmd.WinnerID {
+		return nil // already so
+	}
+	switch c.t.format() {
+	case RoundRobin, Swiss:
+		return c.flip(g, cmd.WinnerID)
+	}
+	return c.replayWith(cmd.GameID, cmd.WinnerID)
+}
+
+// flip changes a round robin or Swiss game's winner in place: every
+// pairing stays.
+func (c *change) flip(g *Game, winner int64) error {
+	old := *g.WinnerID
+	finished := g.FinishedAt
+	c.decide(g, GameFinished, winner)
+	g.FinishedAt = finished
+	c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: g.GameID, WinnerID: winner, LoserID: old})
+	if c.t.Status == StatusCompleted {
+		if w := c.leader(); w != *c.t.WinnerID {
+			c.t.WinnerID = &w
+			c.emit(Event{Type: EventTournamentCompleted, WinnerID: w})
+		}
+	}
+	return nil
+}
+
+// replayWith plays the tournament again from its seeds with the recorded
+// results, gameID's winner replaced, and makes c.t the outcome.
+func (c *change) replayWith(gameID, winner int64) error {
+	old := c.t
+	r, err := replay(old, c.env, func(g *Game) (int64, GameStatus, bool) {
+		o := old.Game(g.GameID)
+		if o == nil || o.Player1 != g.Player1 || o.Player2 != g.Player2 || o.Status == GameActive {
+			return 0, "", false
+		}
+		if g.GameID == gameID {
+			return winner, GameFinished, true
+		}
+		return *o.WinnerID, o.Status, true
+	})
+	if err != nil {
+		return err
+	}
+	// Keep what did not change: the times and flags of games that stayed.
+	now := c.env.Now
+	for ri := range r.Rounds {
+		for gi := range r.Rounds[ri].Games {
+			n := &r.Rounds[ri].Games[gi]
+			o := old.Game(n.GameID)
+			same := o != nil && o.Player1 == n.Player1 && o.Player2 == n.Player2
+			if !same {
+				n.CreatedAt, n.Deadline = now, now.Add(c.env.GameTimeout)
+				continue
+			}
+			n.CreatedAt, n.Deadline, n.Overdue, n.DeadlineWarned = o.CreatedAt, o.Deadline, o.Overdue, o.DeadlineWarned
+			switch {
+			case n.GameID == gameID:
+				n.FinishedAt = o.FinishedAt
+			case n.Status != GameActive:
+				n.FinishedAt = o.FinishedAt
+			}
+		}
+	}
+	// Events: the correction, then what it did to the games after it.
+	g := r.Game(gameID)
+	c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: gameID, WinnerID: winner, LoserID: *g.LoserID})
+	for ri := range old.Rounds {
+		for _, o := range old.Rounds[ri].Games {
+			if o.GameID == gameID {
+				continue
+			}
+			n := r.Game(o.GameID)
+			switch {
+			case n == nil:
+				ev := Event{Type: EventGameRemoved, Round: o.Round, GameID: o.GameID, Players: []int64{o.Player1, o.Player2}}
+				if o.WinnerID != nil {
+					ev.WinnerID, ev.LoserID = *o.WinnerID, *o.LoserID
+				}
+				c.emit(ev)
+			case o.Status != GameActive && (n.Status == GameActive || n.Player1 != o.Player1 || n.Player2 != o.Player2):
+				c.emit(Event{Type: EventGameReset, Round: o.Round, GameID: o.GameID, WinnerID: *o.WinnerID, LoserID: *o.LoserID,
+					Players: []int64{n.Player1, n.Player2}})
+			case n.Player1 != o.Player1 || n.Player2 != o.Player2:
+				c.emit(Event{Type: EventGameRepaired, Round: n.Round, GameID: n.GameID, Players: []int64{n.Player1, n.Player2}})
+			}
+		}
+	}
+	for ri := len(old.Rounds); ri < len(r.Rounds); ri++ {
+		rd := &r.Rounds[ri]
+		c.emit(Event{Type: EventRoundStarted, Round: rd.Round, Bracket: rd.Bracket})
+		for _, n := range rd.Games {
+			c.emit(Event{Type: EventGameCreated, Round: n.Round, GameID: n.GameID, Bracket: rd.Bracket})
+		}
+	}
+	switch {
+	case old.Status == StatusCompleted && r.Status != StatusCompleted:
+		c.emit(Event{Type: EventTournamentReopened})
+	case r.Status == StatusCompleted && (old.Status != StatusCompleted || *old.WinnerID != *r.WinnerID):
+		r.CompletedAt = &now
+		c.emit(Event{Type: EventTournamentCompleted, WinnerID: *r.WinnerID})
+	case r.Status == StatusCompleted:
+		r.CompletedAt = old.CompletedAt
+	}
+	r.Version, r.UpdatedAt, r.CreatedAt, r.StartedAt = old.Version, old.UpdatedAt, old.CreatedAt, old.StartedAt
+	c.t = r
+	return nil
+}
+
+// replay plays t again from its seeds: a fresh tournament with t's
+// parameters and players, started with t's seeds, then every game the
+// replay creates, in game id order, decided as result says (ok false:
+// left active). It checks nothing against t.
+func replay(t *Tournament, env Env, result func(g *Game) (winner int64, status GameStatus, ok bool)) (*Tournament, error) {
+	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
+		Format: t.Format, Options: t.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{},
+		Version: t.Version, CreatedAt: t.CreatedAt, Shuffled: t.Shuffled}
+	c := &change{t: r, env: env}
+	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil {
+		return nil, err
+	}
+	r.Shuffled = t.Shuffled
+	for ri := 0; ri < len(r.Rounds); ri++ {
+		for gi := 0; gi < len(r.Rounds[ri].Games); gi++ {
+			g := &r.Rounds[ri].Games[gi]
+			w, status, ok := result(g)
+			if !ok || g.Status != GameActive {
+				continue
+			}
+			var err error
+			switch status {
+			case GameTimedOut:
+				err = (ResolveTimeouts{Policy: TimeoutHigherSeed, Winners: map[int64]int64{g.GameID: w}}).apply(c)
+			default:
+				err = (RegisterResult{GameID: g.GameID, WinnerID: w}).apply(c)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return r, nil
+}

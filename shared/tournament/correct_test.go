@@ -1,0 +1,179 @@
+package tournament
+
+import (
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// playAll decides every game, player_1 winning.
+func playAll(t *testing.T, tr *Tournament) *Tournament {
+	t.Helper()
+	for tr.Status == StatusActive {
+		g := tr.ActiveGames()[0]
+		tr = mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player1})
+	}
+	return tr
+}
+
+func eventTypes(evs []Event) []EventType {
+	var out []EventType
+	for _, e := range evs {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+func TestCorrectionResetsTheGamesThatFollowAndReopens(t *testing.T) {
+	tr := playAll(t, startFormat(t, 8, SingleElimination, Options{}))
+	// Round 1: 1 (101 v 108), 2 (104 v 105), 3 (102 v 107), 4 (103 v 106);
+	// semis 5 (101 v 104), 6 (102 v 103); final 7 (101 v 102).
+	before := string(tr.AppendJSON(nil))
+	im, err := PreviewCorrection(tr, CorrectResult{GameID: 1, WinnerID: 108}, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(tr.AppendJSON(nil)) != before {
+		t.Fatal("the preview changed the tournament")
+	}
+	ids := func(gs []Game) []int64 {
+		var out []int64
+		for _, g := range gs {
+			out = append(out, g.GameID)
+		}
+		return out
+	}
+	// Semi 5 loses its result; the final no longer follows (its semi is
+	// undecided again) and is removed with its result.
+	if !im.Changes || !slices.Equal(ids(im.Reset), []int64{5}) || !slices.Equal(ids(im.Removed), []int64{7}) || !im.Reopens || !im.WinnerChanges ||
+		!slices.Equal(im.Players, []int64{101, 102, 104, 108}) || im.Version != tr.Version {
+		t.Fatalf("impact %+v", im)
+	}
+	next, evs, err := Apply(tr, CorrectResult{GameID: 1, WinnerID: 108, ExpectedVersion: tr.Version}, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []EventType{EventGameCorrected, EventGameReset, EventGameRemoved, EventTournamentReopened}
+	if !slices.Equal(eventTypes(evs), want) {
+		t.Fatalf("events %v, want %v", eventTypes(evs), want)
+	}
+	semi := next.Game(5)
+	if next.Status != StatusActive || next.WinnerID != nil || semi.Player1 != 108 || semi.Player2 != 104 || semi.Status != GameActive || next.Game(6).Status != GameFinished {
+		t.Fatalf("after the correction: %s", next.AppendJSON(nil))
+	}
+	if len(next.Rounds) != 2 || next.CurrentRound != 2 {
+		t.Fatalf("the final should wait for the semi again: %d rounds", len(next.Rounds))
+	}
+	if err := Validate(next); err != nil {
+		t.Fatal(err)
+	}
+	if got := ImpactOf(tr, next, evs, 1); !slices.Equal(ids(got.Reset), ids(im.Reset)) {
+		t.Fatalf("the correction did %+v, the preview said %+v", got, im)
+	}
+	next = playAll(t, next)
+	if *next.WinnerID != 108 || next.GameCount() != 7 { // 108 takes 101's upper slot
+		t.Fatalf("replayed to winner %d with %d games", *next.WinnerID, next.GameCount())
+	}
+}
+
+func TestCorrectionRepairsAnUnplayedGame(t *testing.T) {
+	tr := startFormat(t, 4, SingleElimination, Options{})
+	tr = mustApply(t, tr, RegisterResult{GameID: 1, WinnerID: 101})
+	tr = mustApply(t, tr, RegisterResult{GameID: 2, WinnerID: 102})
+	next, evs, err := Apply(tr, CorrectResult{GameID: 2, WinnerID: 103}, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := next.Game(3); f.Player2 != 103 || f.Status != GameActive || !slices.Equal(eventTypes(evs), []EventType{EventGameCorrected, EventGameRepaired}) {
+		t.Fatalf("final %+v, events %v", f, eventTypes(evs))
+	}
+}
+
+func TestCorrectingTheGrandFinalAddsOrRemovesTheReset(t *testing.T) {
+	tr := playAll(t, startFormat(t, 4, DoubleElimination, Options{}))
+	gf := tr.Rounds[tr.bracketRounds(BracketGrandFinal)[0]].Games[0]
+	if len(tr.bracketRounds(BracketGrandFinal)) != 1 || *tr.WinnerID != gf.Player1 {
+		t.Fatalf("grand final %+v, winner %d", gf, *tr.WinnerID)
+	}
+	// The losers' champion won it after all: a second final is played.
+	withReset, evs, err := Apply(tr, CorrectResult{GameID: gf.GameID, WinnerID: gf.Player2}, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withReset.Status != StatusActive || len(withReset.bracketRounds(BracketGrandFinal)) != 2 || !slices.Contains(eventTypes(evs), EventTournamentReopened) {
+		t.Fatalf("after correcting the first final: %s %v", withReset.Status, eventTypes(evs))
+	}
+	reset := withReset.ActiveGames()[0]
+	withReset = mustApply(t, withReset, RegisterResult{GameID: reset.GameID, WinnerID: reset.Player2})
+	// Corrected back: the second final no longer follows and is removed.
+	back, evs, err := Apply(withReset, CorrectResult{GameID: gf.GameID, WinnerID: gf.Player1}, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.bracketRounds(BracketGrandFinal)) != 1 || back.Status != StatusCompleted || *back.WinnerID != gf.Player1 || !slices.Contains(eventTypes(evs), EventGameRemoved) {
+		t.Fatalf("after correcting back: %s winner %v events %v", back.Status, back.WinnerID, eventTypes(evs))
+	}
+	for _, s := range []*Tournament{withReset, back} {
+		if err := Validate(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Round robin and Swiss keep their pairings; the standings follow the
+// corrected result, and the tournament still validates (Swiss rounds paired
+// on the old result are checked as pairings, not derived again).
+func TestCorrectionKeepsRoundRobinAndSwissPairings(t *testing.T) {
+	for _, f := range []Format{RoundRobin, Swiss} {
+		tr := playRandom(t, startFormat(t, 6, f, Options{}), rand.New(rand.NewPCG(1, 2)), false)
+		g := tr.Rounds[0].Games[0]
+		before := tr.swissPairsForTest()
+		next, evs, err := Apply(tr, CorrectResult{GameID: g.GameID, WinnerID: *g.LoserID}, env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(next.swissPairsForTest(), before) || *next.Game(g.GameID).WinnerID != *g.LoserID || evs[0].Type != EventGameCorrected {
+			t.Fatalf("%s: pairings changed or result not corrected: %v", f, eventTypes(evs))
+		}
+		if *next.WinnerID != next.Standings().Standings[0].PlayerID {
+			t.Fatalf("%s: the winner is not the new leader", f)
+		}
+		if err := Validate(next); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestCorrectionErrors(t *testing.T) {
+	tr := startFormat(t, 4, SingleElimination, Options{})
+	tr = mustApply(t, tr, RegisterResult{GameID: 1, WinnerID: 101})
+	for _, c := range []struct {
+		cmd  CorrectResult
+		want *Error
+	}{
+		{CorrectResult{GameID: 2, WinnerID: 102}, ErrFailedPrecondition}, // not decided yet
+		{CorrectResult{GameID: 1, WinnerID: 102}, ErrInvalidArgument},    // not a player of game 1
+		{CorrectResult{GameID: 9, WinnerID: 101}, ErrNotFound},
+		{CorrectResult{GameID: 1, WinnerID: 104, ExpectedVersion: tr.Version - 1}, ErrFailedPrecondition},
+		{CorrectResult{GameID: 0, WinnerID: 104}, ErrInvalidArgument},
+	} {
+		if _, _, err := Apply(tr, c.cmd, env()); !errors.Is(err, c.want) {
+			t.Errorf("%+v: %v, want %s", c.cmd, err, c.want.Code)
+		}
+	}
+	same, evs, err := Apply(tr, CorrectResult{GameID: 1, WinnerID: 101}, env())
+	if err != nil || same != tr || evs != nil {
+		t.Fatalf("a correction to the recorded winner is a no-op: %v %v", evs, err)
+	}
+}
+
+func (t *Tournament) swissPairsForTest() [][2]int64 {
+	var out [][2]int64
+	for _, r := range t.Rounds {
+		for _, g := range r.Games {
+			out = append(out, [2]int64{g.Player1, g.Player2})
+		}
+	}
+	return out
+}
