@@ -328,3 +328,55 @@ func TestEveryFormatOverHTTPOnRedis(t *testing.T) {
 		})
 	}
 }
+
+// A correction previewed through one host and applied through another on
+// Redis: the games after it are reset, the tournament reopens, Redis's
+// projections follow (the final leaves :brackets and the semi-final is
+// back in :active_games), and it can be played to the end again.
+func TestCorrectionOverHTTPOnRedis(t *testing.T) {
+	r := testutil.StartRedis(t)
+	hs := hostsOn(t, 2, r.Env()...)
+	a, b := hs[0].Client, hs[1].Client
+	if _, err := a.Create(bg, tournament.CreateParams{ID: 9, Name: "fix", MaxPlayers: 8, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 8; u++ {
+		if _, err := a.AddPlayer(bg, 9, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := a.Start(bg, 9, false)
+	for err == nil && tr.Status == tournament.StatusActive {
+		g := tr.ActiveGames()[0]
+		tr, err = a.Result(bg, 9, g.GameID, g.Player1, 0)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	dry, err := b.Correct(bg, 9, 1, 8, 0, true)
+	if err != nil || !dry.Impact.Reopens || len(dry.Impact.Reset) != 1 || len(dry.Impact.Removed) != 1 {
+		t.Fatalf("dry run: %+v %v", dry.Impact, err)
+	}
+	done, err := b.Correct(bg, 9, 1, 8, dry.Impact.Version, false)
+	if err != nil || done.Tournament.Status != tournament.StatusActive {
+		t.Fatalf("correction: %+v %v", done, err)
+	}
+	rdb := r.Client(1)
+	if n, _ := rdb.HLen(bg, "pong:tournament:{9}:brackets").Result(); n != 2 {
+		t.Fatalf(":brackets holds %d rounds after the final was removed, want 2", n)
+	}
+	if ok, _ := rdb.HExists(bg, "pong:tournament:{9}:active_games", "5").Result(); !ok {
+		t.Fatal("the reset semi-final is not back in :active_games")
+	}
+	if _, err := a.Correct(bg, 9, 1, 1, dry.Impact.Version, false); !errors.Is(err, tournament.ErrFailedPrecondition) {
+		t.Fatalf("a correction at a stale version: %v", err)
+	}
+	tr = done.Tournament
+	for err == nil && tr.Status == tournament.StatusActive {
+		g := tr.ActiveGames()[0]
+		tr, err = a.Result(bg, 9, g.GameID, g.Player1, 0)
+	}
+	if err != nil || *tr.WinnerID != 8 {
+		t.Fatalf("played again: winner %v, %v", tr.WinnerID, err)
+	}
+}

@@ -339,6 +339,54 @@ func (h *Host) RegisterResult(ctx context.Context, id, gameID, winnerID, loserID
 	return h.apply(ctx, id, tournament.RegisterResult{GameID: gameID, WinnerID: winnerID, LoserID: loserID})
 }
 
+// CorrectResult changes the winner of a decided game (see
+// tournament.CorrectResult) and returns the new state and what the
+// correction did. expectedVersion (0 = any) must be the tournament's
+// version, else the call is failed_precondition: pass the version a
+// preview was computed on. The impact is computed against the state the
+// correction applied to exactly.
+func (h *Host) CorrectResult(ctx context.Context, id, gameID, winnerID, expectedVersion int64) (*tournament.Tournament, tournament.Impact, error) {
+	for attempt := 0; ; attempt++ {
+		before, err := h.GetTournament(ctx, id)
+		if err != nil {
+			return nil, tournament.Impact{}, err
+		}
+		exp := expectedVersion
+		if exp == 0 {
+			exp = before.Version // the impact must be the one of this state
+		}
+		var rec ChangeRecord
+		after, err := h.apply(RecordChange(ctx, &rec), id, tournament.CorrectResult{GameID: gameID, WinnerID: winnerID, ExpectedVersion: exp})
+		if err != nil && expectedVersion == 0 && attempt < 3 && errors.Is(err, tournament.ErrFailedPrecondition) {
+			if t, gerr := h.GetTournament(ctx, id); gerr == nil && t.Version != before.Version {
+				continue // it moved on between our read and the correction
+			}
+		}
+		if err != nil {
+			return nil, tournament.Impact{}, err
+		}
+		recordChange(ctx, after, rec.Events)
+		return after, tournament.ImpactOf(before, after, rec.Events, gameID), nil
+	}
+}
+
+// PreviewCorrection answers what CorrectResult would do now, changing
+// nothing (a dry run); the impact's version is the one to pass to
+// CorrectResult.
+func (h *Host) PreviewCorrection(ctx context.Context, id, gameID, winnerID int64) (tournament.Impact, error) {
+	t, err := h.GetTournament(ctx, id)
+	if err != nil {
+		return tournament.Impact{}, err
+	}
+	return tournament.PreviewCorrection(t, tournament.CorrectResult{GameID: gameID, WinnerID: winnerID},
+		tournament.Env{Now: time.Now().UTC(), GameTimeout: h.cfg.GameTimeout})
+}
+
+// EndTournament ends an active tournament now (see tournament.EndTournament).
+func (h *Host) EndTournament(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.EndTournament{})
+}
+
 // GetTournament returns a tournament's current state.
 func (h *Host) GetTournament(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	var t *tournament.Tournament

@@ -143,6 +143,27 @@ func (c *Client) Result(ctx context.Context, id, game, winner, loser int64) (*to
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), body)
 }
 
+// Correction is the answer to a correction or its dry run.
+type Correction struct {
+	DryRun     bool                   `json:"dry_run"`
+	Impact     tournament.Impact      `json:"impact"`
+	Tournament *tournament.Tournament `json:"tournament,omitempty"`
+}
+
+// Correct changes a decided game's winner (dryRun: only says what it would
+// do); expectedVersion 0 applies at any version.
+func (c *Client) Correct(ctx context.Context, id, game, winner, expectedVersion int64, dryRun bool) (Correction, error) {
+	var out Correction
+	body, _ := json.Marshal(map[string]any{"winner_id": winner, "dry_run": dryRun, "expected_version": expectedVersion})
+	err := c.Do(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/correct", id, game), bytes.NewReader(body), &out)
+	return out, err
+}
+
+// End ends an active tournament now.
+func (c *Client) End(ctx context.Context, id int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/end", id), nil)
+}
+
 // Standings returns a tournament's standings.
 func (c *Client) Standings(ctx context.Context, id int64) (tournament.Standings, error) {
 	var st tournament.Standings

@@ -99,6 +99,8 @@ func (s *server) routes() []route {
 		{"/v1/tournaments/{id}/start", map[string]http.HandlerFunc{"POST": s.start}},
 		{"/v1/tournaments/{id}/games/{game_id}/result", map[string]http.HandlerFunc{"POST": s.result}},
 		{"/v1/tournaments/{id}/standings", map[string]http.HandlerFunc{"GET": s.standings}},
+		{"/v1/tournaments/{id}/games/{game_id}/correct", map[string]http.HandlerFunc{"POST": s.correct}},
+		{"/v1/tournaments/{id}/end", map[string]http.HandlerFunc{"POST": s.end}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
 		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
@@ -680,6 +682,61 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return s.h.RegisterResult(ctx, id, game, b.WinnerID, b.LoserID)
+	})
+}
+
+// correctReply answers a correction: what it did (or, for a dry run,
+// would do) and, unless a dry run, the tournament after it.
+type correctReply struct {
+	DryRun     bool                   `json:"dry_run"`
+	Impact     tournament.Impact      `json:"impact"`
+	Tournament *tournament.Tournament `json:"tournament,omitempty"`
+}
+
+func (s *server) correct(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	var game int64
+	if err == nil {
+		game, err = pathID(r, "game_id")
+	}
+	var b struct {
+		WinnerID        int64 `json:"winner_id"`
+		DryRun          bool  `json:"dry_run"`
+		ExpectedVersion int64 `json:"expected_version"`
+	}
+	if err == nil {
+		b, err = decode[struct {
+			WinnerID        int64 `json:"winner_id"`
+			DryRun          bool  `json:"dry_run"`
+			ExpectedVersion int64 `json:"expected_version"`
+		}](w, r, false)
+	}
+	if err == nil && b.ExpectedVersion < 0 {
+		err = tournament.Errorf(tournament.CodeInvalidArgument, "expected_version must be a version (1 or more), got %d", b.ExpectedVersion)
+	}
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	reply := correctReply{DryRun: b.DryRun}
+	if b.DryRun {
+		reply.Impact, err = s.h.PreviewCorrection(r.Context(), id, game, b.WinnerID)
+	} else {
+		reply.Tournament, reply.Impact, err = s.h.CorrectResult(r.Context(), id, game, b.WinnerID, b.ExpectedVersion)
+	}
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reply)
+}
+
+func (s *server) end(w http.ResponseWriter, r *http.Request) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
+		if _, err := decode[struct{}](w, r, true); err != nil {
+			return nil, err
+		}
+		return s.h.EndTournament(ctx, id)
 	})
 }
 

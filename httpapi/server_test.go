@@ -534,3 +534,54 @@ func TestFormatsAndStandingsOverHTTP(t *testing.T) {
 		t.Fatalf("standings of a missing tournament: %d", r.status)
 	}
 }
+
+func TestCorrectionAndEndOverHTTP(t *testing.T) {
+	srv := newServer(t, "", 0)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"c","max_players":4,"creator_id":1}`)
+	for u := 1; u <= 4; u++ {
+		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/start", "")
+	send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":1}`)
+	send(t, srv, "POST", "/v1/tournaments/1/games/2/result", `{"winner_id":2}`)
+	send(t, srv, "POST", "/v1/tournaments/1/games/3/result", `{"winner_id":1}`)
+	var dry correctReplyJSON
+	r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4,"dry_run":true}`)
+	if err := json.Unmarshal(r.body, &dry); err != nil || r.status != 200 || !dry.DryRun || dry.Tournament != nil || !dry.Impact.Reopens || dry.Impact.Version != 9 || len(dry.Impact.Reset) != 1 {
+		t.Fatalf("dry run: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "GET", "/v1/tournaments/1", ""); !strings.Contains(string(r.body), `"status":"completed"`) {
+		t.Fatalf("the dry run changed the tournament: %s", r.body)
+	}
+	r = send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4,"expected_version":8}`)
+	if r.status != 409 || errorCode(t, r) != "failed_precondition" || !strings.Contains(string(r.body), "version 9, not 8") {
+		t.Fatalf("a stale correction: %d %s", r.status, r.body)
+	}
+	var done correctReplyJSON
+	r = send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", fmt.Sprintf(`{"winner_id":4,"expected_version":%d}`, dry.Impact.Version))
+	if err := json.Unmarshal(r.body, &done); err != nil || r.status != 200 || done.Tournament == nil || done.Tournament.Status != tournament.StatusActive ||
+		len(done.Impact.Reset) != 1 || done.Impact.Reset[0].GameID != 3 {
+		t.Fatalf("correction: %d %s", r.status, r.body)
+	}
+	for body, code := range map[string]string{`{}`: "invalid_argument", `{"winner_id":9}`: "invalid_argument", `{"winner_id":4,"expected_version":-1}`: "invalid_argument"} {
+		if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", body); r.status != 400 || errorCode(t, r) != code {
+			t.Errorf("%s: %d %s", body, r.status, r.body)
+		}
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/3/correct", `{"winner_id":4}`); r.status != 409 {
+		t.Errorf("correcting a game not played (again): %d %s", r.status, r.body)
+	}
+	r = send(t, srv, "POST", "/v1/tournaments/1/end", "")
+	if r.status != 200 || !strings.Contains(string(r.body), `"ended":true`) || !strings.Contains(string(r.body), `"status":"cancelled"`) {
+		t.Fatalf("end: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/end", ""); r.status != 409 {
+		t.Fatalf("ending twice: %d %s", r.status, r.body)
+	}
+}
+
+type correctReplyJSON struct {
+	DryRun     bool                   `json:"dry_run"`
+	Impact     tournament.Impact      `json:"impact"`
+	Tournament *tournament.Tournament `json:"tournament"`
+}

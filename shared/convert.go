@@ -213,6 +213,10 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 		out.Command = &pb.ApplyRequest_ResolveTimeouts{ResolveTimeouts: &pb.ResolveTimeouts{Policy: string(c.Policy), Winners: c.Winners}}
 	case tournament.WarnDeadlines:
 		out.Command = &pb.ApplyRequest_WarnDeadlines{WarnDeadlines: &pb.WarnDeadlines{LeadNanos: int64(c.Lead)}}
+	case tournament.CorrectResult:
+		out.Command = &pb.ApplyRequest_CorrectResult{CorrectResult: &pb.CorrectResult{GameId: c.GameID, WinnerId: c.WinnerID, ExpectedVersion: c.ExpectedVersion}}
+	case tournament.EndTournament:
+		out.Command = &pb.ApplyRequest_EndTournament{EndTournament: &pb.EndTournament{}}
 	default:
 		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "unknown command %T", req.Command)
 	}
@@ -255,6 +259,11 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = rt
 	case *pb.ApplyRequest_WarnDeadlines:
 		out.Command = tournament.WarnDeadlines{Lead: time.Duration(c.WarnDeadlines.GetLeadNanos())}
+	case *pb.ApplyRequest_CorrectResult:
+		r := c.CorrectResult
+		out.Command = tournament.CorrectResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), ExpectedVersion: r.GetExpectedVersion()}
+	case *pb.ApplyRequest_EndTournament:
+		out.Command = tournament.EndTournament{}
 	default:
 		return out, tournament.Errorf(tournament.CodeInvalidArgument, "apply request has no known command (%T)", c)
 	}

@@ -34,6 +34,9 @@ Usage:
   host remove-player ID USER
   host start ID [--shuffle]
   host result ID GAME WINNER [LOSER]
+  host correct ID GAME WINNER [--dry-run] [--expected-version N]
+                                     change a decided game's winner (the games after it follow)
+  host end ID                        end an active tournament now, standings as they are
   host remove ID
   host export                        JSON Lines on stdout
   host import [FILE]                 JSON Lines from FILE or stdin
@@ -160,6 +163,23 @@ var clientCommands = map[string]clientCommand{
 			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64), TTLProfile: *in.vals["ttl"].(*string),
 			Format: tournament.Format(*in.vals["format"].(*string)), Options: tournament.Options{ThirdPlaceMatch: *in.vals["third"].(*bool),
 				GrandFinal: *in.vals["gf"].(*string), Rounds: *in.vals["rounds"].(*int)}})
+	}},
+	"correct": {nargs: 3, flags: func(in *input) {
+		in.vals = map[string]any{"dry": in.fs.Bool("dry-run", false, "only show what the correction would do"),
+			"expected": in.fs.Int64("expected-version", 0, "the version a dry run answered (refused if the tournament moved on)")}
+	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "GAME", "WINNER")
+		if err != nil {
+			return nil, err
+		}
+		return c.Correct(ctx, a[0], a[1], a[2], *in.vals["expected"].(*int64), *in.vals["dry"].(*bool))
+	}},
+	"end": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID")
+		if err != nil {
+			return nil, err
+		}
+		return c.End(ctx, a[0])
 	}},
 	"standings": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID")

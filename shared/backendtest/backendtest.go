@@ -61,6 +61,7 @@ func Run(t *testing.T, factory Factory) {
 		{"HealthReportsAStableEpoch", testEpoch},
 		{"ProjectionsMatchTheStateAfterEveryCommand", testProjections},
 		{"EveryFormatPlaysToTheEnd", testFormats},
+		{"CorrectionsAndEndKeepProjections", testCorrections},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
@@ -817,5 +818,61 @@ func testFormats(t *testing.T, f Factory) {
 				t.Fatalf("export/import changed the tournament:\n%s\n%s", a, b)
 			}
 		})
+	}
+}
+
+// testCorrections corrects results that reset, re-pair, add and remove
+// games (a double elimination's grand final), and ends a tournament, with
+// the stored projections checked after each change.
+func testCorrections(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	pc, _ := b.(ProjectionChecker)
+	check := func(id int64, what string) {
+		t.Helper()
+		if pc != nil {
+			if err := pc.CheckProjections(ctx(t), id); err != nil {
+				t.Fatalf("after %s: %v", what, err)
+			}
+		}
+	}
+	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 40, Name: "c", MaxPlayers: 4, CreatorID: 1, Format: T.DoubleElimination}}); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 4; u++ {
+		apply(t, b, 40, T.AddPlayer{UserID: u})
+	}
+	tr := apply(t, b, 40, T.Start{}).Tournament
+	for tr.Status == T.StatusActive {
+		g := tr.ActiveGames()[0]
+		tr = apply(t, b, 40, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}).Tournament
+	}
+	gf := tr.Rounds[len(tr.Rounds)-1].Games[0]
+	// The losers' champion won the grand final: a second final appears.
+	c := apply(t, b, 40, T.CorrectResult{GameID: gf.GameID, WinnerID: gf.Player2, ExpectedVersion: tr.Version})
+	check(40, "a correction adding the second final")
+	if c.Tournament.Status != T.StatusActive || len(c.Tournament.Rounds) != len(tr.Rounds)+1 {
+		t.Fatalf("after the correction: %s with %d rounds", c.Tournament.Status, len(c.Tournament.Rounds))
+	}
+	// Back again: the second final is removed, from :brackets too.
+	c = apply(t, b, 40, T.CorrectResult{GameID: gf.GameID, WinnerID: gf.Player1})
+	check(40, "a correction removing the second final")
+	if c.Tournament.Status != T.StatusCompleted || len(c.Tournament.Rounds) != len(tr.Rounds) {
+		t.Fatalf("after correcting back: %s with %d rounds", c.Tournament.Status, len(c.Tournament.Rounds))
+	}
+	// A first-round correction resets what followed.
+	c = apply(t, b, 40, T.CorrectResult{GameID: 1, WinnerID: c.Tournament.Game(1).Player2})
+	check(40, "a first-round correction")
+	if c.Tournament.Status != T.StatusActive {
+		t.Fatalf("a first-round correction left it %s", c.Tournament.Status)
+	}
+	_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 40, Command: T.CorrectResult{GameID: 1, WinnerID: c.Tournament.Game(1).Player1, ExpectedVersion: 2}})
+	wantCode(t, err, T.ErrFailedPrecondition)
+	ended := apply(t, b, 40, T.EndTournament{}).Tournament
+	check(40, "the end")
+	if !ended.Ended || ended.Status != T.StatusCompleted || len(ended.ActiveGames()) != 0 {
+		t.Fatalf("ended: %+v", ended)
+	}
+	if err := T.Validate(ended); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -673,6 +673,8 @@ type ApplyRequest struct {
 	//	*ApplyRequest_RegisterResult
 	//	*ApplyRequest_ResolveTimeouts
 	//	*ApplyRequest_WarnDeadlines
+	//	*ApplyRequest_CorrectResult
+	//	*ApplyRequest_EndTournament
 	Command isApplyRequest_Command `protobuf_oneof:"command"`
 	// The state of the tournament the caller holds (protocol 2; 0 = none):
 	// when the change applies to exactly that state, the reply carries a
@@ -788,6 +790,24 @@ func (x *ApplyRequest) GetWarnDeadlines() *WarnDeadlines {
 	return nil
 }
 
+func (x *ApplyRequest) GetCorrectResult() *CorrectResult {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_CorrectResult); ok {
+			return x.CorrectResult
+		}
+	}
+	return nil
+}
+
+func (x *ApplyRequest) GetEndTournament() *EndTournament {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_EndTournament); ok {
+			return x.EndTournament
+		}
+	}
+	return nil
+}
+
 func (x *ApplyRequest) GetKnownVersion() int64 {
 	if x != nil {
 		return x.KnownVersion
@@ -830,6 +850,14 @@ type ApplyRequest_WarnDeadlines struct {
 	WarnDeadlines *WarnDeadlines `protobuf:"bytes,10,opt,name=warn_deadlines,json=warnDeadlines,proto3,oneof"`
 }
 
+type ApplyRequest_CorrectResult struct {
+	CorrectResult *CorrectResult `protobuf:"bytes,11,opt,name=correct_result,json=correctResult,proto3,oneof"`
+}
+
+type ApplyRequest_EndTournament struct {
+	EndTournament *EndTournament `protobuf:"bytes,12,opt,name=end_tournament,json=endTournament,proto3,oneof"`
+}
+
 func (*ApplyRequest_AddPlayer) isApplyRequest_Command() {}
 
 func (*ApplyRequest_RemovePlayer) isApplyRequest_Command() {}
@@ -841,6 +869,10 @@ func (*ApplyRequest_RegisterResult) isApplyRequest_Command() {}
 func (*ApplyRequest_ResolveTimeouts) isApplyRequest_Command() {}
 
 func (*ApplyRequest_WarnDeadlines) isApplyRequest_Command() {}
+
+func (*ApplyRequest_CorrectResult) isApplyRequest_Command() {}
+
+func (*ApplyRequest_EndTournament) isApplyRequest_Command() {}
 
 type AddPlayer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1087,6 +1119,103 @@ func (x *RegisterResult) GetLoserId() int64 {
 	return 0
 }
 
+type CorrectResult struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	GameId   int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
+	WinnerId int64                  `protobuf:"varint,2,opt,name=winner_id,json=winnerId,proto3" json:"winner_id,omitempty"`
+	// 0 = apply at any version.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *CorrectResult) Reset() {
+	*x = CorrectResult{}
+	mi := &file_backend_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectResult) ProtoMessage() {}
+
+func (x *CorrectResult) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectResult.ProtoReflect.Descriptor instead.
+func (*CorrectResult) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CorrectResult) GetGameId() int64 {
+	if x != nil {
+		return x.GameId
+	}
+	return 0
+}
+
+func (x *CorrectResult) GetWinnerId() int64 {
+	if x != nil {
+		return x.WinnerId
+	}
+	return 0
+}
+
+func (x *CorrectResult) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+type EndTournament struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndTournament) Reset() {
+	*x = EndTournament{}
+	mi := &file_backend_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndTournament) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndTournament) ProtoMessage() {}
+
+func (x *EndTournament) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndTournament.ProtoReflect.Descriptor instead.
+func (*EndTournament) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{13}
+}
+
 type ResolveTimeouts struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Policy string                 `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
@@ -1098,7 +1227,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1110,7 +1239,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1123,7 +1252,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -1161,7 +1290,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1173,7 +1302,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1186,7 +1315,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Event) GetType() string {
@@ -1295,7 +1424,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1436,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1449,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1358,7 +1487,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1370,7 +1499,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1383,7 +1512,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -1434,7 +1563,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1446,7 +1575,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1459,7 +1588,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -1491,7 +1620,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1503,7 +1632,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1516,7 +1645,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 type Summary struct {
@@ -1538,7 +1667,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1550,7 +1679,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1563,7 +1692,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Summary) GetId() int64 {
@@ -1645,7 +1774,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1657,7 +1786,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1670,7 +1799,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -1690,7 +1819,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1702,7 +1831,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1715,7 +1844,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -1740,7 +1869,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1752,7 +1881,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1765,7 +1894,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 type ImportReply struct {
@@ -1777,7 +1906,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1789,7 +1918,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1802,7 +1931,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -1820,7 +1949,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +1961,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +1974,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 type MaintainReply struct {
@@ -1861,7 +1990,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1873,7 +2002,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1886,7 +2015,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -1931,7 +2060,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1943,7 +2072,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1956,7 +2085,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -2009,7 +2138,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2021,7 +2150,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2034,7 +2163,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 type HealthReply struct {
@@ -2050,7 +2179,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2062,7 +2191,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2075,7 +2204,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -2109,7 +2238,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2121,7 +2250,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2134,7 +2263,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2162,7 +2291,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2174,7 +2303,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2187,7 +2316,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2224,7 +2353,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2365,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2378,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2311,7 +2440,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2323,7 +2452,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2336,7 +2465,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2362,7 +2491,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2374,7 +2503,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2387,7 +2516,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2407,7 +2536,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2419,7 +2548,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2432,7 +2561,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2521,7 +2650,7 @@ const file_backend_proto_rawDesc = "" +
 	"\vttl_profile\x18\x06 \x01(\tR\n" +
 	"ttlProfile\x12\x16\n" +
 	"\x06format\x18\a \x01(\tR\x06format\x125\n" +
-	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xde\x04\n" +
+	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xf6\x05\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -2532,7 +2661,9 @@ const file_backend_proto_rawDesc = "" +
 	"\x0fregister_result\x18\x06 \x01(\v2\".tourney.backend.v1.RegisterResultH\x00R\x0eregisterResult\x12P\n" +
 	"\x10resolve_timeouts\x18\a \x01(\v2#.tourney.backend.v1.ResolveTimeoutsH\x00R\x0fresolveTimeouts\x12J\n" +
 	"\x0ewarn_deadlines\x18\n" +
-	" \x01(\v2!.tourney.backend.v1.WarnDeadlinesH\x00R\rwarnDeadlines\x12#\n" +
+	" \x01(\v2!.tourney.backend.v1.WarnDeadlinesH\x00R\rwarnDeadlines\x12J\n" +
+	"\x0ecorrect_result\x18\v \x01(\v2!.tourney.backend.v1.CorrectResultH\x00R\rcorrectResult\x12J\n" +
+	"\x0eend_tournament\x18\f \x01(\v2!.tourney.backend.v1.EndTournamentH\x00R\rendTournament\x12#\n" +
 	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
 	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNanoB\t\n" +
 	"\acommand\"$\n" +
@@ -2549,7 +2680,12 @@ const file_backend_proto_rawDesc = "" +
 	"\x0eRegisterResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12\x19\n" +
-	"\bloser_id\x18\x03 \x01(\x03R\aloserId\"\xb1\x01\n" +
+	"\bloser_id\x18\x03 \x01(\x03R\aloserId\"p\n" +
+	"\rCorrectResult\x12\x17\n" +
+	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
+	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12)\n" +
+	"\x10expected_version\x18\x03 \x01(\x03R\x0fexpectedVersion\"\x0f\n" +
+	"\rEndTournament\"\xb1\x01\n" +
 	"\x0fResolveTimeouts\x12\x16\n" +
 	"\x06policy\x18\x01 \x01(\tR\x06policy\x12J\n" +
 	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
@@ -2684,7 +2820,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -2698,31 +2834,33 @@ var file_backend_proto_goTypes = []any{
 	(*RemovePlayer)(nil),     // 9: tourney.backend.v1.RemovePlayer
 	(*Start)(nil),            // 10: tourney.backend.v1.Start
 	(*RegisterResult)(nil),   // 11: tourney.backend.v1.RegisterResult
-	(*ResolveTimeouts)(nil),  // 12: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 13: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 14: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 15: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 16: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 17: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 18: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 19: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 20: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 21: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 22: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 23: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 24: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 25: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 26: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 27: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 28: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 29: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 30: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 31: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 32: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 33: tourney.backend.v1.ConflictsReply
-	nil,                      // 34: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 35: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 36: tourney.backend.v1.KeyStats.RepairedEntry
+	(*CorrectResult)(nil),    // 12: tourney.backend.v1.CorrectResult
+	(*EndTournament)(nil),    // 13: tourney.backend.v1.EndTournament
+	(*ResolveTimeouts)(nil),  // 14: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 15: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 16: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),            // 17: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 18: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 19: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 20: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 21: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 22: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 23: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 24: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 25: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 26: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),         // 27: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 28: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 29: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 30: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 31: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 32: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 33: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 34: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 35: tourney.backend.v1.ConflictsReply
+	nil,                      // 36: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 37: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 38: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
@@ -2734,48 +2872,50 @@ var file_backend_proto_depIdxs = []int32{
 	9,  // 6: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
 	10, // 7: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
 	11, // 8: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	12, // 9: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	14, // 9: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
 	8,  // 10: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	34, // 11: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 12: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	13, // 13: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	15, // 14: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	6,  // 15: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	18, // 16: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	25, // 17: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	35, // 18: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	36, // 19: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	13, // 20: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 21: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	5,  // 22: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	6,  // 23: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	16, // 24: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	17, // 25: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	20, // 26: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	21, // 27: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 28: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	23, // 29: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	26, // 30: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	28, // 31: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	30, // 32: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	32, // 33: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	14, // 34: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	14, // 35: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 36: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	19, // 37: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	14, // 38: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 39: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	22, // 40: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	24, // 41: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	27, // 42: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	29, // 43: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	31, // 44: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	33, // 45: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	34, // [34:46] is the sub-list for method output_type
-	22, // [22:34] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	12, // 11: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
+	13, // 12: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
+	36, // 13: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 14: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	15, // 15: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	17, // 16: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	6,  // 17: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	20, // 18: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	27, // 19: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	37, // 20: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	38, // 21: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	15, // 22: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 23: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	5,  // 24: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	6,  // 25: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	18, // 26: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	19, // 27: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	22, // 28: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	23, // 29: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 30: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	25, // 31: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	28, // 32: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	30, // 33: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	32, // 34: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	34, // 35: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	16, // 36: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	16, // 37: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 38: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	21, // 39: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	16, // 40: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 41: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	24, // 42: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	26, // 43: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	29, // 44: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	31, // 45: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	33, // 46: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	35, // 47: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	36, // [36:48] is the sub-list for method output_type
+	24, // [24:36] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -2792,6 +2932,8 @@ func file_backend_proto_init() {
 		(*ApplyRequest_RegisterResult)(nil),
 		(*ApplyRequest_ResolveTimeouts)(nil),
 		(*ApplyRequest_WarnDeadlines)(nil),
+		(*ApplyRequest_CorrectResult)(nil),
+		(*ApplyRequest_EndTournament)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2799,7 +2941,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   37,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

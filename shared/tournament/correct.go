@@ -136,7 +136,10 @@ func (cmd CorrectResult) apply(c *change) error {
 	if _, ok := g.opponent(cmd.WinnerID); !ok {
 		return Errorf(CodeInvalidArgument, "winner_id %d is not a player of game %d (players %d and %d)", cmd.WinnerID, g.GameID, g.Player1, g.Player2)
 	}
-	if g.Status == GameActive {
+	if c.t.Ended {
+		return Errorf(CodeFailedPrecondition, "cannot correct a result: tournament %d was ended", c.t.ID)
+	}
+	if g.WinnerID == nil {
 		return Errorf(CodeFailedPrecondition, "game %d is not decided yet: register its result instead of correcting it", g.GameID)
 	}
 	if cmd.ExpectedVersion != 0 && cmd.ExpectedVersion != c.t.Version {

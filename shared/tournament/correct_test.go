@@ -177,3 +177,30 @@ func (t *Tournament) swissPairsForTest() [][2]int64 {
 	}
 	return out
 }
+
+func TestEndTournamentCompletesWithTheStandingsAsTheyAre(t *testing.T) {
+	tr := startFormat(t, 6, Swiss, Options{})
+	g := tr.ActiveGames()[0]
+	tr = mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player2})
+	ended, evs, err := Apply(tr, EndTournament{}, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []EventType{EventGameCancelled, EventGameCancelled, EventTournamentEnded, EventTournamentCompleted}
+	if !slices.Equal(eventTypes(evs), want) || ended.Status != StatusCompleted || !ended.Ended || *ended.WinnerID != g.Player2 || len(ended.ActiveGames()) != 0 {
+		t.Fatalf("ended: %v %s winner %v", eventTypes(evs), ended.Status, ended.WinnerID)
+	}
+	if err := Validate(ended); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := ended.Rounds[0].Games[1]
+	for _, cmd := range []Command{EndTournament{}, RegisterResult{GameID: cancelled.GameID, WinnerID: cancelled.Player1},
+		CorrectResult{GameID: g.GameID, WinnerID: g.Player1}} {
+		if _, _, err := Apply(ended, cmd, env()); !errors.Is(err, ErrFailedPrecondition) {
+			t.Errorf("%s after the end: %v", cmd.Name(), err)
+		}
+	}
+	if _, _, err := Apply(pending(t, 2), EndTournament{}, env()); !errors.Is(err, ErrFailedPrecondition) {
+		t.Errorf("ending a pending tournament: %v", err)
+	}
+}

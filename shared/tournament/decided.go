@@ -114,6 +114,7 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 		j.LeadNS = int64(c.Lead)
 	case CorrectResult:
 		j.GameID, j.WinnerID, j.Expected = c.GameID, c.WinnerID, c.ExpectedVersion
+	case EndTournament:
 	default:
 		return nil, fmt.Errorf("unknown command %T", cmd)
 	}
@@ -141,6 +142,8 @@ func UnmarshalCommand(b []byte) (Command, error) {
 		return WarnDeadlines{Lead: time.Duration(j.LeadNS)}, nil
 	case CorrectResult{}.Name():
 		return CorrectResult{GameID: j.GameID, WinnerID: j.WinnerID, ExpectedVersion: j.Expected}, nil
+	case EndTournament{}.Name():
+		return EndTournament{}, nil
 	}
 	return nil, fmt.Errorf("command: unknown type %q", j.Type)
 }
@@ -198,7 +201,7 @@ func Descends(newer, older *Tournament) bool {
 			if n == nil || n.Player1 != g.Player1 || n.Player2 != g.Player2 {
 				return false
 			}
-			if g.Status != GameActive && (n.Status != g.Status || *n.WinnerID != *g.WinnerID) {
+			if g.Status != GameActive && (n.Status != g.Status || (g.WinnerID == nil) != (n.WinnerID == nil) || g.WinnerID != nil && *n.WinnerID != *g.WinnerID) {
 				return false
 			}
 		}

@@ -167,6 +167,9 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		}
 		b = append(b, '}')
 	}
+	if t.Ended {
+		b = append(b, `,"ended":true`...)
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true

@@ -357,6 +357,9 @@ func (cmd RegisterResult) apply(c *change) error {
 	if cmd.LoserID != 0 && cmd.LoserID != loser {
 		return Errorf(CodeInvalidArgument, "loser_id %d is not the opponent of winner %d in game %d (expected %d)", cmd.LoserID, cmd.WinnerID, g.GameID, loser)
 	}
+	if g.Status == GameCancelled {
+		return Errorf(CodeFailedPrecondition, "game %d was cancelled when tournament %d was ended", g.GameID, c.t.ID)
+	}
 	if g.Status != GameActive {
 		if *g.WinnerID == cmd.WinnerID {
 			return nil // a retry of the recorded result
@@ -500,4 +503,31 @@ func (c *change) timeOut(g *Game, winner int64, policy TimeoutPolicy) {
 	c.decide(g, GameTimedOut, winner)
 	c.emit(Event{Type: EventGameTimedOut, Round: g.Round, GameID: g.GameID, WinnerID: *g.WinnerID, LoserID: *g.LoserID,
 		Players: []int64{g.Player1, g.Player2}, Policy: policy})
+}
+
+// EndTournament ends an active tournament now: it completes with the
+// standings as they are (the leader, or for an elimination format the best
+// placed player, as winner) and its games still being played are left
+// undecided.
+type EndTournament struct{}
+
+// Name implements Command.
+func (EndTournament) Name() string { return "end_tournament" }
+
+func (EndTournament) apply(c *change) error {
+	if err := c.requireStatus(StatusActive, "end"); err != nil {
+		return err
+	}
+	st := c.t.Standings().Standings
+	w := st[0].PlayerID
+	c.t.Ended = true
+	c.stageGames(func(g *Game) {
+		if g.Status == GameActive {
+			g.Status = GameCancelled
+			c.emit(Event{Type: EventGameCancelled, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}})
+		}
+	})
+	c.emit(Event{Type: EventTournamentEnded, WinnerID: w})
+	c.complete(w)
+	return nil
 }

@@ -31,6 +31,10 @@ const (
 	EventGameRemoved EventType = "game_removed"
 	// A correction made a completed tournament active again.
 	EventTournamentReopened EventType = "tournament_reopened"
+	// The organiser ended an active tournament early.
+	EventTournamentEnded EventType = "tournament_ended"
+	// A game not played because the tournament was ended.
+	EventGameCancelled EventType = "game_cancelled"
 )
 
 // Event records one change. Version is the tournament's version after the

@@ -24,6 +24,8 @@ const (
 	GameActive   GameStatus = "active"
 	GameFinished GameStatus = "finished"
 	GameTimedOut GameStatus = "timed_out"
+	// GameCancelled: never played, the organiser ended the tournament.
+	GameCancelled GameStatus = "cancelled"
 )
 
 // Limits of a tournament's parameters.
@@ -97,6 +99,9 @@ type Tournament struct {
 	// existed is single elimination) and Options its options.
 	Format  Format  `json:"format,omitempty"`
 	Options Options `json:"options,omitzero"`
+	// Ended: the organiser ended it before its format finished it (its
+	// undecided games stay undecided).
+	Ended bool `json:"ended,omitempty"`
 }
 
 // Summary is the short form of a tournament returned by listings.

@@ -125,6 +125,18 @@ func Validate(t *Tournament) error {
 			}
 		}
 	}
+	if t.Ended && r.Status == StatusActive {
+		if err := (EndTournament{}).apply(c); err != nil {
+			return bad("cannot end: %s", err.Error())
+		}
+	}
+	for ri := range t.Rounds {
+		for gi, g := range t.Rounds[ri].Games {
+			if ri < len(r.Rounds) && gi < len(r.Rounds[ri].Games) && (g.Status == GameCancelled) != (r.Rounds[ri].Games[gi].Status == GameCancelled) {
+				return bad("game %d is cancelled only when the tournament was ended with it undecided", g.GameID)
+			}
+		}
+	}
 	if len(r.Rounds) != len(t.Rounds) {
 		return bad("round %d is decided but the tournament did not advance", t.Rounds[len(t.Rounds)-1].Round)
 	}
@@ -145,6 +157,10 @@ func validateGame(g *Game) error {
 	case GameActive:
 		if g.WinnerID != nil || g.LoserID != nil {
 			return Errorf(CodeInvalidArgument, "game %d is active but has a winner or loser", g.GameID)
+		}
+	case GameCancelled:
+		if g.WinnerID != nil || g.LoserID != nil {
+			return Errorf(CodeInvalidArgument, "game %d is cancelled but has a winner or loser", g.GameID)
 		}
 	case GameFinished, GameTimedOut:
 		if g.WinnerID == nil || g.LoserID == nil {

@@ -78,6 +78,14 @@ local function write_record(reset, tail, delta)
   end
   if r > 0 then
     redis.call('HSET', KEYS[4], unpack(ARGV, tail + 2 * a + 1, tail + 2 * a + 2 * r))
+    if not reset then
+      -- Rounds are numbered 1..n; a correction may leave fewer than the
+      -- hash holds: drop those after the last one given.
+      local last, n = tonumber(ARGV[tail + 2 * a + 2 * r - 1]), redis.call('HLEN', KEYS[4])
+      for k = last + 1, n do
+        redis.call('HDEL', KEYS[4], k)
+      end
+    end
   end
   redis.call('PEXPIRE', KEYS[4], ARGV[9])
 
