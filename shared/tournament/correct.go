@@ -164,7 +164,7 @@ func (c *change) flip(g *Game, winner int64) error {
 	g.FinishedAt = finished
 	c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: g.GameID, WinnerID: winner, LoserID: old})
 	if c.t.Status == StatusCompleted {
-		if w := c.leader(); w != *c.t.WinnerID {
+		if w := c.leader(); c.t.WinnerID == nil || w != *c.t.WinnerID {
 			c.t.WinnerID = &w
 			c.emit(Event{Type: EventTournamentCompleted, WinnerID: w})
 		}
@@ -176,15 +176,15 @@ func (c *change) flip(g *Game, winner int64) error {
 // results, gameID's winner replaced, and makes c.t the outcome.
 func (c *change) replayWith(gameID, winner int64) error {
 	old := c.t
-	r, err := replay(old, c.env, func(g *Game) (int64, GameStatus, bool) {
+	r, err := replay(old, c.env, func(g *Game) Command {
 		o := old.Game(g.GameID)
-		if o == nil || o.Player1 != g.Player1 || o.Player2 != g.Player2 || o.Status == GameActive {
-			return 0, "", false
+		if o == nil || o.Player1 != g.Player1 || o.Player2 != g.Player2 {
+			return nil
 		}
 		if g.GameID == gameID {
-			return winner, GameFinished, true
+			return RegisterResult{GameID: gameID, WinnerID: winner}
 		}
-		return *o.WinnerID, o.Status, true
+		return resultOf(o)
 	})
 	if err != nil {
 		return err
@@ -226,8 +226,11 @@ func (c *change) replayWith(gameID, winner int64) error {
 				}
 				c.emit(ev)
 			case o.Status != GameActive && (n.Status == GameActive || n.Player1 != o.Player1 || n.Player2 != o.Player2):
-				c.emit(Event{Type: EventGameReset, Round: o.Round, GameID: o.GameID, WinnerID: *o.WinnerID, LoserID: *o.LoserID,
-					Players: []int64{n.Player1, n.Player2}})
+				ev := Event{Type: EventGameReset, Round: o.Round, GameID: o.GameID, Players: []int64{n.Player1, n.Player2}, Forfeit: o.Forfeit}
+				if o.WinnerID != nil {
+					ev.WinnerID, ev.LoserID = *o.WinnerID, *o.LoserID
+				}
+				c.emit(ev)
 			case n.Player1 != o.Player1 || n.Player2 != o.Player2:
 				c.emit(Event{Type: EventGameRepaired, Round: n.Round, GameID: n.GameID, Players: []int64{n.Player1, n.Player2}})
 			}
@@ -243,25 +246,63 @@ func (c *change) replayWith(gameID, winner int64) error {
 	switch {
 	case old.Status == StatusCompleted && r.Status != StatusCompleted:
 		c.emit(Event{Type: EventTournamentReopened})
-	case r.Status == StatusCompleted && (old.Status != StatusCompleted || *old.WinnerID != *r.WinnerID):
+	case r.Status == StatusCompleted && (old.Status != StatusCompleted || !sameWinner(old.WinnerID, r.WinnerID)):
 		r.CompletedAt = &now
-		c.emit(Event{Type: EventTournamentCompleted, WinnerID: *r.WinnerID})
+		ev := Event{Type: EventTournamentCompleted}
+		if r.WinnerID != nil {
+			ev.WinnerID = *r.WinnerID
+		}
+		c.emit(ev)
 	case r.Status == StatusCompleted:
 		r.CompletedAt = old.CompletedAt
 	}
 	r.Version, r.UpdatedAt, r.CreatedAt, r.StartedAt = old.Version, old.UpdatedAt, old.CreatedAt, old.StartedAt
 	c.t = r
+	// Players who left stay out: a departure recorded in a stage the
+	// correction undid counts from the current stage, and a game they would
+	// play again is a walkover.
+	cur := r.stage(&r.Rounds[len(r.Rounds)-1])
+	for i := range r.Dropped {
+		r.Dropped[i].Stage = min(r.Dropped[i].Stage, cur)
+	}
+	if r.Status == StatusActive && len(r.Dropped) > 0 {
+		c.stageGames(func(g *Game) {
+			for _, p := range []int64{g.Player1, g.Player2} {
+				if g.Status == GameActive && r.dropped(p, cur+1) {
+					w, _ := g.opponent(p)
+					c.decide(g, GameFinished, w)
+					g.Forfeit = true
+					c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: w, LoserID: p, Forfeit: true})
+				}
+			}
+		})
+		c.advance()
+	}
+	return nil
+}
+
+// resultOf is the command that decides a game as g was decided (nil for a
+// game not decided).
+func resultOf(g *Game) Command {
+	switch {
+	case g.Status == GameTimedOut && g.WinnerID != nil:
+		return ResolveTimeouts{Policy: TimeoutHigherSeed, Winners: map[int64]int64{g.GameID: *g.WinnerID}}
+	case g.Status == GameFinished && g.WinnerID == nil:
+		return RegisterResult{GameID: g.GameID, Forfeit: true}
+	case g.Status == GameFinished:
+		return RegisterResult{GameID: g.GameID, WinnerID: *g.WinnerID, Forfeit: g.Forfeit}
+	}
 	return nil
 }
 
 // replay plays t again from its seeds: a fresh tournament with t's
-// parameters and players, started with t's seeds, then every game the
-// replay creates, in game id order, decided as result says (ok false:
-// left active). It checks nothing against t.
-func replay(t *Tournament, env Env, result func(g *Game) (winner int64, status GameStatus, ok bool)) (*Tournament, error) {
+// parameters, players and departures, started with t's seeds, then every
+// game the replay creates, in game id order, decided by the command result
+// returns (nil: left active). It checks nothing against t.
+func replay(t *Tournament, env Env, result func(g *Game) Command) (*Tournament, error) {
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: t.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{},
-		Version: t.Version, CreatedAt: t.CreatedAt, Shuffled: t.Shuffled}
+		Version: t.Version, CreatedAt: t.CreatedAt, Shuffled: t.Shuffled, Dropped: slices.Clone(t.Dropped)}
 	c := &change{t: r, env: env}
 	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil {
 		return nil, err
@@ -270,21 +311,18 @@ func replay(t *Tournament, env Env, result func(g *Game) (winner int64, status G
 	for ri := 0; ri < len(r.Rounds); ri++ {
 		for gi := 0; gi < len(r.Rounds[ri].Games); gi++ {
 			g := &r.Rounds[ri].Games[gi]
-			w, status, ok := result(g)
-			if !ok || g.Status != GameActive {
+			cmd := result(g)
+			if cmd == nil || g.Status != GameActive {
 				continue
 			}
-			var err error
-			switch status {
-			case GameTimedOut:
-				err = (ResolveTimeouts{Policy: TimeoutHigherSeed, Winners: map[int64]int64{g.GameID: w}}).apply(c)
-			default:
-				err = (RegisterResult{GameID: g.GameID, WinnerID: w}).apply(c)
-			}
-			if err != nil {
+			if err := cmd.apply(c); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return r, nil
+}
+
+func sameWinner(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }

@@ -204,3 +204,78 @@ func TestEndTournamentCompletesWithTheStandingsAsTheyAre(t *testing.T) {
 		t.Errorf("ending a pending tournament: %v", err)
 	}
 }
+
+func TestForfeitsAndDoubleForfeits(t *testing.T) {
+	tr := startFormat(t, 4, SingleElimination, Options{})
+	next, evs, err := Apply(tr, RegisterResult{GameID: 1, WinnerID: 104, Forfeit: true}, env())
+	if err != nil || !next.Game(1).Forfeit || !evs[0].Forfeit || *next.Game(1).WinnerID != 104 {
+		t.Fatalf("forfeit: %+v %v", next.Game(1), err)
+	}
+	// Neither 102 nor 103 played: 104 has a walkover into the title.
+	next, evs, err = Apply(next, RegisterResult{GameID: 2, Forfeit: true}, env())
+	if err != nil || next.Status != StatusCompleted || *next.WinnerID != 104 || next.GameCount() != 2 {
+		t.Fatalf("double forfeit: %s %v %v (%v)", next.Status, next.WinnerID, eventTypes(evs), err)
+	}
+	if g := next.Game(2); g.WinnerID != nil || !g.Forfeit || g.Status != GameFinished {
+		t.Fatalf("double-forfeited game %+v", g)
+	}
+	if _, evs, err := Apply(next, RegisterResult{GameID: 2, Forfeit: true}, env()); err != nil || evs != nil {
+		t.Fatalf("a repeated double forfeit: %v %v", evs, err)
+	}
+	if _, _, err := Apply(next, RegisterResult{GameID: 2, WinnerID: 102}, env()); !errors.Is(err, ErrFailedPrecondition) {
+		t.Fatalf("a result after a double forfeit: %v", err)
+	}
+	if err := Validate(next); err != nil {
+		t.Fatal(err)
+	}
+	st := next.Standings().Standings
+	if st[0].PlayerID != 104 || st[0].Wins != 1 || !st[len(st)-1].Eliminated {
+		t.Fatalf("standings %+v", st)
+	}
+}
+
+func TestDisqualificationInEveryFormat(t *testing.T) {
+	for _, f := range []Format{SingleElimination, DoubleElimination, RoundRobin, Swiss} {
+		tr := startFormat(t, 6, f, Options{})
+		g := tr.ActiveGames()[0]
+		dq := g.Player1
+		next, evs, err := Apply(tr, Disqualify{UserID: dq}, env())
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if evs[0].Type != EventPlayerDisqualified || !next.Game(g.GameID).Forfeit || *next.Game(g.GameID).WinnerID != g.Player2 {
+			t.Fatalf("%s: %v, game %+v", f, eventTypes(evs), next.Game(g.GameID))
+		}
+		if _, _, err := Apply(next, Disqualify{UserID: dq}, env()); !errors.Is(err, ErrFailedPrecondition) {
+			t.Fatalf("%s: disqualifying twice: %v", f, err)
+		}
+		// Another player withdraws (DELETE of an active tournament's player).
+		w := next.ActiveGames()[0].Player2
+		next = mustApply(t, next, RemovePlayer{UserID: w})
+		next = playRandom(t, next, rand.New(rand.NewPCG(4, 4)), true)
+		for _, r := range next.Rounds[1:] {
+			for _, gm := range r.Games {
+				if gm.Player1 == dq || gm.Player2 == dq || gm.Player1 == w || gm.Player2 == w {
+					t.Fatalf("%s: a player who left plays game %d", f, gm.GameID)
+				}
+			}
+		}
+		st := next.Standings().Standings
+		if st[0].PlayerID == dq || st[0].PlayerID == w || *next.WinnerID == dq || *next.WinnerID == w {
+			t.Fatalf("%s: a player who left wins: %+v", f, st[0])
+		}
+		for _, s := range st {
+			if (s.PlayerID == dq) != (s.Dropped == DropDisqualified) || (s.PlayerID == w) != (s.Dropped == DropWithdrew) {
+				t.Fatalf("%s: standing %+v", f, s)
+			}
+		}
+		if f == RoundRobin || f == Swiss {
+			if last := st[len(st)-2:]; last[0].Dropped == "" || last[1].Dropped == "" {
+				t.Fatalf("%s: players who left should place last: %+v", f, st)
+			}
+		}
+		if err := Validate(next); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+}

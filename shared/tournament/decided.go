@@ -94,6 +94,7 @@ type commandJSON struct {
 	Winners  map[int64]int64 `json:"winners,omitempty"`
 	LeadNS   int64           `json:"lead_ns,omitempty"`
 	Expected int64           `json:"expected_version,omitempty"`
+	Forfeit  bool            `json:"forfeit,omitempty"`
 }
 
 // MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
@@ -107,7 +108,9 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 	case Start:
 		j.Shuffle, j.Seeds = c.Shuffle, c.Seeds
 	case RegisterResult:
-		j.GameID, j.WinnerID, j.LoserID = c.GameID, c.WinnerID, c.LoserID
+		j.GameID, j.WinnerID, j.LoserID, j.Forfeit = c.GameID, c.WinnerID, c.LoserID, c.Forfeit
+	case Disqualify:
+		j.UserID = c.UserID
 	case ResolveTimeouts:
 		j.Policy, j.Winners = c.Policy, c.Winners
 	case WarnDeadlines:
@@ -135,7 +138,9 @@ func UnmarshalCommand(b []byte) (Command, error) {
 	case Start{}.Name():
 		return Start{Shuffle: j.Shuffle, Seeds: j.Seeds}, nil
 	case RegisterResult{}.Name():
-		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID}, nil
+		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID, Forfeit: j.Forfeit}, nil
+	case Disqualify{}.Name():
+		return Disqualify{UserID: j.UserID}, nil
 	case ResolveTimeouts{}.Name():
 		return ResolveTimeouts{Policy: j.Policy, Winners: j.Winners}, nil
 	case WarnDeadlines{}.Name():
@@ -162,7 +167,12 @@ func Describe(cmd Command) string {
 		}
 		return fmt.Sprintf("start shuffle=%t", c.Shuffle)
 	case RegisterResult:
+		if c.Forfeit {
+			return fmt.Sprintf("register_result game %d winner %d by forfeit", c.GameID, c.WinnerID)
+		}
 		return fmt.Sprintf("register_result game %d winner %d", c.GameID, c.WinnerID)
+	case Disqualify:
+		return fmt.Sprintf("disqualify %d", c.UserID)
 	case ResolveTimeouts:
 		if c.Winners != nil {
 			return fmt.Sprintf("resolve_timeouts winners %v", c.Winners)

@@ -45,7 +45,7 @@ func (c *change) nextDoubleElimination(stage int) bool {
 	if len(gf) > 0 {
 		g := c.t.Rounds[gf[len(gf)-1]].outcomes()[0]
 		first := c.t.Rounds[gf[0]].Slots
-		if len(gf) == 1 && c.t.Options.GrandFinal == GrandFinalReset && g.winner == first[1] {
+		if len(gf) == 1 && c.t.Options.GrandFinal == GrandFinalReset && g.winner == first[1] && first[0] != 0 && first[1] != 0 {
 			c.beginRound(BracketGrandFinal, stage, slices.Clone(first))
 			return true
 		}

@@ -78,6 +78,9 @@ func (g *Game) Signature() uint64 {
 	}
 	mix(st ^ uint64(len(g.Status))<<56)
 	mix(opt(g.WinnerID))
+	if g.Forfeit {
+		mix(0xf0f)
+	}
 	mix(opt(g.LoserID))
 	mix(uint64(g.CreatedAt.UnixNano()))
 	mix(uint64(g.Deadline.UnixNano()))
@@ -170,6 +173,22 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 	if t.Ended {
 		b = append(b, `,"ended":true`...)
 	}
+	if len(t.Dropped) > 0 {
+		b = append(b, `,"dropped":[`...)
+		for i, d := range t.Dropped {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"player_id":`...)
+			b = strconv.AppendInt(b, d.PlayerID, 10)
+			b = append(b, `,"stage":`...)
+			b = strconv.AppendInt(b, int64(d.Stage), 10)
+			b = append(b, `,"reason":`...)
+			b = appendString(b, d.Reason)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true
@@ -260,6 +279,9 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	}
 	if g.DeadlineWarned {
 		b = append(b, `,"deadline_warned":true`...)
+	}
+	if g.Forfeit {
+		b = append(b, `,"forfeit":true`...)
 	}
 
 	return append(b, '}')
@@ -406,6 +428,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	if e.Bracket != "" {
 		b = append(b, `,"bracket":`...)
 		b = appendString(b, e.Bracket)
+	}
+	if e.Forfeit {
+		b = append(b, `,"forfeit":true`...)
 	}
 	b = append(b, `,"at":`...)
 	b = appendTime(b, e.At)

@@ -197,7 +197,8 @@ func (cmd AddPlayer) apply(c *change) error {
 	return nil
 }
 
-// RemovePlayer unregisters a player while the tournament is pending.
+// RemovePlayer unregisters a player while the tournament is pending; from
+// an active tournament it is a withdrawal (see Disqualify).
 type RemovePlayer struct{ UserID int64 }
 
 // Name implements Command.
@@ -206,6 +207,9 @@ func (RemovePlayer) Name() string { return "remove_player" }
 func (cmd RemovePlayer) apply(c *change) error {
 	if err := checkID("user_id", cmd.UserID); err != nil {
 		return err
+	}
+	if c.t.Status == StatusActive {
+		return c.drop(cmd.UserID, DropWithdrew)
 	}
 	if err := c.requireStatus(StatusPending, "remove a player"); err != nil {
 		return err
@@ -271,6 +275,11 @@ func (cmd Start) apply(c *change) error {
 // bye) and creates its games.
 func (c *change) beginRound(bracket string, stage int, slots []int64) {
 	n := len(c.t.Rounds) + 1
+	for i, p := range slots {
+		if p != 0 && c.t.dropped(p, stage) {
+			slots[i] = 0 // left the tournament: the opponent has a walkover
+		}
+	}
 	r := Round{Round: n, Bracket: bracket, Stage: stage, Slots: slots, Games: []Game{}, Byes: []int64{}}
 	next := int64(c.t.GameCount()) + 1
 	c.emit(Event{Type: EventRoundStarted, Round: n, Bracket: bracket})
@@ -325,10 +334,14 @@ func (c *change) stageGames(f func(g *Game)) {
 
 // RegisterResult records the outcome of a game. Repeating the recorded
 // result is a no-op; a different result for a decided game is refused.
+// Forfeit marks a walkover (the loser did not play); with no WinnerID it is
+// a double forfeit: neither player played and neither advances (in
+// elimination the next opponent has a walkover).
 type RegisterResult struct {
 	GameID   int64
 	WinnerID int64
 	LoserID  int64 // optional; 0 when not given
+	Forfeit  bool
 }
 
 // Name implements Command.
@@ -337,6 +350,9 @@ func (RegisterResult) Name() string { return "register_result" }
 func (cmd RegisterResult) apply(c *change) error {
 	if cmd.GameID <= 0 {
 		return Errorf(CodeInvalidArgument, "game_id must be a positive integer, got %d", cmd.GameID)
+	}
+	if cmd.WinnerID == 0 && cmd.Forfeit {
+		return c.doubleForfeit(cmd)
 	}
 	if err := checkID("winner_id", cmd.WinnerID); err != nil {
 		return err
@@ -361,15 +377,106 @@ func (cmd RegisterResult) apply(c *change) error {
 		return Errorf(CodeFailedPrecondition, "game %d was cancelled when tournament %d was ended", g.GameID, c.t.ID)
 	}
 	if g.Status != GameActive {
-		if *g.WinnerID == cmd.WinnerID {
+		switch {
+		case g.WinnerID == nil:
+			return Errorf(CodeFailedPrecondition, "game %d is already %s as a double forfeit", g.GameID, g.Status)
+		case *g.WinnerID == cmd.WinnerID:
 			return nil // a retry of the recorded result
 		}
 		return Errorf(CodeFailedPrecondition, "game %d is already %s with winner %d", g.GameID, g.Status, *g.WinnerID)
 	}
 	c.decide(g, GameFinished, cmd.WinnerID)
-	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID, LoserID: loser})
+	g.Forfeit = cmd.Forfeit
+	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID, LoserID: loser, Forfeit: cmd.Forfeit})
 	c.advance()
 	return nil
+}
+
+// doubleForfeit records that neither player of a game played.
+func (c *change) doubleForfeit(cmd RegisterResult) error {
+	if cmd.LoserID != 0 {
+		return Errorf(CodeInvalidArgument, "a double forfeit names no winner and no loser")
+	}
+	g := c.t.Game(cmd.GameID)
+	if g == nil {
+		return Errorf(CodeNotFound, "game %d is not in tournament %d", cmd.GameID, c.t.ID)
+	}
+	switch {
+	case g.Status == GameActive:
+	case g.WinnerID == nil && g.Forfeit:
+		return nil // a retry
+	case g.WinnerID != nil:
+		return Errorf(CodeFailedPrecondition, "game %d is already %s with winner %d", g.GameID, g.Status, *g.WinnerID)
+	default:
+		return Errorf(CodeFailedPrecondition, "game %d is %s", g.GameID, g.Status)
+	}
+	now := c.env.Now
+	g.Status, g.Forfeit, g.FinishedAt, g.Overdue = GameFinished, true, &now, false
+	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Forfeit: true})
+	c.advance()
+	return nil
+}
+
+// Disqualify removes a player from an active tournament: their game being
+// played is forfeited (the opponent wins by walkover), and from the next
+// stage on they are paired with nobody (elimination and round robin: their
+// opponent has a walkover; Swiss: they are left out of the pairings).
+// Their past results stay. Withdraw (RemovePlayer on an active tournament)
+// does the same at the player's request.
+type Disqualify struct{ UserID int64 }
+
+// Name implements Command.
+func (Disqualify) Name() string { return "disqualify" }
+
+func (cmd Disqualify) apply(c *change) error {
+	if err := checkID("user_id", cmd.UserID); err != nil {
+		return err
+	}
+	if err := c.requireStatus(StatusActive, "disqualify a player"); err != nil {
+		return err
+	}
+	return c.drop(cmd.UserID, DropDisqualified)
+}
+
+// drop takes player out of the active tournament (see Disqualify).
+func (c *change) drop(player int64, reason string) error {
+	if !slices.Contains(c.t.Seeds, player) {
+		return Errorf(CodeNotFound, "player %d is not in tournament %d", player, c.t.ID)
+	}
+	if c.t.dropped(player, 1<<30) {
+		return Errorf(CodeFailedPrecondition, "player %d already left tournament %d", player, c.t.ID)
+	}
+	stage := c.t.stage(&c.t.Rounds[len(c.t.Rounds)-1])
+	c.t.Dropped = append(c.t.Dropped, Drop{PlayerID: player, Stage: stage, Reason: reason})
+	ev := EventPlayerDisqualified
+	if reason == DropWithdrew {
+		ev = EventPlayerWithdrew
+	}
+	c.emit(Event{Type: ev, PlayerID: player})
+	var game *Game
+	c.stageGames(func(g *Game) {
+		if g.Status == GameActive && (g.Player1 == player || g.Player2 == player) {
+			game = g
+		}
+	})
+	if game != nil {
+		w, _ := game.opponent(player)
+		c.decide(game, GameFinished, w)
+		game.Forfeit = true
+		c.emit(Event{Type: EventGameFinished, Round: game.Round, GameID: game.GameID, WinnerID: w, LoserID: player, Forfeit: true})
+	}
+	c.advance()
+	return nil
+}
+
+// dropped reports whether player left the tournament before stage.
+func (t *Tournament) dropped(player int64, stage int) bool {
+	for _, d := range t.Dropped {
+		if d.PlayerID == player && d.Stage < stage {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *Game) opponent(player int64) (int64, bool) {

@@ -35,6 +35,10 @@ const (
 	EventTournamentEnded EventType = "tournament_ended"
 	// A game not played because the tournament was ended.
 	EventGameCancelled EventType = "game_cancelled"
+	// The organiser disqualified a player of an active tournament.
+	EventPlayerDisqualified EventType = "player_disqualified"
+	// A player left an active tournament.
+	EventPlayerWithdrew EventType = "player_withdrew"
 )
 
 // Event records one change. Version is the tournament's version after the
@@ -55,6 +59,9 @@ type Event struct {
 	// Policy is the timeout policy that decided a timed-out game.
 	Policy TimeoutPolicy `json:"policy,omitempty"`
 	// Bracket is the bracket of the round (round and game events).
-	Bracket string    `json:"bracket,omitempty"`
+	Bracket string `json:"bracket,omitempty"`
+	// Forfeit: the game was won by forfeit (or, with no winner, a double
+	// forfeit).
+	Forfeit bool      `json:"forfeit,omitempty"`
 	At      time.Time `json:"at"`
 }

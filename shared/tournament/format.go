@@ -183,10 +183,14 @@ func (c *change) nextStage() bool {
 	return c.nextSingleElimination(stage)
 }
 
-// complete ends the tournament with winner.
+// complete ends the tournament with winner (0: nobody, when double
+// forfeits left no one in the final).
 func (c *change) complete(winner int64) {
 	now := c.env.Now
 	c.t.Status, c.t.WinnerID, c.t.CompletedAt = StatusCompleted, &winner, &now
+	if winner == 0 {
+		c.t.WinnerID = nil
+	}
 	c.emit(Event{Type: EventTournamentCompleted, WinnerID: winner})
 }
 
@@ -256,8 +260,11 @@ func (r *Round) outcomes() []outcome {
 				continue
 			}
 		}
-		if g := &r.Games[gi]; g.WinnerID != nil {
-			out[i] = outcome{winner: *g.WinnerID, loser: *g.LoserID, decided: true}
+		if g := &r.Games[gi]; g.Status != GameActive {
+			out[i].decided = true
+			if g.WinnerID != nil { // else a double forfeit: nobody goes on
+				out[i].winner, out[i].loser = *g.WinnerID, *g.LoserID
+			}
 		}
 		gi++
 	}
@@ -267,7 +274,7 @@ func (r *Round) outcomes() []outcome {
 // decided reports whether every match of r is decided.
 func (r *Round) decided() bool {
 	for i := range r.Games {
-		if r.Games[i].WinnerID == nil {
+		if r.Games[i].Status == GameActive {
 			return false
 		}
 	}

@@ -59,7 +59,7 @@ func runFuzzBody(t *testing.T, in []byte) {
 				g := act[int(arg)%len(act)]
 				gid, w = g.GameID, []int64{g.Player1, g.Player2}[arg%2]
 			}
-			cmd = RegisterResult{GameID: gid, WinnerID: w}
+			cmd = RegisterResult{GameID: gid, WinnerID: w, Forfeit: arg&16 != 0}
 		case 4:
 			cmd = ResolveTimeouts{Policy: []TimeoutPolicy{TimeoutRandom, TimeoutHigherSeed, TimeoutNone}[arg%3]}
 		case 5:
@@ -79,10 +79,16 @@ func runFuzzBody(t *testing.T, in []byte) {
 			}
 			cmd = c
 		case 6:
-			if arg%8 != 0 { // rarely: it ends the sequence's tournament
-				continue
+			switch act := tr.ActiveGames(); {
+			case arg%8 == 0: // rarely: it ends the sequence's tournament
+				cmd = EndTournament{}
+			case arg%8 < 3:
+				cmd = Disqualify{UserID: int64(arg % 40)}
+			case arg%8 < 5 && len(act) > 0:
+				cmd = RegisterResult{GameID: act[int(arg)%len(act)].GameID, Forfeit: true}
+			default:
+				cmd = RemovePlayer{UserID: int64(arg % 40)}
 			}
-			cmd = EndTournament{}
 		}
 		before := string(tr.AppendJSON(nil))
 		next, evs, err := Apply(tr, cmd, e)
@@ -143,7 +149,13 @@ func checkInvariants(t *testing.T, tr *Tournament, eliminated map[int64]bool) {
 			}
 		}
 	}
-	if tr.Status == StatusCompleted && tr.format() == SingleElimination && !tr.Ended {
+	doubleForfeits := false
+	for _, r := range tr.Rounds {
+		for _, g := range r.Games {
+			doubleForfeits = doubleForfeits || g.Status == GameFinished && g.WinnerID == nil
+		}
+	}
+	if tr.Status == StatusCompleted && tr.format() == SingleElimination && !tr.Ended && !doubleForfeits && len(tr.Dropped) == 0 {
 		if tr.WinnerID == nil || eliminated[*tr.WinnerID] || len(eliminated) != len(tr.Players)-1 {
 			t.Fatalf("completed with winner %v and %d of %d eliminated", tr.WinnerID, len(eliminated), len(tr.Players))
 		}
@@ -155,7 +167,7 @@ func checkInvariants(t *testing.T, tr *Tournament, eliminated map[int64]bool) {
 			t.Fatalf("%d games for %d players", tr.GameCount(), len(tr.Players))
 		}
 	}
-	if tr.Status == StatusCompleted && tr.format() == DoubleElimination && !tr.Ended {
+	if tr.Status == StatusCompleted && tr.format() == DoubleElimination && !tr.Ended && !doubleForfeits && len(tr.Dropped) == 0 {
 		if n, g := len(tr.Players), tr.GameCount(); g < 2*n-3 || g > 2*n-1 {
 			t.Fatalf("double elimination: %d games for %d players", g, n)
 		}

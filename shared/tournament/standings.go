@@ -19,6 +19,9 @@ type Standing struct {
 	Eliminated bool `json:"eliminated"`
 	// Tiebreaks (round robin, Swiss), in the order they are applied.
 	Tiebreaks []Tiebreak `json:"tiebreaks,omitempty"`
+	// Dropped: the player left the tournament ("disqualified" or
+	// "withdrew"); round robin and Swiss place them after the others.
+	Dropped string `json:"dropped,omitempty"`
 }
 
 // Tiebreak is one named tiebreak value.
@@ -53,6 +56,7 @@ type playerStats struct {
 	beaten    []int64
 	lastLoss  int // stage of the last loss (elimination)
 	key       int // elimination: higher is better
+	dropStage int // the stage the player left in (0 = still in)
 }
 
 // Standings returns the tournament's standings.
@@ -97,6 +101,12 @@ func (t *Tournament) Standings() Standings {
 	for i, p := range order {
 		list[i] = stats[p]
 	}
+	for _, d := range t.Dropped {
+		if st := stats[d.PlayerID]; st != nil {
+			st.s.Dropped = d.Reason
+			st.dropStage = d.Stage
+		}
+	}
 	switch t.format() {
 	case RoundRobin:
 		rankRoundRobin(list, stats)
@@ -104,6 +114,10 @@ func (t *Tournament) Standings() Standings {
 		rankSwiss(list, stats)
 	default:
 		t.rankElimination(list, stats)
+	}
+	if t.format() == RoundRobin || t.format() == Swiss {
+		// Players who left keep their results but place after the others.
+		slices.SortStableFunc(list, func(a, b *playerStats) int { return min(a.dropStage, 1) - min(b.dropStage, 1) })
 	}
 	for i, st := range list {
 		if i > 0 && st.key != 0 && st.key == list[i-1].key {
@@ -126,6 +140,9 @@ func (t *Tournament) rankElimination(list []*playerStats, stats map[int64]*playe
 		out := st.lastLoss > 0
 		if double {
 			out = st.s.Losses >= 2
+		}
+		if st.dropStage > 0 && !out {
+			out, st.lastLoss = true, max(st.lastLoss, st.dropStage)
 		}
 		st.s.Eliminated = out
 		st.key = alive

@@ -37,8 +37,17 @@ func (c *change) swissSlots() []int64 {
 		}
 		return slots
 	}
-	st := c.t.Standings().Standings
+	next := len(c.t.Rounds) + 1
+	var st []Standing
+	for _, s := range c.t.Standings().Standings {
+		if !c.t.dropped(s.PlayerID, next) {
+			st = append(st, s)
+		}
+	}
 	n := len(st)
+	if n < 2 {
+		return nil // nobody left to pair
+	}
 	rank := make(map[int64]int, n) // player -> position in the standings
 	for i, s := range st {
 		rank[s.PlayerID] = i

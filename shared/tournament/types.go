@@ -54,7 +54,25 @@ type Game struct {
 	// DeadlineWarned is set once its players were warned that the deadline
 	// is near (a game_deadline_warning event).
 	DeadlineWarned bool `json:"deadline_warned,omitempty"`
+	// Forfeit: the loser did not play (a walkover win); with no winner, a
+	// double forfeit: neither player played, neither advances.
+	Forfeit bool `json:"forfeit,omitempty"`
 }
+
+// Drop records a player who left an active tournament: disqualified by the
+// organiser or withdrawn. From the stage after Stage on they are paired
+// with nobody (their opponent has a walkover); their results stay.
+type Drop struct {
+	PlayerID int64  `json:"player_id"`
+	Stage    int    `json:"stage"`
+	Reason   string `json:"reason"` // "disqualified" or "withdrew"
+}
+
+// Drop reasons.
+const (
+	DropDisqualified = "disqualified"
+	DropWithdrew     = "withdrew"
+)
 
 // Round is one round of the bracket. Slots lists the round's players in
 // bracket order; adjacent slots meet, and 0 marks an empty slot (a bye, only
@@ -100,8 +118,10 @@ type Tournament struct {
 	Format  Format  `json:"format,omitempty"`
 	Options Options `json:"options,omitzero"`
 	// Ended: the organiser ended it before its format finished it (its
-	// undecided games stay undecided).
+	// undecided games were cancelled).
 	Ended bool `json:"ended,omitempty"`
+	// Dropped are the players disqualified or withdrawn, in order.
+	Dropped []Drop `json:"dropped,omitempty"`
 }
 
 // Summary is the short form of a tournament returned by listings.
@@ -152,6 +172,7 @@ func (t *Tournament) Clone() *Tournament {
 	// slices.Clone keeps an empty list empty (not nil): JSON shows [] not null.
 	c.Players = slices.Clone(t.Players)
 	c.Seeds = slices.Clone(t.Seeds)
+	c.Dropped = slices.Clone(t.Dropped)
 	c.WinnerID = clonePtr(t.WinnerID)
 	c.StartedAt = clonePtr(t.StartedAt)
 	c.CompletedAt = clonePtr(t.CompletedAt)
@@ -173,6 +194,7 @@ func (t *Tournament) copyForChange() *Tournament {
 	c := *t
 	c.Players = slices.Clone(t.Players)
 	c.Seeds = slices.Clone(t.Seeds)
+	c.Dropped = slices.Clone(t.Dropped)
 	if t.Rounds != nil {
 		c.Rounds = make([]Round, len(t.Rounds))
 		for i, r := range t.Rounds {

@@ -45,8 +45,8 @@ func Validate(t *Tournament) error {
 	}
 	switch t.Status {
 	case StatusPending:
-		if len(t.Rounds) != 0 || t.CurrentRound != 0 || t.WinnerID != nil || len(t.Seeds) != 0 {
-			return bad("a pending tournament has no seeds, rounds or winner")
+		if len(t.Rounds) != 0 || t.CurrentRound != 0 || t.WinnerID != nil || len(t.Seeds) != 0 || len(t.Dropped) != 0 || t.Ended {
+			return bad("a pending tournament has no seeds, rounds, winner or departures")
 		}
 		if t.Format != "" && t.Options != p.Options {
 			return bad("options %+v are not the format's (%+v)", t.Options, p.Options)
@@ -68,10 +68,19 @@ func Validate(t *Tournament) error {
 	if len(t.Rounds) == 0 || t.CurrentRound != len(t.Rounds) {
 		return bad("current_round %d does not match %d rounds", t.CurrentRound, len(t.Rounds))
 	}
+	left := map[int64]bool{}
+	for _, d := range t.Dropped {
+		if !slices.Contains(t.Seeds, d.PlayerID) || left[d.PlayerID] || d.Stage < 1 || d.Stage > t.stage(&t.Rounds[len(t.Rounds)-1]) ||
+			d.Reason != DropDisqualified && d.Reason != DropWithdrew {
+			return bad("dropped player %d (stage %d, %q) is not a player who left once, in a stage played, disqualified or withdrawn", d.PlayerID, d.Stage, d.Reason)
+		}
+		left[d.PlayerID] = true
+	}
 	// Replay.
 	env := Env{Now: t.CreatedAt}
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
-		Format: t.Format, Options: p.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{}, Version: 1}
+		Format: t.Format, Options: p.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{}, Version: 1,
+		Dropped: slices.Clone(t.Dropped)}
 	c := &change{t: r, env: env}
 	if t.format() == Swiss {
 		// A Swiss pairing depends on the results when it was made (a result
@@ -111,11 +120,8 @@ func Validate(t *Tournament) error {
 		for gi := range sr.Games {
 			g := &sr.Games[gi]
 			var err error
-			switch g.Status {
-			case GameFinished:
-				err = (RegisterResult{GameID: g.GameID, WinnerID: *g.WinnerID}).apply(c)
-			case GameTimedOut:
-				err = (ResolveTimeouts{Policy: TimeoutHigherSeed, Winners: map[int64]int64{g.GameID: *g.WinnerID}}).apply(c)
+			if cmd := resultOf(g); cmd != nil {
+				err = cmd.apply(c)
 			}
 			if err == nil {
 				err = c.err
@@ -163,6 +169,9 @@ func validateGame(g *Game) error {
 			return Errorf(CodeInvalidArgument, "game %d is cancelled but has a winner or loser", g.GameID)
 		}
 	case GameFinished, GameTimedOut:
+		if g.Status == GameFinished && g.Forfeit && g.WinnerID == nil && g.LoserID == nil {
+			return nil // a double forfeit
+		}
 		if g.WinnerID == nil || g.LoserID == nil {
 			return Errorf(CodeInvalidArgument, "game %d is %s without winner and loser", g.GameID, g.Status)
 		}
@@ -215,14 +224,20 @@ func checkSwissRound(t *Tournament, slots []int64) error {
 			if p == 0 {
 				continue
 			}
-			if seen[p] || !slices.Contains(t.Seeds, p) {
+			if seen[p] || !slices.Contains(t.Seeds, p) || t.dropped(p, len(t.Rounds)+1) {
 				return Errorf(CodeInvalidArgument, "player %d is paired twice or is not a player", p)
 			}
 			seen[p] = true
 		}
 	}
-	if len(seen) != len(t.Seeds) {
-		return Errorf(CodeInvalidArgument, "a Swiss round pairs %d of %d players", len(seen), len(t.Seeds))
+	want := 0
+	for _, p := range t.Seeds {
+		if !t.dropped(p, len(t.Rounds)+1) {
+			want++
+		}
+	}
+	if len(seen) != want {
+		return Errorf(CodeInvalidArgument, "a Swiss round pairs %d of %d players", len(seen), want)
 	}
 	return nil
 }
