@@ -339,6 +339,19 @@ func (h *Host) RegisterResult(ctx context.Context, id, gameID, winnerID, loserID
 	return h.apply(ctx, id, tournament.RegisterResult{GameID: gameID, WinnerID: winnerID, LoserID: loserID})
 }
 
+// Forfeit records a walkover: winnerID wins because the opponent did not
+// play; winnerID 0 is a double forfeit (neither played, neither advances).
+func (h *Host) Forfeit(ctx context.Context, id, gameID, winnerID int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.RegisterResult{GameID: gameID, WinnerID: winnerID, Forfeit: true})
+}
+
+// Disqualify removes a player from an active tournament (see
+// tournament.Disqualify); RemovePlayer of an active tournament is the
+// player's own withdrawal, with the same effect.
+func (h *Host) Disqualify(ctx context.Context, id, userID int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.Disqualify{UserID: userID})
+}
+
 // CorrectResult changes the winner of a decided game (see
 // tournament.CorrectResult) and returns the new state and what the
 // correction did. expectedVersion (0 = any) must be the tournament's

@@ -159,6 +159,16 @@ func (c *Client) Correct(ctx context.Context, id, game, winner, expectedVersion 
 	return out, err
 }
 
+// Forfeit records a walkover for winner (0: a double forfeit).
+func (c *Client) Forfeit(ctx context.Context, id, game, winner int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), map[string]any{"winner_id": winner, "forfeit": true})
+}
+
+// Disqualify removes a player from an active tournament.
+func (c *Client) Disqualify(ctx context.Context, id, user int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players/%d/disqualify", id, user), nil)
+}
+
 // End ends an active tournament now.
 func (c *Client) End(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/end", id), nil)

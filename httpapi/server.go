@@ -101,6 +101,7 @@ func (s *server) routes() []route {
 		{"/v1/tournaments/{id}/standings", map[string]http.HandlerFunc{"GET": s.standings}},
 		{"/v1/tournaments/{id}/games/{game_id}/correct", map[string]http.HandlerFunc{"POST": s.correct}},
 		{"/v1/tournaments/{id}/end", map[string]http.HandlerFunc{"POST": s.end}},
+		{"/v1/tournaments/{id}/players/{user_id}/disqualify", map[string]http.HandlerFunc{"POST": s.disqualify}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
 		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
@@ -677,9 +678,16 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 		b, err := decode[struct {
 			WinnerID int64 `json:"winner_id"`
 			LoserID  int64 `json:"loser_id"`
+			Forfeit  bool  `json:"forfeit"`
 		}](w, r, false)
 		if err != nil {
 			return nil, err
+		}
+		if b.Forfeit {
+			if b.LoserID != 0 {
+				return nil, tournament.Errorf(tournament.CodeInvalidArgument, "a forfeit names the winner only (or nobody, for a double forfeit), not loser_id")
+			}
+			return s.h.Forfeit(ctx, id, game, b.WinnerID)
 		}
 		return s.h.RegisterResult(ctx, id, game, b.WinnerID, b.LoserID)
 	})
@@ -729,6 +737,19 @@ func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, reply)
+}
+
+func (s *server) disqualify(w http.ResponseWriter, r *http.Request) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
+		user, err := pathID(r, "user_id")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := decode[struct{}](w, r, true); err != nil {
+			return nil, err
+		}
+		return s.h.Disqualify(ctx, id, user)
+	})
 }
 
 func (s *server) end(w http.ResponseWriter, r *http.Request) {

@@ -585,3 +585,49 @@ type correctReplyJSON struct {
 	Impact     tournament.Impact      `json:"impact"`
 	Tournament *tournament.Tournament `json:"tournament"`
 }
+
+func TestForfeitsAndDisqualificationOverHTTP(t *testing.T) {
+	srv := newServer(t, "", 0)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"f","max_players":8,"creator_id":1,"format":"swiss","rounds":2}`)
+	for u := 1; u <= 6; u++ {
+		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/start", "")
+	var tr tournament.Tournament
+	json.Unmarshal(send(t, srv, "GET", "/v1/tournaments/1", "").body, &tr)
+	g1, g2, g3 := tr.Rounds[0].Games[0], tr.Rounds[0].Games[1], tr.Rounds[0].Games[2]
+	if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g1.GameID), fmt.Sprintf(`{"winner_id":%d,"forfeit":true}`, g1.Player2)); r.status != 200 || !strings.Contains(string(r.body), `"forfeit":true`) {
+		t.Fatalf("forfeit: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g2.GameID), `{"forfeit":true}`); r.status != 200 {
+		t.Fatalf("double forfeit: %d %s", r.status, r.body)
+	}
+	for body, code := range map[string]string{`{"forfeit":true,"loser_id":3}`: "invalid_argument", `{}`: "invalid_argument"} {
+		if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g3.GameID), body); r.status != 400 || errorCode(t, r) != code {
+			t.Errorf("%s: %d %s", body, r.status, r.body)
+		}
+	}
+	r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/players/%d/disqualify", g3.Player1), "")
+	if r.status != 200 || !strings.Contains(string(r.body), `"reason":"disqualified"`) {
+		t.Fatalf("disqualify: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/players/99/disqualify", ""); r.status != 404 {
+		t.Fatalf("disqualifying a stranger: %d %s", r.status, r.body)
+	}
+	// A withdrawal from the active tournament.
+	if r := send(t, srv, "DELETE", fmt.Sprintf("/v1/tournaments/1/players/%d", g1.Player2), ""); r.status != 200 || !strings.Contains(string(r.body), `"reason":"withdrew"`) {
+		t.Fatalf("withdrawal: %d %s", r.status, r.body)
+	}
+	json.Unmarshal(send(t, srv, "GET", "/v1/tournaments/1", "").body, &tr)
+	// The disqualification finished round 1, so round 2 was paired without
+	// the disqualified player; the withdrawal came in round 2 and forfeited
+	// the withdrawn player's game.
+	for _, g := range tr.Rounds[1].Games {
+		if g.Player1 == g3.Player1 || g.Player2 == g3.Player1 {
+			t.Fatalf("round 2 pairs the disqualified player: %+v", g)
+		}
+		if (g.Player1 == g1.Player2 || g.Player2 == g1.Player2) && (!g.Forfeit || *g.LoserID != g1.Player2) {
+			t.Fatalf("the withdrawn player's game is not forfeited: %+v", g)
+		}
+	}
+}

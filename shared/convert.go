@@ -45,7 +45,10 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 		Status: string(t.Status), Players: t.Players, Seeds: t.Seeds, Shuffled: t.Shuffled, CurrentRound: int32(t.CurrentRound),
 		WinnerId: t.WinnerID, Version: t.Version, CreatedAtUnixNano: unixNano(t.CreatedAt), UpdatedAtUnixNano: unixNano(t.UpdatedAt),
 		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile,
-		Format: string(t.Format), Options: optionsToPB(t.Options)}
+		Format: string(t.Format), Options: optionsToPB(t.Options), Ended: t.Ended}
+	for _, d := range t.Dropped {
+		out.Dropped = append(out.Dropped, &pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason})
+	}
 	out.Rounds = make([]*pb.Round, len(t.Rounds))
 	for i, r := range t.Rounds {
 		pr := &pb.Round{Round: int32(r.Round), Bracket: r.Bracket, Stage: int32(r.Stage), Slots: r.Slots, Byes: r.Byes, Games: make([]*pb.Game, len(r.Games))}
@@ -54,7 +57,7 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 			pr.Games[j] = &pb.Game{GameId: g.GameID, Round: int32(g.Round), Player_1: g.Player1, Player_2: g.Player2,
 				Status: string(g.Status), WinnerId: g.WinnerID, LoserId: g.LoserID, CreatedAtUnixNano: unixNano(g.CreatedAt),
 				DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue,
-				DeadlineWarned: g.DeadlineWarned}
+				DeadlineWarned: g.DeadlineWarned, Forfeit: g.Forfeit}
 		}
 		out.Rounds[i] = pr
 	}
@@ -69,8 +72,11 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		CurrentRound: int(p.GetCurrentRound()), WinnerID: p.WinnerId, Version: p.GetVersion(),
 		CreatedAt: fromUnixNano(p.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(p.GetUpdatedAtUnixNano()),
 		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
-		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()),
+		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()), Ended: p.GetEnded(),
 		Rounds: make([]tournament.Round, len(p.GetRounds()))}
+	for _, d := range p.GetDropped() {
+		t.Dropped = append(t.Dropped, tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason()})
+	}
 	for i, pr := range p.GetRounds() {
 		r := tournament.Round{Round: int(pr.GetRound()), Bracket: pr.GetBracket(), Stage: int(pr.GetStage()), Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),
 			Games: make([]tournament.Game, len(pr.GetGames()))}
@@ -78,7 +84,7 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 			r.Games[j] = tournament.Game{GameID: g.GetGameId(), Round: int(g.GetRound()), Player1: g.GetPlayer_1(), Player2: g.GetPlayer_2(),
 				Status: tournament.GameStatus(g.GetStatus()), WinnerID: g.WinnerId, LoserID: g.LoserId,
 				CreatedAt: fromUnixNano(g.GetCreatedAtUnixNano()), Deadline: fromUnixNano(g.GetDeadlineUnixNano()),
-				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned()}
+				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned(), Forfeit: g.GetForfeit()}
 		}
 		t.Rounds[i] = r
 	}
@@ -138,7 +144,7 @@ func eventsToPB(evs []tournament.Event) []*pb.Event {
 	for i, e := range evs {
 		out[i] = &pb.Event{Type: string(e.Type), TournamentId: e.TournamentID, Version: e.Version,
 			Round: int32(e.Round), GameId: e.GameID, PlayerId: e.PlayerID, WinnerId: e.WinnerID,
-			LoserId: e.LoserID, AtUnixNano: unixNano(e.At), Players: e.Players, Policy: string(e.Policy), Bracket: e.Bracket}
+			LoserId: e.LoserID, AtUnixNano: unixNano(e.At), Players: e.Players, Policy: string(e.Policy), Bracket: e.Bracket, Forfeit: e.Forfeit}
 		if e.Deadline != nil {
 			out[i].DeadlineUnixNano = unixNano(*e.Deadline)
 		}
@@ -155,7 +161,7 @@ func eventsFromPB(evs []*pb.Event) []tournament.Event {
 		out[i] = tournament.Event{Type: tournament.EventType(e.GetType()), TournamentID: e.GetTournamentId(),
 			Version: e.GetVersion(), Round: int(e.GetRound()), GameID: e.GetGameId(), PlayerID: e.GetPlayerId(),
 			WinnerID: e.GetWinnerId(), LoserID: e.GetLoserId(), At: fromUnixNano(e.GetAtUnixNano()),
-			Players: e.GetPlayers(), Policy: tournament.TimeoutPolicy(e.GetPolicy()), Bracket: e.GetBracket()}
+			Players: e.GetPlayers(), Policy: tournament.TimeoutPolicy(e.GetPolicy()), Bracket: e.GetBracket(), Forfeit: e.GetForfeit()}
 		if n := e.GetDeadlineUnixNano(); n != 0 {
 			d := fromUnixNano(n)
 			out[i].Deadline = &d
@@ -208,7 +214,9 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 	case tournament.Start:
 		out.Command = &pb.ApplyRequest_Start{Start: &pb.Start{Shuffle: c.Shuffle, Seeds: c.Seeds}}
 	case tournament.RegisterResult:
-		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID}}
+		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit}}
+	case tournament.Disqualify:
+		out.Command = &pb.ApplyRequest_Disqualify{Disqualify: &pb.Disqualify{UserId: c.UserID}}
 	case tournament.ResolveTimeouts:
 		out.Command = &pb.ApplyRequest_ResolveTimeouts{ResolveTimeouts: &pb.ResolveTimeouts{Policy: string(c.Policy), Winners: c.Winners}}
 	case tournament.WarnDeadlines:
@@ -250,7 +258,9 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = s
 	case *pb.ApplyRequest_RegisterResult:
 		r := c.RegisterResult
-		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId()}
+		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId(), Forfeit: r.GetForfeit()}
+	case *pb.ApplyRequest_Disqualify:
+		out.Command = tournament.Disqualify{UserID: c.Disqualify.GetUserId()}
 	case *pb.ApplyRequest_ResolveTimeouts:
 		rt := tournament.ResolveTimeouts{Policy: tournament.TimeoutPolicy(c.ResolveTimeouts.GetPolicy())}
 		if decided && c.ResolveTimeouts.GetWinners() != nil {

@@ -13,9 +13,13 @@ import (
 // shows the same JSON.
 func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 	now := time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	formats := []tournament.CreateParams{{}, {Format: tournament.DoubleElimination}, {Format: tournament.Swiss, Options: tournament.Options{Rounds: 1}},
+		{Format: tournament.SingleElimination, Options: tournament.Options{ThirdPlaceMatch: true}}, {Format: tournament.RoundRobin, Options: tournament.Options{Rounds: 2}}}
 	for n := 2; n <= 33; n += 3 {
 		env := tournament.Env{Now: now, GameTimeout: time.Minute}
-		tr, _, err := tournament.New(tournament.CreateParams{ID: int64(n), Name: "rt", MaxPlayers: 64, CreatorID: 1}, env)
+		p := formats[n%len(formats)]
+		p.ID, p.Name, p.MaxPlayers, p.CreatorID = int64(n), "rt", 64, 1
+		tr, _, err := tournament.New(p, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,9 +45,18 @@ func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 		for i := 0; tr.Status == tournament.StatusActive; i++ {
 			env.Now = env.Now.Add(time.Second)
 			g := tr.ActiveGames()[0]
-			if i%3 == 0 {
+			switch {
+			case i == 1:
+				tr, _, _ = tournament.Apply(tr, tournament.Disqualify{UserID: g.Player1}, env)
+			case i == 2:
+				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, Forfeit: true}, env)
+			case i == 20:
+				tr, _, _ = tournament.Apply(tr, tournament.EndTournament{}, env)
+			case i%3 == 0:
 				tr, _, _ = tournament.Apply(tr, tournament.ResolveTimeouts{Policy: tournament.TimeoutHigherSeed}, tournament.Env{Now: env.Now.Add(time.Hour), GameTimeout: time.Minute})
-			} else {
+			case i%5 == 4:
+				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1, Forfeit: true}, env)
+			default:
 				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}, env)
 			}
 			check()

@@ -37,6 +37,8 @@ Usage:
   host correct ID GAME WINNER [--dry-run] [--expected-version N]
                                      change a decided game's winner (the games after it follow)
   host end ID                        end an active tournament now, standings as they are
+  host forfeit ID GAME [WINNER]      WINNER wins by walkover; no WINNER: a double forfeit
+  host disqualify ID USER            USER is out of the active tournament (remove-player: a withdrawal)
   host remove ID
   host export                        JSON Lines on stdout
   host import [FILE]                 JSON Lines from FILE or stdin
@@ -173,6 +175,21 @@ var clientCommands = map[string]clientCommand{
 			return nil, err
 		}
 		return c.Correct(ctx, a[0], a[1], a[2], *in.vals["expected"].(*int64), *in.vals["dry"].(*bool))
+	}},
+	"forfeit": {nargs: 2, optional: true, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "GAME", "WINNER")
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, 0)
+		return c.Forfeit(ctx, a[0], a[1], a[2])
+	}},
+	"disqualify": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "USER")
+		if err != nil {
+			return nil, err
+		}
+		return c.Disqualify(ctx, a[0], a[1])
 	}},
 	"end": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID")

@@ -867,6 +867,31 @@ func testCorrections(t *testing.T, f Factory) {
 	}
 	_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 40, Command: T.CorrectResult{GameID: 1, WinnerID: c.Tournament.Game(1).Player1, ExpectedVersion: 2}})
 	wantCode(t, err, T.ErrFailedPrecondition)
+	// A forfeit, a double forfeit, a disqualification and a withdrawal.
+	act := c.Tournament.ActiveGames()
+	apply(t, b, 40, T.RegisterResult{GameID: act[0].GameID, WinnerID: act[0].Player1, Forfeit: true})
+	check(40, "a forfeit")
+	if len(act) > 1 {
+		apply(t, b, 40, T.RegisterResult{GameID: act[1].GameID, Forfeit: true})
+		check(40, "a double forfeit")
+	}
+	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 41, Name: "dq", MaxPlayers: 8, CreatorID: 1, Format: T.Swiss}}); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 6; u++ {
+		apply(t, b, 41, T.AddPlayer{UserID: u})
+	}
+	sw := apply(t, b, 41, T.Start{}).Tournament
+	dq := apply(t, b, 41, T.Disqualify{UserID: sw.ActiveGames()[0].Player1}).Tournament
+	check(41, "a disqualification")
+	wd := apply(t, b, 41, T.RemovePlayer{UserID: dq.ActiveGames()[0].Player2}).Tournament
+	check(41, "a withdrawal")
+	if len(wd.Dropped) != 2 || wd.Dropped[0].Reason != T.DropDisqualified || wd.Dropped[1].Reason != T.DropWithdrew {
+		t.Fatalf("dropped %+v", wd.Dropped)
+	}
+	if err := T.Validate(wd); err != nil {
+		t.Fatal(err)
+	}
 	ended := apply(t, b, 40, T.EndTournament{}).Tournament
 	check(40, "the end")
 	if !ended.Ended || ended.Status != T.StatusCompleted || len(ended.ActiveGames()) != 0 {

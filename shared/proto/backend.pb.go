@@ -117,6 +117,8 @@ type Tournament struct {
 	// "" = single elimination.
 	Format        string   `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
 	Options       *Options `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
+	Ended         bool     `protobuf:"varint,20,opt,name=ended,proto3" json:"ended,omitempty"`
+	Dropped       []*Drop  `protobuf:"bytes,21,rep,name=dropped,proto3" json:"dropped,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -284,6 +286,80 @@ func (x *Tournament) GetOptions() *Options {
 	return nil
 }
 
+func (x *Tournament) GetEnded() bool {
+	if x != nil {
+		return x.Ended
+	}
+	return false
+}
+
+func (x *Tournament) GetDropped() []*Drop {
+	if x != nil {
+		return x.Dropped
+	}
+	return nil
+}
+
+type Drop struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PlayerId      int64                  `protobuf:"varint,1,opt,name=player_id,json=playerId,proto3" json:"player_id,omitempty"`
+	Stage         int32                  `protobuf:"varint,2,opt,name=stage,proto3" json:"stage,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Drop) Reset() {
+	*x = Drop{}
+	mi := &file_backend_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Drop) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Drop) ProtoMessage() {}
+
+func (x *Drop) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Drop.ProtoReflect.Descriptor instead.
+func (*Drop) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Drop) GetPlayerId() int64 {
+	if x != nil {
+		return x.PlayerId
+	}
+	return 0
+}
+
+func (x *Drop) GetStage() int32 {
+	if x != nil {
+		return x.Stage
+	}
+	return 0
+}
+
+func (x *Drop) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // A format's options (see the tournament package).
 type Options struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -296,7 +372,7 @@ type Options struct {
 
 func (x *Options) Reset() {
 	*x = Options{}
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -308,7 +384,7 @@ func (x *Options) String() string {
 func (*Options) ProtoMessage() {}
 
 func (x *Options) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -321,7 +397,7 @@ func (x *Options) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Options.ProtoReflect.Descriptor instead.
 func (*Options) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{2}
+	return file_backend_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Options) GetThirdPlaceMatch() bool {
@@ -359,7 +435,7 @@ type Round struct {
 
 func (x *Round) Reset() {
 	*x = Round{}
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -371,7 +447,7 @@ func (x *Round) String() string {
 func (*Round) ProtoMessage() {}
 
 func (x *Round) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -384,7 +460,7 @@ func (x *Round) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Round.ProtoReflect.Descriptor instead.
 func (*Round) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{3}
+	return file_backend_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Round) GetRound() int32 {
@@ -443,13 +519,14 @@ type Game struct {
 	FinishedAtUnixNano *int64                 `protobuf:"varint,10,opt,name=finished_at_unix_nano,json=finishedAtUnixNano,proto3,oneof" json:"finished_at_unix_nano,omitempty"`
 	Overdue            bool                   `protobuf:"varint,11,opt,name=overdue,proto3" json:"overdue,omitempty"`
 	DeadlineWarned     bool                   `protobuf:"varint,12,opt,name=deadline_warned,json=deadlineWarned,proto3" json:"deadline_warned,omitempty"`
+	Forfeit            bool                   `protobuf:"varint,13,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Game) Reset() {
 	*x = Game{}
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -461,7 +538,7 @@ func (x *Game) String() string {
 func (*Game) ProtoMessage() {}
 
 func (x *Game) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -474,7 +551,7 @@ func (x *Game) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Game.ProtoReflect.Descriptor instead.
 func (*Game) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{4}
+	return file_backend_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Game) GetGameId() int64 {
@@ -561,6 +638,13 @@ func (x *Game) GetDeadlineWarned() bool {
 	return false
 }
 
+func (x *Game) GetForfeit() bool {
+	if x != nil {
+		return x.Forfeit
+	}
+	return false
+}
+
 type CreateRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Actor         string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -577,7 +661,7 @@ type CreateRequest struct {
 
 func (x *CreateRequest) Reset() {
 	*x = CreateRequest{}
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -589,7 +673,7 @@ func (x *CreateRequest) String() string {
 func (*CreateRequest) ProtoMessage() {}
 
 func (x *CreateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -602,7 +686,7 @@ func (x *CreateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{5}
+	return file_backend_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateRequest) GetActor() string {
@@ -675,6 +759,7 @@ type ApplyRequest struct {
 	//	*ApplyRequest_WarnDeadlines
 	//	*ApplyRequest_CorrectResult
 	//	*ApplyRequest_EndTournament
+	//	*ApplyRequest_Disqualify
 	Command isApplyRequest_Command `protobuf_oneof:"command"`
 	// The state of the tournament the caller holds (protocol 2; 0 = none):
 	// when the change applies to exactly that state, the reply carries a
@@ -687,7 +772,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -699,7 +784,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -712,7 +797,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{6}
+	return file_backend_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ApplyRequest) GetActor() string {
@@ -808,6 +893,15 @@ func (x *ApplyRequest) GetEndTournament() *EndTournament {
 	return nil
 }
 
+func (x *ApplyRequest) GetDisqualify() *Disqualify {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_Disqualify); ok {
+			return x.Disqualify
+		}
+	}
+	return nil
+}
+
 func (x *ApplyRequest) GetKnownVersion() int64 {
 	if x != nil {
 		return x.KnownVersion
@@ -858,6 +952,10 @@ type ApplyRequest_EndTournament struct {
 	EndTournament *EndTournament `protobuf:"bytes,12,opt,name=end_tournament,json=endTournament,proto3,oneof"`
 }
 
+type ApplyRequest_Disqualify struct {
+	Disqualify *Disqualify `protobuf:"bytes,13,opt,name=disqualify,proto3,oneof"`
+}
+
 func (*ApplyRequest_AddPlayer) isApplyRequest_Command() {}
 
 func (*ApplyRequest_RemovePlayer) isApplyRequest_Command() {}
@@ -874,6 +972,8 @@ func (*ApplyRequest_CorrectResult) isApplyRequest_Command() {}
 
 func (*ApplyRequest_EndTournament) isApplyRequest_Command() {}
 
+func (*ApplyRequest_Disqualify) isApplyRequest_Command() {}
+
 type AddPlayer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	UserId        int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
@@ -883,7 +983,7 @@ type AddPlayer struct {
 
 func (x *AddPlayer) Reset() {
 	*x = AddPlayer{}
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -895,7 +995,7 @@ func (x *AddPlayer) String() string {
 func (*AddPlayer) ProtoMessage() {}
 
 func (x *AddPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -908,7 +1008,7 @@ func (x *AddPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddPlayer.ProtoReflect.Descriptor instead.
 func (*AddPlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{7}
+	return file_backend_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *AddPlayer) GetUserId() int64 {
@@ -927,7 +1027,7 @@ type WarnDeadlines struct {
 
 func (x *WarnDeadlines) Reset() {
 	*x = WarnDeadlines{}
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1039,7 @@ func (x *WarnDeadlines) String() string {
 func (*WarnDeadlines) ProtoMessage() {}
 
 func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1052,7 @@ func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WarnDeadlines.ProtoReflect.Descriptor instead.
 func (*WarnDeadlines) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{8}
+	return file_backend_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *WarnDeadlines) GetLeadNanos() int64 {
@@ -971,7 +1071,7 @@ type RemovePlayer struct {
 
 func (x *RemovePlayer) Reset() {
 	*x = RemovePlayer{}
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -983,7 +1083,7 @@ func (x *RemovePlayer) String() string {
 func (*RemovePlayer) ProtoMessage() {}
 
 func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +1096,7 @@ func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemovePlayer.ProtoReflect.Descriptor instead.
 func (*RemovePlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{9}
+	return file_backend_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RemovePlayer) GetUserId() int64 {
@@ -1017,7 +1117,7 @@ type Start struct {
 
 func (x *Start) Reset() {
 	*x = Start{}
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1029,7 +1129,7 @@ func (x *Start) String() string {
 func (*Start) ProtoMessage() {}
 
 func (x *Start) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1042,7 +1142,7 @@ func (x *Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Start.ProtoReflect.Descriptor instead.
 func (*Start) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{10}
+	return file_backend_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Start) GetShuffle() bool {
@@ -1060,17 +1160,19 @@ func (x *Start) GetSeeds() []int64 {
 }
 
 type RegisterResult struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	GameId        int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
-	WinnerId      int64                  `protobuf:"varint,2,opt,name=winner_id,json=winnerId,proto3" json:"winner_id,omitempty"`
-	LoserId       int64                  `protobuf:"varint,3,opt,name=loser_id,json=loserId,proto3" json:"loser_id,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	GameId   int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
+	WinnerId int64                  `protobuf:"varint,2,opt,name=winner_id,json=winnerId,proto3" json:"winner_id,omitempty"`
+	LoserId  int64                  `protobuf:"varint,3,opt,name=loser_id,json=loserId,proto3" json:"loser_id,omitempty"`
+	// A walkover; with no winner, a double forfeit.
+	Forfeit       bool `protobuf:"varint,4,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RegisterResult) Reset() {
 	*x = RegisterResult{}
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1082,7 +1184,7 @@ func (x *RegisterResult) String() string {
 func (*RegisterResult) ProtoMessage() {}
 
 func (x *RegisterResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1095,7 +1197,7 @@ func (x *RegisterResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResult.ProtoReflect.Descriptor instead.
 func (*RegisterResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{11}
+	return file_backend_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RegisterResult) GetGameId() int64 {
@@ -1119,6 +1221,13 @@ func (x *RegisterResult) GetLoserId() int64 {
 	return 0
 }
 
+func (x *RegisterResult) GetForfeit() bool {
+	if x != nil {
+		return x.Forfeit
+	}
+	return false
+}
+
 type CorrectResult struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	GameId   int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
@@ -1131,7 +1240,7 @@ type CorrectResult struct {
 
 func (x *CorrectResult) Reset() {
 	*x = CorrectResult{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1252,7 @@ func (x *CorrectResult) String() string {
 func (*CorrectResult) ProtoMessage() {}
 
 func (x *CorrectResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1265,7 @@ func (x *CorrectResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectResult.ProtoReflect.Descriptor instead.
 func (*CorrectResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CorrectResult) GetGameId() int64 {
@@ -1188,7 +1297,7 @@ type EndTournament struct {
 
 func (x *EndTournament) Reset() {
 	*x = EndTournament{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1200,7 +1309,7 @@ func (x *EndTournament) String() string {
 func (*EndTournament) ProtoMessage() {}
 
 func (x *EndTournament) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1213,7 +1322,51 @@ func (x *EndTournament) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndTournament.ProtoReflect.Descriptor instead.
 func (*EndTournament) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{14}
+}
+
+type Disqualify struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Disqualify) Reset() {
+	*x = Disqualify{}
+	mi := &file_backend_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Disqualify) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Disqualify) ProtoMessage() {}
+
+func (x *Disqualify) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Disqualify.ProtoReflect.Descriptor instead.
+func (*Disqualify) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Disqualify) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
 }
 
 type ResolveTimeouts struct {
@@ -1227,7 +1380,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1239,7 +1392,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1252,7 +1405,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -1284,13 +1437,14 @@ type Event struct {
 	DeadlineUnixNano int64                  `protobuf:"varint,11,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
 	Policy           string                 `protobuf:"bytes,12,opt,name=policy,proto3" json:"policy,omitempty"`
 	Bracket          string                 `protobuf:"bytes,13,opt,name=bracket,proto3" json:"bracket,omitempty"`
+	Forfeit          bool                   `protobuf:"varint,14,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1302,7 +1456,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1315,7 +1469,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Event) GetType() string {
@@ -1409,6 +1563,13 @@ func (x *Event) GetBracket() string {
 	return ""
 }
 
+func (x *Event) GetForfeit() bool {
+	if x != nil {
+		return x.Forfeit
+	}
+	return false
+}
+
 type ChangeReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absent after Remove, and when delta is set.
@@ -1424,7 +1585,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1436,7 +1597,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1449,7 +1610,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1487,7 +1648,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1499,7 +1660,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1512,7 +1673,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -1563,7 +1724,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1575,7 +1736,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1588,7 +1749,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -1620,7 +1781,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1632,7 +1793,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1645,7 +1806,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 type Summary struct {
@@ -1667,7 +1828,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1679,7 +1840,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1692,7 +1853,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Summary) GetId() int64 {
@@ -1774,7 +1935,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1786,7 +1947,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1799,7 +1960,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -1819,7 +1980,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1831,7 +1992,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1844,7 +2005,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -1869,7 +2030,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1881,7 +2042,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1894,7 +2055,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 type ImportReply struct {
@@ -1906,7 +2067,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1918,7 +2079,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1931,7 +2092,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -1949,7 +2110,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1961,7 +2122,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1974,7 +2135,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 type MaintainReply struct {
@@ -1990,7 +2151,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2002,7 +2163,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2015,7 +2176,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -2060,7 +2221,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2072,7 +2233,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2085,7 +2246,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -2138,7 +2299,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2150,7 +2311,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2163,7 +2324,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 type HealthReply struct {
@@ -2179,7 +2340,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2191,7 +2352,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2204,7 +2365,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -2238,7 +2399,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2250,7 +2411,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2263,7 +2424,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2291,7 +2452,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2303,7 +2464,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2316,7 +2477,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2353,7 +2514,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2526,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2539,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2440,7 +2601,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2452,7 +2613,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2465,7 +2626,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2491,7 +2652,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2664,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2677,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{34}
+	return file_backend_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2536,7 +2697,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2548,7 +2709,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2561,7 +2722,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{35}
+	return file_backend_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2579,7 +2740,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xec\x05\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xb6\x06\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -2604,11 +2765,17 @@ const file_backend_proto_rawDesc = "" +
 	"\vttl_profile\x18\x11 \x01(\tR\n" +
 	"ttlProfile\x12\x16\n" +
 	"\x06format\x18\x12 \x01(\tR\x06format\x125\n" +
-	"\aoptions\x18\x13 \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptionsB\f\n" +
+	"\aoptions\x18\x13 \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\x12\x14\n" +
+	"\x05ended\x18\x14 \x01(\bR\x05ended\x122\n" +
+	"\adropped\x18\x15 \x03(\v2\x18.tourney.backend.v1.DropR\adroppedB\f\n" +
 	"\n" +
 	"_winner_idB\x17\n" +
 	"\x15_started_at_unix_nanoB\x19\n" +
-	"\x17_completed_at_unix_nano\"n\n" +
+	"\x17_completed_at_unix_nano\"Q\n" +
+	"\x04Drop\x12\x1b\n" +
+	"\tplayer_id\x18\x01 \x01(\x03R\bplayerId\x12\x14\n" +
+	"\x05stage\x18\x02 \x01(\x05R\x05stage\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"n\n" +
 	"\aOptions\x12*\n" +
 	"\x11third_place_match\x18\x01 \x01(\bR\x0fthirdPlaceMatch\x12\x1f\n" +
 	"\vgrand_final\x18\x02 \x01(\tR\n" +
@@ -2620,7 +2787,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x05games\x18\x03 \x03(\v2\x18.tourney.backend.v1.GameR\x05games\x12\x12\n" +
 	"\x04byes\x18\x04 \x03(\x03R\x04byes\x12\x18\n" +
 	"\abracket\x18\x05 \x01(\tR\abracket\x12\x14\n" +
-	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\xd4\x03\n" +
+	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\xee\x03\n" +
 	"\x04Game\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x14\n" +
 	"\x05round\x18\x02 \x01(\x05R\x05round\x12\x19\n" +
@@ -2634,7 +2801,8 @@ const file_backend_proto_rawDesc = "" +
 	"\x15finished_at_unix_nano\x18\n" +
 	" \x01(\x03H\x02R\x12finishedAtUnixNano\x88\x01\x01\x12\x18\n" +
 	"\aoverdue\x18\v \x01(\bR\aoverdue\x12'\n" +
-	"\x0fdeadline_warned\x18\f \x01(\bR\x0edeadlineWarnedB\f\n" +
+	"\x0fdeadline_warned\x18\f \x01(\bR\x0edeadlineWarned\x12\x18\n" +
+	"\aforfeit\x18\r \x01(\bR\aforfeitB\f\n" +
 	"\n" +
 	"_winner_idB\v\n" +
 	"\t_loser_idB\x18\n" +
@@ -2650,7 +2818,7 @@ const file_backend_proto_rawDesc = "" +
 	"\vttl_profile\x18\x06 \x01(\tR\n" +
 	"ttlProfile\x12\x16\n" +
 	"\x06format\x18\a \x01(\tR\x06format\x125\n" +
-	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xf6\x05\n" +
+	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xb8\x06\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -2663,7 +2831,10 @@ const file_backend_proto_rawDesc = "" +
 	"\x0ewarn_deadlines\x18\n" +
 	" \x01(\v2!.tourney.backend.v1.WarnDeadlinesH\x00R\rwarnDeadlines\x12J\n" +
 	"\x0ecorrect_result\x18\v \x01(\v2!.tourney.backend.v1.CorrectResultH\x00R\rcorrectResult\x12J\n" +
-	"\x0eend_tournament\x18\f \x01(\v2!.tourney.backend.v1.EndTournamentH\x00R\rendTournament\x12#\n" +
+	"\x0eend_tournament\x18\f \x01(\v2!.tourney.backend.v1.EndTournamentH\x00R\rendTournament\x12@\n" +
+	"\n" +
+	"disqualify\x18\r \x01(\v2\x1e.tourney.backend.v1.DisqualifyH\x00R\n" +
+	"disqualify\x12#\n" +
 	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
 	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNanoB\t\n" +
 	"\acommand\"$\n" +
@@ -2676,22 +2847,26 @@ const file_backend_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\x03R\x06userId\"7\n" +
 	"\x05Start\x12\x18\n" +
 	"\ashuffle\x18\x01 \x01(\bR\ashuffle\x12\x14\n" +
-	"\x05seeds\x18\x02 \x03(\x03R\x05seeds\"a\n" +
+	"\x05seeds\x18\x02 \x03(\x03R\x05seeds\"{\n" +
 	"\x0eRegisterResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12\x19\n" +
-	"\bloser_id\x18\x03 \x01(\x03R\aloserId\"p\n" +
+	"\bloser_id\x18\x03 \x01(\x03R\aloserId\x12\x18\n" +
+	"\aforfeit\x18\x04 \x01(\bR\aforfeit\"p\n" +
 	"\rCorrectResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12)\n" +
 	"\x10expected_version\x18\x03 \x01(\x03R\x0fexpectedVersion\"\x0f\n" +
-	"\rEndTournament\"\xb1\x01\n" +
+	"\rEndTournament\"%\n" +
+	"\n" +
+	"Disqualify\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\"\xb1\x01\n" +
 	"\x0fResolveTimeouts\x12\x16\n" +
 	"\x06policy\x18\x01 \x01(\tR\x06policy\x12J\n" +
 	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
 	"\fWinnersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xfa\x02\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x94\x03\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12\x18\n" +
@@ -2707,7 +2882,8 @@ const file_backend_proto_rawDesc = "" +
 	" \x03(\x03R\aplayers\x12,\n" +
 	"\x12deadline_unix_nano\x18\v \x01(\x03R\x10deadlineUnixNano\x12\x16\n" +
 	"\x06policy\x18\f \x01(\tR\x06policy\x12\x18\n" +
-	"\abracket\x18\r \x01(\tR\abracket\"\xaf\x01\n" +
+	"\abracket\x18\r \x01(\tR\abracket\x12\x18\n" +
+	"\aforfeit\x18\x0e \x01(\bR\aforfeit\"\xaf\x01\n" +
 	"\vChangeReply\x12<\n" +
 	"\n" +
 	"tournament\x18\x01 \x01(\v2\x1c.tourney.backend.v1.SnapshotR\n" +
@@ -2820,102 +2996,106 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
-	(*Options)(nil),          // 2: tourney.backend.v1.Options
-	(*Round)(nil),            // 3: tourney.backend.v1.Round
-	(*Game)(nil),             // 4: tourney.backend.v1.Game
-	(*CreateRequest)(nil),    // 5: tourney.backend.v1.CreateRequest
-	(*ApplyRequest)(nil),     // 6: tourney.backend.v1.ApplyRequest
-	(*AddPlayer)(nil),        // 7: tourney.backend.v1.AddPlayer
-	(*WarnDeadlines)(nil),    // 8: tourney.backend.v1.WarnDeadlines
-	(*RemovePlayer)(nil),     // 9: tourney.backend.v1.RemovePlayer
-	(*Start)(nil),            // 10: tourney.backend.v1.Start
-	(*RegisterResult)(nil),   // 11: tourney.backend.v1.RegisterResult
-	(*CorrectResult)(nil),    // 12: tourney.backend.v1.CorrectResult
-	(*EndTournament)(nil),    // 13: tourney.backend.v1.EndTournament
-	(*ResolveTimeouts)(nil),  // 14: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 15: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 16: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 17: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 18: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 19: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 20: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 21: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 22: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 23: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 24: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 25: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 26: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 27: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 28: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 29: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 30: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 31: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 32: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 33: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 34: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 35: tourney.backend.v1.ConflictsReply
-	nil,                      // 36: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 37: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 38: tourney.backend.v1.KeyStats.RepairedEntry
+	(*Drop)(nil),             // 2: tourney.backend.v1.Drop
+	(*Options)(nil),          // 3: tourney.backend.v1.Options
+	(*Round)(nil),            // 4: tourney.backend.v1.Round
+	(*Game)(nil),             // 5: tourney.backend.v1.Game
+	(*CreateRequest)(nil),    // 6: tourney.backend.v1.CreateRequest
+	(*ApplyRequest)(nil),     // 7: tourney.backend.v1.ApplyRequest
+	(*AddPlayer)(nil),        // 8: tourney.backend.v1.AddPlayer
+	(*WarnDeadlines)(nil),    // 9: tourney.backend.v1.WarnDeadlines
+	(*RemovePlayer)(nil),     // 10: tourney.backend.v1.RemovePlayer
+	(*Start)(nil),            // 11: tourney.backend.v1.Start
+	(*RegisterResult)(nil),   // 12: tourney.backend.v1.RegisterResult
+	(*CorrectResult)(nil),    // 13: tourney.backend.v1.CorrectResult
+	(*EndTournament)(nil),    // 14: tourney.backend.v1.EndTournament
+	(*Disqualify)(nil),       // 15: tourney.backend.v1.Disqualify
+	(*ResolveTimeouts)(nil),  // 16: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 17: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 18: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),            // 19: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 20: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 21: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 22: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 23: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 24: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 25: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 26: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 27: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 28: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),         // 29: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 30: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 31: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 32: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 33: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 34: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 35: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 36: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 37: tourney.backend.v1.ConflictsReply
+	nil,                      // 38: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 39: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 40: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
-	3,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
-	2,  // 2: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
-	4,  // 3: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
-	2,  // 4: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	7,  // 5: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	9,  // 6: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	10, // 7: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	11, // 8: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	14, // 9: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	8,  // 10: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	12, // 11: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
-	13, // 12: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
-	36, // 13: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 14: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	15, // 15: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	17, // 16: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	6,  // 17: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	20, // 18: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	27, // 19: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	37, // 20: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	38, // 21: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	15, // 22: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 23: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	5,  // 24: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	6,  // 25: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	18, // 26: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	19, // 27: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	22, // 28: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	23, // 29: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 30: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	25, // 31: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	28, // 32: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	30, // 33: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	32, // 34: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	34, // 35: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	16, // 36: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	16, // 37: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 38: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	21, // 39: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	16, // 40: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 41: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	24, // 42: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	26, // 43: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	29, // 44: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	31, // 45: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	33, // 46: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	35, // 47: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	36, // [36:48] is the sub-list for method output_type
-	24, // [24:36] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	4,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
+	3,  // 2: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
+	2,  // 3: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
+	5,  // 4: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
+	3,  // 5: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
+	8,  // 6: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
+	10, // 7: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	11, // 8: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	12, // 9: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	16, // 10: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	9,  // 11: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
+	13, // 12: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
+	14, // 13: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
+	15, // 14: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
+	38, // 15: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 16: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	17, // 17: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	19, // 18: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	7,  // 19: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	22, // 20: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	29, // 21: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	39, // 22: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	40, // 23: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	17, // 24: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 25: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	6,  // 26: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	7,  // 27: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	20, // 28: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	21, // 29: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	24, // 30: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	25, // 31: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 32: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	27, // 33: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	30, // 34: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	32, // 35: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	34, // 36: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	36, // 37: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	18, // 38: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	18, // 39: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 40: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	23, // 41: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	18, // 42: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 43: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	26, // 44: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	28, // 45: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	31, // 46: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	33, // 47: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	35, // 48: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	37, // 49: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	38, // [38:50] is the sub-list for method output_type
+	26, // [26:38] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -2924,8 +3104,8 @@ func file_backend_proto_init() {
 		return
 	}
 	file_backend_proto_msgTypes[1].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[4].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[6].OneofWrappers = []any{
+	file_backend_proto_msgTypes[5].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[7].OneofWrappers = []any{
 		(*ApplyRequest_AddPlayer)(nil),
 		(*ApplyRequest_RemovePlayer)(nil),
 		(*ApplyRequest_Start)(nil),
@@ -2934,6 +3114,7 @@ func file_backend_proto_init() {
 		(*ApplyRequest_WarnDeadlines)(nil),
 		(*ApplyRequest_CorrectResult)(nil),
 		(*ApplyRequest_EndTournament)(nil),
+		(*ApplyRequest_Disqualify)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2941,7 +3122,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   39,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
