@@ -352,6 +352,17 @@ func (h *Host) Disqualify(ctx context.Context, id, userID int64) (*tournament.To
 	return h.apply(ctx, id, tournament.Disqualify{UserID: userID})
 }
 
+// CallGame records that the organiser sent a game's players to play; its
+// deadline counts from now.
+func (h *Host) CallGame(ctx context.Context, id, gameID int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.CallGame{GameID: gameID})
+}
+
+// StartGame records that a game's players began to play.
+func (h *Host) StartGame(ctx context.Context, id, gameID int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.StartGame{GameID: gameID})
+}
+
 // CorrectResult changes the winner of a decided game (see
 // tournament.CorrectResult) and returns the new state and what the
 // correction did. expectedVersion (0 = any) must be the tournament's

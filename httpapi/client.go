@@ -169,6 +169,16 @@ func (c *Client) Disqualify(ctx context.Context, id, user int64) (*tournament.To
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players/%d/disqualify", id, user), nil)
 }
 
+// CallGame sends a game's players to play.
+func (c *Client) CallGame(ctx context.Context, id, game int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/call", id, game), nil)
+}
+
+// StartGame records that a game began.
+func (c *Client) StartGame(ctx context.Context, id, game int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/start", id, game), nil)
+}
+
 // End ends an active tournament now.
 func (c *Client) End(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/end", id), nil)

@@ -101,6 +101,8 @@ func (s *server) routes() []route {
 		{"/v1/tournaments/{id}/standings", map[string]http.HandlerFunc{"GET": s.standings}},
 		{"/v1/tournaments/{id}/games/{game_id}/correct", map[string]http.HandlerFunc{"POST": s.correct}},
 		{"/v1/tournaments/{id}/end", map[string]http.HandlerFunc{"POST": s.end}},
+		{"/v1/tournaments/{id}/games/{game_id}/call", map[string]http.HandlerFunc{"POST": s.gameStep(s.h.CallGame)}},
+		{"/v1/tournaments/{id}/games/{game_id}/start", map[string]http.HandlerFunc{"POST": s.gameStep(s.h.StartGame)}},
 		{"/v1/tournaments/{id}/players/{user_id}/disqualify", map[string]http.HandlerFunc{"POST": s.disqualify}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
 		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
@@ -750,6 +752,22 @@ func (s *server) disqualify(w http.ResponseWriter, r *http.Request) {
 		}
 		return s.h.Disqualify(ctx, id, user)
 	})
+}
+
+// gameStep moves a game along (call, start): no body.
+func (s *server) gameStep(step func(ctx context.Context, id, game int64) (*tournament.Tournament, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
+			game, err := pathID(r, "game_id")
+			if err != nil {
+				return nil, err
+			}
+			if _, err := decode[struct{}](w, r, true); err != nil {
+				return nil, err
+			}
+			return step(ctx, id, game)
+		})
+	}
 }
 
 func (s *server) end(w http.ResponseWriter, r *http.Request) {

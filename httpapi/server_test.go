@@ -631,3 +631,28 @@ func TestForfeitsAndDisqualificationOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+func TestCallAndStartOverHTTP(t *testing.T) {
+	srv := newServer(t, "", 0)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"s","max_players":4,"creator_id":1}`)
+	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":1}`)
+	send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":2}`)
+	if r := send(t, srv, "POST", "/v1/tournaments/1/start", ""); !strings.Contains(string(r.body), `"state":"ready"`) {
+		t.Fatalf("start: %s", r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/call", ""); r.status != 200 || !strings.Contains(string(r.body), `"state":"called"`) || !strings.Contains(string(r.body), `"called_at"`) {
+		t.Fatalf("call: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/start", "", "Prefer", "return=minimal"); r.status != 200 || !strings.Contains(string(r.body), `"type":"game_started"`) {
+		t.Fatalf("start game: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/call", ""); r.status != 409 {
+		t.Fatalf("calling a game in progress: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/7/start", ""); r.status != 404 {
+		t.Fatalf("starting a missing game: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":2}`); !strings.Contains(string(r.body), `"state":"completed"`) {
+		t.Fatalf("result: %s", r.body)
+	}
+}

@@ -57,7 +57,8 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 			pr.Games[j] = &pb.Game{GameId: g.GameID, Round: int32(g.Round), Player_1: g.Player1, Player_2: g.Player2,
 				Status: string(g.Status), WinnerId: g.WinnerID, LoserId: g.LoserID, CreatedAtUnixNano: unixNano(g.CreatedAt),
 				DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue,
-				DeadlineWarned: g.DeadlineWarned, Forfeit: g.Forfeit}
+				DeadlineWarned: g.DeadlineWarned, Forfeit: g.Forfeit, State: string(g.State),
+				CalledAtUnixNano: optNano(g.CalledAt), StartedAtUnixNano: optNano(g.PlayStartedAt)}
 		}
 		out.Rounds[i] = pr
 	}
@@ -84,7 +85,8 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 			r.Games[j] = tournament.Game{GameID: g.GetGameId(), Round: int(g.GetRound()), Player1: g.GetPlayer_1(), Player2: g.GetPlayer_2(),
 				Status: tournament.GameStatus(g.GetStatus()), WinnerID: g.WinnerId, LoserID: g.LoserId,
 				CreatedAt: fromUnixNano(g.GetCreatedAtUnixNano()), Deadline: fromUnixNano(g.GetDeadlineUnixNano()),
-				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned(), Forfeit: g.GetForfeit()}
+				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned(), Forfeit: g.GetForfeit(),
+				State: tournament.GameState(g.GetState()), CalledAt: fromOptNano(g.CalledAtUnixNano), PlayStartedAt: fromOptNano(g.StartedAtUnixNano)}
 		}
 		t.Rounds[i] = r
 	}
@@ -217,6 +219,10 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit}}
 	case tournament.Disqualify:
 		out.Command = &pb.ApplyRequest_Disqualify{Disqualify: &pb.Disqualify{UserId: c.UserID}}
+	case tournament.CallGame:
+		out.Command = &pb.ApplyRequest_CallGame{CallGame: &pb.GameRef{GameId: c.GameID}}
+	case tournament.StartGame:
+		out.Command = &pb.ApplyRequest_StartGame{StartGame: &pb.GameRef{GameId: c.GameID}}
 	case tournament.ResolveTimeouts:
 		out.Command = &pb.ApplyRequest_ResolveTimeouts{ResolveTimeouts: &pb.ResolveTimeouts{Policy: string(c.Policy), Winners: c.Winners}}
 	case tournament.WarnDeadlines:
@@ -261,6 +267,10 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId(), Forfeit: r.GetForfeit()}
 	case *pb.ApplyRequest_Disqualify:
 		out.Command = tournament.Disqualify{UserID: c.Disqualify.GetUserId()}
+	case *pb.ApplyRequest_CallGame:
+		out.Command = tournament.CallGame{GameID: c.CallGame.GetGameId()}
+	case *pb.ApplyRequest_StartGame:
+		out.Command = tournament.StartGame{GameID: c.StartGame.GetGameId()}
 	case *pb.ApplyRequest_ResolveTimeouts:
 		rt := tournament.ResolveTimeouts{Policy: tournament.TimeoutPolicy(c.ResolveTimeouts.GetPolicy())}
 		if decided && c.ResolveTimeouts.GetWinners() != nil {

@@ -38,6 +38,8 @@ Usage:
                                      change a decided game's winner (the games after it follow)
   host end ID                        end an active tournament now, standings as they are
   host forfeit ID GAME [WINNER]      WINNER wins by walkover; no WINNER: a double forfeit
+  host call ID GAME                  send a game's players to play (its deadline counts from now)
+  host start-game ID GAME            the game's players began
   host disqualify ID USER            USER is out of the active tournament (remove-player: a withdrawal)
   host remove ID
   host export                        JSON Lines on stdout
@@ -190,6 +192,20 @@ var clientCommands = map[string]clientCommand{
 			return nil, err
 		}
 		return c.Disqualify(ctx, a[0], a[1])
+	}},
+	"call": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "GAME")
+		if err != nil {
+			return nil, err
+		}
+		return c.CallGame(ctx, a[0], a[1])
+	}},
+	"start-game": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "GAME")
+		if err != nil {
+			return nil, err
+		}
+		return c.StartGame(ctx, a[0], a[1])
 	}},
 	"end": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID")

@@ -867,8 +867,17 @@ func testCorrections(t *testing.T, f Factory) {
 	}
 	_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 40, Command: T.CorrectResult{GameID: 1, WinnerID: c.Tournament.Game(1).Player1, ExpectedVersion: 2}})
 	wantCode(t, err, T.ErrFailedPrecondition)
-	// A forfeit, a double forfeit, a disqualification and a withdrawal.
+	// Match states: called, then in progress.
 	act := c.Tournament.ActiveGames()
+	if g := apply(t, b, 40, T.CallGame{GameID: act[0].GameID}).Tournament.Game(act[0].GameID); g.State != T.StateCalled {
+		t.Fatalf("called game %+v", g)
+	}
+	check(40, "a call")
+	if g := apply(t, b, 40, T.StartGame{GameID: act[0].GameID}).Tournament.Game(act[0].GameID); g.State != T.StateInProgress {
+		t.Fatalf("started game %+v", g)
+	}
+	check(40, "a game start")
+	// A forfeit, a double forfeit, a disqualification and a withdrawal.
 	apply(t, b, 40, T.RegisterResult{GameID: act[0].GameID, WinnerID: act[0].Player1, Forfeit: true})
 	check(40, "a forfeit")
 	if len(act) > 1 {

@@ -520,6 +520,9 @@ type Game struct {
 	Overdue            bool                   `protobuf:"varint,11,opt,name=overdue,proto3" json:"overdue,omitempty"`
 	DeadlineWarned     bool                   `protobuf:"varint,12,opt,name=deadline_warned,json=deadlineWarned,proto3" json:"deadline_warned,omitempty"`
 	Forfeit            bool                   `protobuf:"varint,13,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
+	State              string                 `protobuf:"bytes,14,opt,name=state,proto3" json:"state,omitempty"`
+	CalledAtUnixNano   *int64                 `protobuf:"varint,15,opt,name=called_at_unix_nano,json=calledAtUnixNano,proto3,oneof" json:"called_at_unix_nano,omitempty"`
+	StartedAtUnixNano  *int64                 `protobuf:"varint,16,opt,name=started_at_unix_nano,json=startedAtUnixNano,proto3,oneof" json:"started_at_unix_nano,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -645,6 +648,27 @@ func (x *Game) GetForfeit() bool {
 	return false
 }
 
+func (x *Game) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Game) GetCalledAtUnixNano() int64 {
+	if x != nil && x.CalledAtUnixNano != nil {
+		return *x.CalledAtUnixNano
+	}
+	return 0
+}
+
+func (x *Game) GetStartedAtUnixNano() int64 {
+	if x != nil && x.StartedAtUnixNano != nil {
+		return *x.StartedAtUnixNano
+	}
+	return 0
+}
+
 type CreateRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Actor         string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -760,6 +784,8 @@ type ApplyRequest struct {
 	//	*ApplyRequest_CorrectResult
 	//	*ApplyRequest_EndTournament
 	//	*ApplyRequest_Disqualify
+	//	*ApplyRequest_CallGame
+	//	*ApplyRequest_StartGame
 	Command isApplyRequest_Command `protobuf_oneof:"command"`
 	// The state of the tournament the caller holds (protocol 2; 0 = none):
 	// when the change applies to exactly that state, the reply carries a
@@ -902,6 +928,24 @@ func (x *ApplyRequest) GetDisqualify() *Disqualify {
 	return nil
 }
 
+func (x *ApplyRequest) GetCallGame() *GameRef {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_CallGame); ok {
+			return x.CallGame
+		}
+	}
+	return nil
+}
+
+func (x *ApplyRequest) GetStartGame() *GameRef {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_StartGame); ok {
+			return x.StartGame
+		}
+	}
+	return nil
+}
+
 func (x *ApplyRequest) GetKnownVersion() int64 {
 	if x != nil {
 		return x.KnownVersion
@@ -956,6 +1000,14 @@ type ApplyRequest_Disqualify struct {
 	Disqualify *Disqualify `protobuf:"bytes,13,opt,name=disqualify,proto3,oneof"`
 }
 
+type ApplyRequest_CallGame struct {
+	CallGame *GameRef `protobuf:"bytes,14,opt,name=call_game,json=callGame,proto3,oneof"`
+}
+
+type ApplyRequest_StartGame struct {
+	StartGame *GameRef `protobuf:"bytes,15,opt,name=start_game,json=startGame,proto3,oneof"`
+}
+
 func (*ApplyRequest_AddPlayer) isApplyRequest_Command() {}
 
 func (*ApplyRequest_RemovePlayer) isApplyRequest_Command() {}
@@ -973,6 +1025,10 @@ func (*ApplyRequest_CorrectResult) isApplyRequest_Command() {}
 func (*ApplyRequest_EndTournament) isApplyRequest_Command() {}
 
 func (*ApplyRequest_Disqualify) isApplyRequest_Command() {}
+
+func (*ApplyRequest_CallGame) isApplyRequest_Command() {}
+
+func (*ApplyRequest_StartGame) isApplyRequest_Command() {}
 
 type AddPlayer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1369,6 +1425,50 @@ func (x *Disqualify) GetUserId() int64 {
 	return 0
 }
 
+type GameRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	GameId        int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GameRef) Reset() {
+	*x = GameRef{}
+	mi := &file_backend_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GameRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GameRef) ProtoMessage() {}
+
+func (x *GameRef) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GameRef.ProtoReflect.Descriptor instead.
+func (*GameRef) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GameRef) GetGameId() int64 {
+	if x != nil {
+		return x.GameId
+	}
+	return 0
+}
+
 type ResolveTimeouts struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Policy string                 `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
@@ -1380,7 +1480,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1392,7 +1492,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1405,7 +1505,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -1444,7 +1544,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1456,7 +1556,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1469,7 +1569,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Event) GetType() string {
@@ -1585,7 +1685,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1597,7 +1697,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1610,7 +1710,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1648,7 +1748,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1660,7 +1760,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1673,7 +1773,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -1724,7 +1824,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1736,7 +1836,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1749,7 +1849,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -1781,7 +1881,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1793,7 +1893,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1806,7 +1906,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 type Summary struct {
@@ -1828,7 +1928,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1840,7 +1940,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1853,7 +1953,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Summary) GetId() int64 {
@@ -1935,7 +2035,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1947,7 +2047,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1960,7 +2060,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -1980,7 +2080,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1992,7 +2092,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2005,7 +2105,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -2030,7 +2130,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2042,7 +2142,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2055,7 +2155,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 type ImportReply struct {
@@ -2067,7 +2167,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2079,7 +2179,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2092,7 +2192,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -2110,7 +2210,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2222,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2235,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 type MaintainReply struct {
@@ -2151,7 +2251,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2163,7 +2263,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2176,7 +2276,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -2221,7 +2321,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2233,7 +2333,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2246,7 +2346,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -2299,7 +2399,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2311,7 +2411,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2324,7 +2424,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 type HealthReply struct {
@@ -2340,7 +2440,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2352,7 +2452,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2365,7 +2465,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -2399,7 +2499,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2511,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2524,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2452,7 +2552,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2464,7 +2564,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2477,7 +2577,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2514,7 +2614,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2626,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2639,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{34}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2601,7 +2701,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2613,7 +2713,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2626,7 +2726,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{35}
+	return file_backend_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2652,7 +2752,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2664,7 +2764,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2677,7 +2777,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{36}
+	return file_backend_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2697,7 +2797,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2709,7 +2809,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2722,7 +2822,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{37}
+	return file_backend_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2787,7 +2887,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x05games\x18\x03 \x03(\v2\x18.tourney.backend.v1.GameR\x05games\x12\x12\n" +
 	"\x04byes\x18\x04 \x03(\x03R\x04byes\x12\x18\n" +
 	"\abracket\x18\x05 \x01(\tR\abracket\x12\x14\n" +
-	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\xee\x03\n" +
+	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\x9f\x05\n" +
 	"\x04Game\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x14\n" +
 	"\x05round\x18\x02 \x01(\x05R\x05round\x12\x19\n" +
@@ -2802,11 +2902,16 @@ const file_backend_proto_rawDesc = "" +
 	" \x01(\x03H\x02R\x12finishedAtUnixNano\x88\x01\x01\x12\x18\n" +
 	"\aoverdue\x18\v \x01(\bR\aoverdue\x12'\n" +
 	"\x0fdeadline_warned\x18\f \x01(\bR\x0edeadlineWarned\x12\x18\n" +
-	"\aforfeit\x18\r \x01(\bR\aforfeitB\f\n" +
+	"\aforfeit\x18\r \x01(\bR\aforfeit\x12\x14\n" +
+	"\x05state\x18\x0e \x01(\tR\x05state\x122\n" +
+	"\x13called_at_unix_nano\x18\x0f \x01(\x03H\x03R\x10calledAtUnixNano\x88\x01\x01\x124\n" +
+	"\x14started_at_unix_nano\x18\x10 \x01(\x03H\x04R\x11startedAtUnixNano\x88\x01\x01B\f\n" +
 	"\n" +
 	"_winner_idB\v\n" +
 	"\t_loser_idB\x18\n" +
-	"\x16_finished_at_unix_nano\"\xf9\x01\n" +
+	"\x16_finished_at_unix_nanoB\x16\n" +
+	"\x14_called_at_unix_nanoB\x17\n" +
+	"\x15_started_at_unix_nano\"\xf9\x01\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -2818,7 +2923,7 @@ const file_backend_proto_rawDesc = "" +
 	"\vttl_profile\x18\x06 \x01(\tR\n" +
 	"ttlProfile\x12\x16\n" +
 	"\x06format\x18\a \x01(\tR\x06format\x125\n" +
-	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xb8\x06\n" +
+	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xb2\a\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -2834,7 +2939,10 @@ const file_backend_proto_rawDesc = "" +
 	"\x0eend_tournament\x18\f \x01(\v2!.tourney.backend.v1.EndTournamentH\x00R\rendTournament\x12@\n" +
 	"\n" +
 	"disqualify\x18\r \x01(\v2\x1e.tourney.backend.v1.DisqualifyH\x00R\n" +
-	"disqualify\x12#\n" +
+	"disqualify\x12:\n" +
+	"\tcall_game\x18\x0e \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\bcallGame\x12<\n" +
+	"\n" +
+	"start_game\x18\x0f \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\tstartGame\x12#\n" +
 	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
 	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNanoB\t\n" +
 	"\acommand\"$\n" +
@@ -2860,7 +2968,9 @@ const file_backend_proto_rawDesc = "" +
 	"\rEndTournament\"%\n" +
 	"\n" +
 	"Disqualify\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\x03R\x06userId\"\xb1\x01\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\"\"\n" +
+	"\aGameRef\x12\x17\n" +
+	"\agame_id\x18\x01 \x01(\x03R\x06gameId\"\xb1\x01\n" +
 	"\x0fResolveTimeouts\x12\x16\n" +
 	"\x06policy\x18\x01 \x01(\tR\x06policy\x12J\n" +
 	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
@@ -2996,7 +3106,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -3014,31 +3124,32 @@ var file_backend_proto_goTypes = []any{
 	(*CorrectResult)(nil),    // 13: tourney.backend.v1.CorrectResult
 	(*EndTournament)(nil),    // 14: tourney.backend.v1.EndTournament
 	(*Disqualify)(nil),       // 15: tourney.backend.v1.Disqualify
-	(*ResolveTimeouts)(nil),  // 16: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 17: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 18: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 19: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 20: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 21: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 22: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 23: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 24: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 25: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 26: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 27: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 28: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 29: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 30: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 31: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 32: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 33: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 34: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 35: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 36: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 37: tourney.backend.v1.ConflictsReply
-	nil,                      // 38: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 39: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 40: tourney.backend.v1.KeyStats.RepairedEntry
+	(*GameRef)(nil),          // 16: tourney.backend.v1.GameRef
+	(*ResolveTimeouts)(nil),  // 17: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 18: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 19: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),            // 20: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 21: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 22: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 23: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 24: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 25: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 26: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 27: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 28: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 29: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),         // 30: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 31: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 32: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 33: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 34: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 35: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 36: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 37: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 38: tourney.backend.v1.ConflictsReply
+	nil,                      // 39: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 40: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 41: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
@@ -3051,51 +3162,53 @@ var file_backend_proto_depIdxs = []int32{
 	10, // 7: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
 	11, // 8: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
 	12, // 9: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	16, // 10: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	17, // 10: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
 	9,  // 11: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
 	13, // 12: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
 	14, // 13: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
 	15, // 14: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
-	38, // 15: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 16: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	17, // 17: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	19, // 18: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	7,  // 19: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	22, // 20: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	29, // 21: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	39, // 22: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	40, // 23: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	17, // 24: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 25: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	6,  // 26: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	7,  // 27: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	20, // 28: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	21, // 29: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	24, // 30: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	25, // 31: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 32: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	27, // 33: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	30, // 34: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	32, // 35: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	34, // 36: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	36, // 37: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	18, // 38: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	18, // 39: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 40: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	23, // 41: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	18, // 42: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 43: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	26, // 44: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	28, // 45: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	31, // 46: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	33, // 47: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	35, // 48: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	37, // 49: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	38, // [38:50] is the sub-list for method output_type
-	26, // [26:38] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	16, // 15: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
+	16, // 16: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
+	39, // 17: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 18: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	18, // 19: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	20, // 20: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	7,  // 21: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	23, // 22: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	30, // 23: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	40, // 24: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	41, // 25: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	18, // 26: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 27: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	6,  // 28: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	7,  // 29: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	21, // 30: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	22, // 31: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	25, // 32: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	26, // 33: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 34: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	28, // 35: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	31, // 36: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	33, // 37: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	35, // 38: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	37, // 39: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	19, // 40: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	19, // 41: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 42: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	24, // 43: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	19, // 44: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 45: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	27, // 46: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	29, // 47: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	32, // 48: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	34, // 49: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	36, // 50: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	38, // 51: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	40, // [40:52] is the sub-list for method output_type
+	28, // [28:40] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -3115,6 +3228,8 @@ func file_backend_proto_init() {
 		(*ApplyRequest_CorrectResult)(nil),
 		(*ApplyRequest_EndTournament)(nil),
 		(*ApplyRequest_Disqualify)(nil),
+		(*ApplyRequest_CallGame)(nil),
+		(*ApplyRequest_StartGame)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -3122,7 +3237,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   41,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -201,6 +201,10 @@ func (c *change) replayWith(gameID, winner int64) error {
 				continue
 			}
 			n.CreatedAt, n.Deadline, n.Overdue, n.DeadlineWarned = o.CreatedAt, o.Deadline, o.Overdue, o.DeadlineWarned
+			n.CalledAt, n.PlayStartedAt = o.CalledAt, o.PlayStartedAt
+			if n.Status == GameActive && o.Status == GameActive {
+				n.State = o.State
+			}
 			switch {
 			case n.GameID == gameID:
 				n.FinishedAt = o.FinishedAt

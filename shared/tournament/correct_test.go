@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 // playAll decides every game, player_1 winning.
@@ -277,5 +278,49 @@ func TestDisqualificationInEveryFormat(t *testing.T) {
 		if err := Validate(next); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
+	}
+}
+
+func TestMatchStates(t *testing.T) {
+	tr := startFormat(t, 4, SingleElimination, Options{})
+	g := tr.Game(1)
+	if g.State != StateReady {
+		t.Fatalf("a new game is %q", g.State)
+	}
+	later := env()
+	later.Now = later.Now.Add(time.Hour)
+	called, evs, err := Apply(tr, CallGame{GameID: 1}, later)
+	if err != nil || called.Game(1).State != StateCalled || !called.Game(1).Deadline.Equal(later.Now.Add(later.GameTimeout)) || evs[0].Type != EventGameCalled {
+		t.Fatalf("call: %+v %v %v", called.Game(1), eventTypes(evs), err)
+	}
+	if same, evs, _ := Apply(called, CallGame{GameID: 1}, later); same != called || evs != nil {
+		t.Fatal("calling a called game again changed it")
+	}
+	// The deadline counts from the call: an hour after creation the game
+	// is not overdue.
+	if swept, _, _ := Apply(called, ResolveTimeouts{Policy: TimeoutHigherSeed}, later); swept.Game(1).Status != GameActive || swept.Game(2).Status != GameTimedOut {
+		t.Fatalf("after the sweep: game 1 (just called) %s, game 2 (never called) %s", swept.Game(1).Status, swept.Game(2).Status)
+	}
+	started, evs, err := Apply(called, StartGame{GameID: 1}, later)
+	if err != nil || started.Game(1).State != StateInProgress || started.Game(1).PlayStartedAt == nil || evs[0].Type != EventGameStarted {
+		t.Fatalf("start: %+v %v", started.Game(1), err)
+	}
+	if _, _, err := Apply(started, CallGame{GameID: 1}, later); !errors.Is(err, ErrFailedPrecondition) {
+		t.Fatalf("calling a game in progress: %v", err)
+	}
+	done := mustApply(t, started, RegisterResult{GameID: 1, WinnerID: 101})
+	if done.Game(1).State != StateCompleted {
+		t.Fatalf("a finished game is %q", done.Game(1).State)
+	}
+	for _, cmd := range []Command{CallGame{GameID: 1}, StartGame{GameID: 1}} {
+		if _, _, err := Apply(done, cmd, env()); !errors.Is(err, ErrFailedPrecondition) {
+			t.Errorf("%s of a finished game: %v", cmd.Name(), err)
+		}
+	}
+	if _, _, err := Apply(done, CallGame{GameID: 9}, env()); !errors.Is(err, ErrNotFound) {
+		t.Errorf("calling a missing game: %v", err)
+	}
+	if err := Validate(done); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -111,6 +111,10 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 		j.GameID, j.WinnerID, j.LoserID, j.Forfeit = c.GameID, c.WinnerID, c.LoserID, c.Forfeit
 	case Disqualify:
 		j.UserID = c.UserID
+	case CallGame:
+		j.GameID = c.GameID
+	case StartGame:
+		j.GameID = c.GameID
 	case ResolveTimeouts:
 		j.Policy, j.Winners = c.Policy, c.Winners
 	case WarnDeadlines:
@@ -141,6 +145,10 @@ func UnmarshalCommand(b []byte) (Command, error) {
 		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID, Forfeit: j.Forfeit}, nil
 	case Disqualify{}.Name():
 		return Disqualify{UserID: j.UserID}, nil
+	case CallGame{}.Name():
+		return CallGame{GameID: j.GameID}, nil
+	case StartGame{}.Name():
+		return StartGame{GameID: j.GameID}, nil
 	case ResolveTimeouts{}.Name():
 		return ResolveTimeouts{Policy: j.Policy, Winners: j.Winners}, nil
 	case WarnDeadlines{}.Name():

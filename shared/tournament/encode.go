@@ -81,6 +81,15 @@ func (g *Game) Signature() uint64 {
 	if g.Forfeit {
 		mix(0xf0f)
 	}
+	for _, c := range g.State {
+		mix(uint64(c))
+	}
+	if g.CalledAt != nil {
+		mix(uint64(g.CalledAt.UnixNano()))
+	}
+	if g.PlayStartedAt != nil {
+		mix(uint64(g.PlayStartedAt.UnixNano()) ^ 0x5)
+	}
 	mix(opt(g.LoserID))
 	mix(uint64(g.CreatedAt.UnixNano()))
 	mix(uint64(g.Deadline.UnixNano()))
@@ -282,6 +291,18 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	}
 	if g.Forfeit {
 		b = append(b, `,"forfeit":true`...)
+	}
+	if g.State != "" {
+		b = append(b, `,"state":`...)
+		b = appendString(b, string(g.State))
+	}
+	if g.CalledAt != nil {
+		b = append(b, `,"called_at":`...)
+		b = appendTime(b, *g.CalledAt)
+	}
+	if g.PlayStartedAt != nil {
+		b = append(b, `,"started_at":`...)
+		b = appendTime(b, *g.PlayStartedAt)
 	}
 
 	return append(b, '}')

@@ -291,7 +291,7 @@ func (c *change) beginRound(bracket string, stage int, slots []int64) {
 			}
 			continue
 		}
-		g := Game{GameID: next, Round: n, Player1: a, Player2: b, Status: GameActive,
+		g := Game{GameID: next, Round: n, Player1: a, Player2: b, Status: GameActive, State: StateReady,
 			CreatedAt: c.env.Now, Deadline: c.env.Now.Add(c.env.GameTimeout)}
 		next++
 		r.Games = append(r.Games, g)
@@ -411,7 +411,7 @@ func (c *change) doubleForfeit(cmd RegisterResult) error {
 		return Errorf(CodeFailedPrecondition, "game %d is %s", g.GameID, g.Status)
 	}
 	now := c.env.Now
-	g.Status, g.Forfeit, g.FinishedAt, g.Overdue = GameFinished, true, &now, false
+	g.Status, g.State, g.Forfeit, g.FinishedAt, g.Overdue = GameFinished, StateCompleted, true, &now, false
 	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Forfeit: true})
 	c.advance()
 	return nil
@@ -493,6 +493,73 @@ func (c *change) decide(g *Game, status GameStatus, winner int64) {
 	loser, _ := g.opponent(winner)
 	now := c.env.Now
 	g.Status, g.WinnerID, g.LoserID, g.FinishedAt, g.Overdue = status, &winner, &loser, &now, false
+	g.State = StateCompleted
+	if status == GameTimedOut {
+		g.State = StateTimedOut
+	}
+}
+
+// CallGame records that the organiser sent a game's players to play: the
+// game is called and its deadline counts from now. Calling a called game
+// again changes nothing.
+type CallGame struct{ GameID int64 }
+
+// Name implements Command.
+func (CallGame) Name() string { return "call_game" }
+
+func (cmd CallGame) apply(c *change) error {
+	g, err := c.playable(cmd.GameID, "call")
+	if err != nil || g == nil {
+		return err
+	}
+	switch g.State {
+	case StateCalled:
+		return nil
+	case StateInProgress:
+		return Errorf(CodeFailedPrecondition, "game %d is already in progress", g.GameID)
+	}
+	now := c.env.Now
+	g.State, g.CalledAt, g.Deadline, g.Overdue, g.DeadlineWarned = StateCalled, &now, now.Add(c.env.GameTimeout), false, false
+	d := g.Deadline
+	c.emit(Event{Type: EventGameCalled, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Deadline: &d})
+	return nil
+}
+
+// StartGame records that a game's players began to play (from ready or
+// called). Starting a game in progress again changes nothing.
+type StartGame struct{ GameID int64 }
+
+// Name implements Command.
+func (StartGame) Name() string { return "start_game" }
+
+func (cmd StartGame) apply(c *change) error {
+	g, err := c.playable(cmd.GameID, "start")
+	if err != nil || g == nil || g.State == StateInProgress {
+		return err
+	}
+	now := c.env.Now
+	g.State, g.PlayStartedAt = StateInProgress, &now
+	c.emit(Event{Type: EventGameStarted, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}})
+	return nil
+}
+
+// playable returns the active game id of an active tournament, for a
+// command that moves it along (verb names it in errors).
+func (c *change) playable(id int64, verb string) (*Game, error) {
+	if id <= 0 {
+		return nil, Errorf(CodeInvalidArgument, "game_id must be a positive integer, got %d", id)
+	}
+	g := c.t.Game(id)
+	if g == nil {
+		return nil, Errorf(CodeNotFound, "game %d is not in tournament %d", id, c.t.ID)
+	}
+	if g.Status != GameActive {
+		return nil, Errorf(CodeFailedPrecondition, "cannot %s game %d: it is %s", verb, id, g.Status)
+	}
+	if g.State == "" {
+		g.State = StateReady // made before match states existed
+	}
+	return g, nil
 }
 
 // TimeoutPolicy says how the sweeper resolves a game past its deadline.
@@ -630,7 +697,7 @@ func (EndTournament) apply(c *change) error {
 	c.t.Ended = true
 	c.stageGames(func(g *Game) {
 		if g.Status == GameActive {
-			g.Status = GameCancelled
+			g.Status, g.State = GameCancelled, StateCancelled
 			c.emit(Event{Type: EventGameCancelled, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}})
 		}
 	})

@@ -39,6 +39,10 @@ const (
 	EventPlayerDisqualified EventType = "player_disqualified"
 	// A player left an active tournament.
 	EventPlayerWithdrew EventType = "player_withdrew"
+	// The organiser sent a game's players to play (its deadline restarts).
+	EventGameCalled EventType = "game_called"
+	// A game's players began to play.
+	EventGameStarted EventType = "game_started"
 )
 
 // Event records one change. Version is the tournament's version after the

@@ -86,6 +86,10 @@ func runFuzzBody(t *testing.T, in []byte) {
 				cmd = Disqualify{UserID: int64(arg % 40)}
 			case arg%8 < 5 && len(act) > 0:
 				cmd = RegisterResult{GameID: act[int(arg)%len(act)].GameID, Forfeit: true}
+			case arg%8 == 5 && len(act) > 0:
+				cmd = CallGame{GameID: act[int(arg)%len(act)].GameID}
+			case arg%8 == 6 && len(act) > 0:
+				cmd = StartGame{GameID: act[int(arg)%len(act)].GameID}
 			default:
 				cmd = RemovePlayer{UserID: int64(arg % 40)}
 			}

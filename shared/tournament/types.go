@@ -57,7 +57,28 @@ type Game struct {
 	// Forfeit: the loser did not play (a walkover win); with no winner, a
 	// double forfeit: neither player played, neither advances.
 	Forfeit bool `json:"forfeit,omitempty"`
+	// State is where the match stands: ready (both players known), called
+	// (the organiser sent them to play), in_progress, completed, timed_out
+	// or cancelled. Games exist once both players are known, so none is
+	// ever pending.
+	State GameState `json:"state,omitempty"`
+	// CalledAt and PlayStartedAt are when it was called and started.
+	CalledAt      *time.Time `json:"called_at,omitempty"`
+	PlayStartedAt *time.Time `json:"started_at,omitempty"`
 }
+
+// GameState is a match's state (Game.State).
+type GameState string
+
+// Match states.
+const (
+	StateReady      GameState = "ready"
+	StateCalled     GameState = "called"
+	StateInProgress GameState = "in_progress"
+	StateCompleted  GameState = "completed"
+	StateTimedOut   GameState = "timed_out"
+	StateCancelled  GameState = "cancelled"
+)
 
 // Drop records a player who left an active tournament: disqualified by the
 // organiser or withdrawn. From the stage after Stage on they are paired
@@ -216,6 +237,8 @@ func (r Round) clone() Round {
 		g.WinnerID = clonePtr(g.WinnerID)
 		g.LoserID = clonePtr(g.LoserID)
 		g.FinishedAt = clonePtr(g.FinishedAt)
+		g.CalledAt = clonePtr(g.CalledAt)
+		g.PlayStartedAt = clonePtr(g.PlayStartedAt)
 		c.Games[i] = g
 	}
 	return c

@@ -159,6 +159,11 @@ func Validate(t *Tournament) error {
 }
 
 func validateGame(g *Game) error {
+	states := map[GameStatus][]GameState{GameActive: {"", StateReady, StateCalled, StateInProgress},
+		GameFinished: {"", StateCompleted}, GameTimedOut: {"", StateTimedOut}, GameCancelled: {"", StateCancelled}}
+	if !slices.Contains(states[g.Status], g.State) {
+		return Errorf(CodeInvalidArgument, "game %d is %s but its state is %q", g.GameID, g.Status, g.State)
+	}
 	switch g.Status {
 	case GameActive:
 		if g.WinnerID != nil || g.LoserID != nil {
