@@ -352,6 +352,12 @@ func (h *Host) Disqualify(ctx context.Context, id, userID int64) (*tournament.To
 	return h.apply(ctx, id, tournament.Disqualify{UserID: userID})
 }
 
+// CheckIn records that a registered player is present (tournaments with
+// check-in; see tournament.CheckIn).
+func (h *Host) CheckIn(ctx context.Context, id, userID int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.CheckIn{UserID: userID})
+}
+
 // CallGame records that the organiser sent a game's players to play; its
 // deadline counts from now.
 func (h *Host) CallGame(ctx context.Context, id, gameID int64) (*tournament.Tournament, error) {

@@ -164,6 +164,11 @@ func (c *Client) Forfeit(ctx context.Context, id, game, winner int64) (*tourname
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), map[string]any{"winner_id": winner, "forfeit": true})
 }
 
+// CheckIn checks a registered player in.
+func (c *Client) CheckIn(ctx context.Context, id, user int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players/%d/check-in", id, user), nil)
+}
+
 // Disqualify removes a player from an active tournament.
 func (c *Client) Disqualify(ctx context.Context, id, user int64) (*tournament.Tournament, error) {
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players/%d/disqualify", id, user), nil)

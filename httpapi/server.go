@@ -103,7 +103,8 @@ func (s *server) routes() []route {
 		{"/v1/tournaments/{id}/end", map[string]http.HandlerFunc{"POST": s.end}},
 		{"/v1/tournaments/{id}/games/{game_id}/call", map[string]http.HandlerFunc{"POST": s.gameStep(s.h.CallGame)}},
 		{"/v1/tournaments/{id}/games/{game_id}/start", map[string]http.HandlerFunc{"POST": s.gameStep(s.h.StartGame)}},
-		{"/v1/tournaments/{id}/players/{user_id}/disqualify", map[string]http.HandlerFunc{"POST": s.disqualify}},
+		{"/v1/tournaments/{id}/players/{user_id}/disqualify", map[string]http.HandlerFunc{"POST": s.playerStep(s.h.Disqualify)}},
+		{"/v1/tournaments/{id}/players/{user_id}/check-in", map[string]http.HandlerFunc{"POST": s.playerStep(s.h.CheckIn)}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
 		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
@@ -477,11 +478,14 @@ type createBody struct {
 	GrandFinal      string              `json:"grand_final"`
 	Rounds          int                 `json:"rounds"`
 	Options         *tournament.Options `json:"options"`
+	CheckIn         string              `json:"check_in"`
+	StartsAt        *time.Time          `json:"starts_at"`
 }
 
 func (b createBody) params() (tournament.CreateParams, error) {
 	p := tournament.CreateParams{ID: b.ID, Name: b.Name, MaxPlayers: b.MaxPlayers, CreatorID: b.CreatorID, TTLProfile: b.TTLProfile,
-		Format: b.Format, Options: tournament.Options{ThirdPlaceMatch: b.ThirdPlaceMatch, GrandFinal: b.GrandFinal, Rounds: b.Rounds}}
+		Format: b.Format, Options: tournament.Options{ThirdPlaceMatch: b.ThirdPlaceMatch, GrandFinal: b.GrandFinal, Rounds: b.Rounds},
+		CheckIn: b.CheckIn, StartsAt: b.StartsAt}
 	if b.Options != nil {
 		if p.Options != (tournament.Options{}) {
 			return p, tournament.Errorf(tournament.CodeInvalidArgument, "give the format's options either at the top level or in \"options\", not both")
@@ -741,17 +745,20 @@ func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reply)
 }
 
-func (s *server) disqualify(w http.ResponseWriter, r *http.Request) {
-	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
-		user, err := pathID(r, "user_id")
-		if err != nil {
-			return nil, err
-		}
-		if _, err := decode[struct{}](w, r, true); err != nil {
-			return nil, err
-		}
-		return s.h.Disqualify(ctx, id, user)
-	})
+// playerStep acts on one player (disqualify, check in): no body.
+func (s *server) playerStep(step func(ctx context.Context, id, user int64) (*tournament.Tournament, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
+			user, err := pathID(r, "user_id")
+			if err != nil {
+				return nil, err
+			}
+			if _, err := decode[struct{}](w, r, true); err != nil {
+				return nil, err
+			}
+			return step(ctx, id, user)
+		})
+	}
 }
 
 // gameStep moves a game along (call, start): no body.

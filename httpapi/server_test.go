@@ -656,3 +656,26 @@ func TestCallAndStartOverHTTP(t *testing.T) {
 		t.Fatalf("result: %s", r.body)
 	}
 }
+
+func TestCheckInOverHTTP(t *testing.T) {
+	srv := newServer(t, "", 0)
+	if r := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"c","max_players":4,"creator_id":1,"check_in":"soon"}`); r.status != 400 || !strings.Contains(string(r.body), "check_in") {
+		t.Fatalf("a bad check_in: %d %s", r.status, r.body)
+	}
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"c","max_players":4,"creator_id":1,"check_in":"10m"}`)
+	for u := 1; u <= 3; u++ {
+		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
+	}
+	for _, u := range []int{1, 3} {
+		if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/players/%d/check-in", u), ""); r.status != 200 {
+			t.Fatalf("check-in: %d %s", r.status, r.body)
+		}
+	}
+	r := send(t, srv, "POST", "/v1/tournaments/1/start", "")
+	if r.status != 200 || !strings.Contains(string(r.body), `"players":[1,3]`) {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/players/1/check-in", ""); r.status != 409 {
+		t.Fatalf("a check-in after the start: %d %s", r.status, r.body)
+	}
+}

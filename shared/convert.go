@@ -45,7 +45,8 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 		Status: string(t.Status), Players: t.Players, Seeds: t.Seeds, Shuffled: t.Shuffled, CurrentRound: int32(t.CurrentRound),
 		WinnerId: t.WinnerID, Version: t.Version, CreatedAtUnixNano: unixNano(t.CreatedAt), UpdatedAtUnixNano: unixNano(t.UpdatedAt),
 		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile,
-		Format: string(t.Format), Options: optionsToPB(t.Options), Ended: t.Ended}
+		Format: string(t.Format), Options: optionsToPB(t.Options), Ended: t.Ended,
+		CheckIn: t.CheckIn, StartsAtUnixNano: optNano(t.StartsAt), CheckedIn: t.CheckedIn}
 	for _, d := range t.Dropped {
 		out.Dropped = append(out.Dropped, &pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason})
 	}
@@ -74,6 +75,7 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		CreatedAt: fromUnixNano(p.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(p.GetUpdatedAtUnixNano()),
 		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
 		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()), Ended: p.GetEnded(),
+		CheckIn: p.GetCheckIn(), StartsAt: fromOptNano(p.StartsAtUnixNano), CheckedIn: p.GetCheckedIn(),
 		Rounds: make([]tournament.Round, len(p.GetRounds()))}
 	for _, d := range p.GetDropped() {
 		t.Dropped = append(t.Dropped, tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason()})
@@ -219,6 +221,8 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit}}
 	case tournament.Disqualify:
 		out.Command = &pb.ApplyRequest_Disqualify{Disqualify: &pb.Disqualify{UserId: c.UserID}}
+	case tournament.CheckIn:
+		out.Command = &pb.ApplyRequest_CheckIn{CheckIn: &pb.CheckIn{UserId: c.UserID}}
 	case tournament.CallGame:
 		out.Command = &pb.ApplyRequest_CallGame{CallGame: &pb.GameRef{GameId: c.GameID}}
 	case tournament.StartGame:
@@ -267,6 +271,8 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId(), Forfeit: r.GetForfeit()}
 	case *pb.ApplyRequest_Disqualify:
 		out.Command = tournament.Disqualify{UserID: c.Disqualify.GetUserId()}
+	case *pb.ApplyRequest_CheckIn:
+		out.Command = tournament.CheckIn{UserID: c.CheckIn.GetUserId()}
 	case *pb.ApplyRequest_CallGame:
 		out.Command = tournament.CallGame{GameID: c.CallGame.GetGameId()}
 	case *pb.ApplyRequest_StartGame:

@@ -44,7 +44,8 @@ func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, err
 		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
 	}
 	ch, err := changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
-		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID, TtlProfile: p.TTLProfile, Format: string(p.Format), Options: optionsToPB(p.Options)}))
+		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID, TtlProfile: p.TTLProfile, Format: string(p.Format), Options: optionsToPB(p.Options),
+		CheckIn: p.CheckIn, StartsAtUnixNano: optNano(p.StartsAt)}))
 	if err == nil {
 		c.known.put(ch.Tournament)
 	}

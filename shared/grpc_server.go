@@ -30,7 +30,8 @@ func (s *GRPCServer) change(c Change, err error) (*pb.ChangeReply, error) {
 func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.ChangeReply, error) {
 	return s.change(s.Impl.Create(ctx, CreateRequest{Actor: req.GetActor(), Params: tournament.CreateParams{
 		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId(), TTLProfile: req.GetTtlProfile(),
-		Format: tournament.Format(req.GetFormat()), Options: optionsFromPB(req.GetOptions())}}))
+		Format: tournament.Format(req.GetFormat()), Options: optionsFromPB(req.GetOptions()),
+		CheckIn: req.GetCheckIn(), StartsAt: fromOptNano(req.StartsAtUnixNano)}}))
 }
 
 // Apply implements pb.BackendServer. A protocol-2 caller that holds the

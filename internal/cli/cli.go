@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/shared/config"
@@ -38,6 +39,7 @@ Usage:
                                      change a decided game's winner (the games after it follow)
   host end ID                        end an active tournament now, standings as they are
   host forfeit ID GAME [WINNER]      WINNER wins by walkover; no WINNER: a double forfeit
+  host check-in ID USER              USER is present (tournaments created with --check-in)
   host call ID GAME                  send a game's players to play (its deadline counts from now)
   host start-game ID GAME            the game's players began
   host disqualify ID USER            USER is out of the active tournament (remove-player: a withdrawal)
@@ -156,14 +158,24 @@ var clientCommands = map[string]clientCommand{
 		in.vals = map[string]any{
 			"id": in.fs.Int64("id", 0, "tournament id (> 0)"), "name": in.fs.String("name", "", "name"),
 			"max": in.fs.Int("max-players", 8, "2..1024"), "creator": in.fs.Int64("creator", 0, "creator user id (> 0)"),
-			"ttl":    in.fs.String("ttl-profile", "", "TTL profile (TOURNEY_TTL_PROFILES); default the configured TTLs"),
-			"format": in.fs.String("format", "", "single_elimination (default), double_elimination, round_robin or swiss"),
-			"third":  in.fs.Bool("third-place", false, "single_elimination: play a third-place match"),
-			"gf":     in.fs.String("grand-final", "", "double_elimination: none, single or reset (default)"),
-			"rounds": in.fs.Int("rounds", 0, "round_robin: 1 or 2 cycles; swiss: number of rounds (default ceil(log2 players))"),
+			"ttl":     in.fs.String("ttl-profile", "", "TTL profile (TOURNEY_TTL_PROFILES); default the configured TTLs"),
+			"format":  in.fs.String("format", "", "single_elimination (default), double_elimination, round_robin or swiss"),
+			"third":   in.fs.Bool("third-place", false, "single_elimination: play a third-place match"),
+			"gf":      in.fs.String("grand-final", "", "double_elimination: none, single or reset (default)"),
+			"rounds":  in.fs.Int("rounds", 0, "round_robin: 1 or 2 cycles; swiss: number of rounds (default ceil(log2 players))"),
+			"checkin": in.fs.String("check-in", "", "players must check in; the window before --starts-at (e.g. 15m)"),
+			"starts":  in.fs.String("starts-at", "", "the planned start (RFC 3339), which check-in precedes"),
 		}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		return c.Create(ctx, tournament.CreateParams{ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
+		var starts *time.Time
+		if s := *in.vals["starts"].(*string); s != "" {
+			at, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return nil, fmt.Errorf("%w: --starts-at must be an RFC 3339 time, got %q", errUsage, s)
+			}
+			starts = &at
+		}
+		return c.Create(ctx, tournament.CreateParams{CheckIn: *in.vals["checkin"].(*string), StartsAt: starts, ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
 			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64), TTLProfile: *in.vals["ttl"].(*string),
 			Format: tournament.Format(*in.vals["format"].(*string)), Options: tournament.Options{ThirdPlaceMatch: *in.vals["third"].(*bool),
 				GrandFinal: *in.vals["gf"].(*string), Rounds: *in.vals["rounds"].(*int)}})
@@ -192,6 +204,13 @@ var clientCommands = map[string]clientCommand{
 			return nil, err
 		}
 		return c.Disqualify(ctx, a[0], a[1])
+	}},
+	"check-in": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "USER")
+		if err != nil {
+			return nil, err
+		}
+		return c.CheckIn(ctx, a[0], a[1])
 	}},
 	"call": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID", "GAME")

@@ -884,13 +884,21 @@ func testCorrections(t *testing.T, f Factory) {
 		apply(t, b, 40, T.RegisterResult{GameID: act[1].GameID, Forfeit: true})
 		check(40, "a double forfeit")
 	}
-	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 41, Name: "dq", MaxPlayers: 8, CreatorID: 1, Format: T.Swiss}}); err != nil {
+	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 41, Name: "dq", MaxPlayers: 8, CreatorID: 1, Format: T.Swiss, CheckIn: "10m"}}); err != nil {
 		t.Fatal(err)
 	}
-	for u := int64(1); u <= 6; u++ {
+	for u := int64(1); u <= 7; u++ {
 		apply(t, b, 41, T.AddPlayer{UserID: u})
+		if u != 7 {
+			apply(t, b, 41, T.CheckIn{UserID: u})
+		}
 	}
+	check(41, "check-ins")
 	sw := apply(t, b, 41, T.Start{}).Tournament
+	check(41, "a start that removed a player who did not check in")
+	if len(sw.Players) != 6 || slices.Contains(sw.Players, 7) {
+		t.Fatalf("started with %v", sw.Players)
+	}
 	dq := apply(t, b, 41, T.Disqualify{UserID: sw.ActiveGames()[0].Player1}).Tournament
 	check(41, "a disqualification")
 	wd := apply(t, b, 41, T.RemovePlayer{UserID: dq.ActiveGames()[0].Player2}).Tournament

@@ -115,12 +115,15 @@ type Tournament struct {
 	CompletedAtUnixNano *int64                 `protobuf:"varint,16,opt,name=completed_at_unix_nano,json=completedAtUnixNano,proto3,oneof" json:"completed_at_unix_nano,omitempty"`
 	TtlProfile          string                 `protobuf:"bytes,17,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
 	// "" = single elimination.
-	Format        string   `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
-	Options       *Options `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
-	Ended         bool     `protobuf:"varint,20,opt,name=ended,proto3" json:"ended,omitempty"`
-	Dropped       []*Drop  `protobuf:"bytes,21,rep,name=dropped,proto3" json:"dropped,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Format           string   `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
+	Options          *Options `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
+	Ended            bool     `protobuf:"varint,20,opt,name=ended,proto3" json:"ended,omitempty"`
+	Dropped          []*Drop  `protobuf:"bytes,21,rep,name=dropped,proto3" json:"dropped,omitempty"`
+	CheckIn          string   `protobuf:"bytes,22,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	StartsAtUnixNano *int64   `protobuf:"varint,23,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
+	CheckedIn        []int64  `protobuf:"varint,24,rep,packed,name=checked_in,json=checkedIn,proto3" json:"checked_in,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Tournament) Reset() {
@@ -296,6 +299,27 @@ func (x *Tournament) GetEnded() bool {
 func (x *Tournament) GetDropped() []*Drop {
 	if x != nil {
 		return x.Dropped
+	}
+	return nil
+}
+
+func (x *Tournament) GetCheckIn() string {
+	if x != nil {
+		return x.CheckIn
+	}
+	return ""
+}
+
+func (x *Tournament) GetStartsAtUnixNano() int64 {
+	if x != nil && x.StartsAtUnixNano != nil {
+		return *x.StartsAtUnixNano
+	}
+	return 0
+}
+
+func (x *Tournament) GetCheckedIn() []int64 {
+	if x != nil {
+		return x.CheckedIn
 	}
 	return nil
 }
@@ -670,17 +694,19 @@ func (x *Game) GetStartedAtUnixNano() int64 {
 }
 
 type CreateRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Actor         string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
-	Id            int64                  `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
-	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	MaxPlayers    int32                  `protobuf:"varint,4,opt,name=max_players,json=maxPlayers,proto3" json:"max_players,omitempty"`
-	CreatorId     int64                  `protobuf:"varint,5,opt,name=creator_id,json=creatorId,proto3" json:"creator_id,omitempty"`
-	TtlProfile    string                 `protobuf:"bytes,6,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
-	Format        string                 `protobuf:"bytes,7,opt,name=format,proto3" json:"format,omitempty"`
-	Options       *Options               `protobuf:"bytes,8,opt,name=options,proto3" json:"options,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Actor            string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Id               int64                  `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	Name             string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	MaxPlayers       int32                  `protobuf:"varint,4,opt,name=max_players,json=maxPlayers,proto3" json:"max_players,omitempty"`
+	CreatorId        int64                  `protobuf:"varint,5,opt,name=creator_id,json=creatorId,proto3" json:"creator_id,omitempty"`
+	TtlProfile       string                 `protobuf:"bytes,6,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
+	Format           string                 `protobuf:"bytes,7,opt,name=format,proto3" json:"format,omitempty"`
+	Options          *Options               `protobuf:"bytes,8,opt,name=options,proto3" json:"options,omitempty"`
+	CheckIn          string                 `protobuf:"bytes,9,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	StartsAtUnixNano *int64                 `protobuf:"varint,10,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *CreateRequest) Reset() {
@@ -769,6 +795,20 @@ func (x *CreateRequest) GetOptions() *Options {
 	return nil
 }
 
+func (x *CreateRequest) GetCheckIn() string {
+	if x != nil {
+		return x.CheckIn
+	}
+	return ""
+}
+
+func (x *CreateRequest) GetStartsAtUnixNano() int64 {
+	if x != nil && x.StartsAtUnixNano != nil {
+		return *x.StartsAtUnixNano
+	}
+	return 0
+}
+
 type ApplyRequest struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	Actor        string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -786,6 +826,7 @@ type ApplyRequest struct {
 	//	*ApplyRequest_Disqualify
 	//	*ApplyRequest_CallGame
 	//	*ApplyRequest_StartGame
+	//	*ApplyRequest_CheckIn
 	Command isApplyRequest_Command `protobuf_oneof:"command"`
 	// The state of the tournament the caller holds (protocol 2; 0 = none):
 	// when the change applies to exactly that state, the reply carries a
@@ -946,6 +987,15 @@ func (x *ApplyRequest) GetStartGame() *GameRef {
 	return nil
 }
 
+func (x *ApplyRequest) GetCheckIn() *CheckIn {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_CheckIn); ok {
+			return x.CheckIn
+		}
+	}
+	return nil
+}
+
 func (x *ApplyRequest) GetKnownVersion() int64 {
 	if x != nil {
 		return x.KnownVersion
@@ -1008,6 +1058,10 @@ type ApplyRequest_StartGame struct {
 	StartGame *GameRef `protobuf:"bytes,15,opt,name=start_game,json=startGame,proto3,oneof"`
 }
 
+type ApplyRequest_CheckIn struct {
+	CheckIn *CheckIn `protobuf:"bytes,16,opt,name=check_in,json=checkIn,proto3,oneof"`
+}
+
 func (*ApplyRequest_AddPlayer) isApplyRequest_Command() {}
 
 func (*ApplyRequest_RemovePlayer) isApplyRequest_Command() {}
@@ -1029,6 +1083,8 @@ func (*ApplyRequest_Disqualify) isApplyRequest_Command() {}
 func (*ApplyRequest_CallGame) isApplyRequest_Command() {}
 
 func (*ApplyRequest_StartGame) isApplyRequest_Command() {}
+
+func (*ApplyRequest_CheckIn) isApplyRequest_Command() {}
 
 type AddPlayer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1469,6 +1525,50 @@ func (x *GameRef) GetGameId() int64 {
 	return 0
 }
 
+type CheckIn struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckIn) Reset() {
+	*x = CheckIn{}
+	mi := &file_backend_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckIn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckIn) ProtoMessage() {}
+
+func (x *CheckIn) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckIn.ProtoReflect.Descriptor instead.
+func (*CheckIn) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CheckIn) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
 type ResolveTimeouts struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Policy string                 `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
@@ -1480,7 +1580,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1592,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1605,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -1544,7 +1644,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1556,7 +1656,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1569,7 +1669,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Event) GetType() string {
@@ -1685,7 +1785,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1697,7 +1797,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1710,7 +1810,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1748,7 +1848,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1760,7 +1860,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1773,7 +1873,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -1824,7 +1924,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1836,7 +1936,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1849,7 +1949,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -1881,7 +1981,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1893,7 +1993,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1906,7 +2006,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 type Summary struct {
@@ -1928,7 +2028,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1940,7 +2040,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1953,7 +2053,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Summary) GetId() int64 {
@@ -2035,7 +2135,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2047,7 +2147,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2060,7 +2160,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -2080,7 +2180,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2092,7 +2192,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2105,7 +2205,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -2130,7 +2230,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2142,7 +2242,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2155,7 +2255,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 type ImportReply struct {
@@ -2167,7 +2267,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2179,7 +2279,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2192,7 +2292,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -2210,7 +2310,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2222,7 +2322,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2235,7 +2335,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 type MaintainReply struct {
@@ -2251,7 +2351,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2263,7 +2363,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2276,7 +2376,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -2321,7 +2421,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2333,7 +2433,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2346,7 +2446,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -2399,7 +2499,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2511,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2524,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 type HealthReply struct {
@@ -2440,7 +2540,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2452,7 +2552,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2465,7 +2565,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -2499,7 +2599,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2511,7 +2611,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2524,7 +2624,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2552,7 +2652,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2564,7 +2664,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2577,7 +2677,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{34}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2614,7 +2714,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2626,7 +2726,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2639,7 +2739,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{35}
+	return file_backend_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2701,7 +2801,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2713,7 +2813,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2726,7 +2826,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{36}
+	return file_backend_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2752,7 +2852,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2764,7 +2864,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2777,7 +2877,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{37}
+	return file_backend_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2797,7 +2897,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2809,7 +2909,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2822,7 +2922,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{38}
+	return file_backend_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2840,7 +2940,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xb6\x06\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xbc\a\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -2867,11 +2967,16 @@ const file_backend_proto_rawDesc = "" +
 	"\x06format\x18\x12 \x01(\tR\x06format\x125\n" +
 	"\aoptions\x18\x13 \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\x12\x14\n" +
 	"\x05ended\x18\x14 \x01(\bR\x05ended\x122\n" +
-	"\adropped\x18\x15 \x03(\v2\x18.tourney.backend.v1.DropR\adroppedB\f\n" +
+	"\adropped\x18\x15 \x03(\v2\x18.tourney.backend.v1.DropR\adropped\x12\x19\n" +
+	"\bcheck_in\x18\x16 \x01(\tR\acheckIn\x122\n" +
+	"\x13starts_at_unix_nano\x18\x17 \x01(\x03H\x03R\x10startsAtUnixNano\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"checked_in\x18\x18 \x03(\x03R\tcheckedInB\f\n" +
 	"\n" +
 	"_winner_idB\x17\n" +
 	"\x15_started_at_unix_nanoB\x19\n" +
-	"\x17_completed_at_unix_nano\"Q\n" +
+	"\x17_completed_at_unix_nanoB\x16\n" +
+	"\x14_starts_at_unix_nano\"Q\n" +
 	"\x04Drop\x12\x1b\n" +
 	"\tplayer_id\x18\x01 \x01(\x03R\bplayerId\x12\x14\n" +
 	"\x05stage\x18\x02 \x01(\x05R\x05stage\x12\x16\n" +
@@ -2911,7 +3016,7 @@ const file_backend_proto_rawDesc = "" +
 	"\t_loser_idB\x18\n" +
 	"\x16_finished_at_unix_nanoB\x16\n" +
 	"\x14_called_at_unix_nanoB\x17\n" +
-	"\x15_started_at_unix_nano\"\xf9\x01\n" +
+	"\x15_started_at_unix_nano\"\xe0\x02\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -2923,7 +3028,11 @@ const file_backend_proto_rawDesc = "" +
 	"\vttl_profile\x18\x06 \x01(\tR\n" +
 	"ttlProfile\x12\x16\n" +
 	"\x06format\x18\a \x01(\tR\x06format\x125\n" +
-	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\"\xb2\a\n" +
+	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\x12\x19\n" +
+	"\bcheck_in\x18\t \x01(\tR\acheckIn\x122\n" +
+	"\x13starts_at_unix_nano\x18\n" +
+	" \x01(\x03H\x00R\x10startsAtUnixNano\x88\x01\x01B\x16\n" +
+	"\x14_starts_at_unix_nano\"\xec\a\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -2942,7 +3051,8 @@ const file_backend_proto_rawDesc = "" +
 	"disqualify\x12:\n" +
 	"\tcall_game\x18\x0e \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\bcallGame\x12<\n" +
 	"\n" +
-	"start_game\x18\x0f \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\tstartGame\x12#\n" +
+	"start_game\x18\x0f \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\tstartGame\x128\n" +
+	"\bcheck_in\x18\x10 \x01(\v2\x1b.tourney.backend.v1.CheckInH\x00R\acheckIn\x12#\n" +
 	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
 	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNanoB\t\n" +
 	"\acommand\"$\n" +
@@ -2970,7 +3080,9 @@ const file_backend_proto_rawDesc = "" +
 	"Disqualify\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\x03R\x06userId\"\"\n" +
 	"\aGameRef\x12\x17\n" +
-	"\agame_id\x18\x01 \x01(\x03R\x06gameId\"\xb1\x01\n" +
+	"\agame_id\x18\x01 \x01(\x03R\x06gameId\"\"\n" +
+	"\aCheckIn\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\"\xb1\x01\n" +
 	"\x0fResolveTimeouts\x12\x16\n" +
 	"\x06policy\x18\x01 \x01(\tR\x06policy\x12J\n" +
 	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
@@ -3106,7 +3218,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -3125,31 +3237,32 @@ var file_backend_proto_goTypes = []any{
 	(*EndTournament)(nil),    // 14: tourney.backend.v1.EndTournament
 	(*Disqualify)(nil),       // 15: tourney.backend.v1.Disqualify
 	(*GameRef)(nil),          // 16: tourney.backend.v1.GameRef
-	(*ResolveTimeouts)(nil),  // 17: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 18: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 19: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 20: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 21: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 22: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 23: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 24: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 25: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 26: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 27: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 28: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 29: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 30: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 31: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 32: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 33: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 34: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 35: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 36: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 37: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 38: tourney.backend.v1.ConflictsReply
-	nil,                      // 39: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 40: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 41: tourney.backend.v1.KeyStats.RepairedEntry
+	(*CheckIn)(nil),          // 17: tourney.backend.v1.CheckIn
+	(*ResolveTimeouts)(nil),  // 18: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 19: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 20: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),            // 21: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 22: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 23: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 24: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 25: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 26: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 27: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 28: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 29: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 30: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),         // 31: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 32: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 33: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 34: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 35: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 36: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 37: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 38: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 39: tourney.backend.v1.ConflictsReply
+	nil,                      // 40: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 41: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 42: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
@@ -3162,53 +3275,54 @@ var file_backend_proto_depIdxs = []int32{
 	10, // 7: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
 	11, // 8: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
 	12, // 9: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	17, // 10: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	18, // 10: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
 	9,  // 11: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
 	13, // 12: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
 	14, // 13: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
 	15, // 14: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
 	16, // 15: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
 	16, // 16: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
-	39, // 17: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 18: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	18, // 19: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	20, // 20: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	7,  // 21: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	23, // 22: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	30, // 23: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	40, // 24: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	41, // 25: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	18, // 26: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 27: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	6,  // 28: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	7,  // 29: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	21, // 30: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	22, // 31: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	25, // 32: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	26, // 33: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 34: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	28, // 35: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	31, // 36: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	33, // 37: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	35, // 38: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	37, // 39: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	19, // 40: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	19, // 41: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 42: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	24, // 43: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	19, // 44: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 45: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	27, // 46: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	29, // 47: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	32, // 48: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	34, // 49: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	36, // 50: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	38, // 51: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	40, // [40:52] is the sub-list for method output_type
-	28, // [28:40] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	17, // 17: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
+	40, // 18: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 19: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	19, // 20: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	21, // 21: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	7,  // 22: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	24, // 23: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	31, // 24: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	41, // 25: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	42, // 26: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	19, // 27: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 28: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	6,  // 29: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	7,  // 30: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	22, // 31: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	23, // 32: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	26, // 33: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	27, // 34: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 35: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	29, // 36: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	32, // 37: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	34, // 38: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	36, // 39: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	38, // 40: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	20, // 41: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	20, // 42: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 43: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	25, // 44: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	20, // 45: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 46: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	28, // 47: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	30, // 48: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	33, // 49: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	35, // 50: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	37, // 51: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	39, // 52: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	41, // [41:53] is the sub-list for method output_type
+	29, // [29:41] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -3218,6 +3332,7 @@ func file_backend_proto_init() {
 	}
 	file_backend_proto_msgTypes[1].OneofWrappers = []any{}
 	file_backend_proto_msgTypes[5].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[6].OneofWrappers = []any{}
 	file_backend_proto_msgTypes[7].OneofWrappers = []any{
 		(*ApplyRequest_AddPlayer)(nil),
 		(*ApplyRequest_RemovePlayer)(nil),
@@ -3230,6 +3345,7 @@ func file_backend_proto_init() {
 		(*ApplyRequest_Disqualify)(nil),
 		(*ApplyRequest_CallGame)(nil),
 		(*ApplyRequest_StartGame)(nil),
+		(*ApplyRequest_CheckIn)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -3237,7 +3353,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   42,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -306,7 +306,8 @@ func resultOf(g *Game) Command {
 func replay(t *Tournament, env Env, result func(g *Game) Command) (*Tournament, error) {
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: t.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{},
-		Version: t.Version, CreatedAt: t.CreatedAt, Shuffled: t.Shuffled, Dropped: slices.Clone(t.Dropped)}
+		Version: t.Version, CreatedAt: t.CreatedAt, Shuffled: t.Shuffled, Dropped: slices.Clone(t.Dropped),
+		CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn)}
 	c := &change{t: r, env: env}
 	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil {
 		return nil, err

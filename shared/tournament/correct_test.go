@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -322,5 +323,63 @@ func TestMatchStates(t *testing.T) {
 	}
 	if err := Validate(done); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCheckIn(t *testing.T) {
+	starts := t0.Add(time.Hour)
+	tr, _, err := New(CreateParams{ID: 1, Name: "ci", MaxPlayers: 8, CreatorID: 1, CheckIn: "15m", StartsAt: &starts}, env())
+	if err != nil || tr.CheckIn != "15m0s" {
+		t.Fatalf("create: %+v %v", tr, err)
+	}
+	for u := int64(1); u <= 4; u++ {
+		tr = mustApply(t, tr, AddPlayer{UserID: u})
+	}
+	if _, _, err := Apply(tr, CheckIn{UserID: 1}, env()); !errors.Is(err, ErrFailedPrecondition) || !strings.Contains(err.Error(), "opens at") {
+		t.Fatalf("a check-in before the window: %v", err)
+	}
+	open := env()
+	open.Now = starts.Add(-10 * time.Minute)
+	for _, u := range []int64{1, 3, 4} {
+		if tr, _, err = Apply(tr, CheckIn{UserID: u}, open); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if same, evs, _ := Apply(tr, CheckIn{UserID: 1}, open); same != tr || evs != nil {
+		t.Fatal("checking in twice changed the tournament")
+	}
+	if _, _, err := Apply(tr, CheckIn{UserID: 9}, open); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a stranger checks in: %v", err)
+	}
+	tr = mustApply(t, tr, RemovePlayer{UserID: 4})
+	next, evs, err := Apply(tr, Start{Shuffle: true}, open)
+	if err != nil || !slices.Equal(next.Players, []int64{1, 3}) || len(next.Seeds) != 2 || evs[0].Type != EventPlayerNotCheckedIn || evs[0].PlayerID != 2 {
+		t.Fatalf("start: players %v seeds %v events %v (%v)", next.Players, next.Seeds, eventTypes(evs), err)
+	}
+	if err := Validate(next); err != nil {
+		t.Fatal(err)
+	}
+	// The decided form of the shuffled start replays to the same state.
+	again, _, err := Apply(tr, Decided(Start{Shuffle: true}, tr, next), open)
+	if err != nil || !slices.Equal(again.Seeds, next.Seeds) || !slices.Equal(again.Players, next.Players) {
+		t.Fatalf("replayed start: %v %v", again, err)
+	}
+	if _, _, err := Apply(next, CheckIn{UserID: 1}, open); !errors.Is(err, ErrFailedPrecondition) {
+		t.Fatalf("a check-in after the start: %v", err)
+	}
+	one, _, _ := New(CreateParams{ID: 2, Name: "x", MaxPlayers: 4, CreatorID: 1, CheckIn: "5m"}, env())
+	one = mustApply(t, mustApply(t, one, AddPlayer{UserID: 1}), AddPlayer{UserID: 2})
+	one = mustApply(t, one, CheckIn{UserID: 1})
+	if _, _, err := Apply(one, Start{}, env()); !errors.Is(err, ErrFailedPrecondition) || !strings.Contains(err.Error(), "checked-in") {
+		t.Fatalf("a start with one checked in: %v", err)
+	}
+	for _, p := range []CreateParams{{CheckIn: "soon"}, {CheckIn: "-5m"}, {StartsAt: &starts}} {
+		p.ID, p.Name, p.MaxPlayers, p.CreatorID = 3, "x", 4, 1
+		if _, _, err := New(p, env()); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+	if _, _, err := Apply(pending(t, 2), CheckIn{UserID: 101}, env()); !errors.Is(err, ErrFailedPrecondition) {
+		t.Errorf("a check-in without check-in: %v", err)
 	}
 }

@@ -113,6 +113,8 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 		j.UserID = c.UserID
 	case CallGame:
 		j.GameID = c.GameID
+	case CheckIn:
+		j.UserID = c.UserID
 	case StartGame:
 		j.GameID = c.GameID
 	case ResolveTimeouts:
@@ -147,6 +149,8 @@ func UnmarshalCommand(b []byte) (Command, error) {
 		return Disqualify{UserID: j.UserID}, nil
 	case CallGame{}.Name():
 		return CallGame{GameID: j.GameID}, nil
+	case CheckIn{}.Name():
+		return CheckIn{UserID: j.UserID}, nil
 	case StartGame{}.Name():
 		return StartGame{GameID: j.GameID}, nil
 	case ResolveTimeouts{}.Name():

@@ -198,6 +198,18 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		}
 		b = append(b, ']')
 	}
+	if t.CheckIn != "" {
+		b = append(b, `,"check_in":`...)
+		b = appendString(b, t.CheckIn)
+	}
+	if t.StartsAt != nil {
+		b = append(b, `,"starts_at":`...)
+		b = appendTime(b, *t.StartsAt)
+	}
+	if len(t.CheckedIn) > 0 {
+		b = append(b, `,"checked_in":`...)
+		b = appendIDs(b, t.CheckedIn)
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true

@@ -39,6 +39,12 @@ type CreateParams struct {
 	// Options its options.
 	Format  Format  `json:"format,omitempty"`
 	Options Options `json:"options,omitzero"`
+	// CheckIn, when set (Go duration syntax, e.g. "15m"), makes players
+	// check in before the start: start seeds only those who did and removes
+	// the others. With StartsAt, check-in opens that long before it;
+	// without, at once.
+	CheckIn  string     `json:"check_in,omitempty"`
+	StartsAt *time.Time `json:"starts_at,omitempty"`
 }
 
 // MaxID is the largest id tourney accepts (tournament, player, creator):
@@ -74,7 +80,20 @@ func (p CreateParams) Validate() (CreateParams, error) {
 		return p, Errorf(CodeInvalidArgument, "ttl_profile %q is not a profile name (lower-case letters, digits, - and _, at most 32)", p.TTLProfile)
 	}
 	p.Format, p.Options, err = validateFormat(p.Format, p.Options, p.MaxPlayers)
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	if p.CheckIn != "" {
+		d, err := time.ParseDuration(p.CheckIn)
+		if err != nil || d <= 0 || d > 7*24*time.Hour {
+			return p, Errorf(CodeInvalidArgument, "check_in must be a duration from 1s to 168h (Go syntax, e.g. \"15m\"), got %q", p.CheckIn)
+		}
+		p.CheckIn = d.String()
+	}
+	if p.StartsAt != nil && p.CheckIn == "" {
+		return p, Errorf(CodeInvalidArgument, "starts_at only places the check-in window: give check_in too")
+	}
+	return p, nil
 }
 
 // validName trims and NFC-normalises a name and refuses what would display
@@ -113,7 +132,7 @@ func New(p CreateParams, env Env) (*Tournament, []Event, error) {
 		return nil, nil, err
 	}
 	t := &Tournament{ID: p.ID, Name: p.Name, MaxPlayers: p.MaxPlayers, CreatorID: p.CreatorID, TTLProfile: p.TTLProfile,
-		Format: p.Format, Options: p.Options, Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
+		Format: p.Format, Options: p.Options, CheckIn: p.CheckIn, StartsAt: p.StartsAt, Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
 		CreatedAt: env.Now, UpdatedAt: env.Now}
 	ev := Event{Type: EventTournamentCreated, TournamentID: t.ID, Version: 1, PlayerID: p.CreatorID, At: env.Now}
 	return t, []Event{ev}, nil
@@ -219,6 +238,9 @@ func (cmd RemovePlayer) apply(c *change) error {
 		return Errorf(CodeNotFound, "player %d is not in tournament %d", cmd.UserID, c.t.ID)
 	}
 	c.t.Players = slices.Delete(c.t.Players, i, i+1)
+	if c.t.CheckedIn = slices.DeleteFunc(c.t.CheckedIn, func(x int64) bool { return x == cmd.UserID }); len(c.t.CheckedIn) == 0 {
+		c.t.CheckedIn = nil // JSON omits an empty list
+	}
 	c.emit(Event{Type: EventPlayerLeft, PlayerID: cmd.UserID})
 	return nil
 }
@@ -238,6 +260,21 @@ func (Start) Name() string { return "start" }
 func (cmd Start) apply(c *change) error {
 	if err := c.requireStatus(StatusPending, "start"); err != nil {
 		return err
+	}
+	if c.t.CheckIn != "" {
+		var absent []int64
+		for _, p := range c.t.Players {
+			if !slices.Contains(c.t.CheckedIn, p) {
+				absent = append(absent, p)
+			}
+		}
+		if len(c.t.Players)-len(absent) < MinPlayers {
+			return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d checked-in players, has %d", c.t.ID, MinPlayers, len(c.t.Players)-len(absent))
+		}
+		for _, p := range absent {
+			c.t.Players = slices.DeleteFunc(c.t.Players, func(x int64) bool { return x == p })
+			c.emit(Event{Type: EventPlayerNotCheckedIn, PlayerID: p})
+		}
 	}
 	if len(c.t.Players) < MinPlayers {
 		return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d players, has %d", c.t.ID, MinPlayers, len(c.t.Players))
@@ -497,6 +534,41 @@ func (c *change) decide(g *Game, status GameStatus, winner int64) {
 	if status == GameTimedOut {
 		g.State = StateTimedOut
 	}
+}
+
+// CheckIn records that a registered player is present, while the
+// tournament is pending and has check-in; with a start time, only within
+// the check-in window before it. Checking in again changes nothing.
+type CheckIn struct{ UserID int64 }
+
+// Name implements Command.
+func (CheckIn) Name() string { return "check_in" }
+
+func (cmd CheckIn) apply(c *change) error {
+	if err := checkID("user_id", cmd.UserID); err != nil {
+		return err
+	}
+	if err := c.requireStatus(StatusPending, "check in"); err != nil {
+		return err
+	}
+	if c.t.CheckIn == "" {
+		return Errorf(CodeFailedPrecondition, "tournament %d has no check-in", c.t.ID)
+	}
+	if !slices.Contains(c.t.Players, cmd.UserID) {
+		return Errorf(CodeNotFound, "player %d is not in tournament %d", cmd.UserID, c.t.ID)
+	}
+	if c.t.StartsAt != nil {
+		d, _ := time.ParseDuration(c.t.CheckIn)
+		if opens := c.t.StartsAt.Add(-d); c.env.Now.Before(opens) {
+			return Errorf(CodeFailedPrecondition, "check-in for tournament %d opens at %s", c.t.ID, opens.UTC().Format(time.RFC3339))
+		}
+	}
+	if slices.Contains(c.t.CheckedIn, cmd.UserID) {
+		return nil
+	}
+	c.t.CheckedIn = append(c.t.CheckedIn, cmd.UserID)
+	c.emit(Event{Type: EventPlayerCheckedIn, PlayerID: cmd.UserID})
+	return nil
 }
 
 // CallGame records that the organiser sent a game's players to play: the

@@ -43,6 +43,10 @@ const (
 	EventGameCalled EventType = "game_called"
 	// A game's players began to play.
 	EventGameStarted EventType = "game_started"
+	// A player checked in.
+	EventPlayerCheckedIn EventType = "player_checked_in"
+	// The start removed a player who had not checked in.
+	EventPlayerNotCheckedIn EventType = "player_not_checked_in"
 )
 
 // Event records one change. Version is the tournament's version after the

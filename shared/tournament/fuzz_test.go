@@ -36,7 +36,11 @@ func runFuzzBody(t *testing.T, in []byte) {
 	case f == DoubleElimination && in[0]>>7 == 1:
 		o.GrandFinal = GrandFinalSingle
 	}
-	tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1, Format: f, Options: o}, e)
+	checkIn := ""
+	if len(in)%3 == 0 {
+		checkIn = "10m"
+	}
+	tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1, Format: f, Options: o, CheckIn: checkIn}, e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +54,9 @@ func runFuzzBody(t *testing.T, in []byte) {
 			cmd = AddPlayer{UserID: int64(arg % 40)}
 		case 1:
 			cmd = RemovePlayer{UserID: int64(arg % 40)}
+			if arg&64 != 0 || checkIn != "" && arg&1 == 0 {
+				cmd = CheckIn{UserID: int64(arg % 40)}
+			}
 		case 2:
 			cmd = Start{Shuffle: arg%2 == 1}
 		case 3:

@@ -143,6 +143,12 @@ type Tournament struct {
 	Ended bool `json:"ended,omitempty"`
 	// Dropped are the players disqualified or withdrawn, in order.
 	Dropped []Drop `json:"dropped,omitempty"`
+	// CheckIn is the check-in window (Go duration syntax; "" = no
+	// check-in), StartsAt the start it precedes, and CheckedIn who checked
+	// in (see CreateParams).
+	CheckIn   string     `json:"check_in,omitempty"`
+	StartsAt  *time.Time `json:"starts_at,omitempty"`
+	CheckedIn []int64    `json:"checked_in,omitempty"`
 }
 
 // Summary is the short form of a tournament returned by listings.
@@ -194,6 +200,8 @@ func (t *Tournament) Clone() *Tournament {
 	c.Players = slices.Clone(t.Players)
 	c.Seeds = slices.Clone(t.Seeds)
 	c.Dropped = slices.Clone(t.Dropped)
+	c.CheckedIn = slices.Clone(t.CheckedIn)
+	c.StartsAt = clonePtr(t.StartsAt)
 	c.WinnerID = clonePtr(t.WinnerID)
 	c.StartedAt = clonePtr(t.StartedAt)
 	c.CompletedAt = clonePtr(t.CompletedAt)
@@ -216,6 +224,7 @@ func (t *Tournament) copyForChange() *Tournament {
 	c.Players = slices.Clone(t.Players)
 	c.Seeds = slices.Clone(t.Seeds)
 	c.Dropped = slices.Clone(t.Dropped)
+	c.CheckedIn = slices.Clone(t.CheckedIn)
 	if t.Rounds != nil {
 		c.Rounds = make([]Round, len(t.Rounds))
 		for i, r := range t.Rounds {

@@ -17,7 +17,7 @@ func Validate(t *Tournament) error {
 		return Errorf(CodeInvalidArgument, "snapshot is empty")
 	}
 	params := CreateParams{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
-		Format: t.Format, Options: t.Options}
+		Format: t.Format, Options: t.Options, CheckIn: t.CheckIn, StartsAt: t.StartsAt}
 	p, err := params.Validate()
 	if err != nil {
 		return err
@@ -29,6 +29,9 @@ func Validate(t *Tournament) error {
 	}
 	if p.Name != t.Name {
 		return bad("name has surrounding white space")
+	}
+	if p.CheckIn != t.CheckIn {
+		return bad("check_in %q is not written as the engine writes it (%q)", t.CheckIn, p.CheckIn)
 	}
 	if t.Version < 1 {
 		return bad("version must be at least 1, got %d", t.Version)
@@ -42,6 +45,16 @@ func Validate(t *Tournament) error {
 			return bad("player ids must be positive and unique, found %d", id)
 		}
 		seen[id] = true
+	}
+	checked := map[int64]bool{}
+	for _, id := range t.CheckedIn {
+		if !seen[id] || checked[id] || t.CheckIn == "" {
+			return bad("checked_in lists %d, who is not a player, twice, or without check-in", id)
+		}
+		checked[id] = true
+	}
+	if t.Status != StatusPending && t.CheckIn != "" && len(checked) != len(t.Players) {
+		return bad("a started tournament with check-in holds only players who checked in")
 	}
 	switch t.Status {
 	case StatusPending:
@@ -80,7 +93,7 @@ func Validate(t *Tournament) error {
 	env := Env{Now: t.CreatedAt}
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: p.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{}, Version: 1,
-		Dropped: slices.Clone(t.Dropped)}
+		Dropped: slices.Clone(t.Dropped), CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn)}
 	c := &change{t: r, env: env}
 	if t.format() == Swiss {
 		// A Swiss pairing depends on the results when it was made (a result
