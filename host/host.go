@@ -339,6 +339,12 @@ func (h *Host) RegisterResult(ctx context.Context, id, gameID, winnerID, loserID
 	return h.apply(ctx, id, tournament.RegisterResult{GameID: gameID, WinnerID: winnerID, LoserID: loserID})
 }
 
+// Record records a game's result as given: winner, loser, forfeit and
+// scores (see tournament.RegisterResult).
+func (h *Host) Record(ctx context.Context, id int64, res tournament.RegisterResult) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, res)
+}
+
 // Forfeit records a walkover: winnerID wins because the opponent did not
 // play; winnerID 0 is a double forfeit (neither played, neither advances).
 func (h *Host) Forfeit(ctx context.Context, id, gameID, winnerID int64) (*tournament.Tournament, error) {
@@ -375,7 +381,8 @@ func (h *Host) StartGame(ctx context.Context, id, gameID int64) (*tournament.Tou
 // version, else the call is failed_precondition: pass the version a
 // preview was computed on. The impact is computed against the state the
 // correction applied to exactly.
-func (h *Host) CorrectResult(ctx context.Context, id, gameID, winnerID, expectedVersion int64) (*tournament.Tournament, tournament.Impact, error) {
+func (h *Host) CorrectResult(ctx context.Context, id int64, cmd tournament.CorrectResult) (*tournament.Tournament, tournament.Impact, error) {
+	expectedVersion, gameID := cmd.ExpectedVersion, cmd.GameID
 	for attempt := 0; ; attempt++ {
 		before, err := h.GetTournament(ctx, id)
 		if err != nil {
@@ -386,7 +393,9 @@ func (h *Host) CorrectResult(ctx context.Context, id, gameID, winnerID, expected
 			exp = before.Version // the impact must be the one of this state
 		}
 		var rec ChangeRecord
-		after, err := h.apply(RecordChange(ctx, &rec), id, tournament.CorrectResult{GameID: gameID, WinnerID: winnerID, ExpectedVersion: exp})
+		c := cmd
+		c.ExpectedVersion = exp
+		after, err := h.apply(RecordChange(ctx, &rec), id, c)
 		if err != nil && expectedVersion == 0 && attempt < 3 && errors.Is(err, tournament.ErrFailedPrecondition) {
 			if t, gerr := h.GetTournament(ctx, id); gerr == nil && t.Version != before.Version {
 				continue // it moved on between our read and the correction
@@ -403,12 +412,13 @@ func (h *Host) CorrectResult(ctx context.Context, id, gameID, winnerID, expected
 // PreviewCorrection answers what CorrectResult would do now, changing
 // nothing (a dry run); the impact's version is the one to pass to
 // CorrectResult.
-func (h *Host) PreviewCorrection(ctx context.Context, id, gameID, winnerID int64) (tournament.Impact, error) {
+func (h *Host) PreviewCorrection(ctx context.Context, id int64, cmd tournament.CorrectResult) (tournament.Impact, error) {
 	t, err := h.GetTournament(ctx, id)
 	if err != nil {
 		return tournament.Impact{}, err
 	}
-	return tournament.PreviewCorrection(t, tournament.CorrectResult{GameID: gameID, WinnerID: winnerID},
+	cmd.ExpectedVersion = 0
+	return tournament.PreviewCorrection(t, cmd,
 		tournament.Env{Now: time.Now().UTC(), GameTimeout: h.cfg.GameTimeout})
 }
 

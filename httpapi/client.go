@@ -143,6 +143,12 @@ func (c *Client) Result(ctx context.Context, id, game, winner, loser int64) (*to
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), body)
 }
 
+// ResultWithScores records a result with its series' scores (player_1's
+// first).
+func (c *Client) ResultWithScores(ctx context.Context, id, game, winner int64, scores [][2]int) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), map[string]any{"winner_id": winner, "scores": scores})
+}
+
 // Correction is the answer to a correction or its dry run.
 type Correction struct {
 	DryRun     bool                   `json:"dry_run"`
@@ -152,9 +158,13 @@ type Correction struct {
 
 // Correct changes a decided game's winner (dryRun: only says what it would
 // do); expectedVersion 0 applies at any version.
-func (c *Client) Correct(ctx context.Context, id, game, winner, expectedVersion int64, dryRun bool) (Correction, error) {
+func (c *Client) Correct(ctx context.Context, id, game, winner, expectedVersion int64, dryRun bool, scores ...[2]int) (Correction, error) {
 	var out Correction
-	body, _ := json.Marshal(map[string]any{"winner_id": winner, "dry_run": dryRun, "expected_version": expectedVersion})
+	req := map[string]any{"winner_id": winner, "dry_run": dryRun, "expected_version": expectedVersion}
+	if scores != nil {
+		req["scores"] = scores
+	}
+	body, _ := json.Marshal(req)
 	err := c.Do(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/correct", id, game), bytes.NewReader(body), &out)
 	return out, err
 }

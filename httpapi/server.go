@@ -480,12 +480,14 @@ type createBody struct {
 	Options         *tournament.Options `json:"options"`
 	CheckIn         string              `json:"check_in"`
 	StartsAt        *time.Time          `json:"starts_at"`
+	BestOf          int                 `json:"best_of"`
+	BestOfByRound   map[int]int         `json:"best_of_by_round"`
 }
 
 func (b createBody) params() (tournament.CreateParams, error) {
 	p := tournament.CreateParams{ID: b.ID, Name: b.Name, MaxPlayers: b.MaxPlayers, CreatorID: b.CreatorID, TTLProfile: b.TTLProfile,
 		Format: b.Format, Options: tournament.Options{ThirdPlaceMatch: b.ThirdPlaceMatch, GrandFinal: b.GrandFinal, Rounds: b.Rounds},
-		CheckIn: b.CheckIn, StartsAt: b.StartsAt}
+		CheckIn: b.CheckIn, StartsAt: b.StartsAt, BestOf: b.BestOf, BestOfByRound: b.BestOfByRound}
 	if b.Options != nil {
 		if p.Options != (tournament.Options{}) {
 			return p, tournament.Errorf(tournament.CodeInvalidArgument, "give the format's options either at the top level or in \"options\", not both")
@@ -682,20 +684,18 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		b, err := decode[struct {
-			WinnerID int64 `json:"winner_id"`
-			LoserID  int64 `json:"loser_id"`
-			Forfeit  bool  `json:"forfeit"`
+			WinnerID int64    `json:"winner_id"`
+			LoserID  int64    `json:"loser_id"`
+			Forfeit  bool     `json:"forfeit"`
+			Scores   [][2]int `json:"scores"`
 		}](w, r, false)
 		if err != nil {
 			return nil, err
 		}
-		if b.Forfeit {
-			if b.LoserID != 0 {
-				return nil, tournament.Errorf(tournament.CodeInvalidArgument, "a forfeit names the winner only (or nobody, for a double forfeit), not loser_id")
-			}
-			return s.h.Forfeit(ctx, id, game, b.WinnerID)
+		if b.Forfeit && b.LoserID != 0 {
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "a forfeit names the winner only (or nobody, for a double forfeit), not loser_id")
 		}
-		return s.h.RegisterResult(ctx, id, game, b.WinnerID, b.LoserID)
+		return s.h.Record(ctx, id, tournament.RegisterResult{GameID: game, WinnerID: b.WinnerID, LoserID: b.LoserID, Forfeit: b.Forfeit, Scores: b.Scores})
 	})
 }
 
@@ -707,23 +707,22 @@ type correctReply struct {
 	Tournament *tournament.Tournament `json:"tournament,omitempty"`
 }
 
+type correctBody struct {
+	WinnerID        int64    `json:"winner_id"`
+	DryRun          bool     `json:"dry_run"`
+	ExpectedVersion int64    `json:"expected_version"`
+	Scores          [][2]int `json:"scores"`
+}
+
 func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	var game int64
 	if err == nil {
 		game, err = pathID(r, "game_id")
 	}
-	var b struct {
-		WinnerID        int64 `json:"winner_id"`
-		DryRun          bool  `json:"dry_run"`
-		ExpectedVersion int64 `json:"expected_version"`
-	}
+	var b correctBody
 	if err == nil {
-		b, err = decode[struct {
-			WinnerID        int64 `json:"winner_id"`
-			DryRun          bool  `json:"dry_run"`
-			ExpectedVersion int64 `json:"expected_version"`
-		}](w, r, false)
+		b, err = decode[correctBody](w, r, false)
 	}
 	if err == nil && b.ExpectedVersion < 0 {
 		err = tournament.Errorf(tournament.CodeInvalidArgument, "expected_version must be a version (1 or more), got %d", b.ExpectedVersion)
@@ -733,10 +732,11 @@ func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply := correctReply{DryRun: b.DryRun}
+	cmd := tournament.CorrectResult{GameID: game, WinnerID: b.WinnerID, ExpectedVersion: b.ExpectedVersion, Scores: b.Scores}
 	if b.DryRun {
-		reply.Impact, err = s.h.PreviewCorrection(r.Context(), id, game, b.WinnerID)
+		reply.Impact, err = s.h.PreviewCorrection(r.Context(), id, cmd)
 	} else {
-		reply.Tournament, reply.Impact, err = s.h.CorrectResult(r.Context(), id, game, b.WinnerID, b.ExpectedVersion)
+		reply.Tournament, reply.Impact, err = s.h.CorrectResult(r.Context(), id, cmd)
 	}
 	if err != nil {
 		s.respond(w, 0, nil, err)

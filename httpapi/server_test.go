@@ -679,3 +679,34 @@ func TestCheckInOverHTTP(t *testing.T) {
 		t.Fatalf("a check-in after the start: %d %s", r.status, r.body)
 	}
 }
+
+func TestScoresOverHTTP(t *testing.T) {
+	srv := newServer(t, "", 0)
+	if r := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"b","max_players":4,"creator_id":1,"best_of":4}`); r.status != 400 || !strings.Contains(string(r.body), "best_of") {
+		t.Fatalf("best_of 4: %d %s", r.status, r.body)
+	}
+	r := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"b","max_players":4,"creator_id":1,"best_of":3,"best_of_by_round":{"2":5}}`)
+	if r.status != 201 || !strings.Contains(string(r.body), `"best_of":3,"best_of_by_round":{"2":5}`) {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	for u := 1; u <= 4; u++ {
+		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/start", "")
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":1,"scores":[[11,7]]}`); r.status != 400 || !strings.Contains(string(r.body), "best-of-3") {
+		t.Fatalf("too few games: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":1,"scores":[[11,7],[9,11],[11,5]]}`); r.status != 200 || !strings.Contains(string(r.body), `"scores":[[11,7],[9,11],[11,5]]`) {
+		t.Fatalf("result: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":1,"scores":[[11,7],[11,5]]}`); r.status != 200 || !strings.Contains(string(r.body), `"scores":[[11,7],[11,5]]`) {
+		t.Fatalf("a correction of the scores only: %d %s", r.status, r.body)
+	}
+	var st tournament.Standings
+	json.Unmarshal(send(t, srv, "GET", "/v1/tournaments/1/standings", "").body, &st)
+	for _, s := range st.Standings {
+		if s.PlayerID == 1 && (s.GamesWon != 2 || s.GamesLost != 0) {
+			t.Fatalf("standing %+v", s)
+		}
+	}
+}

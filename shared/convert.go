@@ -46,7 +46,8 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 		WinnerId: t.WinnerID, Version: t.Version, CreatedAtUnixNano: unixNano(t.CreatedAt), UpdatedAtUnixNano: unixNano(t.UpdatedAt),
 		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile,
 		Format: string(t.Format), Options: optionsToPB(t.Options), Ended: t.Ended,
-		CheckIn: t.CheckIn, StartsAtUnixNano: optNano(t.StartsAt), CheckedIn: t.CheckedIn}
+		CheckIn: t.CheckIn, StartsAtUnixNano: optNano(t.StartsAt), CheckedIn: t.CheckedIn,
+		BestOf: int32(t.BestOf), BestOfByRound: bestOfToPB(t.BestOfByRound)}
 	for _, d := range t.Dropped {
 		out.Dropped = append(out.Dropped, &pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason})
 	}
@@ -59,7 +60,8 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 				Status: string(g.Status), WinnerId: g.WinnerID, LoserId: g.LoserID, CreatedAtUnixNano: unixNano(g.CreatedAt),
 				DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue,
 				DeadlineWarned: g.DeadlineWarned, Forfeit: g.Forfeit, State: string(g.State),
-				CalledAtUnixNano: optNano(g.CalledAt), StartedAtUnixNano: optNano(g.PlayStartedAt)}
+				CalledAtUnixNano: optNano(g.CalledAt), StartedAtUnixNano: optNano(g.PlayStartedAt),
+				BestOf: int32(g.BestOf), Scores: scoresToPB(g.Scores)}
 		}
 		out.Rounds[i] = pr
 	}
@@ -76,6 +78,7 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
 		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()), Ended: p.GetEnded(),
 		CheckIn: p.GetCheckIn(), StartsAt: fromOptNano(p.StartsAtUnixNano), CheckedIn: p.GetCheckedIn(),
+		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound()),
 		Rounds: make([]tournament.Round, len(p.GetRounds()))}
 	for _, d := range p.GetDropped() {
 		t.Dropped = append(t.Dropped, tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason()})
@@ -88,11 +91,56 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 				Status: tournament.GameStatus(g.GetStatus()), WinnerID: g.WinnerId, LoserID: g.LoserId,
 				CreatedAt: fromUnixNano(g.GetCreatedAtUnixNano()), Deadline: fromUnixNano(g.GetDeadlineUnixNano()),
 				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned(), Forfeit: g.GetForfeit(),
-				State: tournament.GameState(g.GetState()), CalledAt: fromOptNano(g.CalledAtUnixNano), PlayStartedAt: fromOptNano(g.StartedAtUnixNano)}
+				State: tournament.GameState(g.GetState()), CalledAt: fromOptNano(g.CalledAtUnixNano), PlayStartedAt: fromOptNano(g.StartedAtUnixNano),
+				BestOf: int(g.GetBestOf()), Scores: scoresFromPB(g.GetScores())}
 		}
 		t.Rounds[i] = r
 	}
 	return t
+}
+
+func scoresToPB(s [][2]int) []*pb.Score {
+	if s == nil {
+		return nil
+	}
+	out := make([]*pb.Score, len(s))
+	for i, x := range s {
+		out[i] = &pb.Score{P1: int32(x[0]), P2: int32(x[1])}
+	}
+	return out
+}
+
+func scoresFromPB(s []*pb.Score) [][2]int {
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([][2]int, len(s))
+	for i, x := range s {
+		out[i] = [2]int{int(x.GetP1()), int(x.GetP2())}
+	}
+	return out
+}
+
+func bestOfToPB(m map[int]int) map[int32]int32 {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[int32]int32, len(m))
+	for k, v := range m {
+		out[int32(k)] = int32(v)
+	}
+	return out
+}
+
+func bestOfFromPB(m map[int32]int32) map[int]int {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[int]int, len(m))
+	for k, v := range m {
+		out[int(k)] = int(v)
+	}
+	return out
 }
 
 func optionsToPB(o tournament.Options) *pb.Options {
@@ -218,7 +266,7 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 	case tournament.Start:
 		out.Command = &pb.ApplyRequest_Start{Start: &pb.Start{Shuffle: c.Shuffle, Seeds: c.Seeds}}
 	case tournament.RegisterResult:
-		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit}}
+		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit, Scores: scoresToPB(c.Scores)}}
 	case tournament.Disqualify:
 		out.Command = &pb.ApplyRequest_Disqualify{Disqualify: &pb.Disqualify{UserId: c.UserID}}
 	case tournament.CheckIn:
@@ -232,7 +280,7 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 	case tournament.WarnDeadlines:
 		out.Command = &pb.ApplyRequest_WarnDeadlines{WarnDeadlines: &pb.WarnDeadlines{LeadNanos: int64(c.Lead)}}
 	case tournament.CorrectResult:
-		out.Command = &pb.ApplyRequest_CorrectResult{CorrectResult: &pb.CorrectResult{GameId: c.GameID, WinnerId: c.WinnerID, ExpectedVersion: c.ExpectedVersion}}
+		out.Command = &pb.ApplyRequest_CorrectResult{CorrectResult: &pb.CorrectResult{GameId: c.GameID, WinnerId: c.WinnerID, ExpectedVersion: c.ExpectedVersion, Scores: scoresToPB(c.Scores)}}
 	case tournament.EndTournament:
 		out.Command = &pb.ApplyRequest_EndTournament{EndTournament: &pb.EndTournament{}}
 	default:
@@ -268,7 +316,7 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = s
 	case *pb.ApplyRequest_RegisterResult:
 		r := c.RegisterResult
-		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId(), Forfeit: r.GetForfeit()}
+		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId(), Forfeit: r.GetForfeit(), Scores: scoresFromPB(r.GetScores())}
 	case *pb.ApplyRequest_Disqualify:
 		out.Command = tournament.Disqualify{UserID: c.Disqualify.GetUserId()}
 	case *pb.ApplyRequest_CheckIn:
@@ -287,7 +335,7 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = tournament.WarnDeadlines{Lead: time.Duration(c.WarnDeadlines.GetLeadNanos())}
 	case *pb.ApplyRequest_CorrectResult:
 		r := c.CorrectResult
-		out.Command = tournament.CorrectResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), ExpectedVersion: r.GetExpectedVersion()}
+		out.Command = tournament.CorrectResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), ExpectedVersion: r.GetExpectedVersion(), Scores: scoresFromPB(r.GetScores())}
 	case *pb.ApplyRequest_EndTournament:
 		out.Command = tournament.EndTournament{}
 	default:

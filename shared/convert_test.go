@@ -13,7 +13,7 @@ import (
 // shows the same JSON.
 func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 	now := time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.UTC)
-	formats := []tournament.CreateParams{{}, {Format: tournament.DoubleElimination}, {Format: tournament.Swiss, Options: tournament.Options{Rounds: 1}},
+	formats := []tournament.CreateParams{{BestOf: 3, BestOfByRound: map[int]int{2: 5, 10: 1}}, {Format: tournament.DoubleElimination, CheckIn: "5m"}, {Format: tournament.Swiss, Options: tournament.Options{Rounds: 1}},
 		{Format: tournament.SingleElimination, Options: tournament.Options{ThirdPlaceMatch: true}}, {Format: tournament.RoundRobin, Options: tournament.Options{Rounds: 2}}}
 	for n := 2; n <= 33; n += 3 {
 		env := tournament.Env{Now: now, GameTimeout: time.Minute}
@@ -39,6 +39,9 @@ func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 		check()
 		for u := 1; u <= n; u++ {
 			tr, _, _ = tournament.Apply(tr, tournament.AddPlayer{UserID: int64(u)}, env)
+			if tr.CheckIn != "" {
+				tr, _, _ = tournament.Apply(tr, tournament.CheckIn{UserID: int64(u)}, env)
+			}
 		}
 		tr, _, _ = tournament.Apply(tr, tournament.Start{}, env)
 		check()
@@ -56,6 +59,10 @@ func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 				tr, _, _ = tournament.Apply(tr, tournament.ResolveTimeouts{Policy: tournament.TimeoutHigherSeed}, tournament.Env{Now: env.Now.Add(time.Hour), GameTimeout: time.Minute})
 			case i%5 == 4:
 				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1, Forfeit: true}, env)
+			case i%7 == 5 && g.BestOf == 3:
+				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1, Scores: [][2]int{{3, 1}, {0, 2}, {5, 4}}}, env)
+			case i%7 == 6:
+				tr, _, _ = tournament.Apply(tr, tournament.CallGame{GameID: g.GameID}, env)
 			default:
 				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}, env)
 			}

@@ -45,7 +45,7 @@ func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, err
 	}
 	ch, err := changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
 		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID, TtlProfile: p.TTLProfile, Format: string(p.Format), Options: optionsToPB(p.Options),
-		CheckIn: p.CheckIn, StartsAtUnixNano: optNano(p.StartsAt)}))
+		CheckIn: p.CheckIn, StartsAtUnixNano: optNano(p.StartsAt), BestOf: int32(p.BestOf), BestOfByRound: bestOfToPB(p.BestOfByRound)}))
 	if err == nil {
 		c.known.put(ch.Tournament)
 	}

@@ -31,7 +31,8 @@ func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.Cha
 	return s.change(s.Impl.Create(ctx, CreateRequest{Actor: req.GetActor(), Params: tournament.CreateParams{
 		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId(), TTLProfile: req.GetTtlProfile(),
 		Format: tournament.Format(req.GetFormat()), Options: optionsFromPB(req.GetOptions()),
-		CheckIn: req.GetCheckIn(), StartsAt: fromOptNano(req.StartsAtUnixNano)}}))
+		CheckIn: req.GetCheckIn(), StartsAt: fromOptNano(req.StartsAtUnixNano),
+		BestOf: int(req.GetBestOf()), BestOfByRound: bestOfFromPB(req.GetBestOfByRound())}}))
 }
 
 // Apply implements pb.BackendServer. A protocol-2 caller that holds the

@@ -28,13 +28,14 @@ Usage:
   host demo [flags]                  play a whole tournament through the API and print the bracket
   host create --id N --name S --max-players N --creator N [--format F]
               [--third-place] [--grand-final none|single|reset] [--rounds N]
+              [--best-of N] [--check-in 15m [--starts-at RFC3339]]
   host get ID
   host standings ID                  placements (final, or as things stand)
   host list
   host add-player ID USER
   host remove-player ID USER
   host start ID [--shuffle]
-  host result ID GAME WINNER [LOSER]
+  host result ID GAME WINNER [LOSER] [--scores 11-7,9-11,11-5]
   host correct ID GAME WINNER [--dry-run] [--expected-version N]
                                      change a decided game's winner (the games after it follow)
   host end ID                        end an active tournament now, standings as they are
@@ -165,6 +166,7 @@ var clientCommands = map[string]clientCommand{
 			"rounds":  in.fs.Int("rounds", 0, "round_robin: 1 or 2 cycles; swiss: number of rounds (default ceil(log2 players))"),
 			"checkin": in.fs.String("check-in", "", "players must check in; the window before --starts-at (e.g. 15m)"),
 			"starts":  in.fs.String("starts-at", "", "the planned start (RFC 3339), which check-in precedes"),
+			"bestof":  in.fs.Int("best-of", 0, "series length of every game: 1, 3, 5 or 7"),
 		}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		var starts *time.Time
@@ -175,20 +177,25 @@ var clientCommands = map[string]clientCommand{
 			}
 			starts = &at
 		}
-		return c.Create(ctx, tournament.CreateParams{CheckIn: *in.vals["checkin"].(*string), StartsAt: starts, ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
+		return c.Create(ctx, tournament.CreateParams{CheckIn: *in.vals["checkin"].(*string), StartsAt: starts, BestOf: *in.vals["bestof"].(*int), ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
 			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64), TTLProfile: *in.vals["ttl"].(*string),
 			Format: tournament.Format(*in.vals["format"].(*string)), Options: tournament.Options{ThirdPlaceMatch: *in.vals["third"].(*bool),
 				GrandFinal: *in.vals["gf"].(*string), Rounds: *in.vals["rounds"].(*int)}})
 	}},
 	"correct": {nargs: 3, flags: func(in *input) {
 		in.vals = map[string]any{"dry": in.fs.Bool("dry-run", false, "only show what the correction would do"),
-			"expected": in.fs.Int64("expected-version", 0, "the version a dry run answered (refused if the tournament moved on)")}
+			"expected": in.fs.Int64("expected-version", 0, "the version a dry run answered (refused if the tournament moved on)"),
+			"scores":   in.fs.String("scores", "", "the series' scores as corrected: 11-7,9-11,11-5")}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID", "GAME", "WINNER")
 		if err != nil {
 			return nil, err
 		}
-		return c.Correct(ctx, a[0], a[1], a[2], *in.vals["expected"].(*int64), *in.vals["dry"].(*bool))
+		scores, err := parseScores(*in.vals["scores"].(*string))
+		if err != nil {
+			return nil, err
+		}
+		return c.Correct(ctx, a[0], a[1], a[2], *in.vals["expected"].(*int64), *in.vals["dry"].(*bool), scores...)
 	}},
 	"forfeit": {nargs: 2, optional: true, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID", "GAME", "WINNER")
@@ -274,12 +281,21 @@ var clientCommands = map[string]clientCommand{
 		}
 		return c.Start(ctx, a[0], *in.vals["shuffle"].(*bool))
 	}},
-	"result": {nargs: 3, optional: true, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+	"result": {nargs: 3, optional: true, flags: func(in *input) {
+		in.vals = map[string]any{"scores": in.fs.String("scores", "", "the series' scores, player_1's first: 11-7,9-11,11-5")}
+	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID", "GAME", "WINNER", "LOSER")
 		if err != nil {
 			return nil, err
 		}
 		a = append(a, 0)
+		scores, err := parseScores(*in.vals["scores"].(*string))
+		if err != nil {
+			return nil, err
+		}
+		if scores != nil {
+			return c.ResultWithScores(ctx, a[0], a[1], a[2], scores)
+		}
 		return c.Result(ctx, a[0], a[1], a[2], a[3])
 	}},
 	"remove": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
@@ -316,6 +332,24 @@ var clientCommands = map[string]clientCommand{
 	"status": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		return c.Status(ctx)
 	}},
+}
+
+// parseScores reads "11-7,9-11" (player_1's score first); "" is none.
+func parseScores(s string) ([][2]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out [][2]int
+	for _, part := range strings.Split(s, ",") {
+		a, b, ok := strings.Cut(strings.TrimSpace(part), "-")
+		x, err1 := strconv.Atoi(a)
+		y, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%w: --scores wants games as P1-P2 separated by commas (11-7,9-11), got %q", errUsage, part)
+		}
+		out = append(out, [2]int{x, y})
+	}
+	return out, nil
 }
 
 // RenderStandings writes standings as a table.

@@ -835,7 +835,8 @@ func testCorrections(t *testing.T, f Factory) {
 			}
 		}
 	}
-	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 40, Name: "c", MaxPlayers: 4, CreatorID: 1, Format: T.DoubleElimination}}); err != nil {
+	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 40, Name: "c", MaxPlayers: 4, CreatorID: 1, Format: T.DoubleElimination,
+		BestOf: 3, BestOfByRound: map[int]int{1: 1}}}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 4; u++ {
@@ -844,7 +845,15 @@ func testCorrections(t *testing.T, f Factory) {
 	tr := apply(t, b, 40, T.Start{}).Tournament
 	for tr.Status == T.StatusActive {
 		g := tr.ActiveGames()[0]
-		tr = apply(t, b, 40, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}).Tournament
+		var scores [][2]int
+		if g.BestOf == 3 {
+			scores = [][2]int{{11, 3}, {4, 11}, {11, 9}}
+		}
+		tr = apply(t, b, 40, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1, Scores: scores}).Tournament
+		check(40, "a result with scores")
+	}
+	if tr.Game(1).BestOf != 1 || tr.Game(3).BestOf != 3 || len(tr.Game(3).Scores) != 3 {
+		t.Fatalf("series: game 1 %+v, game 3 %+v", tr.Game(1), tr.Game(3))
 	}
 	gf := tr.Rounds[len(tr.Rounds)-1].Games[0]
 	// The losers' champion won the grand final: a second final appears.

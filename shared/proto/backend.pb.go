@@ -115,13 +115,15 @@ type Tournament struct {
 	CompletedAtUnixNano *int64                 `protobuf:"varint,16,opt,name=completed_at_unix_nano,json=completedAtUnixNano,proto3,oneof" json:"completed_at_unix_nano,omitempty"`
 	TtlProfile          string                 `protobuf:"bytes,17,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
 	// "" = single elimination.
-	Format           string   `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
-	Options          *Options `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
-	Ended            bool     `protobuf:"varint,20,opt,name=ended,proto3" json:"ended,omitempty"`
-	Dropped          []*Drop  `protobuf:"bytes,21,rep,name=dropped,proto3" json:"dropped,omitempty"`
-	CheckIn          string   `protobuf:"bytes,22,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
-	StartsAtUnixNano *int64   `protobuf:"varint,23,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
-	CheckedIn        []int64  `protobuf:"varint,24,rep,packed,name=checked_in,json=checkedIn,proto3" json:"checked_in,omitempty"`
+	Format           string          `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
+	Options          *Options        `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
+	Ended            bool            `protobuf:"varint,20,opt,name=ended,proto3" json:"ended,omitempty"`
+	Dropped          []*Drop         `protobuf:"bytes,21,rep,name=dropped,proto3" json:"dropped,omitempty"`
+	CheckIn          string          `protobuf:"bytes,22,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	StartsAtUnixNano *int64          `protobuf:"varint,23,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
+	CheckedIn        []int64         `protobuf:"varint,24,rep,packed,name=checked_in,json=checkedIn,proto3" json:"checked_in,omitempty"`
+	BestOf           int32           `protobuf:"varint,25,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
+	BestOfByRound    map[int32]int32 `protobuf:"bytes,26,rep,name=best_of_by_round,json=bestOfByRound,proto3" json:"best_of_by_round,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -320,6 +322,20 @@ func (x *Tournament) GetStartsAtUnixNano() int64 {
 func (x *Tournament) GetCheckedIn() []int64 {
 	if x != nil {
 		return x.CheckedIn
+	}
+	return nil
+}
+
+func (x *Tournament) GetBestOf() int32 {
+	if x != nil {
+		return x.BestOf
+	}
+	return 0
+}
+
+func (x *Tournament) GetBestOfByRound() map[int32]int32 {
+	if x != nil {
+		return x.BestOfByRound
 	}
 	return nil
 }
@@ -547,6 +563,8 @@ type Game struct {
 	State              string                 `protobuf:"bytes,14,opt,name=state,proto3" json:"state,omitempty"`
 	CalledAtUnixNano   *int64                 `protobuf:"varint,15,opt,name=called_at_unix_nano,json=calledAtUnixNano,proto3,oneof" json:"called_at_unix_nano,omitempty"`
 	StartedAtUnixNano  *int64                 `protobuf:"varint,16,opt,name=started_at_unix_nano,json=startedAtUnixNano,proto3,oneof" json:"started_at_unix_nano,omitempty"`
+	BestOf             int32                  `protobuf:"varint,17,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
+	Scores             []*Score               `protobuf:"bytes,18,rep,name=scores,proto3" json:"scores,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -693,6 +711,20 @@ func (x *Game) GetStartedAtUnixNano() int64 {
 	return 0
 }
 
+func (x *Game) GetBestOf() int32 {
+	if x != nil {
+		return x.BestOf
+	}
+	return 0
+}
+
+func (x *Game) GetScores() []*Score {
+	if x != nil {
+		return x.Scores
+	}
+	return nil
+}
+
 type CreateRequest struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
 	Actor            string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -705,6 +737,8 @@ type CreateRequest struct {
 	Options          *Options               `protobuf:"bytes,8,opt,name=options,proto3" json:"options,omitempty"`
 	CheckIn          string                 `protobuf:"bytes,9,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
 	StartsAtUnixNano *int64                 `protobuf:"varint,10,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
+	BestOf           int32                  `protobuf:"varint,11,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
+	BestOfByRound    map[int32]int32        `protobuf:"bytes,12,rep,name=best_of_by_round,json=bestOfByRound,proto3" json:"best_of_by_round,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -807,6 +841,20 @@ func (x *CreateRequest) GetStartsAtUnixNano() int64 {
 		return *x.StartsAtUnixNano
 	}
 	return 0
+}
+
+func (x *CreateRequest) GetBestOf() int32 {
+	if x != nil {
+		return x.BestOf
+	}
+	return 0
+}
+
+func (x *CreateRequest) GetBestOfByRound() map[int32]int32 {
+	if x != nil {
+		return x.BestOfByRound
+	}
+	return nil
 }
 
 type ApplyRequest struct {
@@ -1277,7 +1325,8 @@ type RegisterResult struct {
 	WinnerId int64                  `protobuf:"varint,2,opt,name=winner_id,json=winnerId,proto3" json:"winner_id,omitempty"`
 	LoserId  int64                  `protobuf:"varint,3,opt,name=loser_id,json=loserId,proto3" json:"loser_id,omitempty"`
 	// A walkover; with no winner, a double forfeit.
-	Forfeit       bool `protobuf:"varint,4,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
+	Forfeit       bool     `protobuf:"varint,4,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
+	Scores        []*Score `protobuf:"bytes,5,rep,name=scores,proto3" json:"scores,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1340,19 +1389,80 @@ func (x *RegisterResult) GetForfeit() bool {
 	return false
 }
 
+func (x *RegisterResult) GetScores() []*Score {
+	if x != nil {
+		return x.Scores
+	}
+	return nil
+}
+
+// One game of a series: player_1's score, player_2's.
+type Score struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	P1            int32                  `protobuf:"varint,1,opt,name=p1,proto3" json:"p1,omitempty"`
+	P2            int32                  `protobuf:"varint,2,opt,name=p2,proto3" json:"p2,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Score) Reset() {
+	*x = Score{}
+	mi := &file_backend_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Score) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Score) ProtoMessage() {}
+
+func (x *Score) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Score.ProtoReflect.Descriptor instead.
+func (*Score) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Score) GetP1() int32 {
+	if x != nil {
+		return x.P1
+	}
+	return 0
+}
+
+func (x *Score) GetP2() int32 {
+	if x != nil {
+		return x.P2
+	}
+	return 0
+}
+
 type CorrectResult struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	GameId   int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
 	WinnerId int64                  `protobuf:"varint,2,opt,name=winner_id,json=winnerId,proto3" json:"winner_id,omitempty"`
 	// 0 = apply at any version.
-	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	ExpectedVersion int64    `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	Scores          []*Score `protobuf:"bytes,4,rep,name=scores,proto3" json:"scores,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
 
 func (x *CorrectResult) Reset() {
 	*x = CorrectResult{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1364,7 +1474,7 @@ func (x *CorrectResult) String() string {
 func (*CorrectResult) ProtoMessage() {}
 
 func (x *CorrectResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1377,7 +1487,7 @@ func (x *CorrectResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectResult.ProtoReflect.Descriptor instead.
 func (*CorrectResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CorrectResult) GetGameId() int64 {
@@ -1401,6 +1511,13 @@ func (x *CorrectResult) GetExpectedVersion() int64 {
 	return 0
 }
 
+func (x *CorrectResult) GetScores() []*Score {
+	if x != nil {
+		return x.Scores
+	}
+	return nil
+}
+
 type EndTournament struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1409,7 +1526,7 @@ type EndTournament struct {
 
 func (x *EndTournament) Reset() {
 	*x = EndTournament{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1421,7 +1538,7 @@ func (x *EndTournament) String() string {
 func (*EndTournament) ProtoMessage() {}
 
 func (x *EndTournament) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1434,7 +1551,7 @@ func (x *EndTournament) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndTournament.ProtoReflect.Descriptor instead.
 func (*EndTournament) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 type Disqualify struct {
@@ -1446,7 +1563,7 @@ type Disqualify struct {
 
 func (x *Disqualify) Reset() {
 	*x = Disqualify{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1458,7 +1575,7 @@ func (x *Disqualify) String() string {
 func (*Disqualify) ProtoMessage() {}
 
 func (x *Disqualify) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1471,7 +1588,7 @@ func (x *Disqualify) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Disqualify.ProtoReflect.Descriptor instead.
 func (*Disqualify) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Disqualify) GetUserId() int64 {
@@ -1490,7 +1607,7 @@ type GameRef struct {
 
 func (x *GameRef) Reset() {
 	*x = GameRef{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1502,7 +1619,7 @@ func (x *GameRef) String() string {
 func (*GameRef) ProtoMessage() {}
 
 func (x *GameRef) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1515,7 +1632,7 @@ func (x *GameRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameRef.ProtoReflect.Descriptor instead.
 func (*GameRef) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GameRef) GetGameId() int64 {
@@ -1534,7 +1651,7 @@ type CheckIn struct {
 
 func (x *CheckIn) Reset() {
 	*x = CheckIn{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1546,7 +1663,7 @@ func (x *CheckIn) String() string {
 func (*CheckIn) ProtoMessage() {}
 
 func (x *CheckIn) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1559,7 +1676,7 @@ func (x *CheckIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckIn.ProtoReflect.Descriptor instead.
 func (*CheckIn) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CheckIn) GetUserId() int64 {
@@ -1580,7 +1697,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1592,7 +1709,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1605,7 +1722,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -1644,7 +1761,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1656,7 +1773,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1669,7 +1786,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Event) GetType() string {
@@ -1785,7 +1902,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1797,7 +1914,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1810,7 +1927,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1848,7 +1965,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1860,7 +1977,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1873,7 +1990,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -1924,7 +2041,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1936,7 +2053,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1949,7 +2066,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -1981,7 +2098,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1993,7 +2110,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2006,7 +2123,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 type Summary struct {
@@ -2028,7 +2145,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2040,7 +2157,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2053,7 +2170,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Summary) GetId() int64 {
@@ -2135,7 +2252,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2147,7 +2264,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2160,7 +2277,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -2180,7 +2297,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2192,7 +2309,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2205,7 +2322,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -2230,7 +2347,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2242,7 +2359,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2255,7 +2372,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 type ImportReply struct {
@@ -2267,7 +2384,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2279,7 +2396,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2292,7 +2409,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -2310,7 +2427,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2322,7 +2439,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2335,7 +2452,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 type MaintainReply struct {
@@ -2351,7 +2468,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2480,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2493,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -2421,7 +2538,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2433,7 +2550,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2446,7 +2563,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -2499,7 +2616,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2511,7 +2628,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2524,7 +2641,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 type HealthReply struct {
@@ -2540,7 +2657,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2552,7 +2669,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2565,7 +2682,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -2599,7 +2716,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2611,7 +2728,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2624,7 +2741,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{34}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2652,7 +2769,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2664,7 +2781,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2677,7 +2794,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{35}
+	return file_backend_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2714,7 +2831,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2726,7 +2843,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2739,7 +2856,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{36}
+	return file_backend_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2801,7 +2918,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2813,7 +2930,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2826,7 +2943,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{37}
+	return file_backend_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2852,7 +2969,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2864,7 +2981,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2877,7 +2994,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{38}
+	return file_backend_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -2897,7 +3014,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2909,7 +3026,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2922,7 +3039,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{39}
+	return file_backend_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -2940,7 +3057,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xbc\a\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xf3\b\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -2971,7 +3088,12 @@ const file_backend_proto_rawDesc = "" +
 	"\bcheck_in\x18\x16 \x01(\tR\acheckIn\x122\n" +
 	"\x13starts_at_unix_nano\x18\x17 \x01(\x03H\x03R\x10startsAtUnixNano\x88\x01\x01\x12\x1d\n" +
 	"\n" +
-	"checked_in\x18\x18 \x03(\x03R\tcheckedInB\f\n" +
+	"checked_in\x18\x18 \x03(\x03R\tcheckedIn\x12\x17\n" +
+	"\abest_of\x18\x19 \x01(\x05R\x06bestOf\x12Z\n" +
+	"\x10best_of_by_round\x18\x1a \x03(\v21.tourney.backend.v1.Tournament.BestOfByRoundEntryR\rbestOfByRound\x1a@\n" +
+	"\x12BestOfByRoundEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\f\n" +
 	"\n" +
 	"_winner_idB\x17\n" +
 	"\x15_started_at_unix_nanoB\x19\n" +
@@ -2992,7 +3114,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x05games\x18\x03 \x03(\v2\x18.tourney.backend.v1.GameR\x05games\x12\x12\n" +
 	"\x04byes\x18\x04 \x03(\x03R\x04byes\x12\x18\n" +
 	"\abracket\x18\x05 \x01(\tR\abracket\x12\x14\n" +
-	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\x9f\x05\n" +
+	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\xeb\x05\n" +
 	"\x04Game\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x14\n" +
 	"\x05round\x18\x02 \x01(\x05R\x05round\x12\x19\n" +
@@ -3010,13 +3132,15 @@ const file_backend_proto_rawDesc = "" +
 	"\aforfeit\x18\r \x01(\bR\aforfeit\x12\x14\n" +
 	"\x05state\x18\x0e \x01(\tR\x05state\x122\n" +
 	"\x13called_at_unix_nano\x18\x0f \x01(\x03H\x03R\x10calledAtUnixNano\x88\x01\x01\x124\n" +
-	"\x14started_at_unix_nano\x18\x10 \x01(\x03H\x04R\x11startedAtUnixNano\x88\x01\x01B\f\n" +
+	"\x14started_at_unix_nano\x18\x10 \x01(\x03H\x04R\x11startedAtUnixNano\x88\x01\x01\x12\x17\n" +
+	"\abest_of\x18\x11 \x01(\x05R\x06bestOf\x121\n" +
+	"\x06scores\x18\x12 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scoresB\f\n" +
 	"\n" +
 	"_winner_idB\v\n" +
 	"\t_loser_idB\x18\n" +
 	"\x16_finished_at_unix_nanoB\x16\n" +
 	"\x14_called_at_unix_nanoB\x17\n" +
-	"\x15_started_at_unix_nano\"\xe0\x02\n" +
+	"\x15_started_at_unix_nano\"\x9a\x04\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -3031,7 +3155,12 @@ const file_backend_proto_rawDesc = "" +
 	"\aoptions\x18\b \x01(\v2\x1b.tourney.backend.v1.OptionsR\aoptions\x12\x19\n" +
 	"\bcheck_in\x18\t \x01(\tR\acheckIn\x122\n" +
 	"\x13starts_at_unix_nano\x18\n" +
-	" \x01(\x03H\x00R\x10startsAtUnixNano\x88\x01\x01B\x16\n" +
+	" \x01(\x03H\x00R\x10startsAtUnixNano\x88\x01\x01\x12\x17\n" +
+	"\abest_of\x18\v \x01(\x05R\x06bestOf\x12]\n" +
+	"\x10best_of_by_round\x18\f \x03(\v24.tourney.backend.v1.CreateRequest.BestOfByRoundEntryR\rbestOfByRound\x1a@\n" +
+	"\x12BestOfByRoundEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\x16\n" +
 	"\x14_starts_at_unix_nano\"\xec\a\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
@@ -3065,16 +3194,21 @@ const file_backend_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\x03R\x06userId\"7\n" +
 	"\x05Start\x12\x18\n" +
 	"\ashuffle\x18\x01 \x01(\bR\ashuffle\x12\x14\n" +
-	"\x05seeds\x18\x02 \x03(\x03R\x05seeds\"{\n" +
+	"\x05seeds\x18\x02 \x03(\x03R\x05seeds\"\xae\x01\n" +
 	"\x0eRegisterResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12\x19\n" +
 	"\bloser_id\x18\x03 \x01(\x03R\aloserId\x12\x18\n" +
-	"\aforfeit\x18\x04 \x01(\bR\aforfeit\"p\n" +
+	"\aforfeit\x18\x04 \x01(\bR\aforfeit\x121\n" +
+	"\x06scores\x18\x05 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scores\"'\n" +
+	"\x05Score\x12\x0e\n" +
+	"\x02p1\x18\x01 \x01(\x05R\x02p1\x12\x0e\n" +
+	"\x02p2\x18\x02 \x01(\x05R\x02p2\"\xa3\x01\n" +
 	"\rCorrectResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12)\n" +
-	"\x10expected_version\x18\x03 \x01(\x03R\x0fexpectedVersion\"\x0f\n" +
+	"\x10expected_version\x18\x03 \x01(\x03R\x0fexpectedVersion\x121\n" +
+	"\x06scores\x18\x04 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scores\"\x0f\n" +
 	"\rEndTournament\"%\n" +
 	"\n" +
 	"Disqualify\x12\x17\n" +
@@ -3218,7 +3352,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -3233,96 +3367,104 @@ var file_backend_proto_goTypes = []any{
 	(*RemovePlayer)(nil),     // 10: tourney.backend.v1.RemovePlayer
 	(*Start)(nil),            // 11: tourney.backend.v1.Start
 	(*RegisterResult)(nil),   // 12: tourney.backend.v1.RegisterResult
-	(*CorrectResult)(nil),    // 13: tourney.backend.v1.CorrectResult
-	(*EndTournament)(nil),    // 14: tourney.backend.v1.EndTournament
-	(*Disqualify)(nil),       // 15: tourney.backend.v1.Disqualify
-	(*GameRef)(nil),          // 16: tourney.backend.v1.GameRef
-	(*CheckIn)(nil),          // 17: tourney.backend.v1.CheckIn
-	(*ResolveTimeouts)(nil),  // 18: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 19: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 20: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 21: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 22: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 23: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 24: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 25: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 26: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 27: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 28: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 29: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 30: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 31: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 32: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 33: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 34: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 35: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 36: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 37: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 38: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 39: tourney.backend.v1.ConflictsReply
-	nil,                      // 40: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 41: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 42: tourney.backend.v1.KeyStats.RepairedEntry
+	(*Score)(nil),            // 13: tourney.backend.v1.Score
+	(*CorrectResult)(nil),    // 14: tourney.backend.v1.CorrectResult
+	(*EndTournament)(nil),    // 15: tourney.backend.v1.EndTournament
+	(*Disqualify)(nil),       // 16: tourney.backend.v1.Disqualify
+	(*GameRef)(nil),          // 17: tourney.backend.v1.GameRef
+	(*CheckIn)(nil),          // 18: tourney.backend.v1.CheckIn
+	(*ResolveTimeouts)(nil),  // 19: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),            // 20: tourney.backend.v1.Event
+	(*ChangeReply)(nil),      // 21: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),            // 22: tourney.backend.v1.Delta
+	(*GetRequest)(nil),       // 23: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),      // 24: tourney.backend.v1.ListRequest
+	(*Summary)(nil),          // 25: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 26: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 27: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 28: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 29: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 30: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 31: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),         // 32: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 33: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 34: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 35: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 36: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 37: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 38: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 39: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 40: tourney.backend.v1.ConflictsReply
+	nil,                      // 41: tourney.backend.v1.Tournament.BestOfByRoundEntry
+	nil,                      // 42: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	nil,                      // 43: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 44: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 45: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
 	4,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
 	3,  // 2: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
 	2,  // 3: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
-	5,  // 4: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
-	3,  // 5: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	8,  // 6: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	10, // 7: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	11, // 8: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	12, // 9: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	18, // 10: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	9,  // 11: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	13, // 12: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
-	14, // 13: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
-	15, // 14: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
-	16, // 15: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
-	16, // 16: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
-	17, // 17: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
-	40, // 18: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 19: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	19, // 20: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	21, // 21: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	7,  // 22: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	24, // 23: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	31, // 24: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	41, // 25: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	42, // 26: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	19, // 27: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 28: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	6,  // 29: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	7,  // 30: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	22, // 31: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	23, // 32: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	26, // 33: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	27, // 34: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 35: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	29, // 36: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	32, // 37: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	34, // 38: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	36, // 39: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	38, // 40: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	20, // 41: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	20, // 42: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 43: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	25, // 44: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	20, // 45: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 46: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	28, // 47: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	30, // 48: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	33, // 49: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	35, // 50: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	37, // 51: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	39, // 52: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	41, // [41:53] is the sub-list for method output_type
-	29, // [29:41] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	41, // 4: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
+	5,  // 5: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
+	13, // 6: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
+	3,  // 7: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
+	42, // 8: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	8,  // 9: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
+	10, // 10: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	11, // 11: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	12, // 12: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	19, // 13: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	9,  // 14: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
+	14, // 15: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
+	15, // 16: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
+	16, // 17: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
+	17, // 18: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
+	17, // 19: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
+	18, // 20: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
+	13, // 21: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
+	13, // 22: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
+	43, // 23: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	0,  // 24: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	20, // 25: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	22, // 26: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	7,  // 27: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	25, // 28: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	32, // 29: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	44, // 30: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	45, // 31: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	20, // 32: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	0,  // 33: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	6,  // 34: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	7,  // 35: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	23, // 36: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	24, // 37: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	27, // 38: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	28, // 39: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 40: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	30, // 41: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	33, // 42: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	35, // 43: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	37, // 44: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	39, // 45: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	21, // 46: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	21, // 47: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 48: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	26, // 49: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	21, // 50: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 51: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	29, // 52: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	31, // 53: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	34, // 54: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	36, // 55: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	38, // 56: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	40, // 57: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	46, // [46:58] is the sub-list for method output_type
+	34, // [34:46] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -3353,7 +3495,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

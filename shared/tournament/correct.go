@@ -20,6 +20,9 @@ type CorrectResult struct {
 	GameID          int64
 	WinnerID        int64
 	ExpectedVersion int64
+	// Scores are the series' scores as corrected (optional; none clears
+	// the recorded ones).
+	Scores [][2]int
 }
 
 // Name implements Command.
@@ -145,23 +148,31 @@ func (cmd CorrectResult) apply(c *change) error {
 	if cmd.ExpectedVersion != 0 && cmd.ExpectedVersion != c.t.Version {
 		return Errorf(CodeFailedPrecondition, "tournament %d is at version %d, not %d: it changed since the correction was previewed", c.t.ID, c.t.Version, cmd.ExpectedVersion)
 	}
-	if *g.WinnerID == cmd.WinnerID {
+	if err := checkScores(g, cmd.WinnerID, cmd.Scores, false); err != nil {
+		return err
+	}
+	if *g.WinnerID == cmd.WinnerID && slices.Equal(g.Scores, cmd.Scores) {
 		return nil // already so
+	}
+	if *g.WinnerID == cmd.WinnerID { // the scores only
+		g.Scores = cmd.Scores
+		c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID, LoserID: *g.LoserID})
+		return nil
 	}
 	switch c.t.format() {
 	case RoundRobin, Swiss:
-		return c.flip(g, cmd.WinnerID)
+		return c.flip(g, cmd.WinnerID, cmd.Scores)
 	}
-	return c.replayWith(cmd.GameID, cmd.WinnerID)
+	return c.replayWith(cmd.GameID, cmd.WinnerID, cmd.Scores)
 }
 
 // flip changes a round robin or Swiss game's winner in place: every
 // pairing stays.
-func (c *change) flip(g *Game, winner int64) error {
+func (c *change) flip(g *Game, winner int64, scores [][2]int) error {
 	old := *g.WinnerID
 	finished := g.FinishedAt
 	c.decide(g, GameFinished, winner)
-	g.FinishedAt = finished
+	g.FinishedAt, g.Scores, g.Forfeit = finished, scores, false
 	c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: g.GameID, WinnerID: winner, LoserID: old})
 	if c.t.Status == StatusCompleted {
 		if w := c.leader(); c.t.WinnerID == nil || w != *c.t.WinnerID {
@@ -174,7 +185,7 @@ func (c *change) flip(g *Game, winner int64) error {
 
 // replayWith plays the tournament again from its seeds with the recorded
 // results, gameID's winner replaced, and makes c.t the outcome.
-func (c *change) replayWith(gameID, winner int64) error {
+func (c *change) replayWith(gameID, winner int64, scores [][2]int) error {
 	old := c.t
 	r, err := replay(old, c.env, func(g *Game) Command {
 		o := old.Game(g.GameID)
@@ -182,7 +193,7 @@ func (c *change) replayWith(gameID, winner int64) error {
 			return nil
 		}
 		if g.GameID == gameID {
-			return RegisterResult{GameID: gameID, WinnerID: winner}
+			return RegisterResult{GameID: gameID, WinnerID: winner, Scores: scores}
 		}
 		return resultOf(o)
 	})
@@ -294,7 +305,7 @@ func resultOf(g *Game) Command {
 	case g.Status == GameFinished && g.WinnerID == nil:
 		return RegisterResult{GameID: g.GameID, Forfeit: true}
 	case g.Status == GameFinished:
-		return RegisterResult{GameID: g.GameID, WinnerID: *g.WinnerID, Forfeit: g.Forfeit}
+		return RegisterResult{GameID: g.GameID, WinnerID: *g.WinnerID, Forfeit: g.Forfeit, Scores: g.Scores}
 	}
 	return nil
 }
@@ -307,7 +318,7 @@ func replay(t *Tournament, env Env, result func(g *Game) Command) (*Tournament, 
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: t.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{},
 		Version: t.Version, CreatedAt: t.CreatedAt, Shuffled: t.Shuffled, Dropped: slices.Clone(t.Dropped),
-		CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn)}
+		CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn), BestOf: t.BestOf, BestOfByRound: t.BestOfByRound}
 	c := &change{t: r, env: env}
 	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil {
 		return nil, err

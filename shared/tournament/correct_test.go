@@ -383,3 +383,76 @@ func TestCheckIn(t *testing.T) {
 		t.Errorf("a check-in without check-in: %v", err)
 	}
 }
+
+func TestScoresAndBestOf(t *testing.T) {
+	tr, _, err := New(CreateParams{ID: 1, Name: "bo", MaxPlayers: 4, CreatorID: 1, Format: RoundRobin, BestOf: 3, BestOfByRound: map[int]int{3: 5}}, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 4; u++ {
+		tr = mustApply(t, tr, AddPlayer{UserID: u})
+	}
+	tr = mustApply(t, tr, Start{})
+	g := tr.Rounds[0].Games[0]
+	if g.BestOf != 3 {
+		t.Fatalf("a round-1 game is best of %d", g.BestOf)
+	}
+	p1 := g.Player1
+	for _, c := range []struct {
+		scores [][2]int
+		want   string
+	}{
+		{[][2]int{{11, 7}}, "give the winner 1 game(s) of a best-of-3, which needs 2"},
+		{[][2]int{{11, 7}, {5, 11}, {11, 11}}, "tie"},
+		{[][2]int{{11, 7}, {11, 5}, {3, 11}}, "decided after game 2"},
+		{[][2]int{{7, 11}, {5, 11}}, "give the winner 0 game(s)"},
+		{[][2]int{{11, 7}, {5, 11}, {11, 9}, {11, 2}}, "1 to 3 games"},
+		{[][2]int{{-1, 11}, {11, 5}, {11, 3}}, "negative"},
+	} {
+		_, _, err := Apply(tr, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: c.scores}, env())
+		if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.scores, err, c.want)
+		}
+	}
+	if _, _, err := Apply(tr, RegisterResult{GameID: g.GameID, WinnerID: p1, Forfeit: true, Scores: [][2]int{{11, 0}, {11, 0}}}, env()); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a forfeit with scores: %v", err)
+	}
+	played := mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 7}, {9, 11}, {11, 5}}})
+	if got := played.Game(g.GameID).Scores; len(got) != 3 {
+		t.Fatalf("scores %v", got)
+	}
+	if same, evs, _ := Apply(played, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 7}, {9, 11}, {11, 5}}}, env()); same != played || evs != nil {
+		t.Fatal("repeating the result with its scores changed something")
+	}
+	if _, _, err := Apply(played, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 1}, {11, 1}}}, env()); !errors.Is(err, ErrFailedPrecondition) {
+		t.Fatalf("other scores for the same winner: %v", err)
+	}
+	st := played.Standings().Standings
+	for _, s := range st {
+		if s.PlayerID == p1 && (s.GamesWon != 2 || s.GamesLost != 1 || s.Tiebreaks[2] != (Tiebreak{TiebreakGameDifference, 1})) {
+			t.Fatalf("standing %+v", s)
+		}
+	}
+	// A correction carries its scores; the scores alone can be corrected.
+	fixed := mustApply(t, played, CorrectResult{GameID: g.GameID, WinnerID: g.Player2, Scores: [][2]int{{7, 11}, {9, 11}}})
+	if w := *fixed.Game(g.GameID).WinnerID; w != g.Player2 || len(fixed.Game(g.GameID).Scores) != 2 {
+		t.Fatalf("corrected game %+v", fixed.Game(g.GameID))
+	}
+	rescored := mustApply(t, fixed, CorrectResult{GameID: g.GameID, WinnerID: g.Player2, Scores: [][2]int{{7, 11}, {11, 9}, {2, 11}}})
+	if len(rescored.Game(g.GameID).Scores) != 3 {
+		t.Fatalf("rescored game %+v", rescored.Game(g.GameID))
+	}
+	done := playRandom(t, rescored, rand.New(rand.NewPCG(2, 2)), false)
+	if done.Rounds[2].Games[0].BestOf != 5 {
+		t.Fatalf("a round-3 game is best of %d, want 5", done.Rounds[2].Games[0].BestOf)
+	}
+	if err := Validate(done); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []CreateParams{{BestOf: 2}, {BestOfByRound: map[int]int{1: 4}}, {BestOfByRound: map[int]int{0: 3}}} {
+		p.ID, p.Name, p.MaxPlayers, p.CreatorID = 2, "x", 4, 1
+		if _, _, err := New(p, env()); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+}

@@ -95,6 +95,7 @@ type commandJSON struct {
 	LeadNS   int64           `json:"lead_ns,omitempty"`
 	Expected int64           `json:"expected_version,omitempty"`
 	Forfeit  bool            `json:"forfeit,omitempty"`
+	Scores   [][2]int        `json:"scores,omitempty"`
 }
 
 // MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
@@ -108,7 +109,7 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 	case Start:
 		j.Shuffle, j.Seeds = c.Shuffle, c.Seeds
 	case RegisterResult:
-		j.GameID, j.WinnerID, j.LoserID, j.Forfeit = c.GameID, c.WinnerID, c.LoserID, c.Forfeit
+		j.GameID, j.WinnerID, j.LoserID, j.Forfeit, j.Scores = c.GameID, c.WinnerID, c.LoserID, c.Forfeit, c.Scores
 	case Disqualify:
 		j.UserID = c.UserID
 	case CallGame:
@@ -122,7 +123,7 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 	case WarnDeadlines:
 		j.LeadNS = int64(c.Lead)
 	case CorrectResult:
-		j.GameID, j.WinnerID, j.Expected = c.GameID, c.WinnerID, c.ExpectedVersion
+		j.GameID, j.WinnerID, j.Expected, j.Scores = c.GameID, c.WinnerID, c.ExpectedVersion, c.Scores
 	case EndTournament:
 	default:
 		return nil, fmt.Errorf("unknown command %T", cmd)
@@ -144,7 +145,7 @@ func UnmarshalCommand(b []byte) (Command, error) {
 	case Start{}.Name():
 		return Start{Shuffle: j.Shuffle, Seeds: j.Seeds}, nil
 	case RegisterResult{}.Name():
-		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID, Forfeit: j.Forfeit}, nil
+		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID, Forfeit: j.Forfeit, Scores: j.Scores}, nil
 	case Disqualify{}.Name():
 		return Disqualify{UserID: j.UserID}, nil
 	case CallGame{}.Name():
@@ -158,7 +159,7 @@ func UnmarshalCommand(b []byte) (Command, error) {
 	case WarnDeadlines{}.Name():
 		return WarnDeadlines{Lead: time.Duration(j.LeadNS)}, nil
 	case CorrectResult{}.Name():
-		return CorrectResult{GameID: j.GameID, WinnerID: j.WinnerID, ExpectedVersion: j.Expected}, nil
+		return CorrectResult{GameID: j.GameID, WinnerID: j.WinnerID, ExpectedVersion: j.Expected, Scores: j.Scores}, nil
 	case EndTournament{}.Name():
 		return EndTournament{}, nil
 	}

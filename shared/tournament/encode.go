@@ -2,6 +2,7 @@ package tournament
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -89,6 +90,10 @@ func (g *Game) Signature() uint64 {
 	}
 	if g.PlayStartedAt != nil {
 		mix(uint64(g.PlayStartedAt.UnixNano()) ^ 0x5)
+	}
+	mix(uint64(g.BestOf))
+	for _, s := range g.Scores {
+		mix(uint64(s[0])<<32 | uint64(uint32(s[1])))
 	}
 	mix(opt(g.LoserID))
 	mix(uint64(g.CreatedAt.UnixNano()))
@@ -210,6 +215,30 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		b = append(b, `,"checked_in":`...)
 		b = appendIDs(b, t.CheckedIn)
 	}
+	if t.BestOf != 0 {
+		b = append(b, `,"best_of":`...)
+		b = strconv.AppendInt(b, int64(t.BestOf), 10)
+	}
+	if len(t.BestOfByRound) > 0 {
+		// encoding/json writes map keys sorted as strings.
+		keys := make([]string, 0, len(t.BestOfByRound))
+		for k := range t.BestOfByRound {
+			keys = append(keys, strconv.Itoa(k))
+		}
+		slices.Sort(keys)
+		b = append(b, `,"best_of_by_round":{`...)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			n, _ := strconv.Atoi(k)
+			b = append(b, '"')
+			b = append(b, k...)
+			b = append(b, `":`...)
+			b = strconv.AppendInt(b, int64(t.BestOfByRound[n]), 10)
+		}
+		b = append(b, '}')
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true
@@ -315,6 +344,24 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	if g.PlayStartedAt != nil {
 		b = append(b, `,"started_at":`...)
 		b = appendTime(b, *g.PlayStartedAt)
+	}
+	if g.BestOf != 0 {
+		b = append(b, `,"best_of":`...)
+		b = strconv.AppendInt(b, int64(g.BestOf), 10)
+	}
+	if len(g.Scores) > 0 {
+		b = append(b, `,"scores":[`...)
+		for i, s := range g.Scores {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(s[0]), 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(s[1]), 10)
+			b = append(b, ']')
+		}
+		b = append(b, ']')
 	}
 
 	return append(b, '}')

@@ -45,6 +45,10 @@ type CreateParams struct {
 	// without, at once.
 	CheckIn  string     `json:"check_in,omitempty"`
 	StartsAt *time.Time `json:"starts_at,omitempty"`
+	// BestOf is the length of every game's series (1, 3, 5 or 7; 0 = 1),
+	// BestOfByRound overrides it for given round numbers.
+	BestOf        int         `json:"best_of,omitempty"`
+	BestOfByRound map[int]int `json:"best_of_by_round,omitempty"`
 }
 
 // MaxID is the largest id tourney accepts (tournament, player, creator):
@@ -90,6 +94,17 @@ func (p CreateParams) Validate() (CreateParams, error) {
 		}
 		p.CheckIn = d.String()
 	}
+	for round, n := range p.BestOfByRound {
+		if round < 1 || round > 2*MaxPlayers {
+			return p, Errorf(CodeInvalidArgument, "best_of_by_round names round %d, which no tournament has", round)
+		}
+		if n != 1 && n != 3 && n != 5 && n != 7 {
+			return p, Errorf(CodeInvalidArgument, "best_of_by_round[%d] must be 1, 3, 5 or 7, got %d", round, n)
+		}
+	}
+	if p.BestOf != 0 && p.BestOf != 1 && p.BestOf != 3 && p.BestOf != 5 && p.BestOf != 7 {
+		return p, Errorf(CodeInvalidArgument, "best_of must be 1, 3, 5 or 7, got %d", p.BestOf)
+	}
 	if p.StartsAt != nil && p.CheckIn == "" {
 		return p, Errorf(CodeInvalidArgument, "starts_at only places the check-in window: give check_in too")
 	}
@@ -132,7 +147,7 @@ func New(p CreateParams, env Env) (*Tournament, []Event, error) {
 		return nil, nil, err
 	}
 	t := &Tournament{ID: p.ID, Name: p.Name, MaxPlayers: p.MaxPlayers, CreatorID: p.CreatorID, TTLProfile: p.TTLProfile,
-		Format: p.Format, Options: p.Options, CheckIn: p.CheckIn, StartsAt: p.StartsAt, Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
+		Format: p.Format, Options: p.Options, CheckIn: p.CheckIn, StartsAt: p.StartsAt, BestOf: p.BestOf, BestOfByRound: p.BestOfByRound, Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
 		CreatedAt: env.Now, UpdatedAt: env.Now}
 	ev := Event{Type: EventTournamentCreated, TournamentID: t.ID, Version: 1, PlayerID: p.CreatorID, At: env.Now}
 	return t, []Event{ev}, nil
@@ -329,7 +344,7 @@ func (c *change) beginRound(bracket string, stage int, slots []int64) {
 			continue
 		}
 		g := Game{GameID: next, Round: n, Player1: a, Player2: b, Status: GameActive, State: StateReady,
-			CreatedAt: c.env.Now, Deadline: c.env.Now.Add(c.env.GameTimeout)}
+			CreatedAt: c.env.Now, Deadline: c.env.Now.Add(c.env.GameTimeout), BestOf: c.t.bestOf(n)}
 		next++
 		r.Games = append(r.Games, g)
 		c.emit(Event{Type: EventGameCreated, Round: n, GameID: g.GameID, Bracket: bracket})
@@ -379,6 +394,9 @@ type RegisterResult struct {
 	WinnerID int64
 	LoserID  int64 // optional; 0 when not given
 	Forfeit  bool
+	// Scores are the series' game scores, player_1's first (optional); they
+	// must agree with the winner and the game's best_of.
+	Scores [][2]int
 }
 
 // Name implements Command.
@@ -410,6 +428,9 @@ func (cmd RegisterResult) apply(c *change) error {
 	if cmd.LoserID != 0 && cmd.LoserID != loser {
 		return Errorf(CodeInvalidArgument, "loser_id %d is not the opponent of winner %d in game %d (expected %d)", cmd.LoserID, cmd.WinnerID, g.GameID, loser)
 	}
+	if err := checkScores(g, cmd.WinnerID, cmd.Scores, cmd.Forfeit); err != nil {
+		return err
+	}
 	if g.Status == GameCancelled {
 		return Errorf(CodeFailedPrecondition, "game %d was cancelled when tournament %d was ended", g.GameID, c.t.ID)
 	}
@@ -417,13 +438,15 @@ func (cmd RegisterResult) apply(c *change) error {
 		switch {
 		case g.WinnerID == nil:
 			return Errorf(CodeFailedPrecondition, "game %d is already %s as a double forfeit", g.GameID, g.Status)
-		case *g.WinnerID == cmd.WinnerID:
+		case *g.WinnerID == cmd.WinnerID && (cmd.Scores == nil || slices.Equal(cmd.Scores, g.Scores)):
 			return nil // a retry of the recorded result
+		case *g.WinnerID == cmd.WinnerID:
+			return Errorf(CodeFailedPrecondition, "game %d is already %s with other scores %v: correct it to change them", g.GameID, g.Status, g.Scores)
 		}
 		return Errorf(CodeFailedPrecondition, "game %d is already %s with winner %d", g.GameID, g.Status, *g.WinnerID)
 	}
 	c.decide(g, GameFinished, cmd.WinnerID)
-	g.Forfeit = cmd.Forfeit
+	g.Forfeit, g.Scores = cmd.Forfeit, cmd.Scores
 	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID, LoserID: loser, Forfeit: cmd.Forfeit})
 	c.advance()
 	return nil
@@ -775,5 +798,56 @@ func (EndTournament) apply(c *change) error {
 	})
 	c.emit(Event{Type: EventTournamentEnded, WinnerID: w})
 	c.complete(w)
+	return nil
+}
+
+// bestOf is the series length of round n's games (1 when not set).
+func (t *Tournament) bestOf(n int) int {
+	if b, ok := t.BestOfByRound[n]; ok {
+		return b
+	}
+	return max(t.BestOf, 1)
+}
+
+// checkScores checks a series' scores against its winner and length: every
+// game has a winner (no tie), the winner took best_of/2+1 games and the
+// loser fewer, and the series stopped when the winner got there. A forfeit
+// has no scores.
+func checkScores(g *Game, winner int64, scores [][2]int, forfeit bool) error {
+	if scores == nil {
+		return nil
+	}
+	if forfeit {
+		return Errorf(CodeInvalidArgument, "a forfeit has no scores")
+	}
+	n := max(g.BestOf, 1)
+	need := n/2 + 1
+	if len(scores) == 0 || len(scores) > n {
+		return Errorf(CodeInvalidArgument, "scores must hold 1 to %d games for a best-of-%d, got %d", n, n, len(scores))
+	}
+	w := 0 // the winner's side: 0 = player_1
+	if winner == g.Player2 {
+		w = 1
+	}
+	won := [2]int{}
+	for i, s := range scores {
+		if s[0] < 0 || s[1] < 0 {
+			return Errorf(CodeInvalidArgument, "game %d of the series has a negative score %v", i+1, s)
+		}
+		if s[0] == s[1] {
+			return Errorf(CodeInvalidArgument, "game %d of the series is a tie %v: each game needs a winner", i+1, s)
+		}
+		if won[0] == need || won[1] == need {
+			return Errorf(CodeInvalidArgument, "the series was decided after game %d of %d: the scores go on", i, len(scores))
+		}
+		if s[0] > s[1] {
+			won[0]++
+		} else {
+			won[1]++
+		}
+	}
+	if won[w] != need {
+		return Errorf(CodeInvalidArgument, "the scores give the winner %d game(s) of a best-of-%d, which needs %d (player_1 won %d, player_2 %d)", won[w], n, need, won[0], won[1])
+	}
 	return nil
 }

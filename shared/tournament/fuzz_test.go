@@ -40,7 +40,8 @@ func runFuzzBody(t *testing.T, in []byte) {
 	if len(in)%3 == 0 {
 		checkIn = "10m"
 	}
-	tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1, Format: f, Options: o, CheckIn: checkIn}, e)
+	bestOf := []int{0, 1, 3, 0}[len(in)%4]
+	tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1, Format: f, Options: o, CheckIn: checkIn, BestOf: bestOf}, e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +68,9 @@ func runFuzzBody(t *testing.T, in []byte) {
 				gid, w = g.GameID, []int64{g.Player1, g.Player2}[arg%2]
 			}
 			cmd = RegisterResult{GameID: gid, WinnerID: w, Forfeit: arg&16 != 0}
+			if arg&32 != 0 { // scores, right or wrong
+				cmd = RegisterResult{GameID: gid, WinnerID: w, Scores: [][2]int{{int(arg % 3), int(arg % 5)}, {int(arg % 7), 1}}[:1+int(arg)%2]}
+			}
 		case 4:
 			cmd = ResolveTimeouts{Policy: []TimeoutPolicy{TimeoutRandom, TimeoutHigherSeed, TimeoutNone}[arg%3]}
 		case 5:

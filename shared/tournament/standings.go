@@ -22,6 +22,10 @@ type Standing struct {
 	// Dropped: the player left the tournament ("disqualified" or
 	// "withdrew"); round robin and Swiss place them after the others.
 	Dropped string `json:"dropped,omitempty"`
+	// GamesWon and GamesLost count the games of series (from scores; a
+	// result without scores counts as one game).
+	GamesWon  int `json:"games_won"`
+	GamesLost int `json:"games_lost"`
 }
 
 // Tiebreak is one named tiebreak value.
@@ -36,6 +40,8 @@ const (
 	TiebreakSonnebornBerger = "sonneborn_berger"
 	TiebreakBuchholzCut1    = "buchholz_cut1"
 	TiebreakBuchholz        = "buchholz"
+	// TiebreakGameDifference is games won minus games lost in series.
+	TiebreakGameDifference = "game_difference"
 )
 
 // Standings is the placement of every player: final once the tournament
@@ -89,6 +95,20 @@ func (t *Tournament) Standings() Standings {
 			}
 			w.s.Wins++
 			l.s.Losses++
+			if len(g.Scores) == 0 {
+				w.s.GamesWon++
+				l.s.GamesLost++
+			}
+			for _, s := range g.Scores {
+				p1, p2 := stats[g.Player1], stats[g.Player2]
+				if s[0] > s[1] {
+					p1.s.GamesWon++
+					p2.s.GamesLost++
+				} else {
+					p2.s.GamesWon++
+					p1.s.GamesLost++
+				}
+			}
 			w.opponents = append(w.opponents, l.s.PlayerID)
 			l.opponents = append(l.opponents, w.s.PlayerID)
 			w.beaten = append(w.beaten, l.s.PlayerID)
@@ -192,7 +212,7 @@ func rankRoundRobin(list []*playerStats, stats map[int64]*playerStats) {
 				h2h++
 			}
 		}
-		st.s.Tiebreaks = []Tiebreak{{TiebreakHeadToHead, h2h}, {TiebreakSonnebornBerger, sb}}
+		st.s.Tiebreaks = []Tiebreak{{TiebreakHeadToHead, h2h}, {TiebreakSonnebornBerger, sb}, {TiebreakGameDifference, st.s.GamesWon - st.s.GamesLost}}
 	}
 	sortByPoints(list)
 }
@@ -215,7 +235,7 @@ func rankSwiss(list []*playerStats, stats map[int64]*playerStats) {
 		for _, p := range st.beaten {
 			sb += stats[p].s.Points
 		}
-		st.s.Tiebreaks = []Tiebreak{{TiebreakBuchholzCut1, bh - low}, {TiebreakBuchholz, bh}, {TiebreakSonnebornBerger, sb}}
+		st.s.Tiebreaks = []Tiebreak{{TiebreakBuchholzCut1, bh - low}, {TiebreakBuchholz, bh}, {TiebreakSonnebornBerger, sb}, {TiebreakGameDifference, st.s.GamesWon - st.s.GamesLost}}
 	}
 	sortByPoints(list)
 }

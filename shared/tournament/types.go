@@ -2,6 +2,7 @@ package tournament
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 )
@@ -65,6 +66,10 @@ type Game struct {
 	// CalledAt and PlayStartedAt are when it was called and started.
 	CalledAt      *time.Time `json:"called_at,omitempty"`
 	PlayStartedAt *time.Time `json:"started_at,omitempty"`
+	// BestOf is the length of the game's series (absent: 1), and Scores
+	// the series' game scores, player_1's first.
+	BestOf int      `json:"best_of,omitempty"`
+	Scores [][2]int `json:"scores,omitempty"`
 }
 
 // GameState is a match's state (Game.State).
@@ -149,6 +154,9 @@ type Tournament struct {
 	CheckIn   string     `json:"check_in,omitempty"`
 	StartsAt  *time.Time `json:"starts_at,omitempty"`
 	CheckedIn []int64    `json:"checked_in,omitempty"`
+	// BestOf and BestOfByRound are the series lengths (see CreateParams).
+	BestOf        int         `json:"best_of,omitempty"`
+	BestOfByRound map[int]int `json:"best_of_by_round,omitempty"`
 }
 
 // Summary is the short form of a tournament returned by listings.
@@ -202,6 +210,7 @@ func (t *Tournament) Clone() *Tournament {
 	c.Dropped = slices.Clone(t.Dropped)
 	c.CheckedIn = slices.Clone(t.CheckedIn)
 	c.StartsAt = clonePtr(t.StartsAt)
+	c.BestOfByRound = maps.Clone(t.BestOfByRound)
 	c.WinnerID = clonePtr(t.WinnerID)
 	c.StartedAt = clonePtr(t.StartedAt)
 	c.CompletedAt = clonePtr(t.CompletedAt)
@@ -248,6 +257,7 @@ func (r Round) clone() Round {
 		g.FinishedAt = clonePtr(g.FinishedAt)
 		g.CalledAt = clonePtr(g.CalledAt)
 		g.PlayStartedAt = clonePtr(g.PlayStartedAt)
+		g.Scores = slices.Clone(g.Scores)
 		c.Games[i] = g
 	}
 	return c

@@ -17,7 +17,7 @@ func Validate(t *Tournament) error {
 		return Errorf(CodeInvalidArgument, "snapshot is empty")
 	}
 	params := CreateParams{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
-		Format: t.Format, Options: t.Options, CheckIn: t.CheckIn, StartsAt: t.StartsAt}
+		Format: t.Format, Options: t.Options, CheckIn: t.CheckIn, StartsAt: t.StartsAt, BestOf: t.BestOf, BestOfByRound: t.BestOfByRound}
 	p, err := params.Validate()
 	if err != nil {
 		return err
@@ -93,7 +93,8 @@ func Validate(t *Tournament) error {
 	env := Env{Now: t.CreatedAt}
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: p.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{}, Version: 1,
-		Dropped: slices.Clone(t.Dropped), CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn)}
+		Dropped: slices.Clone(t.Dropped), CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn),
+		BestOf: t.BestOf, BestOfByRound: t.BestOfByRound}
 	c := &change{t: r, env: env}
 	if t.format() == Swiss {
 		// A Swiss pairing depends on the results when it was made (a result
@@ -121,7 +122,7 @@ func Validate(t *Tournament) error {
 		}
 		for gi := range sr.Games {
 			g, want := &sr.Games[gi], &rr.Games[gi]
-			if g.GameID != want.GameID || g.Round != want.Round || g.Player1 != want.Player1 || g.Player2 != want.Player2 {
+			if g.GameID != want.GameID || g.Round != want.Round || g.Player1 != want.Player1 || g.Player2 != want.Player2 || g.BestOf != want.BestOf {
 				return bad("round %d: game %d should be game %d between %d and %d", sr.Round, g.GameID, want.GameID, want.Player1, want.Player2)
 			}
 			if err := validateGame(g); err != nil {
