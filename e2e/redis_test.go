@@ -380,3 +380,66 @@ func TestCorrectionOverHTTPOnRedis(t *testing.T) {
 		t.Fatalf("played again: winner %v, %v", tr.WinnerID, err)
 	}
 }
+
+// An event run through the HTTP API of a host on the Redis plugin:
+// check-in, series with scores, a called and started game, a forfeit, a
+// disqualification, a double forfeit, a correction of scores, the end.
+func TestRunningAnEventOverHTTPOnRedis(t *testing.T) {
+	r := testutil.StartRedis(t)
+	c := hostsOn(t, 1, r.Env()...)[0].Client
+	if _, err := c.Create(bg, tournament.CreateParams{ID: 11, Name: "event", MaxPlayers: 8, CreatorID: 1, CheckIn: "30m", BestOf: 3, Format: tournament.Swiss}); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 7; u++ {
+		if _, err := c.AddPlayer(bg, 11, u); err != nil {
+			t.Fatal(err)
+		}
+		if u != 7 {
+			if _, err := c.CheckIn(bg, 11, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tr, err := c.Start(bg, 11, false)
+	if err != nil || len(tr.Players) != 6 {
+		t.Fatalf("start: %v %v", tr, err)
+	}
+	g := tr.ActiveGames()
+	must := func(tr *tournament.Tournament, err error) *tournament.Tournament {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	must(c.CallGame(bg, 11, g[0].GameID))
+	tr = must(c.StartGame(bg, 11, g[0].GameID))
+	if tr.Game(g[0].GameID).State != tournament.StateInProgress {
+		t.Fatalf("game %+v", tr.Game(g[0].GameID))
+	}
+	must(c.ResultWithScores(bg, 11, g[0].GameID, g[0].Player1, [][2]int{{11, 4}, {11, 6}}))
+	must(c.Forfeit(bg, 11, g[1].GameID, g[1].Player2))
+	tr = must(c.Disqualify(bg, 11, g[2].Player1))
+	if len(tr.Dropped) != 1 || !tr.Game(g[2].GameID).Forfeit || len(tr.Rounds) != 2 {
+		t.Fatalf("after the disqualification: %s", tr.AppendJSON(nil))
+	}
+	next := tr.ActiveGames()
+	tr = must(c.Forfeit(bg, 11, next[0].GameID, 0))
+	if d := tr.Game(next[0].GameID); d.WinnerID != nil || !d.Forfeit {
+		t.Fatalf("double forfeit %+v", d)
+	}
+	if _, err := c.Correct(bg, 11, g[0].GameID, g[0].Player1, 0, false, [2]int{11, 4}, [2]int{9, 11}, [2]int{11, 2}); err != nil {
+		t.Fatal(err)
+	}
+	tr = must(c.End(bg, 11))
+	if !tr.Ended || tr.Status != tournament.StatusCompleted {
+		t.Fatalf("end: %s", tr.Status)
+	}
+	st, err := c.Standings(bg, 11)
+	if err != nil || !st.Final || st.Standings[len(st.Standings)-1].Dropped != tournament.DropDisqualified {
+		t.Fatalf("standings %+v %v", st, err)
+	}
+	if n, _ := r.Client(1).HLen(bg, "pong:tournament:{11}:active_games").Result(); n != 0 {
+		t.Fatalf(":active_games holds %d games of an ended tournament", n)
+	}
+}

@@ -385,3 +385,51 @@ func TestFailoverCarriesEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// The new commands acknowledged on the fallback (check-in, call, start,
+// scores, forfeits, a disqualification, a correction, the end) are written
+// back exactly as played.
+func TestFailoverWritesBackEveryCommand(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	p := tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 8, CreatorID: 1, Format: tournament.DoubleElimination, CheckIn: "10m", BestOf: 3}
+	if _, err := r.h.CreateTournament(bg, p); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 6; u++ {
+		if _, err := r.h.AddPlayer(bg, 1, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	must := func(tr *tournament.Tournament, err error) *tournament.Tournament {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	for u := int64(1); u <= 5; u++ {
+		must(r.h.CheckIn(bg, 1, u))
+	}
+	tr := must(r.h.StartTournament(bg, 1, true))
+	g := tr.ActiveGames()
+	must(r.h.CallGame(bg, 1, g[0].GameID))
+	must(r.h.StartGame(bg, 1, g[0].GameID))
+	must(r.h.Record(bg, 1, tournament.RegisterResult{GameID: g[0].GameID, WinnerID: g[0].Player2, Scores: [][2]int{{3, 11}, {11, 9}, {8, 11}}}))
+	if len(g) > 1 {
+		must(r.h.Forfeit(bg, 1, g[1].GameID, g[1].Player1))
+	}
+	tr = must(r.h.GetTournament(bg, 1))
+	must(r.h.Disqualify(bg, 1, tr.Seeds[0]))
+	if _, _, err := r.h.CorrectResult(bg, 1, tournament.CorrectResult{GameID: g[0].GameID, WinnerID: g[0].Player1}); err != nil {
+		t.Fatal(err)
+	}
+	played := must(r.h.EndTournament(bg, 1))
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	got, err := r.primary.Get(bg, 1)
+	if err != nil || string(got.AppendJSON(nil)) != string(played.AppendJSON(nil)) {
+		t.Fatalf("written back as\n%s\nplayed as\n%s (%v)", got.AppendJSON(nil), played.AppendJSON(nil), err)
+	}
+}

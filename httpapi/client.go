@@ -171,7 +171,11 @@ func (c *Client) Correct(ctx context.Context, id, game, winner, expectedVersion 
 
 // Forfeit records a walkover for winner (0: a double forfeit).
 func (c *Client) Forfeit(ctx context.Context, id, game, winner int64) (*tournament.Tournament, error) {
-	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), map[string]any{"winner_id": winner, "forfeit": true})
+	body := map[string]any{"forfeit": true}
+	if winner != 0 {
+		body["winner_id"] = winner
+	}
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), body)
 }
 
 // CheckIn checks a registered player in.
