@@ -443,3 +443,35 @@ func TestRunningAnEventOverHTTPOnRedis(t *testing.T) {
 		t.Fatalf(":active_games holds %d games of an ended tournament", n)
 	}
 }
+
+// The player index over HTTP on Redis: a set per player, seen with
+// redis-cli's eyes, counted by the key scan as its own kind.
+func TestPlayerIndexOverHTTPOnRedis(t *testing.T) {
+	r := testutil.StartRedis(t)
+	c := hostsOn(t, 1, r.Env()...)[0].Client
+	for _, id := range []int64{21, 22} {
+		if _, err := c.Create(bg, tournament.CreateParams{ID: id, Name: "i", MaxPlayers: 4, CreatorID: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AddPlayer(bg, id, 77); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := c.PlayerTournaments(bg, 77)
+	if err != nil || len(list) != 2 || list[0].ID != 21 || list[1].ID != 22 {
+		t.Fatalf("player 77 in %+v (%v)", list, err)
+	}
+	members, _ := r.Client(1).SMembers(bg, "pong:player:{77}:tournaments").Result()
+	if ttl, _ := r.Client(1).TTL(bg, "pong:player:{77}:tournaments").Result(); len(members) != 2 || ttl <= 0 {
+		t.Fatalf("the index key holds %v with TTL %v", members, ttl)
+	}
+	if _, err := c.RemovePlayer(bg, 22, 77); err != nil {
+		t.Fatal(err)
+	}
+	if list, err = c.PlayerTournaments(bg, 77); err != nil || len(list) != 1 || list[0].ID != 21 {
+		t.Fatalf("after leaving 22: %+v (%v)", list, err)
+	}
+	if list, err = c.PlayerTournaments(bg, 78); err != nil || len(list) != 0 {
+		t.Fatalf("a player in nothing: %+v (%v)", list, err)
+	}
+}

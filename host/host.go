@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -456,6 +457,45 @@ func (h *Host) ListTournaments(ctx context.Context) ([]tournament.Summary, error
 	err := h.call(ctx, call{all: true}, func(ctx context.Context, b shared.Backend) (_ result, err error) {
 		list, err = b.List(ctx)
 		return result{}, err
+	})
+	if list == nil && err == nil {
+		list = []tournament.Summary{}
+	}
+	return list, err
+}
+
+// PlayerTournaments returns the pending and active tournaments player
+// userID is in, from the backend's player index (or, from a plugin built
+// without one, by looking through the live tournaments).
+func (h *Host) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
+	if userID <= 0 || userID > tournament.MaxID {
+		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d", int64(tournament.MaxID), userID)
+	}
+	var list []tournament.Summary
+	err := h.call(ctx, call{all: true}, func(ctx context.Context, b shared.Backend) (_ result, err error) {
+		if idx, ok := b.(shared.PlayerIndex); ok {
+			if list, err = idx.PlayerTournaments(ctx, userID); !errors.Is(err, shared.ErrNoPlayerIndex) {
+				return result{}, err
+			}
+		}
+		all, err := b.List(ctx)
+		if err != nil {
+			return result{}, err
+		}
+		list = nil
+		for _, s := range all {
+			t, err := b.Get(ctx, s.ID)
+			if errors.Is(err, tournament.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return result{}, err
+			}
+			if t.Live() && slices.Contains(t.Players, userID) {
+				list = append(list, t.Summary())
+			}
+		}
+		return result{}, nil
 	})
 	if list == nil && err == nil {
 		list = []tournament.Summary{}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/plugins/memory"
+	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
 	"github.com/tourney/tourney/shared/tournament"
 )
@@ -145,5 +146,36 @@ func TestCreateWithoutProfileTakesTheFormatsDefault(t *testing.T) {
 	tr, err = h.CreateTournament(ctx, tournament.CreateParams{ID: 4, Name: "w", MaxPlayers: 4, CreatorID: 1, Format: tournament.RoundRobin})
 	if err != nil || tr.TTLProfile != "" {
 		t.Fatalf("a round robin (no profile of its own): %+v, %v", tr, err)
+	}
+}
+
+// noIndex is a backend without the optional player index.
+type noIndex struct{ shared.Backend }
+
+// A backend without a player index (a plugin built before it) is looked
+// through instead: the answer is the same.
+func TestPlayerTournamentsWithoutAnIndex(t *testing.T) {
+	cfg := config.Default()
+	cfg.LogLevel = "error"
+	for name, b := range map[string]shared.Backend{"index": memory.New(memory.Options{}), "no index": noIndex{memory.New(memory.Options{})}} {
+		h, err := New(Options{Config: cfg, Backend: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		for _, id := range []int64{3, 1, 2} {
+			h.CreateTournament(ctx, tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 4, CreatorID: 1})
+			if id != 2 {
+				h.AddPlayer(ctx, id, 42)
+			}
+		}
+		list, err := h.PlayerTournaments(ctx, 42)
+		if err != nil || len(list) != 2 || list[0].ID != 1 || list[1].ID != 3 {
+			t.Fatalf("%s: %+v %v", name, list, err)
+		}
+		if _, err := h.PlayerTournaments(ctx, -1); !errors.Is(err, tournament.ErrInvalidArgument) {
+			t.Fatalf("%s: a bad id: %v", name, err)
+		}
+		h.Close()
 	}
 }

@@ -203,6 +203,15 @@ func (c *Client) End(ctx context.Context, id int64) (*tournament.Tournament, err
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/end", id), nil)
 }
 
+// PlayerTournaments lists the live tournaments a player is in.
+func (c *Client) PlayerTournaments(ctx context.Context, user int64) ([]tournament.Summary, error) {
+	var out struct {
+		Tournaments []tournament.Summary `json:"tournaments"`
+	}
+	err := c.Do(ctx, "GET", fmt.Sprintf("/v1/players/%d/tournaments", user), nil, &out)
+	return out.Tournaments, err
+}
+
 // Standings returns a tournament's standings.
 func (c *Client) Standings(ctx context.Context, id int64) (tournament.Standings, error) {
 	var st tournament.Standings

@@ -107,6 +107,7 @@ func (s *server) routes() []route {
 		{"/v1/tournaments/{id}/players/{user_id}/check-in", map[string]http.HandlerFunc{"POST": s.playerStep(s.h.CheckIn)}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
 		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
+		{"/v1/players/{user_id}/tournaments", map[string]http.HandlerFunc{"GET": s.playerTournaments}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},
 		{"/v1/import", map[string]http.HandlerFunc{"POST": s.importLines}},
 		{"/v1/status", map[string]http.HandlerFunc{"GET": s.status}},
@@ -629,6 +630,20 @@ func (s *server) standings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *server) playerTournaments(w http.ResponseWriter, r *http.Request) {
+	uid, err := pathID(r, "user_id")
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	list, err := s.h.PlayerTournaments(r.Context(), uid)
+	if err != nil {
+		s.respond(w, 0, nil, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tournaments": list})
 }
 
 func (s *server) remove(w http.ResponseWriter, r *http.Request) {

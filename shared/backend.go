@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/tourney/tourney/shared/tournament"
@@ -47,6 +48,19 @@ type Backend interface {
 	// Conflicts returns tournament id's recorded conflicts, newest first.
 	Conflicts(ctx context.Context, id int64) ([]Conflict, error)
 }
+
+// PlayerIndex is implemented by backends that index the tournaments each
+// player is in (an optional part of the protocol: a plugin built without it
+// answers ErrNoPlayerIndex, and the host scans its tournaments instead).
+type PlayerIndex interface {
+	// PlayerTournaments returns the summaries of the pending and active
+	// tournaments player userID is in, by id.
+	PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error)
+}
+
+// ErrNoPlayerIndex is PlayerTournaments' answer from a plugin that keeps
+// no player index.
+var ErrNoPlayerIndex = errors.New("the backend keeps no player index")
 
 // Reconcile modes.
 const (

@@ -9,6 +9,8 @@ import (
 
 	pb "github.com/tourney/tourney/shared/proto"
 	"github.com/tourney/tourney/shared/tournament"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // GRPCClient is a Backend that calls a plugin over gRPC. Errors come back as
@@ -119,6 +121,23 @@ func (c *GRPCClient) Get(ctx context.Context, id int64) (*tournament.Tournament,
 		c.known.put(t)
 	}
 	return t, err
+}
+
+// PlayerTournaments implements PlayerIndex; a plugin built without the
+// index answers ErrNoPlayerIndex.
+func (c *GRPCClient) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
+	r, err := c.client.PlayerTournaments(ctx, &pb.PlayerRequest{UserId: userID})
+	if status.Code(err) == codes.Unimplemented {
+		return nil, ErrNoPlayerIndex
+	}
+	if err != nil {
+		return nil, FromStatus(err)
+	}
+	out := make([]tournament.Summary, len(r.GetTournaments()))
+	for i, s := range r.GetTournaments() {
+		out[i] = summaryFromPB(s)
+	}
+	return out, nil
 }
 
 // List implements Backend.

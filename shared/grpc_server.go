@@ -9,6 +9,8 @@ import (
 
 	pb "github.com/tourney/tourney/shared/proto"
 	"github.com/tourney/tourney/shared/tournament"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // GRPCServer serves a Backend over gRPC. It only translates.
@@ -92,6 +94,24 @@ func (s *GRPCServer) Get(ctx context.Context, req *pb.GetRequest) (*pb.Snapshot,
 // List implements pb.BackendServer.
 func (s *GRPCServer) List(ctx context.Context, _ *pb.ListRequest) (*pb.ListReply, error) {
 	list, err := s.Impl.List(ctx)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	out := &pb.ListReply{Tournaments: make([]*pb.Summary, len(list))}
+	for i, sum := range list {
+		out.Tournaments[i] = summaryToPB(sum)
+	}
+	return out, nil
+}
+
+// PlayerTournaments implements pb.BackendServer: Unimplemented when the
+// backend keeps no player index.
+func (s *GRPCServer) PlayerTournaments(ctx context.Context, req *pb.PlayerRequest) (*pb.ListReply, error) {
+	idx, ok := s.Impl.(PlayerIndex)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, ErrNoPlayerIndex.Error())
+	}
+	list, err := idx.PlayerTournaments(ctx, req.GetUserId())
 	if err != nil {
 		return nil, ToStatus(err)
 	}

@@ -32,6 +32,7 @@ Usage:
   host get ID
   host standings ID                  placements (final, or as things stand)
   host list
+  host player USER                   the live tournaments USER is in
   host add-player ID USER
   host remove-player ID USER
   host start ID [--shuffle]
@@ -253,6 +254,14 @@ var clientCommands = map[string]clientCommand{
 			return nil, err
 		}
 		return c.Get(ctx, a[0])
+	}},
+	"player": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "USER")
+		if err != nil {
+			return nil, err
+		}
+		l, err := c.PlayerTournaments(ctx, a[0])
+		return map[string]any{"tournaments": l}, err
 	}},
 	"list": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		l, err := c.List(ctx)

@@ -205,6 +205,23 @@ func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 	return out, nil
 }
 
+var _ shared.PlayerIndex = (*Backend)(nil)
+
+// PlayerTournaments implements shared.PlayerIndex: the memory backend
+// holds every tournament in memory and finds a player's by looking.
+func (b *Backend) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
+	if userID <= 0 || userID > tournament.MaxID {
+		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d", int64(tournament.MaxID), userID)
+	}
+	out := []tournament.Summary{}
+	b.each(func(t *tournament.Tournament) {
+		if t.Live() && slices.Contains(t.Players, userID) {
+			out = append(out, t.Summary())
+		}
+	})
+	return out, nil
+}
+
 // each calls fn for every unexpired tournament, in id order.
 func (b *Backend) each(fn func(*tournament.Tournament)) {
 	now := b.opts.Now()

@@ -468,6 +468,7 @@ func firstTouched(t *tournament.Tournament, evs []tournament.Event) int {
 // leaves active_tournaments (one more round trip; housekeeping repairs a
 // failure), and the change is returned.
 func (b *Backend) written(ctx context.Context, t, next *tournament.Tournament, evs []tournament.Event) shared.Change {
+	b.indexChange(ctx, next, evs)
 	if !next.Live() && t.Live() {
 		if err := b.rdb.SRem(ctx, b.keys.active(), t.ID).Err(); err != nil {
 			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", t.ID, "error", err)
@@ -732,6 +733,11 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 		}
 		if t.Live() {
 			p.SAdd(ctx, b.keys.active(), t.ID)
+			ttl := b.ttls(t).Tournament
+			for _, u := range t.Players { // the player index, in the same transaction
+				p.SAdd(ctx, b.keys.player(u), t.ID)
+				p.PExpire(ctx, b.keys.player(u), ttl)
+			}
 		} else {
 			p.SRem(ctx, b.keys.active(), t.ID)
 		}

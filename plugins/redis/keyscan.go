@@ -51,6 +51,8 @@ func (k keyspace) kind(key string) (kind, owner string) {
 		return "meta", ""
 	case strings.HasPrefix(rest, "rate:"):
 		return "rate", ""
+	case strings.HasPrefix(rest, "player:{") && strings.HasSuffix(rest, "}:tournaments"):
+		return "player_index", ""
 	case strings.HasPrefix(rest, "tournament_lock:{"):
 		return "lock", k.prefix + "tournament:" + strings.TrimPrefix(rest, "tournament_lock:")
 	case strings.HasPrefix(rest, "tournament:{"):

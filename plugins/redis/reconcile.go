@@ -63,6 +63,9 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 	case shared.OutcomeWritten, shared.OutcomeUnchanged:
 		if live {
 			err = b.rdb.SAdd(ctx, b.keys.active(), id).Err()
+			if err == nil && snap != nil {
+				err = b.indexAll(ctx, []*tournament.Tournament{snap})
+			}
 		} else if stored == 0 || res[2] != "" {
 			err = b.rdb.SRem(ctx, b.keys.active(), id).Err()
 		}

@@ -62,6 +62,7 @@ func Run(t *testing.T, factory Factory) {
 		{"ProjectionsMatchTheStateAfterEveryCommand", testProjections},
 		{"EveryFormatPlaysToTheEnd", testFormats},
 		{"CorrectionsAndEndKeepProjections", testCorrections},
+		{"PlayerIndexListsLiveTournaments", testPlayerIndex},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
@@ -926,4 +927,72 @@ func testCorrections(t *testing.T, f Factory) {
 	if err := T.Validate(ended); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testPlayerIndex checks the player index: a player's live tournaments,
+// in id order, following joins, leaves, a start that removed players who
+// did not check in, completion, removal and import.
+func testPlayerIndex(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	idx, ok := b.(shared.PlayerIndex)
+	if !ok {
+		t.Skip("the backend keeps no player index")
+	}
+	if _, err := idx.PlayerTournaments(ctx(t), 1); errors.Is(err, shared.ErrNoPlayerIndex) {
+		t.Skip("the plugin keeps no player index (the host looks through its tournaments instead)")
+	}
+	ids := func(uid int64) []int64 {
+		t.Helper()
+		l, err := idx.PlayerTournaments(ctx(t), uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, s := range l {
+			out = append(out, s.ID)
+		}
+		return out
+	}
+	for _, id := range []int64{7, 5, 6} {
+		if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: id, Name: "p", MaxPlayers: 4, CreatorID: 1, CheckIn: map[bool]string{true: "5m"}[id == 6]}}); err != nil {
+			t.Fatal(err)
+		}
+		apply(t, b, id, T.AddPlayer{UserID: 1})
+		apply(t, b, id, T.AddPlayer{UserID: 2})
+	}
+	if got := ids(1); !slices.Equal(got, []int64{5, 6, 7}) {
+		t.Fatalf("player 1 in %v, want [5 6 7]", got)
+	}
+	apply(t, b, 7, T.RemovePlayer{UserID: 1})
+	apply(t, b, 6, T.AddPlayer{UserID: 3})
+	apply(t, b, 6, T.CheckIn{UserID: 2})
+	apply(t, b, 6, T.CheckIn{UserID: 3})
+	apply(t, b, 6, T.Start{}) // player 1 did not check in
+	if got := ids(1); !slices.Equal(got, []int64{5}) {
+		t.Fatalf("player 1 in %v after leaving 7 and missing 6's check-in, want [5]", got)
+	}
+	st := apply(t, b, 5, T.Start{}).Tournament
+	apply(t, b, 5, T.RegisterResult{GameID: 1, WinnerID: st.Game(1).Player1}) // completes it
+	if got := ids(2); !slices.Equal(got, []int64{6, 7}) {
+		t.Fatalf("player 2 in %v, want [6 7] (5 is completed)", got)
+	}
+	if _, err := b.Remove(ctx(t), shared.RemoveRequest{ID: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(2); !slices.Equal(got, []int64{6}) {
+		t.Fatalf("player 2 in %v after 7 was removed, want [6]", got)
+	}
+	snap, _, _ := T.New(T.CreateParams{ID: 9, Name: "imported", MaxPlayers: 4, CreatorID: 1}, T.Env{Now: time.Now().UTC()})
+	snap, _, _ = T.Apply(snap, T.AddPlayer{UserID: 2}, T.Env{Now: time.Now().UTC()})
+	if _, err := b.Import(ctx(t), []*T.Tournament{snap}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(2); !slices.Equal(got, []int64{6, 9}) {
+		t.Fatalf("player 2 in %v after an import, want [6 9]", got)
+	}
+	if got := ids(99); len(got) != 0 {
+		t.Fatalf("a stranger is in %v", got)
+	}
+	_, err := idx.PlayerTournaments(ctx(t), 0)
+	wantCode(t, err, T.ErrInvalidArgument)
 }

@@ -2126,6 +2126,50 @@ func (*ListRequest) Descriptor() ([]byte, []int) {
 	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
+type PlayerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlayerRequest) Reset() {
+	*x = PlayerRequest{}
+	mi := &file_backend_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlayerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlayerRequest) ProtoMessage() {}
+
+func (x *PlayerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlayerRequest.ProtoReflect.Descriptor instead.
+func (*PlayerRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *PlayerRequest) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
 type Summary struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
 	Id                int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -2145,7 +2189,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2157,7 +2201,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2170,7 +2214,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Summary) GetId() int64 {
@@ -2252,7 +2296,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2264,7 +2308,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2277,7 +2321,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -2297,7 +2341,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2309,7 +2353,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2322,7 +2366,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -2347,7 +2391,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2359,7 +2403,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2372,7 +2416,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 type ImportReply struct {
@@ -2384,7 +2428,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2396,7 +2440,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2409,7 +2453,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -2427,7 +2471,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2439,7 +2483,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2452,7 +2496,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 type MaintainReply struct {
@@ -2468,7 +2512,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2480,7 +2524,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2493,7 +2537,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -2538,7 +2582,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2550,7 +2594,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2563,7 +2607,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -2616,7 +2660,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2628,7 +2672,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2641,7 +2685,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 type HealthReply struct {
@@ -2657,7 +2701,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2669,7 +2713,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2682,7 +2726,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{34}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -2716,7 +2760,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2728,7 +2772,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2741,7 +2785,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{35}
+	return file_backend_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2769,7 +2813,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2781,7 +2825,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2794,7 +2838,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{36}
+	return file_backend_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2831,7 +2875,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2843,7 +2887,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2856,7 +2900,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{37}
+	return file_backend_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2918,7 +2962,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2930,7 +2974,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2943,7 +2987,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{38}
+	return file_backend_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -2969,7 +3013,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2981,7 +3025,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2994,7 +3038,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{39}
+	return file_backend_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -3014,7 +3058,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[40]
+	mi := &file_backend_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3026,7 +3070,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[40]
+	mi := &file_backend_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3039,7 +3083,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{40}
+	return file_backend_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -3257,7 +3301,9 @@ const file_backend_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12#\n" +
 	"\rknown_version\x18\x02 \x01(\x03R\fknownVersion\x12:\n" +
 	"\x1aknown_updated_at_unix_nano\x18\x03 \x01(\x03R\x16knownUpdatedAtUnixNano\"\r\n" +
-	"\vListRequest\"\xe1\x02\n" +
+	"\vListRequest\"(\n" +
+	"\rPlayerRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\"\xe1\x02\n" +
 	"\aSummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -3325,12 +3371,13 @@ const file_backend_proto_rawDesc = "" +
 	"\x10ConflictsRequest\x12#\n" +
 	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\".\n" +
 	"\x0eConflictsReply\x12\x1c\n" +
-	"\tconflicts\x18\x01 \x03(\fR\tconflicts2\xbc\a\n" +
+	"\tconflicts\x18\x01 \x03(\fR\tconflicts2\x93\b\n" +
 	"\aBackend\x12L\n" +
 	"\x06Create\x12!.tourney.backend.v1.CreateRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12J\n" +
 	"\x05Apply\x12 .tourney.backend.v1.ApplyRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12C\n" +
 	"\x03Get\x12\x1e.tourney.backend.v1.GetRequest\x1a\x1c.tourney.backend.v1.Snapshot\x12F\n" +
-	"\x04List\x12\x1f.tourney.backend.v1.ListRequest\x1a\x1d.tourney.backend.v1.ListReply\x12L\n" +
+	"\x04List\x12\x1f.tourney.backend.v1.ListRequest\x1a\x1d.tourney.backend.v1.ListReply\x12U\n" +
+	"\x11PlayerTournaments\x12!.tourney.backend.v1.PlayerRequest\x1a\x1d.tourney.backend.v1.ListReply\x12L\n" +
 	"\x06Remove\x12!.tourney.backend.v1.RemoveRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12K\n" +
 	"\x06Export\x12!.tourney.backend.v1.ExportRequest\x1a\x1c.tourney.backend.v1.Snapshot0\x01\x12I\n" +
 	"\x06Import\x12\x1c.tourney.backend.v1.Snapshot\x1a\x1f.tourney.backend.v1.ImportReply(\x01\x12R\n" +
@@ -3352,7 +3399,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_backend_proto_goTypes = []any{
 	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
@@ -3379,38 +3426,39 @@ var file_backend_proto_goTypes = []any{
 	(*Delta)(nil),            // 22: tourney.backend.v1.Delta
 	(*GetRequest)(nil),       // 23: tourney.backend.v1.GetRequest
 	(*ListRequest)(nil),      // 24: tourney.backend.v1.ListRequest
-	(*Summary)(nil),          // 25: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 26: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 27: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 28: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 29: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 30: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 31: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 32: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 33: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 34: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 35: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 36: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 37: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 38: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 39: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 40: tourney.backend.v1.ConflictsReply
-	nil,                      // 41: tourney.backend.v1.Tournament.BestOfByRoundEntry
-	nil,                      // 42: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	nil,                      // 43: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 44: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 45: tourney.backend.v1.KeyStats.RepairedEntry
+	(*PlayerRequest)(nil),    // 25: tourney.backend.v1.PlayerRequest
+	(*Summary)(nil),          // 26: tourney.backend.v1.Summary
+	(*ListReply)(nil),        // 27: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),    // 28: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),    // 29: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),      // 30: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),  // 31: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),    // 32: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),         // 33: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),    // 34: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),      // 35: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil), // 36: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),      // 37: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil), // 38: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),   // 39: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil), // 40: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),   // 41: tourney.backend.v1.ConflictsReply
+	nil,                      // 42: tourney.backend.v1.Tournament.BestOfByRoundEntry
+	nil,                      // 43: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	nil,                      // 44: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                      // 45: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                      // 46: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
 	4,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
 	3,  // 2: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
 	2,  // 3: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
-	41, // 4: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
+	42, // 4: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
 	5,  // 5: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
 	13, // 6: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
 	3,  // 7: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	42, // 8: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	43, // 8: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
 	8,  // 9: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
 	10, // 10: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
 	11, // 11: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
@@ -3425,43 +3473,45 @@ var file_backend_proto_depIdxs = []int32{
 	18, // 20: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
 	13, // 21: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
 	13, // 22: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
-	43, // 23: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	44, // 23: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
 	0,  // 24: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
 	20, // 25: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
 	22, // 26: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
 	7,  // 27: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	25, // 28: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	32, // 29: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	44, // 30: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	45, // 31: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	26, // 28: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	33, // 29: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	45, // 30: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	46, // 31: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
 	20, // 32: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
 	0,  // 33: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
 	6,  // 34: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
 	7,  // 35: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
 	23, // 36: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
 	24, // 37: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	27, // 38: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	28, // 39: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 40: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	30, // 41: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	33, // 42: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	35, // 43: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	37, // 44: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	39, // 45: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	21, // 46: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	21, // 47: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 48: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	26, // 49: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	21, // 50: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 51: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	29, // 52: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	31, // 53: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	34, // 54: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	36, // 55: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	38, // 56: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	40, // 57: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	46, // [46:58] is the sub-list for method output_type
-	34, // [34:46] is the sub-list for method input_type
+	25, // 38: tourney.backend.v1.Backend.PlayerTournaments:input_type -> tourney.backend.v1.PlayerRequest
+	28, // 39: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	29, // 40: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	0,  // 41: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	31, // 42: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	34, // 43: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	36, // 44: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	38, // 45: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	40, // 46: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	21, // 47: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	21, // 48: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 49: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	27, // 50: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	27, // 51: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
+	21, // 52: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	0,  // 53: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	30, // 54: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	32, // 55: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	35, // 56: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	37, // 57: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	39, // 58: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	41, // 59: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	47, // [47:60] is the sub-list for method output_type
+	34, // [34:47] is the sub-list for method input_type
 	34, // [34:34] is the sub-list for extension type_name
 	34, // [34:34] is the sub-list for extension extendee
 	0,  // [0:34] is the sub-list for field type_name
@@ -3495,7 +3545,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   46,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,18 +29,19 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Backend_Create_FullMethodName    = "/tourney.backend.v1.Backend/Create"
-	Backend_Apply_FullMethodName     = "/tourney.backend.v1.Backend/Apply"
-	Backend_Get_FullMethodName       = "/tourney.backend.v1.Backend/Get"
-	Backend_List_FullMethodName      = "/tourney.backend.v1.Backend/List"
-	Backend_Remove_FullMethodName    = "/tourney.backend.v1.Backend/Remove"
-	Backend_Export_FullMethodName    = "/tourney.backend.v1.Backend/Export"
-	Backend_Import_FullMethodName    = "/tourney.backend.v1.Backend/Import"
-	Backend_Maintain_FullMethodName  = "/tourney.backend.v1.Backend/Maintain"
-	Backend_Health_FullMethodName    = "/tourney.backend.v1.Backend/Health"
-	Backend_Subscribe_FullMethodName = "/tourney.backend.v1.Backend/Subscribe"
-	Backend_Reconcile_FullMethodName = "/tourney.backend.v1.Backend/Reconcile"
-	Backend_Conflicts_FullMethodName = "/tourney.backend.v1.Backend/Conflicts"
+	Backend_Create_FullMethodName            = "/tourney.backend.v1.Backend/Create"
+	Backend_Apply_FullMethodName             = "/tourney.backend.v1.Backend/Apply"
+	Backend_Get_FullMethodName               = "/tourney.backend.v1.Backend/Get"
+	Backend_List_FullMethodName              = "/tourney.backend.v1.Backend/List"
+	Backend_PlayerTournaments_FullMethodName = "/tourney.backend.v1.Backend/PlayerTournaments"
+	Backend_Remove_FullMethodName            = "/tourney.backend.v1.Backend/Remove"
+	Backend_Export_FullMethodName            = "/tourney.backend.v1.Backend/Export"
+	Backend_Import_FullMethodName            = "/tourney.backend.v1.Backend/Import"
+	Backend_Maintain_FullMethodName          = "/tourney.backend.v1.Backend/Maintain"
+	Backend_Health_FullMethodName            = "/tourney.backend.v1.Backend/Health"
+	Backend_Subscribe_FullMethodName         = "/tourney.backend.v1.Backend/Subscribe"
+	Backend_Reconcile_FullMethodName         = "/tourney.backend.v1.Backend/Reconcile"
+	Backend_Conflicts_FullMethodName         = "/tourney.backend.v1.Backend/Conflicts"
 )
 
 // BackendClient is the client API for Backend service.
@@ -55,6 +56,9 @@ type BackendClient interface {
 	Get(ctx context.Context, in *GetRequest, opts ...grpc.CallOption) (*Snapshot, error)
 	// List returns summaries of pending and active tournaments.
 	List(ctx context.Context, in *ListRequest, opts ...grpc.CallOption) (*ListReply, error)
+	// The live tournaments a player is in (optional: Unimplemented when the
+	// backend keeps no player index).
+	PlayerTournaments(ctx context.Context, in *PlayerRequest, opts ...grpc.CallOption) (*ListReply, error)
 	// Remove deletes a tournament.
 	Remove(ctx context.Context, in *RemoveRequest, opts ...grpc.CallOption) (*ChangeReply, error)
 	// Export streams every stored tournament.
@@ -117,6 +121,16 @@ func (c *backendClient) List(ctx context.Context, in *ListRequest, opts ...grpc.
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListReply)
 	err := c.cc.Invoke(ctx, Backend_List_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) PlayerTournaments(ctx context.Context, in *PlayerRequest, opts ...grpc.CallOption) (*ListReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReply)
+	err := c.cc.Invoke(ctx, Backend_PlayerTournaments_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +250,9 @@ type BackendServer interface {
 	Get(context.Context, *GetRequest) (*Snapshot, error)
 	// List returns summaries of pending and active tournaments.
 	List(context.Context, *ListRequest) (*ListReply, error)
+	// The live tournaments a player is in (optional: Unimplemented when the
+	// backend keeps no player index).
+	PlayerTournaments(context.Context, *PlayerRequest) (*ListReply, error)
 	// Remove deletes a tournament.
 	Remove(context.Context, *RemoveRequest) (*ChangeReply, error)
 	// Export streams every stored tournament.
@@ -275,6 +292,9 @@ func (UnimplementedBackendServer) Get(context.Context, *GetRequest) (*Snapshot, 
 }
 func (UnimplementedBackendServer) List(context.Context, *ListRequest) (*ListReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method List not implemented")
+}
+func (UnimplementedBackendServer) PlayerTournaments(context.Context, *PlayerRequest) (*ListReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method PlayerTournaments not implemented")
 }
 func (UnimplementedBackendServer) Remove(context.Context, *RemoveRequest) (*ChangeReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method Remove not implemented")
@@ -389,6 +409,24 @@ func _Backend_List_Handler(srv interface{}, ctx context.Context, dec func(interf
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(BackendServer).List(ctx, req.(*ListRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_PlayerTournaments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PlayerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).PlayerTournaments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_PlayerTournaments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).PlayerTournaments(ctx, req.(*PlayerRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -534,6 +572,10 @@ var Backend_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "List",
 			Handler:    _Backend_List_Handler,
+		},
+		{
+			MethodName: "PlayerTournaments",
+			Handler:    _Backend_PlayerTournaments_Handler,
 		},
 		{
 			MethodName: "Remove",
