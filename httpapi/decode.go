@@ -1,0 +1,181 @@
+// Decoding requests: path ids, strict JSON bodies with limits and deadlines.
+
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > tournament.MaxID {
+		return 0, tournament.Errorf(tournament.CodeInvalidArgument, "%s in the path must be an integer from 1 to %d, got %q", name, int64(tournament.MaxID), v)
+	}
+	return n, nil
+}
+
+// decode reads one JSON object of type T from the body: at most MaxBody
+// bytes, no unknown fields, nothing after it. An empty body is allowed when
+// optional.
+func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, error) {
+	var v T
+	body, err := readBody(w, r, MaxBody, bodyTimeout(r))
+	if err != nil {
+		return v, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optional {
+			return v, nil
+		}
+		return v, tournament.Errorf(tournament.CodeInvalidArgument, "request body is empty; want a JSON object")
+	}
+	if key, dup := duplicateKey(body); dup {
+		return v, tournament.Errorf(tournament.CodeInvalidArgument, "field %q appears twice in the request body", key)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return v, jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return v, tournament.Errorf(tournament.CodeInvalidArgument, "request body has data after the JSON object")
+	}
+	return v, nil
+}
+
+// bodyReadTimeout is the default of Options.BodyTimeout.
+const bodyReadTimeout = 10 * time.Second
+
+type bodyTimeoutKey struct{}
+
+func bodyTimeout(r *http.Request) time.Duration {
+	if d, _ := r.Context().Value(bodyTimeoutKey{}).(time.Duration); d > 0 {
+		return d
+	}
+	return bodyReadTimeout
+}
+
+// readBody reads at most limit bytes of the body within timeout.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.Duration) ([]byte, error) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return nil, bodyError(err, timeout)
+	}
+	return body, nil
+}
+
+// bodyError names what went wrong reading a body, and nothing internal
+// (no socket addresses).
+func bodyError(err error, timeout time.Duration) error {
+	var mb *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mb):
+		return &tooLargeError{limit: mb.Limit}
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "the request body did not arrive within %v (is it shorter than its Content-Length?)", timeout)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "the request body ended before its Content-Length")
+	}
+	return tournament.Errorf(tournament.CodeInvalidArgument, "the request body could not be read")
+}
+
+// duplicateKey reports the first key that appears twice in one JSON
+// object of body (at any depth). encoding/json would keep the last one
+// silently. Malformed JSON is left to the decoder to report.
+func duplicateKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		expect bool // an object expects a key next
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{':
+				stack = append(stack, frame{keys: map[string]bool{}, object: true, expect: true})
+				continue
+			case '[':
+				stack = append(stack, frame{})
+				continue
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		} else if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expect {
+			key, _ := tok.(string)
+			if stack[n-1].keys[key] {
+				return key, true
+			}
+			stack[n-1].keys[key] = true
+			stack[n-1].expect = false
+			continue
+		}
+		// A value ended: the enclosing object expects a key again.
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].expect = true
+		}
+		if len(stack) == 0 {
+			return "", false
+		}
+	}
+}
+
+// tooLargeError is invalid_argument with status 413.
+type tooLargeError struct{ limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("request body is larger than %d bytes", e.limit)
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "malformed JSON at byte %d: %v", syn.Offset, err)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return tournament.Errorf(tournament.CodeInvalidArgument, "request body must be a JSON object, got %s", typ.Value)
+		}
+		return tournament.Errorf(tournament.CodeInvalidArgument, "field %q must be %s, got %s", typ.Field, typeName(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return tournament.Errorf(tournament.CodeInvalidArgument, "malformed JSON: unexpected end of body")
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return tournament.Errorf(tournament.CodeInvalidArgument, "unknown field %s", f)
+	}
+	return tournament.Errorf(tournament.CodeInvalidArgument, "invalid JSON: %s", msg)
+}
+
+func typeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"):
+		return "an integer"
+	case kind == "bool":
+		return "true or false"
+	case kind == "string":
+		return "a string"
+	}
+	return kind
+}
