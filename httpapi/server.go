@@ -37,6 +37,9 @@ type Options struct {
 	// final `event: shutdown`, so that a server shutting down need not wait
 	// for them (wire it to http.Server.RegisterOnShutdown).
 	ShuttingDown <-chan struct{}
+	// WSQueue bounds each WebSocket client's send queue (default 256
+	// messages): a client that lets it fill is disconnected.
+	WSQueue int
 }
 
 type server struct {
@@ -95,6 +98,8 @@ func (s *server) routes() []route {
 		{"/v1/tournaments/{id}/players/{user_id}/disqualify", map[string]http.HandlerFunc{"POST": s.playerStep(s.h.Disqualify)}},
 		{"/v1/tournaments/{id}/players/{user_id}/check-in", map[string]http.HandlerFunc{"POST": s.playerStep(s.h.CheckIn)}},
 		{"/v1/tournaments/{id}/events", map[string]http.HandlerFunc{"GET": s.events}},
+		{"/v1/tournaments/{id}/ws", map[string]http.HandlerFunc{"GET": s.tournamentWS}},
+		{"/v1/ws", map[string]http.HandlerFunc{"GET": s.multiWS}},
 		{"/v1/tournaments/{id}/conflicts", map[string]http.HandlerFunc{"GET": s.conflicts}},
 		{"/v1/players/{user_id}/tournaments", map[string]http.HandlerFunc{"GET": s.playerTournaments}},
 		{"/v1/export", map[string]http.HandlerFunc{"GET": s.export}},

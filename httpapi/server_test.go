@@ -30,13 +30,24 @@ func newServer(t testing.TB, token string, rate int) *httptest.Server {
 // newServerWith is newServer with the handler's options given whole.
 func newServerWith(t testing.TB, rate int, opts Options) *httptest.Server {
 	t.Helper()
+	return newServerOn(t, rate, opts, nil)
+}
+
+// newServerOn is newServerWith with the listener wrapped by wrap (nil: as
+// it is).
+func newServerOn(t testing.TB, rate int, opts Options, wrap func(net.Listener) net.Listener) *httptest.Server {
+	t.Helper()
 	cfg := config.Default()
 	cfg.LogLevel = "error"
 	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{RateLimit: rate, RateBurst: rate}), BackendName: "memory"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewHandler(h, opts))
+	srv := httptest.NewUnstartedServer(NewHandler(h, opts))
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
 	t.Cleanup(func() { srv.Close(); _ = h.Close() })
 	return srv
 }
