@@ -55,8 +55,8 @@ type wsClient struct {
 	// closed for being slow should still get the reason.
 	readCtx  context.Context
 	readDone context.CancelFunc
-	mu    sync.Mutex
-	subs  map[int64]context.CancelFunc
+	mu       sync.Mutex
+	subs     map[int64]context.CancelFunc
 }
 
 var errSlowClient = errors.New("send queue full: the client reads too slowly")
