@@ -43,6 +43,7 @@ type Figures struct {
 	Failback       map[string]any     `json:"failback_under_load,omitempty"`
 	Sizes          []SizeFigure       `json:"sizes,omitempty"`
 	Swiss          []SwissFigure      `json:"swiss_pairing,omitempty"`
+	Subscribers    *SubscriberFigures `json:"subscribers,omitempty"`
 	PluginHop      *Latency           `json:"plugin_hop_floor,omitempty"`
 	PluginHopNoTLS *Latency           `json:"plugin_hop_floor_without_tls,omitempty"`
 	ReadCache      *ReadCacheFigures  `json:"read_cache,omitempty"`
@@ -183,7 +184,8 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: failback, sizes, swiss, readcache or hop")
+	only := flag.String("only", "", "run one part only: failback, sizes, swiss, subscribers, readcache or hop")
+	subs := flag.Int("subscribers", 1000, "WebSocket subscribers on one tournament")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
@@ -202,6 +204,11 @@ func main() {
 		counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
 		rc := readCache(dir, r, counter, *n)
 		print(Figures{When: time.Now().UTC(), ReadCache: &rc})
+		return
+	}
+	if *only == "subscribers" {
+		s := subscribers(dir, r, *subs, 50)
+		print(Figures{When: time.Now().UTC(), Subscribers: &s})
 		return
 	}
 	if *only == "swiss" {
@@ -258,6 +265,8 @@ func main() {
 	}
 	f.Throughput = append(f.Throughput, workload(c, "redis", "embed", *callers, *tournaments))
 	stop()
+	s := subscribers(dir, r, *subs, 50)
+	f.Subscribers = &s
 	f.Failover = failover(dir, *rounds)
 	f.Failback = failbackUnderLoad(dir, *outage, 8)
 	print(f)
@@ -443,6 +452,7 @@ func print(f Figures) {
 		}
 	}
 	printSwiss(f.Swiss)
+	printSubscribers(f.Subscribers)
 	if b := f.Failback; b != nil {
 		fmt.Printf("\ncalls during failback of %v tournaments changed in one outage (%v callers, Go API, Redis restarted empty):\n", b["tournaments"], b["callers"])
 		fmt.Printf("  %v calls (%v failed): p50 %.1f ms  p99 %.1f ms  max %.1f ms; failback took %.0f ms\n",
