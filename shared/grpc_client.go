@@ -130,19 +130,15 @@ func (c *GRPCClient) PlayerTournaments(ctx context.Context, userID int64) ([]tou
 	if status.Code(err) == codes.Unimplemented {
 		return nil, ErrNoPlayerIndex
 	}
-	if err != nil {
-		return nil, FromStatus(err)
-	}
-	out := make([]tournament.Summary, len(r.GetTournaments()))
-	for i, s := range r.GetTournaments() {
-		out[i] = summaryFromPB(s)
-	}
-	return out, nil
+	return summariesFromPB(r, err)
 }
 
 // List implements Backend.
 func (c *GRPCClient) List(ctx context.Context) ([]tournament.Summary, error) {
-	r, err := c.client.List(ctx, &pb.ListRequest{})
+	return summariesFromPB(c.client.List(ctx, &pb.ListRequest{}))
+}
+
+func summariesFromPB(r *pb.ListReply, err error) ([]tournament.Summary, error) {
 	if err != nil {
 		return nil, FromStatus(err)
 	}

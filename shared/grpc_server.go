@@ -93,7 +93,10 @@ func (s *GRPCServer) Get(ctx context.Context, req *pb.GetRequest) (*pb.Snapshot,
 
 // List implements pb.BackendServer.
 func (s *GRPCServer) List(ctx context.Context, _ *pb.ListRequest) (*pb.ListReply, error) {
-	list, err := s.Impl.List(ctx)
+	return summariesToPB(s.Impl.List(ctx))
+}
+
+func summariesToPB(list []tournament.Summary, err error) (*pb.ListReply, error) {
 	if err != nil {
 		return nil, ToStatus(err)
 	}
@@ -111,15 +114,7 @@ func (s *GRPCServer) PlayerTournaments(ctx context.Context, req *pb.PlayerReques
 	if !ok {
 		return nil, status.Error(codes.Unimplemented, ErrNoPlayerIndex.Error())
 	}
-	list, err := idx.PlayerTournaments(ctx, req.GetUserId())
-	if err != nil {
-		return nil, ToStatus(err)
-	}
-	out := &pb.ListReply{Tournaments: make([]*pb.Summary, len(list))}
-	for i, sum := range list {
-		out.Tournaments[i] = summaryToPB(sum)
-	}
-	return out, nil
+	return summariesToPB(idx.PlayerTournaments(ctx, req.GetUserId()))
 }
 
 // Remove implements pb.BackendServer.

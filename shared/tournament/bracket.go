@@ -24,46 +24,14 @@ func BracketSize(n int) int {
 	return s
 }
 
-// matchWinner returns the player who advanced from match i of the round (a
-// bye or a decided game), or 0 while it is undecided.
-func (r *Round) matchWinner(i int) int64 {
-	a, b := r.Slots[2*i], r.Slots[2*i+1]
-	switch {
-	case a == 0:
-		return b
-	case b == 0:
-		return a
-	}
-	for _, g := range r.Games {
-		if g.Player1 == a && g.Player2 == b && g.WinnerID != nil {
-			return *g.WinnerID
-		}
-	}
-	return 0
-}
-
-// matchWinners returns matchWinner(i) of every match, in one pass: games
-// are stored in match order (byes have none), so a cursor finds each
-// match's game. A game out of place (never made by the engine) is looked
-// up the slow way.
+// matchWinners returns the player who advanced from each match of the
+// round (a bye or a decided game), 0 while it is undecided or when nobody
+// did (a double forfeit, an empty match).
 func (r *Round) matchWinners() []int64 {
-	out := make([]int64, len(r.Slots)/2)
-	gi := 0
-	for i := range out {
-		a, b := r.Slots[2*i], r.Slots[2*i+1]
-		switch {
-		case a == 0:
-			out[i] = b
-		case b == 0:
-			out[i] = a
-		case gi < len(r.Games) && r.Games[gi].Player1 == a && r.Games[gi].Player2 == b:
-			if w := r.Games[gi].WinnerID; w != nil {
-				out[i] = *w
-			}
-			gi++
-		default:
-			out[i] = r.matchWinner(i)
-		}
+	outs := r.outcomes()
+	out := make([]int64, len(outs))
+	for i, o := range outs {
+		out[i] = o.winner
 	}
 	return out
 }
