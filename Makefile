@@ -17,9 +17,10 @@ build: ## build bin/host, bin/plugin-memory and bin/plugin-redis (when present)
 	@if [ -d cmd/plugin-redis ]; then $(GO) build -o $(BIN)/plugin-redis ./cmd/plugin-redis; fi
 	@cd $(BIN) && sha256sum plugin-* > plugins.sha256 && echo "wrote $(BIN)/plugins.sha256 (the host runs only plugins listed there)"
 
-test: ## run every test with -race, and the alerting rules with promtool (installs redis-server and promtool when missing)
+test: ## run every test with -race, and the alerting rules with promtool (installs redis-server, promtool and chromium when missing)
 	@scripts/ensure-redis.sh
 	@scripts/ensure-promtool.sh
+	@scripts/ensure-chromium.sh
 	cd docs && promtool check rules alerts.yml && promtool test rules alerts_test.yml
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
 

@@ -40,11 +40,6 @@ var indexHTML []byte
 //go:embed web/api.html
 var apiHTML []byte
 
-func (s *server) index(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write(indexHTML)
-}
-
 // apiView is the API reference, rendered in the browser from
 // /openapi.json by an embedded script (no CDN).
 func (s *server) apiView(w http.ResponseWriter, _ *http.Request) {

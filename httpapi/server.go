@@ -40,6 +40,9 @@ type Options struct {
 	// WSQueue bounds each WebSocket client's send queue (default 256
 	// messages): a client that lets it fill is disconnected.
 	WSQueue int
+	// PublicPages serves the bracket pages (/t/{id}) and the list of live
+	// tournaments (/) without the API token.
+	PublicPages bool
 }
 
 type server struct {
@@ -111,6 +114,9 @@ func (s *server) routes() []route {
 		{"/openapi.json", map[string]http.HandlerFunc{"GET": s.openAPIJSON}},
 		{"/docs/api", map[string]http.HandlerFunc{"GET": s.apiView}},
 		{"/{$}", map[string]http.HandlerFunc{"GET": s.index}},
+		{"/t/{id}", map[string]http.HandlerFunc{"GET": s.bracketPage}},
+		{"/t/{id}/state", map[string]http.HandlerFunc{"GET": s.pageState}},
+		{"/t/{id}/events", map[string]http.HandlerFunc{"GET": s.pageEvents}},
 	}
 }
 

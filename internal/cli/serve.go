@@ -35,7 +35,7 @@ func startServer(cfg config.Config, ln net.Listener) (*host.Host, *http.Server, 
 	shuttingDown := make(chan struct{})
 	srv := &http.Server{
 		Handler: httpapi.NewHandler(h, httpapi.Options{Token: cfg.APIToken, Logger: logger.Named("http"), AddrRate: cfg.RateLimitAddr,
-			ShuttingDown: shuttingDown}),
+			ShuttingDown: shuttingDown, PublicPages: cfg.PublicPages}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,

@@ -60,6 +60,7 @@ type Config struct {
 	TTLProfileFile string                   // TOURNEY_TTL_PROFILES_FILE
 	FormatProfiles map[string]string        // TOURNEY_FORMAT_TTL_PROFILES: the TTL profile a format's tournaments get by default
 	ReadCache      bool                     // TOURNEY_READ_CACHE: on (default) | off
+	PublicPages    bool                     // TOURNEY_PUBLIC_PAGES: bracket pages without the API token (default false)
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
@@ -193,6 +194,17 @@ var fields = []field{
 	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
 	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.DeadlineWarn }),
 	onOff("TOURNEY_READ_CACHE", func(c *Config) *bool { return &c.ReadCache }),
+	{"TOURNEY_PUBLIC_PAGES", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "true", "on", "1", "yes":
+			c.PublicPages = true
+		case "false", "off", "0", "no":
+			c.PublicPages = false
+		default:
+			return fmt.Errorf("want true or false")
+		}
+		return nil
+	}, func(c *Config) string { return strconv.FormatBool(c.PublicPages) }},
 	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) }, func(c *Config) string { return FormatTTLProfiles(c.TTLProfiles) }},
 	{"TOURNEY_FORMAT_TTL_PROFILES", func(c *Config, v string) error {
 		c.FormatProfiles = map[string]string{}
