@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tourney/tourney/shared"
@@ -108,7 +109,98 @@ var errSwitched = tournament.Errorf(tournament.CodeUnavailable, "the serving bac
 // restarts; across a switch between the primary and the fallback it sends a
 // resync event (EventResync) and goes on with new events. It closes when
 // ctx is done, the tournament is removed, or it does not exist.
+//
+// Callers that want only new events (after "") share one subscription per
+// tournament (a thousand spectators cost one backend subscription, not a
+// thousand); one whose channel stays full (hubBuffer events behind) is
+// dropped: its channel closes, and it resumes from the last event it got
+// with its own subscription (as an SSE client does with Last-Event-ID).
 func (h *Host) Events(ctx context.Context, id int64, after string) <-chan shared.StreamEvent {
+	if after == "" {
+		return h.fan.join(ctx, h, id)
+	}
+	return h.events(ctx, id, after)
+}
+
+// hubBuffer is how far a caller sharing a subscription may fall behind.
+const hubBuffer = 64
+
+// fanout shares one subscription per tournament among the callers of
+// Events that want only new events.
+type fanout struct {
+	mu   sync.Mutex
+	hubs map[int64]*hub
+}
+
+type hub struct {
+	subs   map[chan shared.StreamEvent]struct{}
+	cancel context.CancelFunc
+}
+
+func (f *fanout) join(ctx context.Context, h *Host, id int64) <-chan shared.StreamEvent {
+	ch := make(chan shared.StreamEvent, hubBuffer)
+	f.mu.Lock()
+	if f.hubs == nil {
+		f.hubs = map[int64]*hub{}
+	}
+	hb := f.hubs[id]
+	if hb == nil {
+		hctx, cancel := context.WithCancel(context.Background())
+		hb = &hub{subs: map[chan shared.StreamEvent]struct{}{}, cancel: cancel}
+		f.hubs[id] = hb
+		go f.run(hctx, h, id, hb)
+	}
+	hb.subs[ch] = struct{}{}
+	f.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		f.leave(id, hb, ch)
+	}()
+	return ch
+}
+
+// run feeds hb's callers from one subscription until it ends (the
+// tournament is removed or gone) or the last caller leaves.
+func (f *fanout) run(ctx context.Context, h *Host, id int64, hb *hub) {
+	for e := range h.events(ctx, id, "") {
+		f.mu.Lock()
+		for ch := range hb.subs {
+			select {
+			case ch <- e:
+			default: // too far behind: it resumes on its own
+				delete(hb.subs, ch)
+				close(ch)
+			}
+		}
+		f.mu.Unlock()
+	}
+	f.mu.Lock()
+	for ch := range hb.subs {
+		close(ch)
+	}
+	hb.subs = nil
+	if f.hubs[id] == hb {
+		delete(f.hubs, id)
+	}
+	f.mu.Unlock()
+	hb.cancel()
+}
+
+func (f *fanout) leave(id int64, hb *hub, ch chan shared.StreamEvent) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := hb.subs[ch]; ok {
+		delete(hb.subs, ch)
+		close(ch)
+	}
+	if len(hb.subs) == 0 && f.hubs[id] == hb {
+		delete(f.hubs, id)
+		hb.cancel()
+	}
+}
+
+// events is one caller's own subscription (see Events).
+func (h *Host) events(ctx context.Context, id int64, after string) <-chan shared.StreamEvent {
 	out := make(chan shared.StreamEvent, 64)
 	go func() {
 		defer close(out)

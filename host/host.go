@@ -42,6 +42,7 @@ type Options struct {
 type Host struct {
 	cfg    config.Config
 	logger hclog.Logger
+	fan    fanout // shared event subscriptions (see Events)
 
 	embeddedName string
 	sockets      string      // this host's plugin socket directory

@@ -179,3 +179,63 @@ func TestPlayerTournamentsWithoutAnIndex(t *testing.T) {
 		h.Close()
 	}
 }
+
+// Callers that want only new events share one backend subscription; each
+// gets every event; one that falls behind is dropped (its channel closes)
+// without holding the others back; the last to leave ends the
+// subscription.
+func TestNewEventsShareOneSubscription(t *testing.T) {
+	h := embedded(t, func(*config.Config) {})
+	ctx := context.Background()
+	h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "fan", MaxPlayers: 1024, CreatorID: 1})
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chans := make([]<-chan shared.StreamEvent, 5)
+	for i := range chans {
+		chans[i] = h.Events(cctx, 1, "")
+	}
+	slow := h.Events(cctx, 1, "") // never read
+	h.fan.mu.Lock()
+	hubs, subs := len(h.fan.hubs), len(h.fan.hubs[1].subs)
+	h.fan.mu.Unlock()
+	if hubs != 1 || subs != 6 {
+		t.Fatalf("%d hubs with %d callers, want 1 with 6", hubs, subs)
+	}
+	time.Sleep(100 * time.Millisecond) // the shared subscription is up
+	for u := int64(1); u <= hubBuffer+10; u++ {
+		if _, err := h.AddPlayer(ctx, 1, u); err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range chans {
+			select {
+			case e := <-ch:
+				if e.Event.PlayerID != u {
+					t.Fatalf("event for player %d, want %d", e.Event.PlayerID, u)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no event for player %d", u)
+			}
+		}
+	}
+	n := 0
+	for range slow {
+		n++
+	}
+	if n != hubBuffer {
+		t.Fatalf("the lagging caller got %d events before its channel closed, want %d", n, hubBuffer)
+	}
+	cancel()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		h.fan.mu.Lock()
+		left := len(h.fan.hubs)
+		h.fan.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shared subscription outlived its callers")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -47,7 +47,7 @@ type wsRequest struct {
 type wsClient struct {
 	s     *server
 	conn  *websocket.Conn
-	queue chan wsMessage
+	queue chan *wsMessage // pointers: an idle client's queue costs little
 	ctx   context.Context
 	stop  context.CancelCauseFunc
 	// readCtx ends the reader only once the connection is closed: a read
@@ -73,7 +73,7 @@ func (s *server) acceptWS(w http.ResponseWriter, r *http.Request) (*wsClient, er
 		n = wsQueue
 	}
 	readCtx, readDone := context.WithCancel(context.Background())
-	return &wsClient{s: s, conn: conn, queue: make(chan wsMessage, n), ctx: ctx, stop: stop, readCtx: readCtx, readDone: readDone,
+	return &wsClient{s: s, conn: conn, queue: make(chan *wsMessage, n), ctx: ctx, stop: stop, readCtx: readCtx, readDone: readDone,
 		subs: map[int64]context.CancelFunc{}}, nil
 }
 
@@ -123,17 +123,31 @@ func (c *wsClient) subscribe(id int64, after string) {
 	c.subs[id] = cancel
 	c.mu.Unlock()
 	go func() {
-		for e := range c.s.h.Events(ctx, id, after) {
-			m := wsMessage{ID: e.ID, Event: e.Event}
-			if e.Event.Type == host.EventResync {
-				if t, err := c.s.h.GetTournament(ctx, id); err == nil {
-					m.Tournament = t
+		for {
+			removed, got := false, false
+			for e := range c.s.h.Events(ctx, id, after) {
+				got = true
+				m := &wsMessage{ID: e.ID, Event: e.Event}
+				if e.Event.Type == host.EventResync {
+					if t, err := c.s.h.GetTournament(ctx, id); err == nil {
+						m.Tournament = t
+					}
+				}
+				if e.ID != "" {
+					after = e.ID
+				}
+				removed = e.Event.Type == tournament.EventTournamentRemoved
+				select {
+				case c.queue <- m:
+				default:
+					c.stop(errSlowClient)
+					return
 				}
 			}
-			select {
-			case c.queue <- m:
-			default:
-				c.stop(errSlowClient)
+			// The stream ended: the client left, the tournament is gone,
+			// or a shared subscription dropped it for lagging (it resumes
+			// from its last event, on a subscription of its own).
+			if ctx.Err() != nil || removed || !got || after == "" {
 				return
 			}
 		}
