@@ -330,7 +330,8 @@ func (c Config) Environ() []string {
 
 // RateLimitedOps are the operations TOURNEY_RATE_LIMITS may name: the
 // mutating calls, by the name the backends give them.
-var RateLimitedOps = []string{"create", "add_player", "remove_player", "start", "register_result", "remove"}
+var RateLimitedOps = []string{"create", "add_player", "remove_player", "start", "register_result", "remove",
+	"correct_result", "end_tournament", "disqualify", "check_in", "call_game", "start_game"}
 
 func parseRateLimits(c *Config, v string) error {
 	c.RateLimits = map[string]int{}
