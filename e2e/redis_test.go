@@ -158,6 +158,11 @@ func TestFullTournamentOnRedisCluster(t *testing.T) {
 	for u := int64(1); u <= 6; u++ {
 		c.AddPlayer(bg, 12, u)
 	}
+	c.AddPlayer(bg, 13, 1)
+	// The player index, written apart from the change on a cluster.
+	if in, err := c.PlayerTournaments(bg, 1); err != nil || len(in) != 2 || in[0].ID != 12 || in[1].ID != 13 {
+		t.Fatalf("player 1 on the cluster is in %+v (%v)", in, err)
+	}
 	tr, err := c.Start(bg, 12, false)
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +179,9 @@ func TestFullTournamentOnRedisCluster(t *testing.T) {
 	list, err := c.List(bg)
 	if err != nil || len(list) != 2 {
 		t.Fatalf("list on the cluster: %+v %v", list, err)
+	}
+	if in, err := c.PlayerTournaments(bg, 1); err != nil || len(in) != 1 || in[0].ID != 13 {
+		t.Fatalf("player 1 on the cluster after 12 completed is in %+v (%v)", in, err)
 	}
 	lines, err := c.Export(bg)
 	if err != nil || strings.Count(string(lines), "\n") != 3 {

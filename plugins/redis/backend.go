@@ -445,7 +445,32 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 // script's answer and the new revision.
 func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, next *tournament.Tournament, evs []tournament.Event, token, expect string) (int, string, error) {
 	keys := append(b.keys.record(t.ID), b.keys.lock(t.ID))
-	head, tail, rev := b.recordArgs(next, t, firstTouched(t, evs), evs, "last_token", token)
+	extra := []string{"last_token", token}
+	add, rem := playerOps(evs)
+	if len(add)+len(rem) > 0 && !b.singleNode() {
+		// A cluster keeps the index in the players' slots: joins are
+		// indexed before the change is written (an index entry without the
+		// join is dropped on read), leaves after it, without delaying the
+		// reply (a stale entry is dropped on read too).
+		if err := b.indexPlayers(ctx, next, add, nil); err != nil {
+			return 0, "", err
+		}
+		defer func() {
+			if len(rem) > 0 {
+				go b.indexPlayers(context.WithoutCancel(ctx), next, nil, rem)
+			}
+		}()
+	}
+	if len(add)+len(rem) > 0 && b.singleNode() {
+		// On one Redis the player index is written by the same script (its
+		// keys follow the script's own); a cluster keeps it apart.
+		first := len(keys) + 1
+		for _, u := range append(add, rem...) {
+			keys = append(keys, b.keys.player(u))
+		}
+		extra = append(extra, playerIndexField, fmt.Sprintf("%d,%d,%d", next.ID, first, len(add)))
+	}
+	head, tail, rev := b.recordArgs(next, t, firstTouched(t, evs), evs, extra...)
 	res, err := script.Run(ctx, b.rdb, keys, append(append(head, token, expect), tail...)...).Int()
 	return res, rev, err
 }
@@ -468,7 +493,6 @@ func firstTouched(t *tournament.Tournament, evs []tournament.Event) int {
 // leaves active_tournaments (one more round trip; housekeeping repairs a
 // failure), and the change is returned.
 func (b *Backend) written(ctx context.Context, t, next *tournament.Tournament, evs []tournament.Event) shared.Change {
-	b.indexChange(ctx, next, evs)
 	if !next.Live() && t.Live() {
 		if err := b.rdb.SRem(ctx, b.keys.active(), t.ID).Err(); err != nil {
 			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", t.ID, "error", err)

@@ -22,12 +22,20 @@ func TestAChangeOnACurrentCopyIsOneTrip(t *testing.T) {
 	play(t, a, 1, 0)
 	info := r.Client(0)
 	a.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 40}}) // loads the script
-	before := scriptCalls(t, info)
+	before, reads := scriptCalls(t, info), readsProcessed(t, info)
 	if _, err := a.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 50}}); err != nil {
 		t.Fatal(err)
 	}
+	// One round trip (the INFO calls around it are one each), the player
+	// index included.
+	if n := readsProcessed(t, info) - reads - 1; n != 1 {
+		t.Fatalf("a join on a current copy took %d round trips, want 1", n)
+	}
 	if n := scriptCalls(t, info) - before; n != 1 {
 		t.Fatalf("a change on a current copy ran %d scripts, want 1", n)
+	}
+	if in, _ := r.Client(1).SMembers(ctx, "o:player:{50}:tournaments").Result(); len(in) != 1 || in[0] != "1" {
+		t.Fatalf("the join's player index holds %v", in)
 	}
 	if _, err := other.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 60}}); err != nil {
 		t.Fatal(err)
@@ -152,4 +160,21 @@ func TestNextRoundIsWholeAgainAfterItWasLost(t *testing.T) {
 			t.Fatalf("result %d (list deleted before: %v): next_round %v, want %v", i, del, got, want)
 		}
 	}
+}
+
+// readsProcessed is the server's count of client reads (round trips).
+func readsProcessed(t *testing.T, c *goredis.Client) int64 {
+	t.Helper()
+	s, err := c.Info(ctx, "stats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(s, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_reads_processed:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	t.Fatal("no total_reads_processed in INFO stats")
+	return 0
 }

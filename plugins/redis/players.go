@@ -12,10 +12,11 @@ import (
 )
 
 // The player index: player:{uid}:tournaments is a set of the ids of the
-// tournaments a player joined, with the tournament TTL. It lives in the
-// player's own slot of a cluster, so it is written next to the change
-// (one more round trip, only for changes that add or remove players), not
-// inside the change's script. It may hold tournaments that finished or
+// tournaments a player joined, with the tournament TTL. On one Redis the
+// change's script writes it (no extra round trip); on a cluster it lives in
+// the player's own slot, so joins are indexed just before the change is
+// written (one more round trip) and leaves just after it, without delaying
+// the reply. It may hold tournaments that finished or
 // that the player left when that write failed: a read checks every id
 // against the tournament itself and drops the stale ones.
 
@@ -25,9 +26,21 @@ func (k keyspace) player(uid int64) string {
 	return k.prefix + "player:{" + strconv.FormatInt(uid, 10) + "}:tournaments"
 }
 
-// indexChange keeps the player index in step with a change's events.
-func (b *Backend) indexChange(ctx context.Context, t *tournament.Tournament, evs []tournament.Event) {
-	var add, rem []int64
+// playerIndexField is the pseudo-field of a change's hash fields that asks
+// lib.lua to write the player index ("id,first key,adds": the keys from
+// KEYS[first] on are the players' sets, the first `adds` of them joined).
+const playerIndexField = "__player_index"
+
+// singleNode reports whether the store is one Redis (not a cluster), where
+// a script may write keys of any slot.
+func (b *Backend) singleNode() bool {
+	_, ok := b.rdb.(*goredis.Client)
+	return ok
+}
+
+// playerOps are the players a change's events add to or remove from the
+// tournament.
+func playerOps(evs []tournament.Event) (add, rem []int64) {
 	for _, e := range evs {
 		switch e.Type {
 		case tournament.EventPlayerJoined:
@@ -36,9 +49,12 @@ func (b *Backend) indexChange(ctx context.Context, t *tournament.Tournament, evs
 			rem = append(rem, e.PlayerID)
 		}
 	}
-	if len(add) == 0 && len(rem) == 0 {
-		return
-	}
+	return add, rem
+}
+
+// indexPlayers adds and removes t in the given players' index sets, in one
+// pipeline (a cluster's; one Redis has the change's script do it).
+func (b *Backend) indexPlayers(ctx context.Context, t *tournament.Tournament, add, rem []int64) error {
 	ttl := b.ttls(t).Tournament
 	_, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 		for _, u := range add {
@@ -50,8 +66,9 @@ func (b *Backend) indexChange(ctx context.Context, t *tournament.Tournament, evs
 		}
 	})
 	if err != nil {
-		b.logger.Warn("updating the player index failed; reads check it against the tournaments", "tournament", t.ID, "error", err)
+		b.logger.Warn("updating the player index failed", "tournament", t.ID, "error", err)
 	}
+	return redisErr(err)
 }
 
 // indexAll adds every player of the live snapshots to the index (import,

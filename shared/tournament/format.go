@@ -263,7 +263,8 @@ func (r *Round) outcomes() []outcome {
 		if g := &r.Games[gi]; g.Status != GameActive {
 			out[i].decided = true
 			if g.WinnerID != nil { // else a double forfeit: nobody goes on
-				out[i].winner, out[i].loser = *g.WinnerID, *g.LoserID
+				out[i].winner = *g.WinnerID
+				out[i].loser, _ = g.opponent(*g.WinnerID)
 			}
 		}
 		gi++

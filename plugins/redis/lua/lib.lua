@@ -34,6 +34,18 @@
 -- otherwise the active games given are all of them.
 local function write_record(reset, tail, delta)
   local fields = cjson.decode(ARGV[1])
+  -- A change that adds or removes players may carry the pseudo-field
+  -- __player_index = "id,first,adds": KEYS[first..] are those players'
+  -- index sets (one Redis only), the first `adds` of them joined.
+  local idx_id, idx_first, idx_adds
+  for i = 1, #fields, 2 do
+    if fields[i] == '__player_index' then
+      idx_id, idx_first, idx_adds = string.match(fields[i + 1], '^(%d+),(%d+),(%d+)$')
+      table.remove(fields, i)
+      table.remove(fields, i)
+      break
+    end
+  end
   fields[#fields + 1] = 'state'
   fields[#fields + 1] = ARGV[tail]
   redis.call('HSET', KEYS[1], unpack(fields))
@@ -97,4 +109,15 @@ local function write_record(reset, tail, delta)
     redis.call('PEXPIRE', KEYS[5], ARGV[6])
   end
   redis.call('PUBLISH', ARGV[11], ARGV[5])
+  if idx_id then
+    local first, adds = tonumber(idx_first), tonumber(idx_adds)
+    for i = first, #KEYS do
+      if i < first + adds then
+        redis.call('SADD', KEYS[i], idx_id)
+        redis.call('PEXPIRE', KEYS[i], ARGV[6])
+      else
+        redis.call('SREM', KEYS[i], idx_id)
+      end
+    end
+  end
 end
