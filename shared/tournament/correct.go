@@ -284,10 +284,7 @@ func (c *change) replayWith(gameID, winner int64, scores [][2]int) error {
 		c.stageGames(func(g *Game) {
 			for _, p := range []int64{g.Player1, g.Player2} {
 				if g.Status == GameActive && r.dropped(p, cur+1) {
-					w, _ := g.opponent(p)
-					c.decide(g, GameFinished, w)
-					g.Forfeit = true
-					c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: w, LoserID: p, Forfeit: true})
+					c.walkover(g, p)
 				}
 			}
 		})

@@ -520,13 +520,19 @@ func (c *change) drop(player int64, reason string) error {
 		}
 	})
 	if game != nil {
-		w, _ := game.opponent(player)
-		c.decide(game, GameFinished, w)
-		game.Forfeit = true
-		c.emit(Event{Type: EventGameFinished, Round: game.Round, GameID: game.GameID, WinnerID: w, LoserID: player, Forfeit: true})
+		c.walkover(game, player)
 	}
 	c.advance()
 	return nil
+}
+
+// walkover decides g against player, who left: the opponent wins by
+// forfeit.
+func (c *change) walkover(g *Game, player int64) {
+	w, _ := g.opponent(player)
+	c.decide(g, GameFinished, w)
+	g.Forfeit = true
+	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: w, LoserID: player, Forfeit: true})
 }
 
 // dropped reports whether player left the tournament before stage.
