@@ -37,6 +37,18 @@ func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.Cha
 		BestOf: int(req.GetBestOf()), BestOfByRound: bestOfFromPB(req.GetBestOfByRound())}}))
 }
 
+// costlyToReplay reports whether a change paired a Swiss round (a matching
+// over every player): the caller gets the new state rather than replaying
+// the change and pairing the round a second time.
+func costlyToReplay(evs []tournament.Event) bool {
+	for i := range evs {
+		if evs[i].Type == tournament.EventRoundStarted && evs[i].Bracket == tournament.BracketSwiss {
+			return true
+		}
+	}
+	return false
+}
+
 // Apply implements pb.BackendServer. A protocol-2 caller that holds the
 // state the change applied to gets the change (a Delta), not the new state:
 // the reply's size does not grow with the tournament.
@@ -50,7 +62,7 @@ func (s *GRPCServer) Apply(ctx context.Context, req *pb.ApplyRequest) (*pb.Chang
 		return nil, ToStatus(err)
 	}
 	if s.Typed && c.Tournament != nil && req.GetKnownVersion() != 0 && c.PriorVersion == req.GetKnownVersion() &&
-		unixNano(c.PriorUpdatedAt) == req.GetKnownUpdatedAtUnixNano() {
+		unixNano(c.PriorUpdatedAt) == req.GetKnownUpdatedAtUnixNano() && !costlyToReplay(c.Events) {
 		d := &pb.Delta{Version: c.Tournament.Version, Same: len(c.Events) == 0}
 		if !d.Same {
 			decided, err := applyToPB(ApplyRequest{TournamentID: r.TournamentID, Command: tournament.Decided(r.Command, nil, c.Tournament)})

@@ -166,3 +166,38 @@ func TestDeltaRepliesGiveThePluginsExactState(t *testing.T) {
 	got, _ := b.Get(ctx, 50)
 	same("get after another writer", got)
 }
+
+// A change that pairs a Swiss round comes back as the new state (the client
+// would otherwise pair the round again to replay it); the client's state
+// is the plugin's throughout.
+func TestSwissPairingIsNotReplayed(t *testing.T) {
+	impl := memory.New(memory.Options{})
+	client, _ := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[2])
+	t.Cleanup(func() { _ = client.Close() })
+	raw, err := client.Dispense(shared.PluginName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := raw.(shared.Backend)
+	ctx := context.Background()
+	c, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "s", MaxPlayers: 16, CreatorID: 1, Format: tournament.Swiss}})
+	for u := int64(1); u <= 9 && err == nil; u++ {
+		c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: u}})
+	}
+	if err == nil {
+		c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.Start{Shuffle: true}})
+	}
+	for err == nil && c.Tournament.Status == tournament.StatusActive {
+		g := c.Tournament.ActiveGames()[0]
+		if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}}); err != nil {
+			break
+		}
+		want, _ := impl.Get(ctx, 1)
+		if x, y := c.Tournament.AppendJSON(nil), want.AppendJSON(nil); string(x) != string(y) {
+			t.Fatalf("client\n%s\nplugin\n%s", x, y)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
