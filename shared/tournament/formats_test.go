@@ -396,30 +396,73 @@ func TestSwissPairsWithinScoreGroups(t *testing.T) {
 }
 
 func TestSwissByeGoesToTheLowestRankedWithoutOne(t *testing.T) {
-	tr := startFormat(t, 5, Swiss, Options{Rounds: 4})
-	if b := tr.Rounds[0].Byes; !slices.Equal(b, []int64{105}) {
-		t.Fatalf("round 1 bye %v, want the lowest seed", b)
-	}
-	byes := map[int64]bool{105: true}
-	for tr.Status == StatusActive {
-		g := tr.ActiveGames()[0]
-		tr = mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player1})
-		if rd := tr.Rounds[len(tr.Rounds)-1]; len(rd.Games) > 0 && rd.Games[0].GameID > g.GameID && len(tr.ActiveGames()) == len(rd.Games) {
-			// A new round: its bye is the lowest in the standings without one,
-			// unless the others could not be paired then.
-			st := tr.Standings().Standings
-			for i := len(st) - 1; i >= 0; i-- {
-				if !byes[st[i].PlayerID] {
-					if rd.Byes[0] != st[i].PlayerID {
-						t.Logf("round %d: bye to %d, lowest without one %d (pairing constraint)", rd.Round, rd.Byes[0], st[i].PlayerID)
-					}
-					break
+	for _, n := range []int{5, 7, 9} {
+		tr := startFormat(t, n, Swiss, Options{Rounds: n - 1})
+		if b := tr.Rounds[0].Byes; !slices.Equal(b, []int64{int64(100 + n)}) {
+			t.Fatalf("round 1 bye %v, want the lowest seed", b)
+		}
+		r := rand.New(rand.NewPCG(uint64(n), 1))
+		for tr.Status == StatusActive {
+			g := tr.ActiveGames()[0]
+			tr = mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: []int64{g.Player1, g.Player2}[r.IntN(2)]})
+			rd := tr.Rounds[len(tr.Rounds)-1]
+			if len(rd.Games) == 0 || rd.Games[0].GameID <= g.GameID {
+				continue // no new round
+			}
+			// The standings the pairing saw: before the new round.
+			before := tr.Clone()
+			before.Rounds = before.Rounds[:len(before.Rounds)-1]
+			st := before.Standings().Standings
+			had := map[int64]bool{}
+			for _, r := range before.Rounds {
+				for _, b := range r.Byes {
+					had[b] = true
 				}
 			}
-			byes[rd.Byes[0]] = true
+			// Every player ranked below the one who got the bye and without a
+			// bye yet could not have had it: the others could not be paired.
+			for i := len(st) - 1; i >= 0 && st[i].PlayerID != rd.Byes[0]; i-- {
+				if p := st[i].PlayerID; !had[p] && pairable(before, p) {
+					t.Fatalf("n=%d round %d: bye to %d, but %d ranks lower, has had none, and the rest could be paired", n, rd.Round, rd.Byes[0], p)
+				}
+			}
+		}
+		checkSwiss(t, tr, n)
+	}
+}
+
+// pairable reports whether t's players but bye can be paired with no
+// rematch (exhaustive search: small fields only).
+func pairable(t *Tournament, bye int64) bool {
+	met := map[[2]int64]bool{}
+	for _, r := range t.Rounds {
+		for _, g := range r.Games {
+			met[[2]int64{min(g.Player1, g.Player2), max(g.Player1, g.Player2)}] = true
 		}
 	}
-	checkSwiss(t, tr, 5)
+	var rest []int64
+	for _, p := range t.Seeds {
+		if p != bye {
+			rest = append(rest, p)
+		}
+	}
+	var try func(left []int64) bool
+	try = func(left []int64) bool {
+		if len(left) == 0 {
+			return true
+		}
+		for j := 1; j < len(left); j++ {
+			if met[[2]int64{min(left[0], left[j]), max(left[0], left[j])}] {
+				continue
+			}
+			next := append(append([]int64{}, left[1:j]...), left[j+1:]...)
+			if try(next) {
+				return true
+			}
+		}
+		return false
+	}
+	return try(rest)
 }
 
 // Timeouts resolve every overdue game of the current stage, in both

@@ -21,8 +21,9 @@ import (
 //
 // The graph holds first only the pairs at most one point apart (far
 // smaller, and the best pairing uses no wider pair when it can do
-// without); only when that cannot pair everyone does it hold every pair
-// that has not met.
+// without); only when that cannot pair everyone, or cannot give the bye to
+// the lowest-ranked player without one, does it hold every pair that has
+// not met.
 //
 // Sides: player_1 goes to the player who has had it less often (the higher
 // ranked in odd rounds, the lower in even rounds, when even).
@@ -127,9 +128,20 @@ func (c *change) swissSlots() []int64 {
 		}
 		return mate
 	}
+	// The smaller graph's pairing stands only if it gave the bye to the
+	// lowest-ranked player without one (the bye outranks floats, and the
+	// wider graph may make that player's bye possible).
+	lowest := -1
+	for i := n - 1; n%2 == 1 && i >= 0 && lowest < 0; i-- {
+		if !hadBye[i] {
+			lowest = i
+		}
+	}
 	mate := match(1)
-	if mate == nil && spread > 1 {
-		mate = match(spread)
+	if spread > 1 && (mate == nil || lowest >= 0 && mate[lowest] != n) {
+		if wide := match(spread); wide != nil {
+			mate = wide
+		}
 	}
 	if mate == nil {
 		return nil
