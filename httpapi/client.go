@@ -149,7 +149,8 @@ func (c *Client) ResultWithScores(ctx context.Context, id, game, winner int64, s
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), map[string]any{"winner_id": winner, "scores": scores})
 }
 
-// Correction is the answer to a correction or its dry run.
+// Correction is the answer to a correction: what it did (or, for a dry
+// run, would do) and, unless a dry run, the tournament after it.
 type Correction struct {
 	DryRun     bool                   `json:"dry_run"`
 	Impact     tournament.Impact      `json:"impact"`

@@ -556,7 +556,7 @@ func TestCorrectionAndEndOverHTTP(t *testing.T) {
 	send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":1}`)
 	send(t, srv, "POST", "/v1/tournaments/1/games/2/result", `{"winner_id":2}`)
 	send(t, srv, "POST", "/v1/tournaments/1/games/3/result", `{"winner_id":1}`)
-	var dry correctReplyJSON
+	var dry Correction
 	r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4,"dry_run":true}`)
 	if err := json.Unmarshal(r.body, &dry); err != nil || r.status != 200 || !dry.DryRun || dry.Tournament != nil || !dry.Impact.Reopens || dry.Impact.Version != 9 || len(dry.Impact.Reset) != 1 {
 		t.Fatalf("dry run: %d %s", r.status, r.body)
@@ -568,7 +568,7 @@ func TestCorrectionAndEndOverHTTP(t *testing.T) {
 	if r.status != 409 || errorCode(t, r) != "failed_precondition" || !strings.Contains(string(r.body), "version 9, not 8") {
 		t.Fatalf("a stale correction: %d %s", r.status, r.body)
 	}
-	var done correctReplyJSON
+	var done Correction
 	r = send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", fmt.Sprintf(`{"winner_id":4,"expected_version":%d}`, dry.Impact.Version))
 	if err := json.Unmarshal(r.body, &done); err != nil || r.status != 200 || done.Tournament == nil || done.Tournament.Status != tournament.StatusActive ||
 		len(done.Impact.Reset) != 1 || done.Impact.Reset[0].GameID != 3 {
@@ -589,12 +589,6 @@ func TestCorrectionAndEndOverHTTP(t *testing.T) {
 	if r := send(t, srv, "POST", "/v1/tournaments/1/end", ""); r.status != 409 {
 		t.Fatalf("ending twice: %d %s", r.status, r.body)
 	}
-}
-
-type correctReplyJSON struct {
-	DryRun     bool                   `json:"dry_run"`
-	Impact     tournament.Impact      `json:"impact"`
-	Tournament *tournament.Tournament `json:"tournament"`
 }
 
 func TestForfeitsAndDisqualificationOverHTTP(t *testing.T) {

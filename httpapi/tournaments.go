@@ -263,14 +263,6 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// correctReply answers a correction: what it did (or, for a dry run,
-// would do) and, unless a dry run, the tournament after it.
-type correctReply struct {
-	DryRun     bool                   `json:"dry_run"`
-	Impact     tournament.Impact      `json:"impact"`
-	Tournament *tournament.Tournament `json:"tournament,omitempty"`
-}
-
 type correctBody struct {
 	WinnerID        int64    `json:"winner_id"`
 	DryRun          bool     `json:"dry_run"`
@@ -295,7 +287,7 @@ func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 		s.respond(w, 0, nil, err)
 		return
 	}
-	reply := correctReply{DryRun: b.DryRun}
+	reply := Correction{DryRun: b.DryRun}
 	cmd := tournament.CorrectResult{GameID: game, WinnerID: b.WinnerID, ExpectedVersion: b.ExpectedVersion, Scores: b.Scores}
 	if b.DryRun {
 		reply.Impact, err = s.h.PreviewCorrection(r.Context(), id, cmd)
