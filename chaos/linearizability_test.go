@@ -28,11 +28,14 @@ type linInput struct {
 
 // linOutput is what the call returned. Unknown marks a call whose effect
 // is not known (unavailable, timeouts): it may or may not have happened.
+// Refused marks a call the host refused before any store saw it
+// (unavailable with the not_applied reason): it must have had no effect.
 type linOutput struct {
 	Code    tournament.Code
 	Version int64
 	View    string // for get
 	Unknown bool
+	Refused bool
 }
 
 func (in linInput) command() tournament.Command {
@@ -96,7 +99,10 @@ func engineModel() porcupine.Model {
 		Step: func(state, input, output interface{}) (bool, interface{}) {
 			t, in, out := state.(*tournament.Tournament), input.(linInput), output.(linOutput)
 			if in.Kind == "get" {
-				return out.Unknown || out.View == view(t), t
+				return out.Unknown || out.Refused || out.View == view(t), t
+			}
+			if out.Refused {
+				return true, t
 			}
 			next, _, err := tournament.Apply(t, in.command(), env)
 			switch {
@@ -119,6 +125,8 @@ func engineModel() porcupine.Model {
 			switch {
 			case out.Unknown:
 				res = "?"
+			case out.Refused:
+				res = "refused"
 			case out.Code != "":
 				res = string(out.Code)
 			}
@@ -175,7 +183,10 @@ func record(t *testing.T, clients []*httpapi.Client, tournaments []int64, opsPer
 					out.Version = tr.Version
 					out.View = view(tr)
 				}
-				if err != nil && (errors.Is(err, tournament.ErrUnavailable) || out.Code == tournament.CodeInternal) {
+				var de *tournament.Error
+				if errors.As(err, &de) && de.Reason == tournament.ReasonNotApplied {
+					out = linOutput{Refused: true}
+				} else if err != nil && (errors.Is(err, tournament.ErrUnavailable) || out.Code == tournament.CodeInternal) {
 					if in.Kind == "get" {
 						continue // a failed read says nothing
 					}
@@ -201,6 +212,8 @@ func checkLinearizable(t *testing.T, name string, history []porcupine.Operation)
 		switch {
 		case out.Unknown:
 			counts["unknown"]++
+		case out.Refused:
+			counts["refused"]++
 		case out.Code == "":
 			counts["ok"]++
 		default:

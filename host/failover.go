@@ -276,15 +276,15 @@ func (r *router) waitFailback(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return tournament.Errorf(tournament.CodeUnavailable, "the host is writing back an outage; retry")
+		return tournament.Refused("the host is writing back an outage; retry")
 	}
 }
 
 func (r *router) unavailable() error {
 	if r.fallback == nil {
-		return tournament.Errorf(tournament.CodeUnavailable, "the %s backend is unavailable and TOURNEY_FALLBACK=off", r.primaryName)
+		return tournament.Refused("the %s backend is unavailable and TOURNEY_FALLBACK=off", r.primaryName)
 	}
-	return tournament.Errorf(tournament.CodeUnavailable, "the %s backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)", r.primaryName)
+	return tournament.Refused("the %s backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)", r.primaryName)
 }
 
 // FailoverStats is the failover part of Status.

@@ -282,8 +282,9 @@ func TestReadonlyFallbackServesReadsOnly(t *testing.T) {
 	if tr, err := r.h.GetTournament(bg, 1); err != nil || len(tr.Players) != 1 {
 		t.Fatalf("read on readonly: %+v %v", tr, err)
 	}
-	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.Is(err, tournament.ErrUnavailable) {
-		t.Fatalf("write on readonly: %v", err)
+	var de *tournament.Error
+	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != tournament.ReasonNotApplied {
+		t.Fatalf("write on readonly: %v (want unavailable, not applied)", err)
 	}
 	if !r.h.Status(bg).Ready {
 		t.Fatal("a readonly host serving reads is not ready")
@@ -300,6 +301,11 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 	}
 	if st := r.h.Status(bg); st.Ready || st.Backend != "none" {
 		t.Fatalf("status with fallback off: %+v", st)
+	}
+	// Refused before any store saw it: the caller may retry as it is.
+	var de *tournament.Error
+	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.As(err, &de) || de.Reason != tournament.ReasonNotApplied {
+		t.Fatalf("write with fallback off: %v (want the not_applied reason)", err)
 	}
 	r.flaky.down.Store(false)
 	r.waitMode(t, statePrimary)

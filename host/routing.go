@@ -104,6 +104,10 @@ func (r *router) onPrimary(ctx, opCtx context.Context, c call, fn callFunc) (err
 		r.observe(c, res, false)
 		return nil, false
 	}
+	if !executed && r.state() != stateFallback {
+		// The breaker refused the call (open, or half-open and busy).
+		return tournament.Refused("the %s backend is failing; retry shortly", r.primaryName), false
+	}
 	if r.state() != stateFallback {
 		return err, false
 	}
@@ -125,7 +129,7 @@ func (r *router) onFallback(ctx context.Context, c call, fn callFunc) (err error
 		return r.unavailable(), false
 	}
 	if c.primary {
-		return tournament.Errorf(tournament.CodeUnavailable, "import is refused while the %s backend is unavailable; retry when it is back", r.primaryName), false
+		return tournament.Refused("import is refused while the %s backend is unavailable; retry when it is back", r.primaryName), false
 	}
 	r.fbMu.RLock()
 	defer r.fbMu.RUnlock()
@@ -183,7 +187,7 @@ func (r *router) prepare(ctx context.Context, b shared.Backend, c call) error {
 	case known && c.create == nil:
 		return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", c.id)
 	case !known && c.create == nil:
-		return tournament.Errorf(tournament.CodeUnavailable,
+		return tournament.Refused(
 			"tournament %d is not known to this host and the %s backend is unavailable; retry when it is back", c.id, r.primaryName)
 	}
 	r.markImported(c.id)

@@ -230,7 +230,7 @@ func (s *supervisor) get(ctx context.Context) (shared.Backend, error) {
 		b, ready, closed := s.backend, s.ready, s.closed
 		s.mu.Unlock()
 		if closed {
-			return nil, tournament.Errorf(tournament.CodeUnavailable, "plugin %s is stopped", s.name)
+			return nil, tournament.Refused("plugin %s is stopped", s.name)
 		}
 		if b != nil {
 			return b, nil
@@ -238,7 +238,7 @@ func (s *supervisor) get(ctx context.Context) (shared.Backend, error) {
 		select {
 		case <-ready:
 		case <-ctx.Done():
-			return nil, tournament.Errorf(tournament.CodeUnavailable, "plugin %s is restarting", s.name)
+			return nil, tournament.Refused("plugin %s is restarting", s.name)
 		}
 	}
 }

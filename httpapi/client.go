@@ -62,7 +62,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body io.Reader, ou
 		if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
 			return tournament.Errorf(tournament.CodeInternal, "%s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
 		}
-		de := &tournament.Error{Code: tournament.Code(e.Error.Code), Message: e.Error.Message}
+		de := &tournament.Error{Code: tournament.Code(e.Error.Code), Message: e.Error.Message, Reason: e.Error.Reason}
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 			de.RetryAfter = time.Duration(s) * time.Second
 		}

@@ -37,6 +37,9 @@ type errorJSON struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Reason refines the code: not_applied says the call had no
+		// effect (the host refused it before any store saw it).
+		Reason string `json:"reason,omitempty"`
 	} `json:"error"`
 }
 
@@ -66,7 +69,9 @@ func writeError(w http.ResponseWriter, err error) {
 	if msg == "" {
 		msg = string(de.Code)
 	}
-	writeJSON(w, HTTPStatus(de.Code), errorBody(string(de.Code), msg))
+	body := errorBody(string(de.Code), msg)
+	body.Error.Reason = de.Reason
+	writeJSON(w, HTTPStatus(de.Code), body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

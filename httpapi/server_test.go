@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -713,5 +714,19 @@ func TestScoresOverHTTP(t *testing.T) {
 		if s.PlayerID == 1 && (s.GamesWon != 2 || s.GamesLost != 0) {
 			t.Fatalf("standing %+v", s)
 		}
+	}
+}
+
+// A refusal's reason reaches the client, so that a caller can tell "had no
+// effect, retry as it is" from "outcome unknown".
+func TestErrorReasonCrossesHTTP(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, tournament.Refused("the redis backend is unavailable and TOURNEY_FALLBACK=off"))
+	}))
+	t.Cleanup(srv.Close)
+	_, err := NewClient(srv.URL).Get(context.Background(), 1)
+	var de *tournament.Error
+	if !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != tournament.ReasonNotApplied {
+		t.Fatalf("got %#v, want unavailable with reason %q", err, tournament.ReasonNotApplied)
 	}
 }

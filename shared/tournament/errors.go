@@ -40,6 +40,18 @@ type Error struct {
 // nothing is acknowledged that the store did not take.
 const ReasonStoreFull = "store_full"
 
+// ReasonNotApplied marks an unavailable error from a host that refused the
+// call before any store saw it (no backend to serve it, a plugin still
+// restarting, an outage being written back): the call had no effect, and
+// retrying it as it is is safe. Any other unavailable error from a write
+// leaves its outcome unknown.
+const ReasonNotApplied = "not_applied"
+
+// Refused is an unavailable error with ReasonNotApplied.
+func Refused(format string, args ...any) *Error {
+	return &Error{Code: CodeUnavailable, Reason: ReasonNotApplied, Message: fmt.Sprintf(format, args...)}
+}
+
 func (e *Error) Error() string {
 	if e.Message == "" {
 		return string(e.Code)
