@@ -56,6 +56,8 @@ type Backend struct {
 
 	limiterMu sync.Mutex
 	opLimiter map[string]*actorLimiter // per-operation limits, by operation
+
+	webhooks webhooks
 }
 
 // record holds one tournament. Its mutex is the tournament's lock; the

@@ -63,6 +63,10 @@ func Run(t *testing.T, factory Factory) {
 		{"EveryFormatPlaysToTheEnd", testFormats},
 		{"CorrectionsAndEndKeepProjections", testCorrections},
 		{"PlayerIndexListsLiveTournaments", testPlayerIndex},
+		{"WebhookRegistry", testWebhookRegistry},
+		{"DeliveriesAreLeasedAndRecorded", testDeliveries},
+		{"ConcurrentClaimsNeverShareADelivery", testConcurrentClaims},
+		{"DeliveryLogIsBounded", testDeliveryLogIsBounded},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })

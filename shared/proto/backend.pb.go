@@ -31,6 +31,530 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type Webhook struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Id                string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Url               string                 `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	Secret            string                 `protobuf:"bytes,3,opt,name=secret,proto3" json:"secret,omitempty"`
+	Events            []string               `protobuf:"bytes,4,rep,name=events,proto3" json:"events,omitempty"`
+	Tournaments       []int64                `protobuf:"varint,5,rep,packed,name=tournaments,proto3" json:"tournaments,omitempty"`
+	CreatedAtUnixNano int64                  `protobuf:"varint,6,opt,name=created_at_unix_nano,json=createdAtUnixNano,proto3" json:"created_at_unix_nano,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *Webhook) Reset() {
+	*x = Webhook{}
+	mi := &file_backend_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Webhook) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Webhook) ProtoMessage() {}
+
+func (x *Webhook) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Webhook.ProtoReflect.Descriptor instead.
+func (*Webhook) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Webhook) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Webhook) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *Webhook) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *Webhook) GetEvents() []string {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *Webhook) GetTournaments() []int64 {
+	if x != nil {
+		return x.Tournaments
+	}
+	return nil
+}
+
+func (x *Webhook) GetCreatedAtUnixNano() int64 {
+	if x != nil {
+		return x.CreatedAtUnixNano
+	}
+	return 0
+}
+
+type WebhookAck struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhookAck) Reset() {
+	*x = WebhookAck{}
+	mi := &file_backend_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookAck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookAck) ProtoMessage() {}
+
+func (x *WebhookAck) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookAck.ProtoReflect.Descriptor instead.
+func (*WebhookAck) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{1}
+}
+
+type WebhooksRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhooksRequest) Reset() {
+	*x = WebhooksRequest{}
+	mi := &file_backend_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhooksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhooksRequest) ProtoMessage() {}
+
+func (x *WebhooksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhooksRequest.ProtoReflect.Descriptor instead.
+func (*WebhooksRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{2}
+}
+
+type WebhooksReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Webhooks      []*Webhook             `protobuf:"bytes,1,rep,name=webhooks,proto3" json:"webhooks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhooksReply) Reset() {
+	*x = WebhooksReply{}
+	mi := &file_backend_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhooksReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhooksReply) ProtoMessage() {}
+
+func (x *WebhooksReply) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhooksReply.ProtoReflect.Descriptor instead.
+func (*WebhooksReply) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *WebhooksReply) GetWebhooks() []*Webhook {
+	if x != nil {
+		return x.Webhooks
+	}
+	return nil
+}
+
+type WebhookRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhookRef) Reset() {
+	*x = WebhookRef{}
+	mi := &file_backend_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookRef) ProtoMessage() {}
+
+func (x *WebhookRef) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookRef.ProtoReflect.Descriptor instead.
+func (*WebhookRef) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *WebhookRef) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type Delivery struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Id                  string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	WebhookId           string                 `protobuf:"bytes,2,opt,name=webhook_id,json=webhookId,proto3" json:"webhook_id,omitempty"`
+	EventType           string                 `protobuf:"bytes,3,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	Payload             []byte                 `protobuf:"bytes,4,opt,name=payload,proto3" json:"payload,omitempty"`
+	Status              string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	Attempts            int32                  `protobuf:"varint,6,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	LastStatus          int32                  `protobuf:"varint,7,opt,name=last_status,json=lastStatus,proto3" json:"last_status,omitempty"`
+	LastError           string                 `protobuf:"bytes,8,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	CreatedAtUnixNano   int64                  `protobuf:"varint,9,opt,name=created_at_unix_nano,json=createdAtUnixNano,proto3" json:"created_at_unix_nano,omitempty"`
+	UpdatedAtUnixNano   int64                  `protobuf:"varint,10,opt,name=updated_at_unix_nano,json=updatedAtUnixNano,proto3" json:"updated_at_unix_nano,omitempty"`
+	NextAttemptUnixNano int64                  `protobuf:"varint,11,opt,name=next_attempt_unix_nano,json=nextAttemptUnixNano,proto3" json:"next_attempt_unix_nano,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *Delivery) Reset() {
+	*x = Delivery{}
+	mi := &file_backend_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Delivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Delivery) ProtoMessage() {}
+
+func (x *Delivery) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
+func (*Delivery) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Delivery) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Delivery) GetWebhookId() string {
+	if x != nil {
+		return x.WebhookId
+	}
+	return ""
+}
+
+func (x *Delivery) GetEventType() string {
+	if x != nil {
+		return x.EventType
+	}
+	return ""
+}
+
+func (x *Delivery) GetPayload() []byte {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *Delivery) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Delivery) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *Delivery) GetLastStatus() int32 {
+	if x != nil {
+		return x.LastStatus
+	}
+	return 0
+}
+
+func (x *Delivery) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
+func (x *Delivery) GetCreatedAtUnixNano() int64 {
+	if x != nil {
+		return x.CreatedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Delivery) GetUpdatedAtUnixNano() int64 {
+	if x != nil {
+		return x.UpdatedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Delivery) GetNextAttemptUnixNano() int64 {
+	if x != nil {
+		return x.NextAttemptUnixNano
+	}
+	return 0
+}
+
+type DeliveryList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Deliveries    []*Delivery            `protobuf:"bytes,1,rep,name=deliveries,proto3" json:"deliveries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliveryList) Reset() {
+	*x = DeliveryList{}
+	mi := &file_backend_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliveryList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliveryList) ProtoMessage() {}
+
+func (x *DeliveryList) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliveryList.ProtoReflect.Descriptor instead.
+func (*DeliveryList) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *DeliveryList) GetDeliveries() []*Delivery {
+	if x != nil {
+		return x.Deliveries
+	}
+	return nil
+}
+
+type ClaimRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NowUnixNano   int64                  `protobuf:"varint,1,opt,name=now_unix_nano,json=nowUnixNano,proto3" json:"now_unix_nano,omitempty"`
+	LeaseNanos    int64                  `protobuf:"varint,2,opt,name=lease_nanos,json=leaseNanos,proto3" json:"lease_nanos,omitempty"`
+	Max           int32                  `protobuf:"varint,3,opt,name=max,proto3" json:"max,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimRequest) Reset() {
+	*x = ClaimRequest{}
+	mi := &file_backend_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimRequest) ProtoMessage() {}
+
+func (x *ClaimRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimRequest.ProtoReflect.Descriptor instead.
+func (*ClaimRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ClaimRequest) GetNowUnixNano() int64 {
+	if x != nil {
+		return x.NowUnixNano
+	}
+	return 0
+}
+
+func (x *ClaimRequest) GetLeaseNanos() int64 {
+	if x != nil {
+		return x.LeaseNanos
+	}
+	return 0
+}
+
+func (x *ClaimRequest) GetMax() int32 {
+	if x != nil {
+		return x.Max
+	}
+	return 0
+}
+
+type DeliveriesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	WebhookId     string                 `protobuf:"bytes,1,opt,name=webhook_id,json=webhookId,proto3" json:"webhook_id,omitempty"`
+	Limit         int32                  `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliveriesRequest) Reset() {
+	*x = DeliveriesRequest{}
+	mi := &file_backend_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliveriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliveriesRequest) ProtoMessage() {}
+
+func (x *DeliveriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliveriesRequest.ProtoReflect.Descriptor instead.
+func (*DeliveriesRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *DeliveriesRequest) GetWebhookId() string {
+	if x != nil {
+		return x.WebhookId
+	}
+	return ""
+}
+
+func (x *DeliveriesRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
 // A tournament snapshot. Protocol version 1 sends its canonical JSON;
 // version 2 sends the typed form (no JSON on the hot path). Receivers of
 // either version accept both.
@@ -46,7 +570,7 @@ type Snapshot struct {
 
 func (x *Snapshot) Reset() {
 	*x = Snapshot{}
-	mi := &file_backend_proto_msgTypes[0]
+	mi := &file_backend_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -58,7 +582,7 @@ func (x *Snapshot) String() string {
 func (*Snapshot) ProtoMessage() {}
 
 func (x *Snapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[0]
+	mi := &file_backend_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -71,7 +595,7 @@ func (x *Snapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Snapshot.ProtoReflect.Descriptor instead.
 func (*Snapshot) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{0}
+	return file_backend_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Snapshot) GetJson() []byte {
@@ -130,7 +654,7 @@ type Tournament struct {
 
 func (x *Tournament) Reset() {
 	*x = Tournament{}
-	mi := &file_backend_proto_msgTypes[1]
+	mi := &file_backend_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -142,7 +666,7 @@ func (x *Tournament) String() string {
 func (*Tournament) ProtoMessage() {}
 
 func (x *Tournament) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[1]
+	mi := &file_backend_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -155,7 +679,7 @@ func (x *Tournament) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tournament.ProtoReflect.Descriptor instead.
 func (*Tournament) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{1}
+	return file_backend_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Tournament) GetId() int64 {
@@ -351,7 +875,7 @@ type Drop struct {
 
 func (x *Drop) Reset() {
 	*x = Drop{}
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -363,7 +887,7 @@ func (x *Drop) String() string {
 func (*Drop) ProtoMessage() {}
 
 func (x *Drop) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -376,7 +900,7 @@ func (x *Drop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Drop.ProtoReflect.Descriptor instead.
 func (*Drop) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{2}
+	return file_backend_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Drop) GetPlayerId() int64 {
@@ -412,7 +936,7 @@ type Options struct {
 
 func (x *Options) Reset() {
 	*x = Options{}
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -424,7 +948,7 @@ func (x *Options) String() string {
 func (*Options) ProtoMessage() {}
 
 func (x *Options) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -437,7 +961,7 @@ func (x *Options) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Options.ProtoReflect.Descriptor instead.
 func (*Options) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{3}
+	return file_backend_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Options) GetThirdPlaceMatch() bool {
@@ -475,7 +999,7 @@ type Round struct {
 
 func (x *Round) Reset() {
 	*x = Round{}
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -487,7 +1011,7 @@ func (x *Round) String() string {
 func (*Round) ProtoMessage() {}
 
 func (x *Round) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -500,7 +1024,7 @@ func (x *Round) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Round.ProtoReflect.Descriptor instead.
 func (*Round) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{4}
+	return file_backend_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Round) GetRound() int32 {
@@ -571,7 +1095,7 @@ type Game struct {
 
 func (x *Game) Reset() {
 	*x = Game{}
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -583,7 +1107,7 @@ func (x *Game) String() string {
 func (*Game) ProtoMessage() {}
 
 func (x *Game) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -596,7 +1120,7 @@ func (x *Game) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Game.ProtoReflect.Descriptor instead.
 func (*Game) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{5}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Game) GetGameId() int64 {
@@ -745,7 +1269,7 @@ type CreateRequest struct {
 
 func (x *CreateRequest) Reset() {
 	*x = CreateRequest{}
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -757,7 +1281,7 @@ func (x *CreateRequest) String() string {
 func (*CreateRequest) ProtoMessage() {}
 
 func (x *CreateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -770,7 +1294,7 @@ func (x *CreateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{6}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateRequest) GetActor() string {
@@ -887,7 +1411,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -899,7 +1423,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -912,7 +1436,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{7}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ApplyRequest) GetActor() string {
@@ -1143,7 +1667,7 @@ type AddPlayer struct {
 
 func (x *AddPlayer) Reset() {
 	*x = AddPlayer{}
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1679,7 @@ func (x *AddPlayer) String() string {
 func (*AddPlayer) ProtoMessage() {}
 
 func (x *AddPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1692,7 @@ func (x *AddPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddPlayer.ProtoReflect.Descriptor instead.
 func (*AddPlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{8}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *AddPlayer) GetUserId() int64 {
@@ -1187,7 +1711,7 @@ type WarnDeadlines struct {
 
 func (x *WarnDeadlines) Reset() {
 	*x = WarnDeadlines{}
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1199,7 +1723,7 @@ func (x *WarnDeadlines) String() string {
 func (*WarnDeadlines) ProtoMessage() {}
 
 func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1212,7 +1736,7 @@ func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WarnDeadlines.ProtoReflect.Descriptor instead.
 func (*WarnDeadlines) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{9}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *WarnDeadlines) GetLeadNanos() int64 {
@@ -1231,7 +1755,7 @@ type RemovePlayer struct {
 
 func (x *RemovePlayer) Reset() {
 	*x = RemovePlayer{}
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1243,7 +1767,7 @@ func (x *RemovePlayer) String() string {
 func (*RemovePlayer) ProtoMessage() {}
 
 func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1256,7 +1780,7 @@ func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemovePlayer.ProtoReflect.Descriptor instead.
 func (*RemovePlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{10}
+	return file_backend_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RemovePlayer) GetUserId() int64 {
@@ -1277,7 +1801,7 @@ type Start struct {
 
 func (x *Start) Reset() {
 	*x = Start{}
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +1813,7 @@ func (x *Start) String() string {
 func (*Start) ProtoMessage() {}
 
 func (x *Start) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +1826,7 @@ func (x *Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Start.ProtoReflect.Descriptor instead.
 func (*Start) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{11}
+	return file_backend_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Start) GetShuffle() bool {
@@ -1333,7 +1857,7 @@ type RegisterResult struct {
 
 func (x *RegisterResult) Reset() {
 	*x = RegisterResult{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1869,7 @@ func (x *RegisterResult) String() string {
 func (*RegisterResult) ProtoMessage() {}
 
 func (x *RegisterResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1882,7 @@ func (x *RegisterResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResult.ProtoReflect.Descriptor instead.
 func (*RegisterResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RegisterResult) GetGameId() int64 {
@@ -1407,7 +1931,7 @@ type Score struct {
 
 func (x *Score) Reset() {
 	*x = Score{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1419,7 +1943,7 @@ func (x *Score) String() string {
 func (*Score) ProtoMessage() {}
 
 func (x *Score) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1432,7 +1956,7 @@ func (x *Score) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Score.ProtoReflect.Descriptor instead.
 func (*Score) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Score) GetP1() int32 {
@@ -1462,7 +1986,7 @@ type CorrectResult struct {
 
 func (x *CorrectResult) Reset() {
 	*x = CorrectResult{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1474,7 +1998,7 @@ func (x *CorrectResult) String() string {
 func (*CorrectResult) ProtoMessage() {}
 
 func (x *CorrectResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1487,7 +2011,7 @@ func (x *CorrectResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectResult.ProtoReflect.Descriptor instead.
 func (*CorrectResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CorrectResult) GetGameId() int64 {
@@ -1526,7 +2050,7 @@ type EndTournament struct {
 
 func (x *EndTournament) Reset() {
 	*x = EndTournament{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +2062,7 @@ func (x *EndTournament) String() string {
 func (*EndTournament) ProtoMessage() {}
 
 func (x *EndTournament) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +2075,7 @@ func (x *EndTournament) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndTournament.ProtoReflect.Descriptor instead.
 func (*EndTournament) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 type Disqualify struct {
@@ -1563,7 +2087,7 @@ type Disqualify struct {
 
 func (x *Disqualify) Reset() {
 	*x = Disqualify{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1575,7 +2099,7 @@ func (x *Disqualify) String() string {
 func (*Disqualify) ProtoMessage() {}
 
 func (x *Disqualify) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1588,7 +2112,7 @@ func (x *Disqualify) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Disqualify.ProtoReflect.Descriptor instead.
 func (*Disqualify) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Disqualify) GetUserId() int64 {
@@ -1607,7 +2131,7 @@ type GameRef struct {
 
 func (x *GameRef) Reset() {
 	*x = GameRef{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1619,7 +2143,7 @@ func (x *GameRef) String() string {
 func (*GameRef) ProtoMessage() {}
 
 func (x *GameRef) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1632,7 +2156,7 @@ func (x *GameRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameRef.ProtoReflect.Descriptor instead.
 func (*GameRef) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GameRef) GetGameId() int64 {
@@ -1651,7 +2175,7 @@ type CheckIn struct {
 
 func (x *CheckIn) Reset() {
 	*x = CheckIn{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1663,7 +2187,7 @@ func (x *CheckIn) String() string {
 func (*CheckIn) ProtoMessage() {}
 
 func (x *CheckIn) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1676,7 +2200,7 @@ func (x *CheckIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckIn.ProtoReflect.Descriptor instead.
 func (*CheckIn) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CheckIn) GetUserId() int64 {
@@ -1697,7 +2221,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1709,7 +2233,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1722,7 +2246,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -1761,7 +2285,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1773,7 +2297,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1786,7 +2310,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Event) GetType() string {
@@ -1902,7 +2426,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1914,7 +2438,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1927,7 +2451,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -1965,7 +2489,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1977,7 +2501,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1990,7 +2514,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -2041,7 +2565,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2053,7 +2577,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2066,7 +2590,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -2098,7 +2622,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2110,7 +2634,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2123,7 +2647,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 type PlayerRequest struct {
@@ -2135,7 +2659,7 @@ type PlayerRequest struct {
 
 func (x *PlayerRequest) Reset() {
 	*x = PlayerRequest{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2147,7 +2671,7 @@ func (x *PlayerRequest) String() string {
 func (*PlayerRequest) ProtoMessage() {}
 
 func (x *PlayerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2160,7 +2684,7 @@ func (x *PlayerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerRequest.ProtoReflect.Descriptor instead.
 func (*PlayerRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PlayerRequest) GetUserId() int64 {
@@ -2189,7 +2713,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2201,7 +2725,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2214,7 +2738,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Summary) GetId() int64 {
@@ -2296,7 +2820,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2308,7 +2832,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2321,7 +2845,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -2341,7 +2865,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2353,7 +2877,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2366,7 +2890,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -2391,7 +2915,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2403,7 +2927,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2416,7 +2940,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{38}
 }
 
 type ImportReply struct {
@@ -2428,7 +2952,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2440,7 +2964,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2453,7 +2977,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -2471,7 +2995,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2483,7 +3007,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2496,7 +3020,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{40}
 }
 
 type MaintainReply struct {
@@ -2512,7 +3036,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2524,7 +3048,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2537,7 +3061,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -2582,7 +3106,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2594,7 +3118,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2607,7 +3131,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -2660,7 +3184,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2672,7 +3196,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2685,7 +3209,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{34}
+	return file_backend_proto_rawDescGZIP(), []int{43}
 }
 
 type HealthReply struct {
@@ -2701,7 +3225,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2713,7 +3237,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2726,7 +3250,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{35}
+	return file_backend_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -2760,7 +3284,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2772,7 +3296,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2785,7 +3309,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{36}
+	return file_backend_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -2813,7 +3337,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2825,7 +3349,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2838,7 +3362,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{37}
+	return file_backend_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -2875,7 +3399,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2887,7 +3411,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2900,7 +3424,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{38}
+	return file_backend_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -2962,7 +3486,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2974,7 +3498,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2987,7 +3511,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{39}
+	return file_backend_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -3013,7 +3537,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[40]
+	mi := &file_backend_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3025,7 +3549,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[40]
+	mi := &file_backend_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3038,7 +3562,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{40}
+	return file_backend_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -3058,7 +3582,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[41]
+	mi := &file_backend_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3070,7 +3594,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[41]
+	mi := &file_backend_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3083,7 +3607,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{41}
+	return file_backend_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -3097,7 +3621,52 @@ var File_backend_proto protoreflect.FileDescriptor
 
 const file_backend_proto_rawDesc = "" +
 	"\n" +
-	"\rbackend.proto\x12\x12tourney.backend.v1\"r\n" +
+	"\rbackend.proto\x12\x12tourney.backend.v1\"\xae\x01\n" +
+	"\aWebhook\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12\x16\n" +
+	"\x06secret\x18\x03 \x01(\tR\x06secret\x12\x16\n" +
+	"\x06events\x18\x04 \x03(\tR\x06events\x12 \n" +
+	"\vtournaments\x18\x05 \x03(\x03R\vtournaments\x12/\n" +
+	"\x14created_at_unix_nano\x18\x06 \x01(\x03R\x11createdAtUnixNano\"\f\n" +
+	"\n" +
+	"WebhookAck\"\x11\n" +
+	"\x0fWebhooksRequest\"H\n" +
+	"\rWebhooksReply\x127\n" +
+	"\bwebhooks\x18\x01 \x03(\v2\x1b.tourney.backend.v1.WebhookR\bwebhooks\"\x1c\n" +
+	"\n" +
+	"WebhookRef\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"\xfd\x02\n" +
+	"\bDelivery\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"webhook_id\x18\x02 \x01(\tR\twebhookId\x12\x1d\n" +
+	"\n" +
+	"event_type\x18\x03 \x01(\tR\teventType\x12\x18\n" +
+	"\apayload\x18\x04 \x01(\fR\apayload\x12\x16\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\x12\x1a\n" +
+	"\battempts\x18\x06 \x01(\x05R\battempts\x12\x1f\n" +
+	"\vlast_status\x18\a \x01(\x05R\n" +
+	"lastStatus\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\b \x01(\tR\tlastError\x12/\n" +
+	"\x14created_at_unix_nano\x18\t \x01(\x03R\x11createdAtUnixNano\x12/\n" +
+	"\x14updated_at_unix_nano\x18\n" +
+	" \x01(\x03R\x11updatedAtUnixNano\x123\n" +
+	"\x16next_attempt_unix_nano\x18\v \x01(\x03R\x13nextAttemptUnixNano\"L\n" +
+	"\fDeliveryList\x12<\n" +
+	"\n" +
+	"deliveries\x18\x01 \x03(\v2\x1c.tourney.backend.v1.DeliveryR\n" +
+	"deliveries\"e\n" +
+	"\fClaimRequest\x12\"\n" +
+	"\rnow_unix_nano\x18\x01 \x01(\x03R\vnowUnixNano\x12\x1f\n" +
+	"\vlease_nanos\x18\x02 \x01(\x03R\n" +
+	"leaseNanos\x12\x10\n" +
+	"\x03max\x18\x03 \x01(\x05R\x03max\"H\n" +
+	"\x11DeliveriesRequest\x12\x1d\n" +
+	"\n" +
+	"webhook_id\x18\x01 \x01(\tR\twebhookId\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"r\n" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
@@ -3371,7 +3940,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x10ConflictsRequest\x12#\n" +
 	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\".\n" +
 	"\x0eConflictsReply\x12\x1c\n" +
-	"\tconflicts\x18\x01 \x03(\fR\tconflicts2\x93\b\n" +
+	"\tconflicts\x18\x01 \x03(\fR\tconflicts2\xd6\f\n" +
 	"\aBackend\x12L\n" +
 	"\x06Create\x12!.tourney.backend.v1.CreateRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12J\n" +
 	"\x05Apply\x12 .tourney.backend.v1.ApplyRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12C\n" +
@@ -3385,7 +3954,16 @@ const file_backend_proto_rawDesc = "" +
 	"\x06Health\x12!.tourney.backend.v1.HealthRequest\x1a\x1f.tourney.backend.v1.HealthReply\x12T\n" +
 	"\tSubscribe\x12$.tourney.backend.v1.SubscribeRequest\x1a\x1f.tourney.backend.v1.StreamEvent0\x01\x12U\n" +
 	"\tReconcile\x12$.tourney.backend.v1.ReconcileRequest\x1a\".tourney.backend.v1.ReconcileReply\x12U\n" +
-	"\tConflicts\x12$.tourney.backend.v1.ConflictsRequest\x1a\".tourney.backend.v1.ConflictsReplyB/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
+	"\tConflicts\x12$.tourney.backend.v1.ConflictsRequest\x1a\".tourney.backend.v1.ConflictsReply\x12I\n" +
+	"\n" +
+	"PutWebhook\x12\x1b.tourney.backend.v1.Webhook\x1a\x1e.tourney.backend.v1.WebhookAck\x12R\n" +
+	"\bWebhooks\x12#.tourney.backend.v1.WebhooksRequest\x1a!.tourney.backend.v1.WebhooksReply\x12O\n" +
+	"\rDeleteWebhook\x12\x1e.tourney.backend.v1.WebhookRef\x1a\x1e.tourney.backend.v1.WebhookAck\x12U\n" +
+	"\x11EnqueueDeliveries\x12 .tourney.backend.v1.DeliveryList\x1a\x1e.tourney.backend.v1.WebhookAck\x12U\n" +
+	"\x0fClaimDeliveries\x12 .tourney.backend.v1.ClaimRequest\x1a .tourney.backend.v1.DeliveryList\x12L\n" +
+	"\fSaveDelivery\x12\x1c.tourney.backend.v1.Delivery\x1a\x1e.tourney.backend.v1.WebhookAck\x12U\n" +
+	"\n" +
+	"Deliveries\x12%.tourney.backend.v1.DeliveriesRequest\x1a .tourney.backend.v1.DeliveryListB/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
 
 var (
 	file_backend_proto_rawDescOnce sync.Once
@@ -3399,122 +3977,147 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
 var file_backend_proto_goTypes = []any{
-	(*Snapshot)(nil),         // 0: tourney.backend.v1.Snapshot
-	(*Tournament)(nil),       // 1: tourney.backend.v1.Tournament
-	(*Drop)(nil),             // 2: tourney.backend.v1.Drop
-	(*Options)(nil),          // 3: tourney.backend.v1.Options
-	(*Round)(nil),            // 4: tourney.backend.v1.Round
-	(*Game)(nil),             // 5: tourney.backend.v1.Game
-	(*CreateRequest)(nil),    // 6: tourney.backend.v1.CreateRequest
-	(*ApplyRequest)(nil),     // 7: tourney.backend.v1.ApplyRequest
-	(*AddPlayer)(nil),        // 8: tourney.backend.v1.AddPlayer
-	(*WarnDeadlines)(nil),    // 9: tourney.backend.v1.WarnDeadlines
-	(*RemovePlayer)(nil),     // 10: tourney.backend.v1.RemovePlayer
-	(*Start)(nil),            // 11: tourney.backend.v1.Start
-	(*RegisterResult)(nil),   // 12: tourney.backend.v1.RegisterResult
-	(*Score)(nil),            // 13: tourney.backend.v1.Score
-	(*CorrectResult)(nil),    // 14: tourney.backend.v1.CorrectResult
-	(*EndTournament)(nil),    // 15: tourney.backend.v1.EndTournament
-	(*Disqualify)(nil),       // 16: tourney.backend.v1.Disqualify
-	(*GameRef)(nil),          // 17: tourney.backend.v1.GameRef
-	(*CheckIn)(nil),          // 18: tourney.backend.v1.CheckIn
-	(*ResolveTimeouts)(nil),  // 19: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),            // 20: tourney.backend.v1.Event
-	(*ChangeReply)(nil),      // 21: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),            // 22: tourney.backend.v1.Delta
-	(*GetRequest)(nil),       // 23: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),      // 24: tourney.backend.v1.ListRequest
-	(*PlayerRequest)(nil),    // 25: tourney.backend.v1.PlayerRequest
-	(*Summary)(nil),          // 26: tourney.backend.v1.Summary
-	(*ListReply)(nil),        // 27: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),    // 28: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),    // 29: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),      // 30: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),  // 31: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),    // 32: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),         // 33: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),    // 34: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),      // 35: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil), // 36: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),      // 37: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil), // 38: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),   // 39: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil), // 40: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),   // 41: tourney.backend.v1.ConflictsReply
-	nil,                      // 42: tourney.backend.v1.Tournament.BestOfByRoundEntry
-	nil,                      // 43: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	nil,                      // 44: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                      // 45: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                      // 46: tourney.backend.v1.KeyStats.RepairedEntry
+	(*Webhook)(nil),           // 0: tourney.backend.v1.Webhook
+	(*WebhookAck)(nil),        // 1: tourney.backend.v1.WebhookAck
+	(*WebhooksRequest)(nil),   // 2: tourney.backend.v1.WebhooksRequest
+	(*WebhooksReply)(nil),     // 3: tourney.backend.v1.WebhooksReply
+	(*WebhookRef)(nil),        // 4: tourney.backend.v1.WebhookRef
+	(*Delivery)(nil),          // 5: tourney.backend.v1.Delivery
+	(*DeliveryList)(nil),      // 6: tourney.backend.v1.DeliveryList
+	(*ClaimRequest)(nil),      // 7: tourney.backend.v1.ClaimRequest
+	(*DeliveriesRequest)(nil), // 8: tourney.backend.v1.DeliveriesRequest
+	(*Snapshot)(nil),          // 9: tourney.backend.v1.Snapshot
+	(*Tournament)(nil),        // 10: tourney.backend.v1.Tournament
+	(*Drop)(nil),              // 11: tourney.backend.v1.Drop
+	(*Options)(nil),           // 12: tourney.backend.v1.Options
+	(*Round)(nil),             // 13: tourney.backend.v1.Round
+	(*Game)(nil),              // 14: tourney.backend.v1.Game
+	(*CreateRequest)(nil),     // 15: tourney.backend.v1.CreateRequest
+	(*ApplyRequest)(nil),      // 16: tourney.backend.v1.ApplyRequest
+	(*AddPlayer)(nil),         // 17: tourney.backend.v1.AddPlayer
+	(*WarnDeadlines)(nil),     // 18: tourney.backend.v1.WarnDeadlines
+	(*RemovePlayer)(nil),      // 19: tourney.backend.v1.RemovePlayer
+	(*Start)(nil),             // 20: tourney.backend.v1.Start
+	(*RegisterResult)(nil),    // 21: tourney.backend.v1.RegisterResult
+	(*Score)(nil),             // 22: tourney.backend.v1.Score
+	(*CorrectResult)(nil),     // 23: tourney.backend.v1.CorrectResult
+	(*EndTournament)(nil),     // 24: tourney.backend.v1.EndTournament
+	(*Disqualify)(nil),        // 25: tourney.backend.v1.Disqualify
+	(*GameRef)(nil),           // 26: tourney.backend.v1.GameRef
+	(*CheckIn)(nil),           // 27: tourney.backend.v1.CheckIn
+	(*ResolveTimeouts)(nil),   // 28: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),             // 29: tourney.backend.v1.Event
+	(*ChangeReply)(nil),       // 30: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),             // 31: tourney.backend.v1.Delta
+	(*GetRequest)(nil),        // 32: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),       // 33: tourney.backend.v1.ListRequest
+	(*PlayerRequest)(nil),     // 34: tourney.backend.v1.PlayerRequest
+	(*Summary)(nil),           // 35: tourney.backend.v1.Summary
+	(*ListReply)(nil),         // 36: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),     // 37: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),     // 38: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),       // 39: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),   // 40: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),     // 41: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),          // 42: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),     // 43: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),       // 44: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil),  // 45: tourney.backend.v1.SubscribeRequest
+	(*StreamEvent)(nil),       // 46: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil),  // 47: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),    // 48: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil),  // 49: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),    // 50: tourney.backend.v1.ConflictsReply
+	nil,                       // 51: tourney.backend.v1.Tournament.BestOfByRoundEntry
+	nil,                       // 52: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	nil,                       // 53: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                       // 54: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                       // 55: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
-	1,  // 0: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
-	4,  // 1: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
-	3,  // 2: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
-	2,  // 3: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
-	42, // 4: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
-	5,  // 5: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
-	13, // 6: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
-	3,  // 7: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	43, // 8: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	8,  // 9: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	10, // 10: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	11, // 11: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	12, // 12: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	19, // 13: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	9,  // 14: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	14, // 15: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
-	15, // 16: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
-	16, // 17: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
-	17, // 18: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
-	17, // 19: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
-	18, // 20: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
-	13, // 21: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
-	13, // 22: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
-	44, // 23: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	0,  // 24: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	20, // 25: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	22, // 26: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	7,  // 27: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	26, // 28: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	33, // 29: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	45, // 30: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	46, // 31: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	20, // 32: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	0,  // 33: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	6,  // 34: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	7,  // 35: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	23, // 36: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	24, // 37: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	25, // 38: tourney.backend.v1.Backend.PlayerTournaments:input_type -> tourney.backend.v1.PlayerRequest
-	28, // 39: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	29, // 40: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	0,  // 41: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	31, // 42: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	34, // 43: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	36, // 44: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	38, // 45: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	40, // 46: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	21, // 47: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	21, // 48: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 49: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	27, // 50: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	27, // 51: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
-	21, // 52: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	0,  // 53: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	30, // 54: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	32, // 55: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	35, // 56: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	37, // 57: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	39, // 58: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	41, // 59: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	47, // [47:60] is the sub-list for method output_type
-	34, // [34:47] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	0,  // 0: tourney.backend.v1.WebhooksReply.webhooks:type_name -> tourney.backend.v1.Webhook
+	5,  // 1: tourney.backend.v1.DeliveryList.deliveries:type_name -> tourney.backend.v1.Delivery
+	10, // 2: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
+	13, // 3: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
+	12, // 4: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
+	11, // 5: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
+	51, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
+	14, // 7: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
+	22, // 8: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
+	12, // 9: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
+	52, // 10: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	17, // 11: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
+	19, // 12: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	20, // 13: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	21, // 14: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	28, // 15: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	18, // 16: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
+	23, // 17: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
+	24, // 18: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
+	25, // 19: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
+	26, // 20: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
+	26, // 21: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
+	27, // 22: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
+	22, // 23: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
+	22, // 24: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
+	53, // 25: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	9,  // 26: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	29, // 27: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	31, // 28: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	16, // 29: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	35, // 30: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	42, // 31: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	54, // 32: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	55, // 33: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	29, // 34: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	9,  // 35: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	15, // 36: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	16, // 37: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	32, // 38: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	33, // 39: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	34, // 40: tourney.backend.v1.Backend.PlayerTournaments:input_type -> tourney.backend.v1.PlayerRequest
+	37, // 41: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	38, // 42: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	9,  // 43: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	40, // 44: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	43, // 45: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	45, // 46: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	47, // 47: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	49, // 48: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	0,  // 49: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
+	2,  // 50: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
+	4,  // 51: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
+	6,  // 52: tourney.backend.v1.Backend.EnqueueDeliveries:input_type -> tourney.backend.v1.DeliveryList
+	7,  // 53: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
+	5,  // 54: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
+	8,  // 55: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
+	30, // 56: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	30, // 57: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 58: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	36, // 59: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	36, // 60: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
+	30, // 61: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 62: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	39, // 63: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	41, // 64: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	44, // 65: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	46, // 66: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	48, // 67: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	50, // 68: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	1,  // 69: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
+	3,  // 70: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
+	1,  // 71: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
+	1,  // 72: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 73: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
+	1,  // 74: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 75: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
+	56, // [56:76] is the sub-list for method output_type
+	36, // [36:56] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -3522,10 +4125,10 @@ func file_backend_proto_init() {
 	if File_backend_proto != nil {
 		return
 	}
-	file_backend_proto_msgTypes[1].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[5].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[6].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[7].OneofWrappers = []any{
+	file_backend_proto_msgTypes[10].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[14].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[15].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[16].OneofWrappers = []any{
 		(*ApplyRequest_AddPlayer)(nil),
 		(*ApplyRequest_RemovePlayer)(nil),
 		(*ApplyRequest_Start)(nil),
@@ -3545,7 +4148,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   47,
+			NumMessages:   56,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

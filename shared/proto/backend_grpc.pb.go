@@ -42,6 +42,13 @@ const (
 	Backend_Subscribe_FullMethodName         = "/tourney.backend.v1.Backend/Subscribe"
 	Backend_Reconcile_FullMethodName         = "/tourney.backend.v1.Backend/Reconcile"
 	Backend_Conflicts_FullMethodName         = "/tourney.backend.v1.Backend/Conflicts"
+	Backend_PutWebhook_FullMethodName        = "/tourney.backend.v1.Backend/PutWebhook"
+	Backend_Webhooks_FullMethodName          = "/tourney.backend.v1.Backend/Webhooks"
+	Backend_DeleteWebhook_FullMethodName     = "/tourney.backend.v1.Backend/DeleteWebhook"
+	Backend_EnqueueDeliveries_FullMethodName = "/tourney.backend.v1.Backend/EnqueueDeliveries"
+	Backend_ClaimDeliveries_FullMethodName   = "/tourney.backend.v1.Backend/ClaimDeliveries"
+	Backend_SaveDelivery_FullMethodName      = "/tourney.backend.v1.Backend/SaveDelivery"
+	Backend_Deliveries_FullMethodName        = "/tourney.backend.v1.Backend/Deliveries"
 )
 
 // BackendClient is the client API for Backend service.
@@ -77,6 +84,20 @@ type BackendClient interface {
 	Reconcile(ctx context.Context, in *ReconcileRequest, opts ...grpc.CallOption) (*ReconcileReply, error)
 	// Conflicts returns the snapshots that lost a reconciliation.
 	Conflicts(ctx context.Context, in *ConflictsRequest, opts ...grpc.CallOption) (*ConflictsReply, error)
+	// Webhooks and their deliveries (optional: Unimplemented when the backend
+	// keeps none). PutWebhook stores a new webhook (AlreadyExists for a
+	// stored id); DeleteWebhook removes it and its deliveries.
+	PutWebhook(ctx context.Context, in *Webhook, opts ...grpc.CallOption) (*WebhookAck, error)
+	Webhooks(ctx context.Context, in *WebhooksRequest, opts ...grpc.CallOption) (*WebhooksReply, error)
+	DeleteWebhook(ctx context.Context, in *WebhookRef, opts ...grpc.CallOption) (*WebhookAck, error)
+	// EnqueueDeliveries stores new pending deliveries; a stored id is kept.
+	EnqueueDeliveries(ctx context.Context, in *DeliveryList, opts ...grpc.CallOption) (*WebhookAck, error)
+	// ClaimDeliveries leases due pending deliveries to the caller.
+	ClaimDeliveries(ctx context.Context, in *ClaimRequest, opts ...grpc.CallOption) (*DeliveryList, error)
+	// SaveDelivery records an attempt's outcome.
+	SaveDelivery(ctx context.Context, in *Delivery, opts ...grpc.CallOption) (*WebhookAck, error)
+	// Deliveries returns a webhook's most recent deliveries, newest first.
+	Deliveries(ctx context.Context, in *DeliveriesRequest, opts ...grpc.CallOption) (*DeliveryList, error)
 }
 
 type backendClient struct {
@@ -238,6 +259,76 @@ func (c *backendClient) Conflicts(ctx context.Context, in *ConflictsRequest, opt
 	return out, nil
 }
 
+func (c *backendClient) PutWebhook(ctx context.Context, in *Webhook, opts ...grpc.CallOption) (*WebhookAck, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WebhookAck)
+	err := c.cc.Invoke(ctx, Backend_PutWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) Webhooks(ctx context.Context, in *WebhooksRequest, opts ...grpc.CallOption) (*WebhooksReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WebhooksReply)
+	err := c.cc.Invoke(ctx, Backend_Webhooks_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) DeleteWebhook(ctx context.Context, in *WebhookRef, opts ...grpc.CallOption) (*WebhookAck, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WebhookAck)
+	err := c.cc.Invoke(ctx, Backend_DeleteWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) EnqueueDeliveries(ctx context.Context, in *DeliveryList, opts ...grpc.CallOption) (*WebhookAck, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WebhookAck)
+	err := c.cc.Invoke(ctx, Backend_EnqueueDeliveries_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) ClaimDeliveries(ctx context.Context, in *ClaimRequest, opts ...grpc.CallOption) (*DeliveryList, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeliveryList)
+	err := c.cc.Invoke(ctx, Backend_ClaimDeliveries_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) SaveDelivery(ctx context.Context, in *Delivery, opts ...grpc.CallOption) (*WebhookAck, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WebhookAck)
+	err := c.cc.Invoke(ctx, Backend_SaveDelivery_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *backendClient) Deliveries(ctx context.Context, in *DeliveriesRequest, opts ...grpc.CallOption) (*DeliveryList, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeliveryList)
+	err := c.cc.Invoke(ctx, Backend_Deliveries_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BackendServer is the server API for Backend service.
 // All implementations must embed UnimplementedBackendServer
 // for forward compatibility.
@@ -271,6 +362,20 @@ type BackendServer interface {
 	Reconcile(context.Context, *ReconcileRequest) (*ReconcileReply, error)
 	// Conflicts returns the snapshots that lost a reconciliation.
 	Conflicts(context.Context, *ConflictsRequest) (*ConflictsReply, error)
+	// Webhooks and their deliveries (optional: Unimplemented when the backend
+	// keeps none). PutWebhook stores a new webhook (AlreadyExists for a
+	// stored id); DeleteWebhook removes it and its deliveries.
+	PutWebhook(context.Context, *Webhook) (*WebhookAck, error)
+	Webhooks(context.Context, *WebhooksRequest) (*WebhooksReply, error)
+	DeleteWebhook(context.Context, *WebhookRef) (*WebhookAck, error)
+	// EnqueueDeliveries stores new pending deliveries; a stored id is kept.
+	EnqueueDeliveries(context.Context, *DeliveryList) (*WebhookAck, error)
+	// ClaimDeliveries leases due pending deliveries to the caller.
+	ClaimDeliveries(context.Context, *ClaimRequest) (*DeliveryList, error)
+	// SaveDelivery records an attempt's outcome.
+	SaveDelivery(context.Context, *Delivery) (*WebhookAck, error)
+	// Deliveries returns a webhook's most recent deliveries, newest first.
+	Deliveries(context.Context, *DeliveriesRequest) (*DeliveryList, error)
 	mustEmbedUnimplementedBackendServer()
 }
 
@@ -319,6 +424,27 @@ func (UnimplementedBackendServer) Reconcile(context.Context, *ReconcileRequest) 
 }
 func (UnimplementedBackendServer) Conflicts(context.Context, *ConflictsRequest) (*ConflictsReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method Conflicts not implemented")
+}
+func (UnimplementedBackendServer) PutWebhook(context.Context, *Webhook) (*WebhookAck, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutWebhook not implemented")
+}
+func (UnimplementedBackendServer) Webhooks(context.Context, *WebhooksRequest) (*WebhooksReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Webhooks not implemented")
+}
+func (UnimplementedBackendServer) DeleteWebhook(context.Context, *WebhookRef) (*WebhookAck, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteWebhook not implemented")
+}
+func (UnimplementedBackendServer) EnqueueDeliveries(context.Context, *DeliveryList) (*WebhookAck, error) {
+	return nil, status.Error(codes.Unimplemented, "method EnqueueDeliveries not implemented")
+}
+func (UnimplementedBackendServer) ClaimDeliveries(context.Context, *ClaimRequest) (*DeliveryList, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClaimDeliveries not implemented")
+}
+func (UnimplementedBackendServer) SaveDelivery(context.Context, *Delivery) (*WebhookAck, error) {
+	return nil, status.Error(codes.Unimplemented, "method SaveDelivery not implemented")
+}
+func (UnimplementedBackendServer) Deliveries(context.Context, *DeliveriesRequest) (*DeliveryList, error) {
+	return nil, status.Error(codes.Unimplemented, "method Deliveries not implemented")
 }
 func (UnimplementedBackendServer) mustEmbedUnimplementedBackendServer() {}
 func (UnimplementedBackendServer) testEmbeddedByValue()                 {}
@@ -550,6 +676,132 @@ func _Backend_Conflicts_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Backend_PutWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Webhook)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).PutWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_PutWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).PutWebhook(ctx, req.(*Webhook))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_Webhooks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WebhooksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).Webhooks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_Webhooks_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).Webhooks(ctx, req.(*WebhooksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_DeleteWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WebhookRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).DeleteWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_DeleteWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).DeleteWebhook(ctx, req.(*WebhookRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_EnqueueDeliveries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeliveryList)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).EnqueueDeliveries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_EnqueueDeliveries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).EnqueueDeliveries(ctx, req.(*DeliveryList))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_ClaimDeliveries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ClaimRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).ClaimDeliveries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_ClaimDeliveries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).ClaimDeliveries(ctx, req.(*ClaimRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_SaveDelivery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Delivery)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).SaveDelivery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_SaveDelivery_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).SaveDelivery(ctx, req.(*Delivery))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Backend_Deliveries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeliveriesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).Deliveries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_Deliveries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).Deliveries(ctx, req.(*DeliveriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Backend_ServiceDesc is the grpc.ServiceDesc for Backend service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -596,6 +848,34 @@ var Backend_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Conflicts",
 			Handler:    _Backend_Conflicts_Handler,
+		},
+		{
+			MethodName: "PutWebhook",
+			Handler:    _Backend_PutWebhook_Handler,
+		},
+		{
+			MethodName: "Webhooks",
+			Handler:    _Backend_Webhooks_Handler,
+		},
+		{
+			MethodName: "DeleteWebhook",
+			Handler:    _Backend_DeleteWebhook_Handler,
+		},
+		{
+			MethodName: "EnqueueDeliveries",
+			Handler:    _Backend_EnqueueDeliveries_Handler,
+		},
+		{
+			MethodName: "ClaimDeliveries",
+			Handler:    _Backend_ClaimDeliveries_Handler,
+		},
+		{
+			MethodName: "SaveDelivery",
+			Handler:    _Backend_SaveDelivery_Handler,
+		},
+		{
+			MethodName: "Deliveries",
+			Handler:    _Backend_Deliveries_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1,0 +1,213 @@
+// The webhook part of the protocol, both sides, and its conversions.
+
+package shared
+
+import (
+	"context"
+	"time"
+
+	pb "github.com/tourney/tourney/shared/proto"
+	"github.com/tourney/tourney/shared/tournament"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+var _ WebhookStore = (*GRPCClient)(nil)
+
+func webhookToPB(w Webhook) *pb.Webhook {
+	m := &pb.Webhook{Id: w.ID, Url: w.URL, Secret: w.Secret, Tournaments: w.Tournaments, CreatedAtUnixNano: unixNano(w.CreatedAt)}
+	for _, e := range w.Events {
+		m.Events = append(m.Events, string(e))
+	}
+	return m
+}
+
+func webhookFromPB(m *pb.Webhook) Webhook {
+	w := Webhook{ID: m.GetId(), URL: m.GetUrl(), Secret: m.GetSecret(), Tournaments: m.GetTournaments(), CreatedAt: fromUnixNano(m.GetCreatedAtUnixNano())}
+	for _, e := range m.GetEvents() {
+		w.Events = append(w.Events, tournament.EventType(e))
+	}
+	return w
+}
+
+func deliveryToPB(d Delivery) *pb.Delivery {
+	return &pb.Delivery{Id: d.ID, WebhookId: d.WebhookID, EventType: d.EventType, Payload: d.Payload, Status: d.Status,
+		Attempts: int32(d.Attempts), LastStatus: int32(d.LastStatus), LastError: d.LastError,
+		CreatedAtUnixNano: unixNano(d.CreatedAt), UpdatedAtUnixNano: unixNano(d.UpdatedAt), NextAttemptUnixNano: unixNano(d.NextAttempt)}
+}
+
+func deliveryFromPB(m *pb.Delivery) Delivery {
+	return Delivery{ID: m.GetId(), WebhookID: m.GetWebhookId(), EventType: m.GetEventType(), Payload: m.GetPayload(), Status: m.GetStatus(),
+		Attempts: int(m.GetAttempts()), LastStatus: int(m.GetLastStatus()), LastError: m.GetLastError(),
+		CreatedAt: fromUnixNano(m.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(m.GetUpdatedAtUnixNano()), NextAttempt: fromUnixNano(m.GetNextAttemptUnixNano())}
+}
+
+func deliveriesToPB(ds []Delivery) *pb.DeliveryList {
+	out := &pb.DeliveryList{Deliveries: make([]*pb.Delivery, len(ds))}
+	for i, d := range ds {
+		out.Deliveries[i] = deliveryToPB(d)
+	}
+	return out
+}
+
+func deliveriesFromPB(l *pb.DeliveryList, err error) ([]Delivery, error) {
+	if err != nil {
+		return nil, webhookErr(err)
+	}
+	out := make([]Delivery, len(l.GetDeliveries()))
+	for i, d := range l.GetDeliveries() {
+		out[i] = deliveryFromPB(d)
+	}
+	return out, nil
+}
+
+// webhookErr maps Unimplemented (a plugin without webhooks) to
+// ErrNoWebhooks and the rest as every other call does.
+func webhookErr(err error) error {
+	if status.Code(err) == codes.Unimplemented {
+		return ErrNoWebhooks
+	}
+	return FromStatus(err)
+}
+
+// PutWebhook implements WebhookStore.
+func (c *GRPCClient) PutWebhook(ctx context.Context, w Webhook) error {
+	_, err := c.client.PutWebhook(ctx, webhookToPB(w))
+	return webhookErrOrNil(err)
+}
+
+// Webhooks implements WebhookStore.
+func (c *GRPCClient) Webhooks(ctx context.Context) ([]Webhook, error) {
+	r, err := c.client.Webhooks(ctx, &pb.WebhooksRequest{})
+	if err != nil {
+		return nil, webhookErr(err)
+	}
+	out := make([]Webhook, len(r.GetWebhooks()))
+	for i, w := range r.GetWebhooks() {
+		out[i] = webhookFromPB(w)
+	}
+	return out, nil
+}
+
+// DeleteWebhook implements WebhookStore.
+func (c *GRPCClient) DeleteWebhook(ctx context.Context, id string) error {
+	_, err := c.client.DeleteWebhook(ctx, &pb.WebhookRef{Id: id})
+	return webhookErrOrNil(err)
+}
+
+// EnqueueDeliveries implements WebhookStore.
+func (c *GRPCClient) EnqueueDeliveries(ctx context.Context, ds []Delivery) error {
+	_, err := c.client.EnqueueDeliveries(ctx, deliveriesToPB(ds))
+	return webhookErrOrNil(err)
+}
+
+// ClaimDeliveries implements WebhookStore.
+func (c *GRPCClient) ClaimDeliveries(ctx context.Context, req ClaimRequest) ([]Delivery, error) {
+	return deliveriesFromPB(c.client.ClaimDeliveries(ctx, &pb.ClaimRequest{NowUnixNano: unixNano(req.Now), LeaseNanos: int64(req.Lease), Max: int32(req.Max)}))
+}
+
+// SaveDelivery implements WebhookStore.
+func (c *GRPCClient) SaveDelivery(ctx context.Context, d Delivery) error {
+	_, err := c.client.SaveDelivery(ctx, deliveryToPB(d))
+	return webhookErrOrNil(err)
+}
+
+// Deliveries implements WebhookStore.
+func (c *GRPCClient) Deliveries(ctx context.Context, webhookID string, limit int) ([]Delivery, error) {
+	return deliveriesFromPB(c.client.Deliveries(ctx, &pb.DeliveriesRequest{WebhookId: webhookID, Limit: int32(limit)}))
+}
+
+func webhookErrOrNil(err error) error {
+	if err == nil {
+		return nil
+	}
+	return webhookErr(err)
+}
+
+func (s *GRPCServer) webhooks() (WebhookStore, error) {
+	ws, ok := s.Impl.(WebhookStore)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, ErrNoWebhooks.Error())
+	}
+	return ws, nil
+}
+
+// PutWebhook implements pb.BackendServer.
+func (s *GRPCServer) PutWebhook(ctx context.Context, m *pb.Webhook) (*pb.WebhookAck, error) {
+	ws, err := s.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	return &pb.WebhookAck{}, ToStatus(ws.PutWebhook(ctx, webhookFromPB(m)))
+}
+
+// Webhooks implements pb.BackendServer.
+func (s *GRPCServer) Webhooks(ctx context.Context, _ *pb.WebhooksRequest) (*pb.WebhooksReply, error) {
+	ws, err := s.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	list, err := ws.Webhooks(ctx)
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	out := &pb.WebhooksReply{}
+	for _, w := range list {
+		out.Webhooks = append(out.Webhooks, webhookToPB(w))
+	}
+	return out, nil
+}
+
+// DeleteWebhook implements pb.BackendServer.
+func (s *GRPCServer) DeleteWebhook(ctx context.Context, m *pb.WebhookRef) (*pb.WebhookAck, error) {
+	ws, err := s.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	return &pb.WebhookAck{}, ToStatus(ws.DeleteWebhook(ctx, m.GetId()))
+}
+
+// EnqueueDeliveries implements pb.BackendServer.
+func (s *GRPCServer) EnqueueDeliveries(ctx context.Context, m *pb.DeliveryList) (*pb.WebhookAck, error) {
+	ws, err := s.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	ds, _ := deliveriesFromPB(m, nil)
+	return &pb.WebhookAck{}, ToStatus(ws.EnqueueDeliveries(ctx, ds))
+}
+
+// ClaimDeliveries implements pb.BackendServer.
+func (s *GRPCServer) ClaimDeliveries(ctx context.Context, m *pb.ClaimRequest) (*pb.DeliveryList, error) {
+	ws, err := s.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	ds, err := ws.ClaimDeliveries(ctx, ClaimRequest{Now: fromUnixNano(m.GetNowUnixNano()), Lease: time.Duration(m.GetLeaseNanos()), Max: int(m.GetMax())})
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return deliveriesToPB(ds), nil
+}
+
+// SaveDelivery implements pb.BackendServer.
+func (s *GRPCServer) SaveDelivery(ctx context.Context, m *pb.Delivery) (*pb.WebhookAck, error) {
+	ws, err := s.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	return &pb.WebhookAck{}, ToStatus(ws.SaveDelivery(ctx, deliveryFromPB(m)))
+}
+
+// Deliveries implements pb.BackendServer.
+func (s *GRPCServer) Deliveries(ctx context.Context, m *pb.DeliveriesRequest) (*pb.DeliveryList, error) {
+	ws, err := s.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	ds, err := ws.Deliveries(ctx, m.GetWebhookId(), int(m.GetLimit()))
+	if err != nil {
+		return nil, ToStatus(err)
+	}
+	return deliveriesToPB(ds), nil
+}
