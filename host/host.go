@@ -50,6 +50,7 @@ type Host struct {
 	fallback     *supervisor // plugin-memory, when TOURNEY_FALLBACK=memory
 	router       *router
 	cache        *snapshotCache
+	hooks        *dispatcher // webhook deliveries
 
 	housekeeping atomic.Pointer[shared.MaintainReport] // the backend's last housekeeping report (metrics)
 
@@ -108,6 +109,7 @@ func New(opts Options) (*Host, error) {
 			return nil, err
 		}
 	}
+	h.hooks = newDispatcher(h)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	// Probe now, so that a host started while the primary is down serves
@@ -116,8 +118,15 @@ func New(opts Options) (*Host, error) {
 	if r.lastProbe.Load().(probeResult).err != nil {
 		r.probeOnce(ctx)
 	}
-	h.wg.Add(2)
+	if r.state() == statePrimary {
+		// Changes made before the dispatcher's first pass match these.
+		rctx, rcancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+		_ = h.hooks.refresh(rctx)
+		rcancel()
+	}
+	h.wg.Add(3)
 	go func() { defer h.wg.Done(); r.probe(ctx) }()
+	go func() { defer h.wg.Done(); h.hooks.run(ctx) }()
 	go h.sweep()
 	return h, nil
 }
@@ -293,6 +302,7 @@ func (h *Host) mutate(ctx context.Context, c call, fn func(ctx context.Context, 
 	for _, ev := range ch.Events {
 		h.logger.Debug("event", "type", ev.Type, "tournament", ev.TournamentID, "version", ev.Version, "game", ev.GameID)
 	}
+	h.hooks.publish(ch.Events)
 	recordChange(ctx, ch.Tournament, ch.Events)
 	return ch.Tournament, nil
 }

@@ -124,7 +124,7 @@ func openOutageLog(dir string) (*outageLog, error) {
 		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: opening the outage log: %w", dir, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTournaments, bucketTombstones, bucketAside} {
+		for _, b := range [][]byte{bucketTournaments, bucketTombstones, bucketAside, bucketOutbox, bucketWebhooks} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -61,6 +61,9 @@ type Config struct {
 	FormatProfiles map[string]string        // TOURNEY_FORMAT_TTL_PROFILES: the TTL profile a format's tournaments get by default
 	ReadCache      bool                     // TOURNEY_READ_CACHE: on (default) | off
 	PublicPages    bool                     // TOURNEY_PUBLIC_PAGES: bracket pages without the API token (default false)
+	WebhookTimeout time.Duration            // TOURNEY_WEBHOOK_TIMEOUT: one delivery attempt's limit
+	WebhookRetry   time.Duration            // TOURNEY_WEBHOOK_RETRY_FOR: how long a failing delivery is retried
+	WebhookBackoff time.Duration            // TOURNEY_WEBHOOK_BACKOFF: the first retry's delay (doubling, with jitter, up to an hour)
 	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
 	LogLevel       string                   // LOG_LEVEL
 	LogFormat      string                   // LOG_FORMAT: text | json
@@ -76,6 +79,7 @@ func Default() Config {
 		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
 		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
 		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, DeadlineWarn: time.Minute, ReadCache: true,
+		WebhookTimeout: 5 * time.Second, WebhookRetry: 24 * time.Hour, WebhookBackoff: time.Second,
 	}
 }
 
@@ -193,6 +197,9 @@ var fields = []field{
 	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
 	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
 	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.DeadlineWarn }),
+	dur("TOURNEY_WEBHOOK_TIMEOUT", func(c *Config) *time.Duration { return &c.WebhookTimeout }),
+	dur("TOURNEY_WEBHOOK_RETRY_FOR", func(c *Config) *time.Duration { return &c.WebhookRetry }),
+	dur("TOURNEY_WEBHOOK_BACKOFF", func(c *Config) *time.Duration { return &c.WebhookBackoff }),
 	onOff("TOURNEY_READ_CACHE", func(c *Config) *bool { return &c.ReadCache }),
 	{"TOURNEY_PUBLIC_PAGES", func(c *Config, v string) error {
 		switch strings.ToLower(v) {

@@ -49,6 +49,16 @@ const (
 	EventPlayerNotCheckedIn EventType = "player_not_checked_in"
 )
 
+// EventTypes lists every event type, in the order above.
+var EventTypes = []EventType{
+	EventTournamentCreated, EventPlayerJoined, EventPlayerLeft, EventTournamentStarted, EventRoundStarted,
+	EventGameCreated, EventGameFinished, EventGameTimedOut, EventGameOverdue, EventGameDeadlineWarning,
+	EventRoundEnded, EventTournamentCompleted, EventTournamentRemoved, EventGameCorrected, EventGameReset,
+	EventGameRepaired, EventGameRemoved, EventTournamentReopened, EventTournamentEnded, EventGameCancelled,
+	EventPlayerDisqualified, EventPlayerWithdrew, EventGameCalled, EventGameStarted, EventPlayerCheckedIn,
+	EventPlayerNotCheckedIn,
+}
+
 // Event records one change. Version is the tournament's version after the
 // change that emitted it; one change may emit several events.
 type Event struct {
