@@ -162,9 +162,10 @@ func TestWebhookDeliversSignedFilteredEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := rc.waitFor(t, "two deliveries", func(g []received) bool { return len(g) >= 2 })
+	rc.waitFor(t, "two deliveries", func(g []received) bool { return len(g) >= 2 })
 	time.Sleep(3 * webhookPoll) // nothing else is on its way
-	if got = rc.all(); len(got) != 2 {
+	got := rc.all()
+	if len(got) != 2 {
 		t.Fatalf("%d deliveries, want 2 (player_joined in tournament 1 only)", len(got))
 	}
 	players := map[int64]bool{}
