@@ -367,7 +367,7 @@ func (d *dispatcher) round(ctx context.Context) {
 	var due []shared.Delivery
 	if onPrimary {
 		if st, err := d.store(ctx); err == nil {
-			due, err = st.ClaimDeliveries(ctx, shared.ClaimRequest{Now: now, Lease: d.h.cfg.WebhookTimeout + 30*time.Second, Max: free})
+			due, err = st.ClaimDeliveries(ctx, shared.ClaimRequest{Now: now, Lease: 2*d.h.cfg.WebhookTimeout + 5*time.Second, Max: free})
 			if err != nil {
 				d.logger.Debug("claiming webhook deliveries failed", "error", err)
 			}

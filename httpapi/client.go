@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -250,4 +251,39 @@ func (c *Client) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, er
 	}
 	err := c.Do(ctx, "GET", fmt.Sprintf("/v1/tournaments/%d/conflicts", id), nil, &out)
 	return out.Conflicts, err
+}
+
+// CreateWebhook registers a webhook; the answer carries its secret.
+func (c *Client) CreateWebhook(ctx context.Context, p host.WebhookParams) (shared.Webhook, error) {
+	var w shared.Webhook
+	err := c.Do(ctx, "POST", "/v1/webhooks", jsonBody(p), &w)
+	return w, err
+}
+
+// Webhooks lists the registered webhooks (without secrets).
+func (c *Client) Webhooks(ctx context.Context) ([]shared.Webhook, error) {
+	var out struct {
+		Webhooks []shared.Webhook `json:"webhooks"`
+	}
+	err := c.Do(ctx, "GET", "/v1/webhooks", nil, &out)
+	return out.Webhooks, err
+}
+
+// DeleteWebhook removes a webhook.
+func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	return c.Do(ctx, "DELETE", "/v1/webhooks/"+url.PathEscape(id), nil, nil)
+}
+
+// WebhookDeliveries returns a webhook's most recent deliveries, newest
+// first (limit 0: the server's default of 50).
+func (c *Client) WebhookDeliveries(ctx context.Context, id string, limit int) ([]shared.Delivery, error) {
+	path := "/v1/webhooks/" + url.PathEscape(id) + "/deliveries"
+	if limit > 0 {
+		path += "?limit=" + strconv.Itoa(limit)
+	}
+	var out struct {
+		Deliveries []shared.Delivery `json:"deliveries"`
+	}
+	err := c.Do(ctx, "GET", path, nil, &out)
+	return out.Deliveries, err
 }

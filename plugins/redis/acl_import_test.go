@@ -224,6 +224,9 @@ func TestTheKeyScanFindsLeaksAndOrphans(t *testing.T) {
 	rc.Set(ctx, "k:tournament_lock:{1}", "token", 5*time.Second) // held for 25 of its 30 s
 	rc.SAdd(ctx, "k:active_tournaments", 77)                     // a stale id
 	rc.Set(ctx, "elsewhere", "x", 0)                             // not ours: never counted
+	if err := b.PutWebhook(ctx, shared.Webhook{ID: "wh_1", URL: "http://127.0.0.1:1/", Secret: "s"}); err != nil {
+		t.Fatal(err) // kept until deleted: counted, but not a leak
+	}
 	var keys *shared.KeyStats
 	for range 10 {
 		rep, err := b.Maintain(ctx)
@@ -237,7 +240,7 @@ func TestTheKeyScanFindsLeaksAndOrphans(t *testing.T) {
 	if keys == nil {
 		t.Fatal("no complete scan after 10 passes")
 	}
-	if keys.ByKind["tournament"] != 2 || keys.ByKind["active_games"] != 1 || keys.ByKind["lock"] != 1 || keys.ByKind["meta"] != 1 {
+	if keys.ByKind["tournament"] != 2 || keys.ByKind["active_games"] != 1 || keys.ByKind["lock"] != 1 || keys.ByKind["meta"] != 1 || keys.ByKind["webhook"] != 1 {
 		t.Errorf("by kind: %v", keys.ByKind)
 	}
 	if keys.WithoutTTL != 2 || keys.Orphans != 1 || keys.LongHeldLocks != 1 {

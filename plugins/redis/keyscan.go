@@ -49,6 +49,8 @@ func (k keyspace) kind(key string) (kind, owner string) {
 	switch {
 	case rest == "active_tournaments" || rest == "epoch":
 		return "meta", ""
+	case strings.HasPrefix(rest, "{webhooks}:"):
+		return "webhook", ""
 	case strings.HasPrefix(rest, "rate:"):
 		return "rate", ""
 	case strings.HasPrefix(rest, "player:{") && strings.HasSuffix(rest, "}:tournaments"):
@@ -161,7 +163,7 @@ func (b *Backend) classify(ctx context.Context, c *goredis.Client, keys []string
 			continue
 		}
 		st.ByKind[e.kind]++
-		if ttl < 0 && e.kind != "meta" {
+		if ttl < 0 && e.kind != "meta" && e.kind != "webhook" { // kept until deleted; the delivery log is bounded
 			st.WithoutTTL++
 		}
 		if e.kind == "lock" && ttl > 0 && ttl < b.opts.LockTimeout/2 {
