@@ -18,19 +18,21 @@ var (
 
 	// From the backend's housekeeping (the sweeper): the last complete key
 	// scan of the store, and the oldest live tournament.
-	descKeys        = prometheus.NewDesc("tourney_store_keys", "Keys of the store by kind, as the last complete scan found them.", []string{"kind"}, nil)
-	descKeysNoTTL   = prometheus.NewDesc("tourney_store_keys_without_ttl", "Keys that would never expire (a leak), besides those meant to.", nil, nil)
-	descOrphans     = prometheus.NewDesc("tourney_store_orphan_keys", "Projections and locks whose tournament is gone.", nil, nil)
-	descLongLocks   = prometheus.NewDesc("tourney_store_long_held_locks", "Tournament locks held for more than half of LOCK_TIMEOUT.", nil, nil)
-	descRepaired    = prometheus.NewDesc("tourney_store_repaired", "What the last complete scan repaired, by what.", []string{"what"}, nil)
-	descScanSeconds = prometheus.NewDesc("tourney_store_scan_seconds", "How long the last complete key scan took, its passes summed.", nil, nil)
-	descOldestLive  = prometheus.NewDesc("tourney_oldest_live_tournament_age_seconds", "Age of the oldest pending or active tournament.", nil, nil)
+	descKeys         = prometheus.NewDesc("tourney_store_keys", "Keys of the store by kind, as the last complete scan found them.", []string{"kind"}, nil)
+	descKeysNoTTL    = prometheus.NewDesc("tourney_store_keys_without_ttl", "Keys that would never expire (a leak), besides those meant to.", nil, nil)
+	descOrphans      = prometheus.NewDesc("tourney_store_orphan_keys", "Projections and locks whose tournament is gone.", nil, nil)
+	descLongLocks    = prometheus.NewDesc("tourney_store_long_held_locks", "Tournament locks held for more than half of LOCK_TIMEOUT.", nil, nil)
+	descRepaired     = prometheus.NewDesc("tourney_store_repaired", "What the last complete scan repaired, by what.", []string{"what"}, nil)
+	descScanSeconds  = prometheus.NewDesc("tourney_store_scan_seconds", "How long the last complete key scan took, its passes summed.", nil, nil)
+	descHookAttempts = prometheus.NewDesc("tourney_webhook_attempts_total", "Webhook delivery attempts by this host, by outcome: delivered, retry (failed, retried later), failed (given up).", []string{"outcome"}, nil)
+	descHookOutbox   = prometheus.NewDesc("tourney_webhook_outbox", "Webhook deliveries this host holds on disk because the primary could not take them.", nil, nil)
+	descOldestLive   = prometheus.NewDesc("tourney_oldest_live_tournament_age_seconds", "Age of the oldest pending or active tournament.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (h *Host) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts, descTransits,
-		descKeys, descKeysNoTTL, descOrphans, descLongLocks, descRepaired, descScanSeconds, descOldestLive} {
+		descKeys, descKeysNoTTL, descOrphans, descLongLocks, descRepaired, descScanSeconds, descOldestLive, descHookAttempts, descHookOutbox} {
 		ch <- d
 	}
 }
@@ -50,6 +52,10 @@ func (h *Host) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descConflicts, prometheus.CounterValue, float64(st.Conflicts))
 	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(st.PendingWriteBack))
 	ch <- prometheus.MustNewConstMetric(descCached, prometheus.GaugeValue, float64(st.CachedSnapshots))
+	for outcome, n := range map[string]int64{"delivered": h.hooks.delivered.Load(), "retry": h.hooks.retried.Load(), "failed": h.hooks.failed.Load()} {
+		ch <- prometheus.MustNewConstMetric(descHookAttempts, prometheus.CounterValue, float64(n), outcome)
+	}
+	ch <- prometheus.MustNewConstMetric(descHookOutbox, prometheus.GaugeValue, float64(h.hooks.box.count()))
 	if rep := h.housekeeping.Load(); rep != nil {
 		ch <- prometheus.MustNewConstMetric(descOldestLive, prometheus.GaugeValue, rep.OldestLive.Seconds())
 		if k := rep.Keys; k != nil {

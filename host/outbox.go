@@ -98,6 +98,18 @@ func (o *outbox) all() ([]shared.Delivery, error) {
 	return out, nil
 }
 
+// count is how many deliveries the outbox holds.
+func (o *outbox) count() int {
+	if o.db == nil {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.mem)
+	}
+	n := 0
+	_ = o.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketOutbox).Stats().KeyN; return nil })
+	return n
+}
+
 // drop forgets deliveries (handed to the primary).
 func (o *outbox) drop(ids []string) error {
 	if o.db == nil {

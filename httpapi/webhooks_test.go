@@ -70,6 +70,12 @@ func TestWebhookRoutes(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	m := send(t, srv, "GET", "/metrics", "")
+	for _, want := range []string{`tourney_webhook_attempts_total{outcome="delivered"} 1`, "tourney_webhook_outbox 0"} {
+		if !strings.Contains(string(m.body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 	for _, c := range []struct{ method, path, body, code string }{
 		{"POST", "/v1/webhooks", `{"url":"mailto:x@example.com"}`, "invalid_argument"},
 		{"POST", "/v1/webhooks", `{"url":"http://example.com","events":["nope"]}`, "invalid_argument"},
