@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tourney/tourney/shared/tournament"
@@ -44,6 +46,11 @@ func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, er
 	}
 	if key, dup := duplicateKey(body); dup {
 		return v, tournament.Errorf(tournament.CodeInvalidArgument, "field %q appears twice in the request body", key)
+	}
+	// encoding/json matches field names ignoring case; the API does not.
+	names := fieldNames(reflect.TypeFor[T]())
+	if key, want, ok := caseMismatch(body, names); ok {
+		return v, tournament.Errorf(tournament.CodeInvalidArgument, "unknown field %q (field names are lower case: %q)", key, want)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -97,7 +104,73 @@ func bodyError(err error, timeout time.Duration) error {
 // duplicateKey reports the first key that appears twice in one JSON
 // object of body (at any depth). encoding/json would keep the last one
 // silently. Malformed JSON is left to the decoder to report.
-func duplicateKey(body []byte) (string, bool) {
+func duplicateKey(body []byte) (key string, dup bool) {
+	walkKeys(body, func(k string, seen bool) bool {
+		key, dup = k, seen
+		return !seen
+	})
+	return key, dup
+}
+
+// caseMismatch reports the first key of body that is one of names (lower
+// case -> the exact name) only when case is ignored.
+func caseMismatch(body []byte, names map[string]string) (key, want string, bad bool) {
+	walkKeys(body, func(k string, _ bool) bool {
+		if exact, ok := names[strings.ToLower(k)]; ok && exact != k {
+			key, want, bad = k, exact, true
+		}
+		return !bad
+	})
+	return key, want, bad
+}
+
+var fieldNameCache sync.Map // reflect.Type -> map[string]string
+
+// fieldNames returns the JSON field names of t and of every type inside it,
+// by their lower-case form.
+func fieldNames(t reflect.Type) map[string]string {
+	if m, ok := fieldNameCache.Load(t); ok {
+		return m.(map[string]string)
+	}
+	m := map[string]string{}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for f := range t.Fields() {
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if f.Anonymous && name == "" {
+				walk(f.Type)
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			m[strings.ToLower(name)] = name
+			walk(f.Type)
+		}
+	}
+	walk(t)
+	fieldNameCache.Store(t, m)
+	return m
+}
+
+// walkKeys calls visit with every object key of body (at any depth) and
+// whether it appeared before in the same object, until visit returns
+// false.
+func walkKeys(body []byte, visit func(key string, seen bool) bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	type frame struct {
 		keys   map[string]bool
@@ -108,7 +181,7 @@ func duplicateKey(body []byte) (string, bool) {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return "", false
+			return
 		}
 		if d, ok := tok.(json.Delim); ok {
 			switch d {
@@ -123,8 +196,8 @@ func duplicateKey(body []byte) (string, bool) {
 			}
 		} else if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expect {
 			key, _ := tok.(string)
-			if stack[n-1].keys[key] {
-				return key, true
+			if !visit(key, stack[n-1].keys[key]) {
+				return
 			}
 			stack[n-1].keys[key] = true
 			stack[n-1].expect = false
@@ -135,7 +208,7 @@ func duplicateKey(body []byte) (string, bool) {
 			stack[n-1].expect = true
 		}
 		if len(stack) == 0 {
-			return "", false
+			return
 		}
 	}
 }
