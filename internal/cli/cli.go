@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/shared/config"
 	"github.com/tourney/tourney/shared/tournament"
@@ -50,6 +51,11 @@ Usage:
   host import [FILE]                 JSON Lines from FILE or stdin
   host status
   host conflicts ID                  snapshots that lost a failback reconciliation
+  host webhook-add URL [--events game_finished,...] [--tournaments 1,2]
+                                     register a webhook; prints its signing secret
+  host webhooks                      the registered webhooks
+  host webhook-rm WEBHOOK            remove a webhook
+  host deliveries WEBHOOK            a webhook's recent deliveries
 
 Client commands talk to --addr (default TOURNEY_HTTP_ADDR, 127.0.0.1:8080),
 send TOURNEY_API_TOKEN as the bearer token, and --actor as X-Actor-ID.
@@ -88,10 +94,16 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if call.flags != nil {
 		call.flags(in)
 	}
-	if err := fs.Parse(rest); err != nil {
-		return 2
+	// Flags may come before, between or after the arguments.
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return 2
+		}
+		if rest = fs.Args(); len(rest) == 0 {
+			break
+		}
+		in.args, rest = append(in.args, rest[0]), rest[1:]
 	}
-	in.args = fs.Args()
 	if len(in.args) != call.nargs && !(call.optional && len(in.args) == call.nargs+1) {
 		fmt.Fprintf(stderr, "%s: want %d arguments, got %d\n\n%s", cmd, call.nargs, len(in.args), usage)
 		return 2
@@ -340,6 +352,39 @@ var clientCommands = map[string]clientCommand{
 	}},
 	"status": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		return c.Status(ctx)
+	}},
+	"webhook-add": {nargs: 1, flags: func(in *input) {
+		in.vals = map[string]any{"events": in.fs.String("events", "", "event types to send, comma-separated (default every type)"),
+			"tournaments": in.fs.String("tournaments", "", "tournament ids, comma-separated (default every tournament)")}
+	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		p := host.WebhookParams{URL: in.args[0]}
+		for e := range strings.SplitSeq(*in.vals["events"].(*string), ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				p.Events = append(p.Events, tournament.EventType(e))
+			}
+		}
+		for id := range strings.SplitSeq(*in.vals["tournaments"].(*string), ",") {
+			if id = strings.TrimSpace(id); id == "" {
+				continue
+			}
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%w: --tournaments wants ids, got %q", errUsage, id)
+			}
+			p.Tournaments = append(p.Tournaments, n)
+		}
+		return c.CreateWebhook(ctx, p)
+	}},
+	"webhooks": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		l, err := c.Webhooks(ctx)
+		return map[string]any{"webhooks": l}, err
+	}},
+	"webhook-rm": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		return nil, c.DeleteWebhook(ctx, in.args[0])
+	}},
+	"deliveries": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		l, err := c.WebhookDeliveries(ctx, in.args[0], 0)
+		return map[string]any{"deliveries": l}, err
 	}},
 }
 
