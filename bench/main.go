@@ -184,7 +184,7 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: failback, sizes, swiss, subscribers, readcache or hop")
+	only := flag.String("only", "", "run one part only: ops, failback, sizes, swiss, subscribers, readcache or hop")
 	subs := flag.Int("subscribers", 1000, "WebSocket subscribers on one tournament")
 	flag.Parse()
 	h := &cleanup{}
@@ -220,6 +220,7 @@ func main() {
 	}
 	if *only == "sizes" {
 		c, stop := open(dir, "redis", "go", r)
+
 		f := Figures{When: time.Now().UTC(), Sizes: sizes(c, []int{8, 64, 256, 1024})}
 		stop()
 		print(f)
@@ -227,6 +228,25 @@ func main() {
 	}
 	raw := goredis.NewClient(&goredis.Options{Addr: r.Addr(), DB: 1})
 	counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
+	if *only == "ops" {
+		// The Redis plugin through the Go API only, next to the raw round
+		// trip and the hop: the figures a change to the call path moves.
+		f := Figures{When: time.Now().UTC(), Samples: *n, Raw: map[string]Latency{}}
+		trivial := goredis.NewScript("return 1")
+		trivial.Load(ctx, raw)
+		f.Raw["ping"] = summarize(timed(*n, func(int) error { return raw.Ping(ctx).Err() }))
+		f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
+		f.PluginHop = pluginHop(dir, *n, true)
+		c, stop := open(dir, "redis", "go", r)
+		for _, op := range measure(c, *n, true, counter) {
+			op.Backend, op.Surface, op.Ratio = "redis", "go", op.P50/f.Raw["evalsha"].P50
+			f.Ops = append(f.Ops, op)
+		}
+		f.Throughput = append(f.Throughput, workload(c, "redis", "go", *callers, *tournaments))
+		stop()
+		print(f)
+		return
+	}
 
 	f := Figures{When: time.Now().UTC(), Samples: *n, Raw: map[string]Latency{}, Environment: map[string]string{
 		"redis": r.Addr(), "cpus": strconv.Itoa(numCPU())}}
