@@ -132,3 +132,40 @@ func TestWebhooksAcrossHostsOnRedis(t *testing.T) {
 		t.Fatalf("the late deliveries were not retried: %+v", log)
 	}
 }
+
+// Redis killed (no persistence) and restarted empty, with real plugins: the
+// change made on the fallback is delivered during the outage, and after
+// failback Redis has the webhook again (restored by the host) with that
+// delivery in its log.
+func TestWebhooksThroughARedisOutage(t *testing.T) {
+	r := testutil.StartRedis(t)
+	h := hostsOn(t, 1, append(r.Env(), "TOURNEY_WEBHOOK_BACKOFF=100ms", "TOURNEY_WEBHOOK_TIMEOUT=1s")...)[0]
+	var secret atomic.Value
+	rc := newHookReceiver(t, &secret)
+	hook, err := h.Client.CreateWebhook(bg, host.WebhookParams{URL: rc.srv.URL, Events: []tournament.EventType{tournament.EventPlayerJoined}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret.Store(hook.Secret)
+	if _, err := h.Client.Create(bg, tournament.CreateParams{ID: 1, Name: "cup", MaxPlayers: 8, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r.Kill()
+	if !testutil.Eventually(10*time.Second, func() bool { _, err := h.Client.AddPlayer(bg, 1, 5); return err == nil }) {
+		t.Fatal("no write on the fallback")
+	}
+	if !testutil.Eventually(10*time.Second, func() bool { d, _, _, _ := rc.counts(); return d == 1 }) {
+		t.Fatal("the outage's delivery did not arrive during the outage")
+	}
+	r.Start()
+	var log []shared.Delivery
+	if !testutil.Eventually(15*time.Second, func() bool {
+		log, err = h.Client.WebhookDeliveries(bg, hook.ID, 0)
+		return err == nil && len(log) == 1 && log[0].Status == shared.DeliveryDelivered
+	}) {
+		t.Fatalf("after failback: %+v %v", log, err)
+	}
+	if d, total, _, bad := rc.counts(); d != 1 || total != 1 || bad != 0 {
+		t.Fatalf("%d deliveries (%d successful, %d bad signatures), want 1", d, total, bad)
+	}
+}

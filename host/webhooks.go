@@ -70,6 +70,7 @@ type dispatcher struct {
 	mu       sync.Mutex
 	hooks    []shared.Webhook
 	loadedAt time.Time
+	epoch    string // the primary's data set the registry was read from
 	inflight map[string]bool
 
 	delivered, retried, failed atomic.Int64
@@ -135,13 +136,42 @@ func (d *dispatcher) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r := d.h.router
+	r.mu.Lock()
+	epoch := r.epoch
+	r.mu.Unlock()
 	hooks, err := st.Webhooks(ctx)
 	if err != nil {
 		return d.storeErr(err)
 	}
 	d.mu.Lock()
+	known, lastEpoch := d.hooks, d.epoch
+	d.mu.Unlock()
+	if lastEpoch != "" && epoch != "" && epoch != lastEpoch {
+		// The primary lost its data (Redis restarted empty): put back the
+		// webhooks this host knew, as the failback restores tournaments.
+		restored := 0
+		for _, w := range known {
+			if !slices.ContainsFunc(hooks, func(h shared.Webhook) bool { return h.ID == w.ID }) {
+				if err := st.PutWebhook(ctx, w); err != nil && !errors.Is(err, tournament.ErrAlreadyExists) {
+					return d.storeErr(err)
+				}
+				restored++
+			}
+		}
+		if restored > 0 {
+			d.logger.Warn("the primary lost its webhooks; restored those this host knew", "restored", restored)
+			if hooks, err = st.Webhooks(ctx); err != nil {
+				return d.storeErr(err)
+			}
+		}
+	}
+	d.mu.Lock()
 	changed := !slices.EqualFunc(d.hooks, hooks, func(a, b shared.Webhook) bool { return a.ID == b.ID })
 	d.hooks, d.loadedAt = hooks, time.Now()
+	if epoch != "" {
+		d.epoch = epoch
+	}
 	d.mu.Unlock()
 	if changed {
 		if err := d.box.saveRegistry(hooks); err != nil {
@@ -309,11 +339,15 @@ func (d *dispatcher) publish(evs []tournament.Event) {
 		return
 	}
 	defer d.poke()
-	ctx, cancel := context.WithTimeout(context.Background(), d.h.cfg.OperationTimeout)
-	defer cancel()
-	st, err := d.store(ctx)
+	// A plugin restarting is not waited for: the outbox takes them.
+	wait, cancel := context.WithTimeout(context.Background(), primaryWait)
+	st, err := d.store(wait)
+	cancel()
 	if err == nil {
-		if err = st.EnqueueDeliveries(ctx, ds); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), d.h.cfg.OperationTimeout)
+		err = st.EnqueueDeliveries(ctx, ds)
+		cancel()
+		if err == nil {
 			return
 		}
 	}

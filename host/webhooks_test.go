@@ -364,3 +364,32 @@ func TestWebhookOutboxCarriesAnOutageAndARestart(t *testing.T) {
 		t.Fatalf("%d successful deliveries, want 2: the handover sent one again", n)
 	}
 }
+
+// The primary restarts empty (a new epoch): the host puts back the
+// webhooks it knew, as it restores tournaments.
+func TestWebhooksAreRestoredWhenThePrimaryLosesThem(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	hook, err := r.h.CreateWebhook(bg, WebhookParams{URL: "http://127.0.0.1:1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	if err := r.primary.DeleteWebhook(bg, hook.ID); err != nil { // lost with the data set
+		t.Fatal(err)
+	}
+	r.flaky.epoch.Store("after-restart")
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := r.primary.Webhooks(bg)
+		if err == nil && len(got) == 1 && got[0].ID == hook.ID && got[0].Secret == hook.Secret {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook was not restored: %+v %v", got, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
