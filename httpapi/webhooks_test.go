@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/internal/apicheck"
 	"github.com/tourney/tourney/webhook"
 )
 
@@ -40,6 +41,7 @@ func TestWebhookRoutes(t *testing.T) {
 	select {
 	case req := <-got:
 		body := <-bodies
+		apicheck.Delivery(t, req, body) // the receiver's side of the contract is in the document too
 		if err := webhook.Verify(hook.Secret, req.Header.Get(webhook.SignatureHeader), body, 0, time.Now()); err != nil {
 			t.Fatal(err)
 		}

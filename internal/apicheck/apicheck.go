@@ -118,3 +118,25 @@ func clip(b []byte) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// Delivery checks a webhook delivery a test receiver got (its request and
+// raw body) against the document's `webhooks: event` operation.
+func Delivery(t testing.TB, req *http.Request, body []byte) {
+	t.Helper()
+	doc, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := doc.Webhooks["event"]
+	if item == nil || item.Post == nil {
+		t.Fatal("docs/openapi.yaml describes no webhooks: event: post")
+	}
+	check := req.Clone(req.Context())
+	check.Body = io.NopCloser(bytes.NewReader(body))
+	route := &routers.Route{Spec: doc, Path: req.URL.Path, PathItem: item, Method: http.MethodPost, Operation: item.Post}
+	in := &openapi3filter.RequestValidationInput{Request: check, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+		t.Errorf("openapi: a webhook delivery does not fit webhooks.event in the document: %v\nbody: %s", err, clip(body))
+	}
+}
