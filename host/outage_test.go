@@ -568,3 +568,45 @@ func TestTheSweeperWarnsOfNearDeadlines(t *testing.T) {
 		}
 	}
 }
+
+// A correction since the older copy re-decided a game the copy holds
+// decided the other way: the copy is still an ancestor (the correction
+// says so) and is brought forward, not recorded as another history.
+func TestAnOlderCopyBeforeACorrectionIsBroughtForward(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 101, 102, 103, 104)
+	tr, err := r.h.StartTournament(bg, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := tr.Rounds[0].Games[0]
+	if _, err := r.h.RegisterResult(bg, 1, g.GameID, g.Player1, 0); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := r.primary.Get(bg, 1) // the snapshot Redis will come back from
+	seen, _, err := r.h.CorrectResult(bg, 1, tournament.CorrectResult{GameID: g.GameID, WinnerID: g.Player2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.primary.Import(bg, []*tournament.Tournament{old}); err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.epoch.Store("restarted")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, _ := r.primary.Get(bg, 1)
+		if got.Version == seen.Version {
+			if w := got.Game(g.GameID).WinnerID; w == nil || *w != g.Player2 {
+				t.Fatalf("brought forward without the correction: %+v", got.Game(g.GameID))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the copy from before the correction was kept (version %d, want %d)", got.Version, seen.Version)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if cs, _ := r.primary.Conflicts(bg, 1); len(cs) != 0 {
+		t.Fatalf("recorded as a conflict: %+v", cs)
+	}
+}

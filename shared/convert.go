@@ -47,7 +47,7 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile,
 		Format: string(t.Format), Options: optionsToPB(t.Options), Ended: t.Ended,
 		CheckIn: t.CheckIn, StartsAtUnixNano: optNano(t.StartsAt), CheckedIn: t.CheckedIn,
-		BestOf: int32(t.BestOf), BestOfByRound: bestOfToPB(t.BestOfByRound)}
+		BestOf: int32(t.BestOf), BestOfByRound: bestOfToPB(t.BestOfByRound), CorrectedVersion: t.CorrectedVersion}
 	for _, d := range t.Dropped {
 		out.Dropped = append(out.Dropped, &pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason})
 	}
@@ -78,7 +78,7 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
 		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()), Ended: p.GetEnded(),
 		CheckIn: p.GetCheckIn(), StartsAt: fromOptNano(p.StartsAtUnixNano), CheckedIn: p.GetCheckedIn(),
-		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound()),
+		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound()), CorrectedVersion: p.GetCorrectedVersion(),
 		Rounds: make([]tournament.Round, len(p.GetRounds()))}
 	for _, d := range p.GetDropped() {
 		t.Dropped = append(t.Dropped, tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason()})

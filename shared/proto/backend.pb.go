@@ -648,6 +648,7 @@ type Tournament struct {
 	CheckedIn        []int64         `protobuf:"varint,24,rep,packed,name=checked_in,json=checkedIn,proto3" json:"checked_in,omitempty"`
 	BestOf           int32           `protobuf:"varint,25,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
 	BestOfByRound    map[int32]int32 `protobuf:"bytes,26,rep,name=best_of_by_round,json=bestOfByRound,proto3" json:"best_of_by_round,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	CorrectedVersion int64           `protobuf:"varint,27,opt,name=corrected_version,json=correctedVersion,proto3" json:"corrected_version,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -862,6 +863,13 @@ func (x *Tournament) GetBestOfByRound() map[int32]int32 {
 		return x.BestOfByRound
 	}
 	return nil
+}
+
+func (x *Tournament) GetCorrectedVersion() int64 {
+	if x != nil {
+		return x.CorrectedVersion
+	}
+	return 0
 }
 
 type Drop struct {
@@ -3670,7 +3678,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xf3\b\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xa0\t\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -3703,7 +3711,8 @@ const file_backend_proto_rawDesc = "" +
 	"\n" +
 	"checked_in\x18\x18 \x03(\x03R\tcheckedIn\x12\x17\n" +
 	"\abest_of\x18\x19 \x01(\x05R\x06bestOf\x12Z\n" +
-	"\x10best_of_by_round\x18\x1a \x03(\v21.tourney.backend.v1.Tournament.BestOfByRoundEntryR\rbestOfByRound\x1a@\n" +
+	"\x10best_of_by_round\x18\x1a \x03(\v21.tourney.backend.v1.Tournament.BestOfByRoundEntryR\rbestOfByRound\x12+\n" +
+	"\x11corrected_version\x18\x1b \x01(\x03R\x10correctedVersion\x1a@\n" +
 	"\x12BestOfByRoundEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\f\n" +

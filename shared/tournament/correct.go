@@ -159,11 +159,17 @@ func (cmd CorrectResult) apply(c *change) error {
 		c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID, LoserID: *g.LoserID})
 		return nil
 	}
+	var err error
 	switch c.t.format() {
 	case RoundRobin, Swiss:
-		return c.flip(g, cmd.WinnerID, cmd.Scores)
+		err = c.flip(g, cmd.WinnerID, cmd.Scores)
+	default:
+		err = c.replayWith(cmd.GameID, cmd.WinnerID, cmd.Scores)
 	}
-	return c.replayWith(cmd.GameID, cmd.WinnerID, cmd.Scores)
+	if err == nil {
+		c.t.CorrectedVersion = c.t.Version + 1 // the version Apply gives the change
+	}
+	return err
 }
 
 // flip changes a round robin or Swiss game's winner in place: every

@@ -206,7 +206,9 @@ func Describe(cmd Command) string {
 // game decided in older decided the same way in newer. A store that comes
 // back with an older copy (an old RDB snapshot, a promoted replica) holds an
 // ancestor of what a host saw; one that another process wrote on since does
-// not (its update time is later, or a decision differs).
+// not (its update time is later, or a decision differs). A correction in
+// newer made after older's version may have changed any decision since, so
+// then only the rest is compared.
 func Descends(newer, older *Tournament) bool {
 	if newer == nil || older == nil || newer.ID != older.ID || !newer.CreatedAt.Equal(older.CreatedAt) ||
 		newer.Name != older.Name || newer.MaxPlayers != older.MaxPlayers || newer.CreatorID != older.CreatorID {
@@ -217,6 +219,14 @@ func Descends(newer, older *Tournament) bool {
 	}
 	if older.Status != StatusPending && !slices.Equal(newer.Seeds, older.Seeds) {
 		return false
+	}
+	if newer.CorrectedVersion < older.CorrectedVersion {
+		return false // older holds a correction newer does not
+	}
+	if newer.CorrectedVersion > older.Version {
+		// A correction made since older re-decided games: older's
+		// decisions need not hold in newer any more.
+		return true
 	}
 	for _, r := range older.Rounds {
 		for _, g := range r.Games {

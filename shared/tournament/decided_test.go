@@ -106,6 +106,24 @@ func TestDescendsTellsAnAncestorFromAnotherHistory(t *testing.T) {
 	if Descends(a, b) || !Descends(a, s) {
 		t.Fatal("results decide lineage")
 	}
+	// A correction after the ancestor's version re-decides its games and
+	// is still its descendant; the ancestor is not the corrected state's
+	// descendant, and a correction the older copy holds and the newer one
+	// lacks is another history.
+	fixed := mustApply(t, a, CorrectResult{GameID: 1, WinnerID: s.Game(1).Player2})
+	if fixed.CorrectedVersion != fixed.Version {
+		t.Fatalf("corrected_version %d, version %d", fixed.CorrectedVersion, fixed.Version)
+	}
+	if !Descends(fixed, a) || Descends(a, fixed) {
+		t.Fatal("a corrected state does not descend from the state before the correction")
+	}
+	if err := Validate(fixed); err != nil {
+		t.Fatalf("the corrected state does not validate: %v", err)
+	}
+	again := mustApply(t, fixed, RegisterResult{GameID: 2, WinnerID: fixed.Game(2).Player1})
+	if !Descends(again, fixed) || Descends(b, fixed) {
+		t.Fatal("lineage after a correction")
+	}
 }
 
 func TestNamesAreStrictAndNormalised(t *testing.T) {

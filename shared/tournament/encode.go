@@ -239,6 +239,10 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		}
 		b = append(b, '}')
 	}
+	if t.CorrectedVersion != 0 {
+		b = append(b, `,"corrected_version":`...)
+		b = strconv.AppendInt(b, t.CorrectedVersion, 10)
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true

@@ -157,6 +157,11 @@ type Tournament struct {
 	// BestOf and BestOfByRound are the series lengths (see CreateParams).
 	BestOf        int         `json:"best_of,omitempty"`
 	BestOfByRound map[int]int `json:"best_of_by_round,omitempty"`
+	// CorrectedVersion is the version made by the last correction that
+	// changed a decided game's winner (0: none). Games decided before it
+	// may have been re-decided or reset: a copy from before it is still an
+	// ancestor (see Descends).
+	CorrectedVersion int64 `json:"corrected_version,omitempty"`
 }
 
 // Summary is the short form of a tournament returned by listings.

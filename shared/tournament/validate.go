@@ -36,6 +36,9 @@ func Validate(t *Tournament) error {
 	if t.Version < 1 {
 		return bad("version must be at least 1, got %d", t.Version)
 	}
+	if t.CorrectedVersion < 0 || t.CorrectedVersion > t.Version || (t.CorrectedVersion != 0 && t.Status == StatusPending) {
+		return bad("corrected_version %d is not a version of this started tournament (version %d)", t.CorrectedVersion, t.Version)
+	}
 	if len(t.Players) > t.MaxPlayers {
 		return bad("%d players exceed max_players %d", len(t.Players), t.MaxPlayers)
 	}
