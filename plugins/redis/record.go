@@ -40,7 +40,7 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	if t.WinnerID != nil {
 		winner = strconv.FormatInt(*t.WinnerID, 10)
 	}
-	active := t.ActiveGames()
+	active := t.ActiveGameRefs()
 	var next time.Time
 	for _, g := range active {
 		if !g.Overdue && (next.IsZero() || g.Deadline.Before(next)) {
@@ -89,12 +89,12 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	// Active games: all of them, or (with prev) those that are new or
 	// changed, then the ids that are no longer active. Both lists are in
 	// game id order: one merge walk compares them.
-	var changed []tournament.Game
+	var changed []*tournament.Game
 	var gone []any
 	if prev == nil {
 		changed = active
 	} else {
-		before := prev.ActiveGames()
+		before := prev.ActiveGameRefs()
 		i := 0
 		for _, g := range active {
 			for i < len(before) && before[i].GameID < g.GameID {
@@ -115,7 +115,7 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		}
 	}
 	for i := range changed {
-		tail = append(tail, strconv.FormatInt(changed[i].GameID, 10), frags.json(&changed[i]))
+		tail = append(tail, strconv.FormatInt(changed[i].GameID, 10), frags.json(changed[i]))
 	}
 	rounds := 0
 	for i := range t.Rounds {

@@ -132,7 +132,7 @@ func (cmd CorrectResult) apply(c *change) error {
 	if c.t.Status == StatusPending {
 		return Errorf(CodeFailedPrecondition, "cannot correct a result: tournament %d has not started", c.t.ID)
 	}
-	g := c.t.Game(cmd.GameID)
+	g := c.game(cmd.GameID)
 	if g == nil {
 		return Errorf(CodeNotFound, "game %d is not in tournament %d", cmd.GameID, c.t.ID)
 	}

@@ -196,6 +196,44 @@ type change struct {
 	// instead of computing it: a replay of pairings made before (Validate).
 	pairings func(round int) ([]int64, error)
 	err      error // a failure inside a stage change (a bad pairing given)
+	// owned holds the first game of each round whose games this change
+	// copied or made: the others are still the input's (copyForChange).
+	owned map[*Game]bool
+}
+
+// ownRound returns round index ri with games this change may write,
+// copying them on the first call. Every write to a game goes through a
+// pointer taken after it (game, stageGames).
+func (c *change) ownRound(ri int) *Round {
+	r := &c.t.Rounds[ri]
+	if len(r.Games) == 0 || c.owned[&r.Games[0]] {
+		return r
+	}
+	r.Games = slices.Clone(r.Games)
+	c.markOwned(r)
+	return r
+}
+
+func (c *change) markOwned(r *Round) {
+	if len(r.Games) == 0 {
+		return
+	}
+	if c.owned == nil {
+		c.owned = map[*Game]bool{}
+	}
+	c.owned[&r.Games[0]] = true
+}
+
+// game returns the game with the given id, writable, or nil.
+func (c *change) game(id int64) *Game {
+	for ri := range c.t.Rounds {
+		for gi := range c.t.Rounds[ri].Games {
+			if c.t.Rounds[ri].Games[gi].GameID == id {
+				return &c.ownRound(ri).Games[gi]
+			}
+		}
+	}
+	return nil
 }
 
 func (c *change) emit(e Event) { c.events = append(c.events, e) }
@@ -327,6 +365,7 @@ func (cmd Start) apply(c *change) error {
 // bye) and creates its games.
 func (c *change) beginRound(bracket string, stage int, slots []int64) {
 	n := len(c.t.Rounds) + 1
+	slots = slices.Clone(slots) // the round's own
 	for i, p := range slots {
 		if p != 0 && c.t.dropped(p, stage) {
 			slots[i] = 0 // left the tournament: the opponent has a walkover
@@ -349,6 +388,7 @@ func (c *change) beginRound(bracket string, stage int, slots []int64) {
 		r.Games = append(r.Games, g)
 		c.emit(Event{Type: EventGameCreated, Round: n, GameID: g.GameID, Bracket: bracket})
 	}
+	c.markOwned(&r)
 	c.t.Rounds = append(c.t.Rounds, r)
 	c.t.CurrentRound = n
 }
@@ -377,7 +417,7 @@ func (c *change) advance() {
 // active game is).
 func (c *change) stageGames(f func(g *Game)) {
 	for i := c.t.currentStage(); i < len(c.t.Rounds); i++ {
-		r := &c.t.Rounds[i]
+		r := c.ownRound(i)
 		for gi := range r.Games {
 			f(&r.Games[gi])
 		}
@@ -417,7 +457,7 @@ func (cmd RegisterResult) apply(c *change) error {
 			return err
 		}
 	}
-	g := c.t.Game(cmd.GameID)
+	g := c.game(cmd.GameID)
 	if g == nil {
 		return Errorf(CodeNotFound, "game %d is not in tournament %d", cmd.GameID, c.t.ID)
 	}
@@ -457,7 +497,7 @@ func (c *change) doubleForfeit(cmd RegisterResult) error {
 	if cmd.LoserID != 0 {
 		return Errorf(CodeInvalidArgument, "a double forfeit names no winner and no loser")
 	}
-	g := c.t.Game(cmd.GameID)
+	g := c.game(cmd.GameID)
 	if g == nil {
 		return Errorf(CodeNotFound, "game %d is not in tournament %d", cmd.GameID, c.t.ID)
 	}
@@ -650,7 +690,7 @@ func (c *change) playable(id int64, verb string) (*Game, error) {
 	if id <= 0 {
 		return nil, Errorf(CodeInvalidArgument, "game_id must be a positive integer, got %d", id)
 	}
-	g := c.t.Game(id)
+	g := c.game(id)
 	if g == nil {
 		return nil, Errorf(CodeNotFound, "game %d is not in tournament %d", id, c.t.ID)
 	}

@@ -228,11 +228,13 @@ func (t *Tournament) Clone() *Tournament {
 	return &c
 }
 
-// copyForChange copies what a change may modify: the lists and each round's
-// games. The values behind pointers (winners, times) are shared: the engine
-// only ever replaces those pointers, never writes through them, and
-// snapshots are never modified, so sharing them is safe and saves a large
-// tournament thousands of allocations per change.
+// copyForChange copies what a change may modify: the lists, and the
+// rounds' headers. Each round's slots, games and byes stay shared with t
+// (capped, so that an append copies) until the change writes a game of the
+// round (change.ownRound copies its games then): a result copies the games
+// of one round, not of the whole tournament. The values behind pointers
+// (winners, times) are shared too: the engine only ever replaces those
+// pointers, never writes through them, and snapshots are never modified.
 func (t *Tournament) copyForChange() *Tournament {
 	c := *t
 	c.Players = slices.Clone(t.Players)
@@ -240,12 +242,10 @@ func (t *Tournament) copyForChange() *Tournament {
 	c.Dropped = slices.Clone(t.Dropped)
 	c.CheckedIn = slices.Clone(t.CheckedIn)
 	if t.Rounds != nil {
-		c.Rounds = make([]Round, len(t.Rounds))
-		for i, r := range t.Rounds {
-			r.Slots = slices.Clone(r.Slots)
-			r.Byes = slices.Clone(r.Byes)
-			r.Games = slices.Clone(r.Games)
-			c.Rounds[i] = r
+		c.Rounds = slices.Clone(t.Rounds)
+		for i := range c.Rounds {
+			r := &c.Rounds[i]
+			r.Slots, r.Games, r.Byes = slices.Clip(r.Slots), slices.Clip(r.Games), slices.Clip(r.Byes)
 		}
 	}
 	return &c
@@ -282,9 +282,23 @@ func (t *Tournament) Live() bool { return t.Status == StatusPending || t.Status 
 // ActiveGames returns the games still being played, in game id order.
 func (t *Tournament) ActiveGames() []Game {
 	games := []Game{}
-	for _, r := range t.Rounds {
-		for _, g := range r.Games {
-			if g.Status == GameActive {
+	for ri := range t.Rounds {
+		for gi := range t.Rounds[ri].Games {
+			if g := &t.Rounds[ri].Games[gi]; g.Status == GameActive {
+				games = append(games, *g)
+			}
+		}
+	}
+	return games
+}
+
+// ActiveGameRefs is ActiveGames without copying the games: pointers into
+// t, to read only.
+func (t *Tournament) ActiveGameRefs() []*Game {
+	var games []*Game
+	for ri := range t.Rounds {
+		for gi := range t.Rounds[ri].Games {
+			if g := &t.Rounds[ri].Games[gi]; g.Status == GameActive {
 				games = append(games, g)
 			}
 		}
