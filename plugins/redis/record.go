@@ -55,8 +55,14 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		"max_players", strconv.Itoa(t.MaxPlayers),
 		"creator_id", strconv.FormatInt(t.CreatorID, 10),
 		"status", string(t.Status),
-		"players", string(players),
-		"nbr_player", strconv.Itoa(len(t.Players)),
+	}
+	if prev == nil || !slices.Equal(prev.Players, t.Players) {
+		// Else the stored fields are prev's (the write is guarded by its
+		// revision): a result need not send 1024 players for the script
+		// to decode.
+		fields = append(fields, "players", string(players), "nbr_player", strconv.Itoa(len(t.Players)))
+	}
+	fields = append(fields,
 		"initialized", flag(t.Status != tournament.StatusPending),
 		"is_complete", flag(t.Status == tournament.StatusCompleted),
 		"current_round", strconv.Itoa(t.CurrentRound),
@@ -68,7 +74,7 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		"completed_at", ts(t.CompletedAt),
 		"next_deadline", deadline,
 		"rev", rev,
-	}
+	)
 	fields = append(fields, extra...)
 	frags := b.frags.lock(t.ID)
 	defer frags.unlock()
