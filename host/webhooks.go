@@ -399,7 +399,9 @@ func (d *dispatcher) round(ctx context.Context) {
 	}
 	now := time.Now()
 	var due []shared.Delivery
-	if onPrimary {
+	if onPrimary && len(d.registry()) > 0 {
+		// (With no webhooks there is nothing to claim: a webhook's
+		// deliveries go with it.)
 		if st, err := d.store(ctx); err == nil {
 			due, err = st.ClaimDeliveries(ctx, shared.ClaimRequest{Now: now, Lease: 2*d.h.cfg.WebhookTimeout + 5*time.Second, Max: free})
 			if err != nil {
@@ -470,6 +472,12 @@ func (d *dispatcher) start(ctx context.Context, dl shared.Delivery, local bool) 
 			d.mu.Unlock()
 		}()
 		w, ok := d.hook(dl.WebhookID)
+		if !ok && !local {
+			// Registered on another host since this one last looked.
+			if err := d.refresh(ctx); err == nil {
+				w, ok = d.hook(dl.WebhookID)
+			}
+		}
 		if !ok {
 			if local {
 				_ = d.box.drop([]string{dl.ID}) // its webhook is gone
