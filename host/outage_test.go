@@ -209,19 +209,8 @@ func TestAnOlderCopyIsBroughtForwardOrRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.epoch.Store("restarted")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got, _ := r.primary.Get(bg, 1)
-		if got.Version == seen.Version {
-			if !slices.Equal(got.Players, []int64{101, 102, 103}) {
-				t.Fatalf("brought forward to %v", got.Players)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the older copy was kept: players %v", got.Players)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if got := r.waitStoredVersion(t, 1, seen.Version); !slices.Equal(got.Players, []int64{101, 102, 103}) {
+		t.Fatalf("brought forward to %v", got.Players)
 	}
 	r.waitMode(t, statePrimary)
 	cs, _ := r.primary.Conflicts(bg, 2)
@@ -592,21 +581,27 @@ func TestAnOlderCopyBeforeACorrectionIsBroughtForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.epoch.Store("restarted")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got, _ := r.primary.Get(bg, 1)
-		if got.Version == seen.Version {
-			if w := got.Game(g.GameID).WinnerID; w == nil || *w != g.Player2 {
-				t.Fatalf("brought forward without the correction: %+v", got.Game(g.GameID))
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the copy from before the correction was kept (version %d, want %d)", got.Version, seen.Version)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if w := r.waitStoredVersion(t, 1, seen.Version).Game(g.GameID).WinnerID; w == nil || *w != g.Player2 {
+		t.Fatalf("brought forward without the correction: winner %v", w)
 	}
 	if cs, _ := r.primary.Conflicts(bg, 1); len(cs) != 0 {
 		t.Fatalf("recorded as a conflict: %+v", cs)
+	}
+}
+
+// waitStoredVersion waits until the primary holds tournament id at version
+// (an older copy brought forward) and returns it.
+func (r *failoverRig) waitStoredVersion(t *testing.T, id, version int64) *tournament.Tournament {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := r.primary.Get(bg, id)
+		if err == nil && got.Version == version {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the older copy was kept: %+v %v (want version %d)", got, err, version)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

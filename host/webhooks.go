@@ -298,11 +298,7 @@ func (h *Host) WebhookDeliveries(ctx context.Context, id string, limit int) ([]s
 // deliveryFor builds the delivery of ev to w. Its id depends only on the
 // webhook and the event, so that enqueueing it again keeps one delivery.
 func deliveryFor(w shared.Webhook, ev tournament.Event, now time.Time) (shared.Delivery, error) {
-	evDoc, err := json.Marshal(ev)
-	if err != nil {
-		return shared.Delivery{}, err
-	}
-	sum := sha256.Sum256(append([]byte(w.ID+"\x00"), evDoc...))
+	sum := sha256.Sum256(ev.AppendJSON([]byte(w.ID + "\x00")))
 	id := "dlv_" + hex.EncodeToString(sum[:16])
 	body, err := json.Marshal(DeliveryBody{ID: id, WebhookID: w.ID, CreatedAt: now, Event: ev})
 	if err != nil {

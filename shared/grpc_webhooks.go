@@ -64,6 +64,9 @@ func deliveriesFromPB(l *pb.DeliveryList, err error) ([]Delivery, error) {
 // webhookErr maps Unimplemented (a plugin without webhooks) to
 // ErrNoWebhooks and the rest as every other call does.
 func webhookErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	if status.Code(err) == codes.Unimplemented {
 		return ErrNoWebhooks
 	}
@@ -73,7 +76,7 @@ func webhookErr(err error) error {
 // PutWebhook implements WebhookStore.
 func (c *GRPCClient) PutWebhook(ctx context.Context, w Webhook) error {
 	_, err := c.client.PutWebhook(ctx, webhookToPB(w))
-	return webhookErrOrNil(err)
+	return webhookErr(err)
 }
 
 // Webhooks implements WebhookStore.
@@ -92,13 +95,13 @@ func (c *GRPCClient) Webhooks(ctx context.Context) ([]Webhook, error) {
 // DeleteWebhook implements WebhookStore.
 func (c *GRPCClient) DeleteWebhook(ctx context.Context, id string) error {
 	_, err := c.client.DeleteWebhook(ctx, &pb.WebhookRef{Id: id})
-	return webhookErrOrNil(err)
+	return webhookErr(err)
 }
 
 // EnqueueDeliveries implements WebhookStore.
 func (c *GRPCClient) EnqueueDeliveries(ctx context.Context, ds []Delivery) error {
 	_, err := c.client.EnqueueDeliveries(ctx, deliveriesToPB(ds))
-	return webhookErrOrNil(err)
+	return webhookErr(err)
 }
 
 // ClaimDeliveries implements WebhookStore.
@@ -109,19 +112,12 @@ func (c *GRPCClient) ClaimDeliveries(ctx context.Context, req ClaimRequest) ([]D
 // SaveDelivery implements WebhookStore.
 func (c *GRPCClient) SaveDelivery(ctx context.Context, d Delivery) error {
 	_, err := c.client.SaveDelivery(ctx, deliveryToPB(d))
-	return webhookErrOrNil(err)
+	return webhookErr(err)
 }
 
 // Deliveries implements WebhookStore.
 func (c *GRPCClient) Deliveries(ctx context.Context, webhookID string, limit int) ([]Delivery, error) {
 	return deliveriesFromPB(c.client.Deliveries(ctx, &pb.DeliveriesRequest{WebhookId: webhookID, Limit: int32(limit)}))
-}
-
-func webhookErrOrNil(err error) error {
-	if err == nil {
-		return nil
-	}
-	return webhookErr(err)
 }
 
 func (s *GRPCServer) webhooks() (WebhookStore, error) {

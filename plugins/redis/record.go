@@ -20,10 +20,6 @@ import (
 // rev is the revision the write stores (see stateCache).
 func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs []tournament.Event, extra ...string) (head, tail []any, rev string) {
 	rev = newToken()
-	players := []byte("[]")
-	if t.Players != nil {
-		players = tournament.AppendIDs(nil, t.Players)
-	}
 	flag := func(ok bool) string {
 		if ok {
 			return "1"
@@ -60,6 +56,10 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		// Else the stored fields are prev's (the write is guarded by its
 		// revision): a result need not send 1024 players for the script
 		// to decode.
+		players := []byte("[]")
+		if t.Players != nil {
+			players = tournament.AppendIDs(nil, t.Players)
+		}
 		fields = append(fields, "players", string(players), "nbr_player", strconv.Itoa(len(t.Players)))
 	}
 	fields = append(fields,
