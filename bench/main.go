@@ -46,6 +46,7 @@ type Figures struct {
 	Subscribers    *SubscriberFigures `json:"subscribers,omitempty"`
 	PluginHop      *Latency           `json:"plugin_hop_floor,omitempty"`
 	PluginHopNoTLS *Latency           `json:"plugin_hop_floor_without_tls,omitempty"`
+	PluginHopUnary *Latency           `json:"plugin_hop_floor_unary,omitempty"`
 	ReadCache      *ReadCacheFigures  `json:"read_cache,omitempty"`
 	Environment    map[string]string  `json:"environment"`
 }
@@ -186,12 +187,14 @@ func main() {
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
 	only := flag.String("only", "", "run one part only: ops, failback, sizes, swiss, subscribers, readcache or hop")
 	subs := flag.Int("subscribers", 1000, "WebSocket subscribers on one tournament")
+	unary := flag.Bool("unary", false, "with -only sizes or swiss: plugin calls as unary gRPC calls (TOURNEY_PLUGIN_STREAMS=off)")
 	flag.Parse()
 	h := &cleanup{}
 	defer h.run()
 	dir, _ := filepath.Abs(*bin)
 	if *only == "hop" {
-		print(Figures{When: time.Now().UTC(), PluginHop: pluginHop(dir, *n, true), PluginHopNoTLS: pluginHop(dir, *n, false)})
+		print(Figures{When: time.Now().UTC(), PluginHop: pluginHop(dir, *n, true, false), PluginHopUnary: pluginHop(dir, *n, true, true),
+			PluginHopNoTLS: pluginHop(dir, *n, false, false)})
 		return
 	}
 	if *only == "failback" {
@@ -211,15 +214,19 @@ func main() {
 		print(Figures{When: time.Now().UTC(), Subscribers: &s})
 		return
 	}
+	goSurface := "go"
+	if *unary {
+		goSurface = "unary"
+	}
 	if *only == "swiss" {
-		c, stop := open(dir, "redis", "go", r)
+		c, stop := open(dir, "redis", goSurface, r)
 		f := Figures{When: time.Now().UTC(), Swiss: swissPairing(c, []int{256, 1024})}
 		stop()
 		print(f)
 		return
 	}
 	if *only == "sizes" {
-		c, stop := open(dir, "redis", "go", r)
+		c, stop := open(dir, "redis", goSurface, r)
 
 		f := Figures{When: time.Now().UTC(), Sizes: sizes(c, []int{8, 64, 256, 1024})}
 		stop()
@@ -236,13 +243,22 @@ func main() {
 		trivial.Load(ctx, raw)
 		f.Raw["ping"] = summarize(timed(*n, func(int) error { return raw.Ping(ctx).Err() }))
 		f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
-		f.PluginHop = pluginHop(dir, *n, true)
-		c, stop := open(dir, "redis", "go", r)
+		f.PluginHop, f.PluginHopUnary = pluginHop(dir, *n, true, false), pluginHop(dir, *n, true, true)
+		for _, surface := range []string{"go", "unary"} {
+			c, stop := open(dir, "redis", surface, r)
+			for _, op := range measure(c, *n, true, counter) {
+				op.Backend, op.Surface, op.Ratio = "redis", surface, op.P50/f.Raw["evalsha"].P50
+				f.Ops = append(f.Ops, op)
+			}
+			f.Throughput = append(f.Throughput, workload(c, "redis", surface, *callers, *tournaments))
+			stop()
+		}
+		c, stop := openEmbedded(r)
 		for _, op := range measure(c, *n, true, counter) {
-			op.Backend, op.Surface, op.Ratio = "redis", "go", op.P50/f.Raw["evalsha"].P50
+			op.Backend, op.Surface, op.Ratio = "redis", "embed", op.P50/f.Raw["evalsha"].P50
 			f.Ops = append(f.Ops, op)
 		}
-		f.Throughput = append(f.Throughput, workload(c, "redis", "go", *callers, *tournaments))
+		f.Throughput = append(f.Throughput, workload(c, "redis", "embed", *callers, *tournaments))
 		stop()
 		print(f)
 		return
@@ -257,11 +273,15 @@ func main() {
 	f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
 	evalsha := f.Raw["evalsha"].P50
 
-	f.PluginHop, f.PluginHopNoTLS = pluginHop(dir, *n, true), pluginHop(dir, *n, false)
+	f.PluginHop, f.PluginHopUnary, f.PluginHopNoTLS = pluginHop(dir, *n, true, false), pluginHop(dir, *n, true, true), pluginHop(dir, *n, false, false)
 	rc := readCache(dir, r, counter, *n)
 	f.ReadCache = &rc
 	for _, backend := range []string{"memory", "redis"} {
-		for _, surface := range []string{"go", "http"} {
+		surfaces := []string{"go", "http"}
+		if backend == "redis" {
+			surfaces = []string{"go", "unary", "http"}
+		}
+		for _, surface := range surfaces {
 			c, stop := open(dir, backend, surface, r)
 			if backend == "redis" && surface == "go" {
 				f.Sizes = sizes(c, []int{8, 64, 256, 1024})
@@ -327,11 +347,14 @@ func open(dir, backend, surface string, r *testutil.Redis) (client, func()) {
 	cfg.PluginDir, cfg.Primary, cfg.RedisHost, cfg.RedisPort = dir, backend, "127.0.0.1", r.Port
 	cfg.SweepInterval, cfg.LogLevel, cfg.KeyPrefix = time.Hour, "error", "bench-"+surface+":"
 	cfg.DataDir = harness{}.TempDir()
+	if surface == "unary" { // the Go API on the call path before streams: unary calls, the plugin on every core
+		cfg.PluginStreams, cfg.PluginProcs = false, 0
+	}
 	hst, err := host.New(host.Options{Config: cfg, Logger: hclog.NewNullLogger()})
 	if err != nil {
 		harness{}.Fatalf("starting a host on %s (run make build first): %v", backend, err)
 	}
-	if surface == "go" {
+	if surface == "go" || surface == "unary" {
 		return goAPI{hst}, func() { hst.Close() }
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -452,6 +475,10 @@ func print(f Figures) {
 	if f.PluginHop != nil {
 		fmt.Printf("\nplugin hop floor (Health of plugin-memory: a call that does nothing, over the same go-plugin gRPC + AutoMTLS connection): p50 %.0f us p99 %.0f us\n",
 			f.PluginHop.P50, f.PluginHop.P99)
+	}
+	if f.PluginHopUnary != nil {
+		fmt.Printf("the same as unary gRPC calls to a plugin on every core (the call path before): p50 %.0f us p99 %.0f us\n",
+			f.PluginHopUnary.P50, f.PluginHopUnary.P99)
 	}
 	if f.PluginHopNoTLS != nil {
 		fmt.Printf("the same without TLS (for comparison only; the host always uses AutoMTLS): p50 %.0f us p99 %.0f us\n",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -9,7 +10,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/tourney/tourney/shared"
-
 	"github.com/tourney/tourney/shared/tournament"
 )
 
@@ -98,11 +98,20 @@ func sum(ds []time.Duration) time.Duration {
 // pluginHop times the Health call of plugin-memory, launched as the host
 // launches plugins (go-plugin, gRPC, AutoMTLS): it does no I/O, so it is
 // the floor every call over a plugin connection pays.
-func pluginHop(dir string, n int, mtls bool) *Latency {
+//
+// With unary set, the calls are unary gRPC calls and the plugin runs on
+// every core (the settings before TOURNEY_PLUGIN_STREAMS and
+// TOURNEY_PLUGIN_PROCS); otherwise they travel as the host sends them by
+// default: over a kept-open stream, to a plugin on one core.
+func pluginHop(dir string, n int, mtls, unary bool) *Latency {
+	cmd := exec.Command(filepath.Join(dir, "plugin-memory"))
+	if !unary {
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  shared.Handshake,
-		VersionedPlugins: shared.PluginSets(nil),
-		Cmd:              exec.Command(filepath.Join(dir, "plugin-memory")),
+		VersionedPlugins: shared.PluginSetsWith(shared.BackendPlugin{UnaryCalls: unary}),
+		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         mtls,
 		Logger:           hclog.NewNullLogger(),

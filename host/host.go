@@ -202,6 +202,7 @@ func (h *Host) startPlugin(variable, name, checksum string) (*supervisor, error)
 	}
 	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, checksum, h.cfg.Environ(), h.logger, h.sockets, h.cfg.ConnectTimeout)
 	if err == nil {
+		sup.unary, sup.procs = !h.cfg.PluginStreams, h.cfg.PluginProcs
 		err = sup.start()
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -63,6 +64,8 @@ type supervisor struct {
 	logger    hclog.Logger
 	sockets   string        // this host's socket directory
 	handshake time.Duration // longest a launch may take (CONNECT_TIMEOUT)
+	unary     bool          // TOURNEY_PLUGIN_STREAMS=off: no Calls streams
+	procs     int           // TOURNEY_PLUGIN_PROCS: the plugin's GOMAXPROCS (0: Go's default)
 
 	mu       sync.Mutex
 	client   *plugin.Client
@@ -118,6 +121,9 @@ func socketDir() string {
 func (s *supervisor) launch() error {
 	cmd := exec.Command(s.path) // launched directly: SecureConfig hashes cmd.Path
 	cmd.Env = pluginEnv(s.env)
+	if s.procs > 0 {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(s.procs)) // the last one counts
+	}
 	// Its own process group, so that a plugin that fails its handshake is
 	// killed with every child it started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -127,7 +133,7 @@ func (s *supervisor) launch() error {
 	}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  shared.Handshake,
-		VersionedPlugins: shared.PluginSets(nil),
+		VersionedPlugins: shared.PluginSetsWith(shared.BackendPlugin{UnaryCalls: s.unary}),
 		Cmd:              cmd,
 		SkipHostEnv:      true, // cmd.Env already holds it, with our configuration last
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},

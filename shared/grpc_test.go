@@ -20,17 +20,18 @@ import (
 
 // The conformance suite through the real gRPC adapters (both ends in this
 // process): whatever the memory backend passes directly, it passes over the
-// wire, errors included.
+// wire, errors included, over the Calls streams and as unary calls.
 func TestConformanceOverGRPC(t *testing.T) {
 	for _, version := range []int{1, 2} {
-		t.Run(fmt.Sprintf("protocol %d", version), func(t *testing.T) { conformanceOverGRPC(t, version) })
+		t.Run(fmt.Sprintf("protocol %d", version), func(t *testing.T) { conformanceOverGRPC(t, version, false) })
 	}
+	t.Run("unary calls", func(t *testing.T) { conformanceOverGRPC(t, shared.ProtocolVersion, true) })
 }
 
-func conformanceOverGRPC(t *testing.T, version int) {
+func conformanceOverGRPC(t *testing.T, version int, unary bool) {
 	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
 		impl := memory.New(memory.Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout})
-		client, server := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[version])
+		client, server := plugin.TestPluginGRPCConn(t, false, shared.PluginSetsWith(shared.BackendPlugin{Impl: impl, UnaryCalls: unary})[version])
 		t.Cleanup(func() { _ = client.Close() }) // Close shuts the server down too
 		_ = server
 		raw, err := client.Dispense(shared.PluginName)

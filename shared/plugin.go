@@ -39,10 +39,19 @@ var Handshake = plugin.HandshakeConfig{
 // both sides know, so hosts and plugins built before version 2 still work
 // together with newer ones. On the host side impl is nil.
 func PluginSets(impl Backend) map[int]plugin.PluginSet {
-	return map[int]plugin.PluginSet{
-		1: {PluginName: &BackendPlugin{Impl: impl, Version: 1}},
-		2: {PluginName: &BackendPlugin{Impl: impl, Version: 2}},
+	return PluginSetsWith(BackendPlugin{Impl: impl})
+}
+
+// PluginSetsWith is PluginSets with the other fields of BackendPlugin
+// (Logger on the plugin side, UnaryCalls on the host side) taken from p.
+func PluginSetsWith(p BackendPlugin) map[int]plugin.PluginSet {
+	sets := map[int]plugin.PluginSet{}
+	for v := 1; v <= ProtocolVersion; v++ {
+		pv := p
+		pv.Version = v
+		sets[v] = plugin.PluginSet{PluginName: &pv}
 	}
+	return sets
 }
 
 // BackendPlugin is the go-plugin glue for a Backend (gRPC only).
@@ -50,18 +59,36 @@ type BackendPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	Impl    Backend
 	Version int // the protocol version of this set
+	// Logger logs a panic in a call (plugin side; nil: not logged).
+	Logger hclog.Logger
+	// UnaryCalls makes the host send every call as a unary gRPC call
+	// instead of over the kept-open streams of the Calls service.
+	UnaryCalls bool
 }
 
-// GRPCServer registers the Backend on the plugin's gRPC server.
+// GRPCServer registers the Backend, and the Calls service that carries its
+// unary calls over kept-open streams, on the plugin's gRPC server.
 func (p *BackendPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	pb.RegisterBackendServer(s, &GRPCServer{Impl: p.Impl, Typed: p.Version >= 2})
+	srv := &GRPCServer{Impl: p.Impl, Typed: p.Version >= 2}
+	pb.RegisterBackendServer(s, srv)
+	logger := p.Logger
+	if logger == nil {
+		logger = hclog.NewNullLogger()
+	}
+	pb.RegisterCallsServer(s, newCallServer(&pb.Backend_ServiceDesc, srv, recoverUnary(logger)))
 	return nil
 }
 
 // GRPCClient returns the host's Backend; ctx is cancelled when the plugin
-// process exits, which closes the client's Done channel.
+// process exits, which closes the client's Done channel. Unary calls travel
+// over kept-open streams unless UnaryCalls is set or the plugin does not
+// serve them.
 func (p *BackendPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
-	return NewGRPCClient(pb.NewBackendClient(c), ctx.Done(), p.Version), nil
+	var cc grpc.ClientConnInterface = c
+	if !p.UnaryCalls {
+		cc = newStreamConn(c)
+	}
+	return NewGRPCClient(pb.NewBackendClient(cc), ctx.Done(), p.Version), nil
 }
 
 // NewPluginLogger returns the logger a plugin should use: JSON on stderr,
@@ -87,7 +114,7 @@ func Serve(impl Backend, logger hclog.Logger) {
 	go exitWithParent(logger, os.Getppid(), 200*time.Millisecond)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
-		VersionedPlugins: PluginSets(impl),
+		VersionedPlugins: PluginSetsWith(BackendPlugin{Impl: impl, Logger: logger}),
 		Logger:           logger,
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			opts = append(opts,

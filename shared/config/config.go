@@ -55,6 +55,8 @@ type Config struct {
 	RateLimitAddr  int                      // TOURNEY_RATE_LIMIT_ADDR: /v1 calls per second per client address, per host; 0 = off
 	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
 	PluginVerify   bool                     // TOURNEY_PLUGIN_VERIFY: on (default) | off
+	PluginStreams  bool                     // TOURNEY_PLUGIN_STREAMS: on (default): plugin calls over kept-open gRPC streams | off: unary calls
+	PluginProcs    int                      // TOURNEY_PLUGIN_PROCS: cores a plugin process runs Go code on (its GOMAXPROCS; 0 = all)
 	DeadlineWarn   time.Duration            // TOURNEY_DEADLINE_WARNING: warn a game's players this long before its deadline
 	TTLProfiles    map[string]TTLProfile    // TOURNEY_TTL_PROFILES and TOURNEY_TTL_PROFILES_FILE: named TTL sets a tournament may use
 	TTLProfileFile string                   // TOURNEY_TTL_PROFILES_FILE
@@ -78,7 +80,7 @@ func Default() Config {
 		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
 		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
 		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, DeadlineWarn: time.Minute, ReadCache: true,
+		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, PluginStreams: true, PluginProcs: 1, DeadlineWarn: time.Minute, ReadCache: true,
 		WebhookTimeout: 5 * time.Second, WebhookRetry: 24 * time.Hour, WebhookBackoff: time.Second,
 	}
 }
@@ -245,6 +247,8 @@ var fields = []field{
 		return c.addTTLProfiles(string(b))
 	}, func(c *Config) string { return "" }},
 	onOff("TOURNEY_PLUGIN_VERIFY", func(c *Config) *bool { return &c.PluginVerify }),
+	onOff("TOURNEY_PLUGIN_STREAMS", func(c *Config) *bool { return &c.PluginStreams }),
+	num("TOURNEY_PLUGIN_PROCS", func(c *Config) *int { return &c.PluginProcs }, 0, 1024),
 	str("LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }, oneOf("trace", "debug", "info", "warn", "error")),
 	str("LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
 }

@@ -3334,6 +3334,124 @@ func (x *SubscribeRequest) GetAfter() string {
 	return ""
 }
 
+type CallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Backend method's full name, as in a unary call:
+	// "/tourney.backend.v1.Backend/Apply".
+	Method string `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	// The request message, protobuf-encoded.
+	Payload []byte `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
+	// The time the caller gives the call, in nanoseconds (0: no deadline).
+	TimeoutNanos  int64 `protobuf:"varint,3,opt,name=timeout_nanos,json=timeoutNanos,proto3" json:"timeout_nanos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallRequest) Reset() {
+	*x = CallRequest{}
+	mi := &file_backend_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallRequest) ProtoMessage() {}
+
+func (x *CallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
+func (*CallRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *CallRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *CallRequest) GetPayload() []byte {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *CallRequest) GetTimeoutNanos() int64 {
+	if x != nil {
+		return x.TimeoutNanos
+	}
+	return 0
+}
+
+type CallReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The reply message, protobuf-encoded (absent on error).
+	Payload []byte `protobuf:"bytes,1,opt,name=payload,proto3" json:"payload,omitempty"`
+	// On error: the call's status, an encoded google.rpc.Status.
+	Status        []byte `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallReply) Reset() {
+	*x = CallReply{}
+	mi := &file_backend_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallReply) ProtoMessage() {}
+
+func (x *CallReply) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallReply.ProtoReflect.Descriptor instead.
+func (*CallReply) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *CallReply) GetPayload() []byte {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *CallReply) GetStatus() []byte {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
 type StreamEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Opaque, increasing within a tournament; pass it as "after" to resume.
@@ -3345,7 +3463,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[46]
+	mi := &file_backend_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3357,7 +3475,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[46]
+	mi := &file_backend_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3370,7 +3488,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{46}
+	return file_backend_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -3407,7 +3525,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[47]
+	mi := &file_backend_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3419,7 +3537,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[47]
+	mi := &file_backend_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3432,7 +3550,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{47}
+	return file_backend_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -3494,7 +3612,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[48]
+	mi := &file_backend_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3506,7 +3624,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[48]
+	mi := &file_backend_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3519,7 +3637,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{48}
+	return file_backend_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -3545,7 +3663,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[49]
+	mi := &file_backend_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3557,7 +3675,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[49]
+	mi := &file_backend_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3570,7 +3688,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{49}
+	return file_backend_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -3590,7 +3708,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[50]
+	mi := &file_backend_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3602,7 +3720,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[50]
+	mi := &file_backend_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3615,7 +3733,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{50}
+	return file_backend_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -3931,7 +4049,14 @@ const file_backend_proto_rawDesc = "" +
 	"\x05epoch\x18\x03 \x01(\tR\x05epoch\"M\n" +
 	"\x10SubscribeRequest\x12#\n" +
 	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\x12\x14\n" +
-	"\x05after\x18\x02 \x01(\tR\x05after\"N\n" +
+	"\x05after\x18\x02 \x01(\tR\x05after\"d\n" +
+	"\vCallRequest\x12\x16\n" +
+	"\x06method\x18\x01 \x01(\tR\x06method\x12\x18\n" +
+	"\apayload\x18\x02 \x01(\fR\apayload\x12#\n" +
+	"\rtimeout_nanos\x18\x03 \x01(\x03R\ftimeoutNanos\"=\n" +
+	"\tCallReply\x12\x18\n" +
+	"\apayload\x18\x01 \x01(\fR\apayload\x12\x16\n" +
+	"\x06status\x18\x02 \x01(\fR\x06status\"N\n" +
 	"\vStreamEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x05event\x18\x02 \x01(\v2\x19.tourney.backend.v1.EventR\x05event\"\xf7\x01\n" +
@@ -3972,7 +4097,9 @@ const file_backend_proto_rawDesc = "" +
 	"\x0fClaimDeliveries\x12 .tourney.backend.v1.ClaimRequest\x1a .tourney.backend.v1.DeliveryList\x12L\n" +
 	"\fSaveDelivery\x12\x1c.tourney.backend.v1.Delivery\x1a\x1e.tourney.backend.v1.WebhookAck\x12U\n" +
 	"\n" +
-	"Deliveries\x12%.tourney.backend.v1.DeliveriesRequest\x1a .tourney.backend.v1.DeliveryListB/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
+	"Deliveries\x12%.tourney.backend.v1.DeliveriesRequest\x1a .tourney.backend.v1.DeliveryList2S\n" +
+	"\x05Calls\x12J\n" +
+	"\x04Call\x12\x1f.tourney.backend.v1.CallRequest\x1a\x1d.tourney.backend.v1.CallReply(\x010\x01B/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
 
 var (
 	file_backend_proto_rawDescOnce sync.Once
@@ -3986,7 +4113,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
 var file_backend_proto_goTypes = []any{
 	(*Webhook)(nil),           // 0: tourney.backend.v1.Webhook
 	(*WebhookAck)(nil),        // 1: tourney.backend.v1.WebhookAck
@@ -4034,16 +4161,18 @@ var file_backend_proto_goTypes = []any{
 	(*HealthRequest)(nil),     // 43: tourney.backend.v1.HealthRequest
 	(*HealthReply)(nil),       // 44: tourney.backend.v1.HealthReply
 	(*SubscribeRequest)(nil),  // 45: tourney.backend.v1.SubscribeRequest
-	(*StreamEvent)(nil),       // 46: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil),  // 47: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),    // 48: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil),  // 49: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),    // 50: tourney.backend.v1.ConflictsReply
-	nil,                       // 51: tourney.backend.v1.Tournament.BestOfByRoundEntry
-	nil,                       // 52: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	nil,                       // 53: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                       // 54: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                       // 55: tourney.backend.v1.KeyStats.RepairedEntry
+	(*CallRequest)(nil),       // 46: tourney.backend.v1.CallRequest
+	(*CallReply)(nil),         // 47: tourney.backend.v1.CallReply
+	(*StreamEvent)(nil),       // 48: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil),  // 49: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),    // 50: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil),  // 51: tourney.backend.v1.ConflictsRequest
+	(*ConflictsReply)(nil),    // 52: tourney.backend.v1.ConflictsReply
+	nil,                       // 53: tourney.backend.v1.Tournament.BestOfByRoundEntry
+	nil,                       // 54: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	nil,                       // 55: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                       // 56: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                       // 57: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	0,  // 0: tourney.backend.v1.WebhooksReply.webhooks:type_name -> tourney.backend.v1.Webhook
@@ -4052,11 +4181,11 @@ var file_backend_proto_depIdxs = []int32{
 	13, // 3: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
 	12, // 4: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
 	11, // 5: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
-	51, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
+	53, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
 	14, // 7: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
 	22, // 8: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
 	12, // 9: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	52, // 10: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	54, // 10: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
 	17, // 11: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
 	19, // 12: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
 	20, // 13: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
@@ -4071,15 +4200,15 @@ var file_backend_proto_depIdxs = []int32{
 	27, // 22: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
 	22, // 23: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
 	22, // 24: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
-	53, // 25: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	55, // 25: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
 	9,  // 26: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
 	29, // 27: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
 	31, // 28: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
 	16, // 29: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
 	35, // 30: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
 	42, // 31: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	54, // 32: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	55, // 33: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	56, // 32: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	57, // 33: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
 	29, // 34: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
 	9,  // 35: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
 	15, // 36: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
@@ -4093,8 +4222,8 @@ var file_backend_proto_depIdxs = []int32{
 	40, // 44: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
 	43, // 45: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
 	45, // 46: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	47, // 47: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	49, // 48: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	49, // 47: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	51, // 48: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
 	0,  // 49: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
 	2,  // 50: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
 	4,  // 51: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
@@ -4102,28 +4231,30 @@ var file_backend_proto_depIdxs = []int32{
 	7,  // 53: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
 	5,  // 54: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
 	8,  // 55: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
-	30, // 56: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	30, // 57: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 58: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	36, // 59: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	36, // 60: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
-	30, // 61: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 62: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	39, // 63: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	41, // 64: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	44, // 65: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	46, // 66: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	48, // 67: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	50, // 68: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	1,  // 69: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
-	3,  // 70: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
-	1,  // 71: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
-	1,  // 72: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 73: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
-	1,  // 74: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 75: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
-	56, // [56:76] is the sub-list for method output_type
-	36, // [36:56] is the sub-list for method input_type
+	46, // 56: tourney.backend.v1.Calls.Call:input_type -> tourney.backend.v1.CallRequest
+	30, // 57: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	30, // 58: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 59: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	36, // 60: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	36, // 61: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
+	30, // 62: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 63: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	39, // 64: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	41, // 65: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	44, // 66: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	48, // 67: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	50, // 68: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	52, // 69: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	1,  // 70: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
+	3,  // 71: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
+	1,  // 72: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
+	1,  // 73: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 74: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
+	1,  // 75: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 76: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
+	47, // 77: tourney.backend.v1.Calls.Call:output_type -> tourney.backend.v1.CallReply
+	57, // [57:78] is the sub-list for method output_type
+	36, // [36:57] is the sub-list for method input_type
 	36, // [36:36] is the sub-list for extension type_name
 	36, // [36:36] is the sub-list for extension extendee
 	0,  // [0:36] is the sub-list for field type_name
@@ -4157,9 +4288,9 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   56,
+			NumMessages:   58,
 			NumExtensions: 0,
-			NumServices:   1,
+			NumServices:   2,
 		},
 		GoTypes:           file_backend_proto_goTypes,
 		DependencyIndexes: file_backend_proto_depIdxs,

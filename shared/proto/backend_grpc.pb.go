@@ -897,3 +897,111 @@ var Backend_ServiceDesc = grpc.ServiceDesc{
 	},
 	Metadata: "backend.proto",
 }
+
+const (
+	Calls_Call_FullMethodName = "/tourney.backend.v1.Calls/Call"
+)
+
+// CallsClient is the client API for Calls service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// Calls carries the Backend's unary calls over streams a host keeps open
+// (optional: a host falls back to unary calls when a plugin answers
+// Unimplemented). Each stream carries one call at a time: a CallRequest,
+// then its CallReply. A call costs two messages on an open stream instead
+// of a new HTTP/2 stream with its headers and trailers.
+type CallsClient interface {
+	Call(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CallRequest, CallReply], error)
+}
+
+type callsClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewCallsClient(cc grpc.ClientConnInterface) CallsClient {
+	return &callsClient{cc}
+}
+
+func (c *callsClient) Call(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CallRequest, CallReply], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Calls_ServiceDesc.Streams[0], Calls_Call_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[CallRequest, CallReply]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Calls_CallClient = grpc.BidiStreamingClient[CallRequest, CallReply]
+
+// CallsServer is the server API for Calls service.
+// All implementations must embed UnimplementedCallsServer
+// for forward compatibility.
+//
+// Calls carries the Backend's unary calls over streams a host keeps open
+// (optional: a host falls back to unary calls when a plugin answers
+// Unimplemented). Each stream carries one call at a time: a CallRequest,
+// then its CallReply. A call costs two messages on an open stream instead
+// of a new HTTP/2 stream with its headers and trailers.
+type CallsServer interface {
+	Call(grpc.BidiStreamingServer[CallRequest, CallReply]) error
+	mustEmbedUnimplementedCallsServer()
+}
+
+// UnimplementedCallsServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedCallsServer struct{}
+
+func (UnimplementedCallsServer) Call(grpc.BidiStreamingServer[CallRequest, CallReply]) error {
+	return status.Error(codes.Unimplemented, "method Call not implemented")
+}
+func (UnimplementedCallsServer) mustEmbedUnimplementedCallsServer() {}
+func (UnimplementedCallsServer) testEmbeddedByValue()               {}
+
+// UnsafeCallsServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to CallsServer will
+// result in compilation errors.
+type UnsafeCallsServer interface {
+	mustEmbedUnimplementedCallsServer()
+}
+
+func RegisterCallsServer(s grpc.ServiceRegistrar, srv CallsServer) {
+	// If the following call panics, it indicates UnimplementedCallsServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&Calls_ServiceDesc, srv)
+}
+
+func _Calls_Call_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(CallsServer).Call(&grpc.GenericServerStream[CallRequest, CallReply]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Calls_CallServer = grpc.BidiStreamingServer[CallRequest, CallReply]
+
+// Calls_ServiceDesc is the grpc.ServiceDesc for Calls service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var Calls_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "tourney.backend.v1.Calls",
+	HandlerType: (*CallsServer)(nil),
+	Methods:     []grpc.MethodDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Call",
+			Handler:       _Calls_Call_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
+	Metadata: "backend.proto",
+}

@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tourney/tourney/httpapi"
+	"github.com/tourney/tourney/internal/testutil"
+	"github.com/tourney/tourney/shared/tournament"
+)
+
+// TOURNEY_PLUGIN_PROCS becomes the plugin process's GOMAXPROCS (1 unless
+// set; 0 leaves Go's default), and a host plays with either way of calling
+// its plugin (TOURNEY_PLUGIN_STREAMS).
+func TestPluginProcsAndCallSettings(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  []string
+		want string // the GOMAXPROCS line the plugin sees ("": none)
+	}{
+		{"defaults", nil, "GOMAXPROCS=1"},
+		{"three cores", []string{"TOURNEY_PLUGIN_PROCS=3"}, "GOMAXPROCS=3"},
+		{"every core", []string{"TOURNEY_PLUGIN_PROCS=0"}, ""},
+		{"unary calls", []string{"TOURNEY_PLUGIN_STREAMS=off"}, "GOMAXPROCS=1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := binariesCopy(t)
+			envFile := filepath.Join(t.TempDir(), "env")
+			real := filepath.Join(dir, "plugin-memory-real")
+			if err := os.Rename(filepath.Join(dir, "plugin-memory"), real); err != nil {
+				t.Fatal(err)
+			}
+			script := "#!/bin/sh\nenv > " + envFile + "\nexec " + real + "\n"
+			if err := os.WriteFile(filepath.Join(dir, "plugin-memory"), []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			h := testutil.StartHost(t, dir, append([]string{"TOURNEY_PLUGIN_VERIFY=off", "GOMAXPROCS="}, c.env...)...)
+			b, err := os.ReadFile(envFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			for _, line := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(line, "GOMAXPROCS=") && line != "GOMAXPROCS=" {
+					got = line
+				}
+			}
+			if got != c.want {
+				t.Fatalf("the plugin ran with %q, want %q", got, c.want)
+			}
+			playSmallTournament(t, httpapi.NewClient(h.Addr))
+		})
+	}
+}
+
+func playSmallTournament(t *testing.T, c *httpapi.Client) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := c.Create(ctx, tournament.CreateParams{ID: 7, Name: "Cup", MaxPlayers: 4, CreatorID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 4; u++ {
+		if _, err := c.AddPlayer(ctx, 7, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := c.Start(ctx, 7, false)
+	for err == nil && tr.Status == tournament.StatusActive {
+		g := tr.ActiveGames()[0]
+		tr, err = c.Result(ctx, 7, g.GameID, g.Player1, 0)
+	}
+	if err != nil || tr.WinnerID == nil {
+		t.Fatalf("the tournament ended with %v, status %s", err, tr.Status)
+	}
+	if _, err := c.Get(ctx, 8); tournament.CodeOf(err) != tournament.CodeNotFound {
+		t.Fatalf("a missing tournament: %v, want not_found", err)
+	}
+}
