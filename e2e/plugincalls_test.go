@@ -19,12 +19,13 @@ func TestPluginProcsAndCallSettings(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		env  []string
-		want string // the GOMAXPROCS line the plugin sees ("": none)
+		want  string // the GOMAXPROCS line the plugin sees ("": none)
+		calls string // how /v1/status says calls travel
 	}{
-		{"defaults", nil, "GOMAXPROCS=1"},
-		{"three cores", []string{"TOURNEY_PLUGIN_PROCS=3"}, "GOMAXPROCS=3"},
-		{"every core", []string{"TOURNEY_PLUGIN_PROCS=0"}, ""},
-		{"unary calls", []string{"TOURNEY_PLUGIN_STREAMS=off"}, "GOMAXPROCS=1"},
+		{"defaults", nil, "GOMAXPROCS=1", "streams"},
+		{"three cores", []string{"TOURNEY_PLUGIN_PROCS=3"}, "GOMAXPROCS=3", "streams"},
+		{"every core", []string{"TOURNEY_PLUGIN_PROCS=0"}, "", "streams"},
+		{"unary calls", []string{"TOURNEY_PLUGIN_STREAMS=off"}, "GOMAXPROCS=1", "unary"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := binariesCopy(t)
@@ -51,7 +52,17 @@ func TestPluginProcsAndCallSettings(t *testing.T) {
 			if got != c.want {
 				t.Fatalf("the plugin ran with %q, want %q", got, c.want)
 			}
-			playSmallTournament(t, httpapi.NewClient(h.Addr))
+			cl := httpapi.NewClient(h.Addr)
+			playSmallTournament(t, cl)
+			st, err := cl.Status(context.Background())
+			if err != nil || len(st.Plugins) == 0 {
+				t.Fatalf("status: %v %+v", err, st)
+			}
+			for _, p := range st.Plugins {
+				if p.Calls != c.calls {
+					t.Fatalf("plugin %s: calls %q, want %q", p.Name, p.Calls, c.calls)
+				}
+			}
 		})
 	}
 }

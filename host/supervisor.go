@@ -38,6 +38,7 @@ type PluginInfo struct {
 	PID       int         `json:"pid,omitempty"`
 	State     PluginState `json:"state"`
 	Protocol  int         `json:"protocol,omitempty"`
+	Calls     string      `json:"calls,omitempty"` // how calls travel: streams or unary
 	Restarts  int         `json:"restarts"`
 	LastError string      `json:"last_error,omitempty"`
 }
@@ -260,7 +261,7 @@ func (s *supervisor) info() PluginInfo {
 		if rc := s.client.ReattachConfig(); rc != nil {
 			in.PID = rc.Pid
 		}
-		in.Protocol = s.client.NegotiatedVersion()
+		in.Protocol, in.Calls = s.client.NegotiatedVersion(), s.backend.Calls()
 	}
 	return in
 }

@@ -17,6 +17,7 @@ import (
 // the Go errors the plugin returned (see FromStatus).
 type GRPCClient struct {
 	client pb.BackendClient
+	conn   *streamConn // nil: unary calls only
 	done   <-chan struct{}
 	typed  bool         // protocol 2: snapshots travel typed, not as JSON
 	known  *knownStates // protocol 2: the last state seen of each tournament
@@ -27,6 +28,15 @@ type GRPCClient struct {
 // hands to GRPCClient).
 func NewGRPCClient(c pb.BackendClient, done <-chan struct{}, version int) *GRPCClient {
 	return &GRPCClient{client: c, done: done, typed: version >= 2, known: newKnownStates()}
+}
+
+// Calls says how calls travel to the plugin: "streams" (the Calls
+// service) or "unary" (turned off, or a plugin that does not serve it).
+func (c *GRPCClient) Calls() string {
+	if c.conn == nil || c.conn.unary.Load() {
+		return "unary"
+	}
+	return "streams"
 }
 
 // Done is closed when the plugin process has exited.

@@ -84,11 +84,13 @@ func (p *BackendPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 // over kept-open streams unless UnaryCalls is set or the plugin does not
 // serve them.
 func (p *BackendPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
-	var cc grpc.ClientConnInterface = c
-	if !p.UnaryCalls {
-		cc = newStreamConn(c)
+	if p.UnaryCalls {
+		return NewGRPCClient(pb.NewBackendClient(c), ctx.Done(), p.Version), nil
 	}
-	return NewGRPCClient(pb.NewBackendClient(cc), ctx.Done(), p.Version), nil
+	conn := newStreamConn(c)
+	client := NewGRPCClient(pb.NewBackendClient(conn), ctx.Done(), p.Version)
+	client.conn = conn
+	return client, nil
 }
 
 // NewPluginLogger returns the logger a plugin should use: JSON on stderr,
