@@ -17,8 +17,8 @@ import (
 // its plugin (TOURNEY_PLUGIN_STREAMS).
 func TestPluginProcsAndCallSettings(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		env  []string
+		name  string
+		env   []string
 		want  string // the GOMAXPROCS line the plugin sees ("": none)
 		calls string // how /v1/status says calls travel
 	}{
