@@ -59,11 +59,11 @@ type Latency struct {
 
 // OpFigure is one operation through one surface on one backend.
 type OpFigure struct {
-	Backend    string  `json:"backend"`
-	Surface    string  `json:"surface"`
-	Op         string  `json:"op"`
-	Latency            // embedded p50/p99
-	Ratio      float64 `json:"p50_over_evalsha_p50"`
+	Backend string  `json:"backend"`
+	Surface string  `json:"surface"`
+	Op      string  `json:"op"`
+	Latency         // embedded p50/p99
+	Ratio   float64 `json:"p50_over_evalsha_p50"`
 	// The EVALSHA p50 the ratio is to: measured just before this
 	// backend and surface's operations, so that a slow spell of the
 	// machine moves both.
@@ -247,7 +247,9 @@ func main() {
 		trivial.Load(ctx, raw)
 		f.Raw["ping"] = summarize(timed(*n, func(int) error { return raw.Ping(ctx).Err() }))
 		f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
-		adjacent := func() float64 { return summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() })).P50 }
+		adjacent := func() float64 {
+			return summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() })).P50
+		}
 		f.PluginHop, f.PluginHopUnary = pluginHop(dir, *n, true, false), pluginHop(dir, *n, true, true)
 		for _, surface := range []string{"go", "unary"} {
 			c, stop := open(dir, "redis", surface, r)
@@ -278,7 +280,9 @@ func main() {
 	trivial := goredis.NewScript("return 1")
 	trivial.Load(ctx, raw)
 	f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
-	adjacent := func() float64 { return summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() })).P50 }
+	adjacent := func() float64 {
+		return summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() })).P50
+	}
 
 	f.PluginHop, f.PluginHopUnary, f.PluginHopNoTLS = pluginHop(dir, *n, true, false), pluginHop(dir, *n, true, true), pluginHop(dir, *n, false, false)
 	rc := readCache(dir, r, counter, *n)
