@@ -276,6 +276,9 @@ func appendGame(b []byte, g *Game, gj GameJSON) []byte {
 }
 
 func (r *Round) appendJSON(b []byte, gj GameJSON) []byte {
+	if need := 64 + 12*len(r.Slots) + 300*len(r.Games); cap(b)-len(b) < need {
+		b = append(make([]byte, 0, len(b)+need), b...)
+	}
 	b = append(b, `{"round":`...)
 	b = strconv.AppendInt(b, int64(r.Round), 10)
 	if r.Bracket != "" {
