@@ -86,10 +86,18 @@ func (c *streamConn) Invoke(ctx context.Context, method string, args, reply any,
 		stop := context.AfterFunc(ctx, cs.cancel)
 		if err := cs.s.Send(req); err != nil {
 			stop()
-			cs.cancel()
-			if errors.Is(err, io.EOF) && attempt == 0 && ctx.Err() == nil {
-				continue // the idle stream had ended: the request was not sent
+			if errors.Is(err, io.EOF) {
+				// The stream had ended before the request went out; its
+				// status says why (a plugin without Calls ends it at once).
+				if _, err = cs.s.Recv(); err == nil {
+					err = status.Error(codes.Internal, "the plugin answered a call before it was sent")
+				}
+				if cs.used && attempt == 0 && ctx.Err() == nil {
+					cs.cancel()
+					continue // an idle stream that ended: try a new one
+				}
 			}
+			cs.cancel()
 			return c.failed(ctx, cs, err, method, args, reply, opts)
 		}
 		rep, err := cs.s.Recv()
