@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,15 +28,7 @@ func TestPluginProcsAndCallSettings(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := binariesCopy(t)
-			envFile := filepath.Join(t.TempDir(), "env")
-			real := filepath.Join(dir, "plugin-memory-real")
-			if err := os.Rename(filepath.Join(dir, "plugin-memory"), real); err != nil {
-				t.Fatal(err)
-			}
-			script := "#!/bin/sh\nenv > " + envFile + "\nexec " + real + "\n"
-			if err := os.WriteFile(filepath.Join(dir, "plugin-memory"), []byte(script), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			envFile := recordPluginEnv(t, dir)
 			h := testutil.StartHost(t, dir, append([]string{"TOURNEY_PLUGIN_VERIFY=off", "GOMAXPROCS="}, c.env...)...)
 			b, err := os.ReadFile(envFile)
 			if err != nil {

@@ -123,9 +123,10 @@ func TestAPluginThatNeverHandshakesFailsStartupAndLeavesNothing(t *testing.T) {
 	}
 }
 
-// Plugins never see the API token, third-party ones included.
-func TestPluginsDoNotSeeTheAPIToken(t *testing.T) {
-	dir := binariesCopy(t)
+// recordPluginEnv puts plugin-memory in dir behind a script that writes
+// the environment the host gives it to the returned file, then runs it.
+func recordPluginEnv(t *testing.T, dir string) string {
+	t.Helper()
 	envFile := filepath.Join(t.TempDir(), "env")
 	real := filepath.Join(dir, "plugin-memory-real")
 	if err := os.Rename(filepath.Join(dir, "plugin-memory"), real); err != nil {
@@ -135,6 +136,13 @@ func TestPluginsDoNotSeeTheAPIToken(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "plugin-memory"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	return envFile
+}
+
+// Plugins never see the API token, third-party ones included.
+func TestPluginsDoNotSeeTheAPIToken(t *testing.T) {
+	dir := binariesCopy(t)
+	envFile := recordPluginEnv(t, dir)
 	testutil.StartHost(t, dir, "TOURNEY_PLUGIN_VERIFY=off", "TOURNEY_API_TOKEN=s3cret-token")
 	b, err := os.ReadFile(envFile)
 	if err != nil {

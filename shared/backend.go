@@ -157,6 +157,15 @@ type ApplyRequest struct {
 	Command      tournament.Command
 }
 
+// Op is the command's name (the operation rate limits count), or
+// invalid_argument when the request carries no command.
+func (r ApplyRequest) Op() (string, error) {
+	if r.Command == nil {
+		return "", tournament.Errorf(tournament.CodeInvalidArgument, "no command given")
+	}
+	return r.Command.Name(), nil
+}
+
 // RemoveRequest deletes tournament ID.
 type RemoveRequest struct {
 	Actor string

@@ -158,12 +158,9 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 
 // Apply implements shared.Backend.
 func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Change, error) {
-	op := ""
-	if req.Command != nil {
-		op = req.Command.Name()
-	}
-	if req.Command == nil {
-		return shared.Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "no command given")
+	op, err := req.Op()
+	if err != nil {
+		return shared.Change{}, err
 	}
 	if err := b.admit(ctx, req.Actor, op); err != nil {
 		return shared.Change{}, err

@@ -57,12 +57,9 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 // current (applyOneTrip), else two (acquire + read, then the fenced
 // commit), plus SREM when the change completes the tournament.
 func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Change, error) {
-	op := ""
-	if req.Command != nil {
-		op = req.Command.Name()
-	}
-	if req.Command == nil {
-		return shared.Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "no command given")
+	op, err := req.Op()
+	if err != nil {
+		return shared.Change{}, err
 	}
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
