@@ -290,8 +290,11 @@ func (cmd RemovePlayer) apply(c *change) error {
 	if i < 0 {
 		return Errorf(CodeNotFound, "player %d is not in tournament %d", cmd.UserID, c.t.ID)
 	}
-	c.t.Players = slices.Delete(c.t.Players, i, i+1)
-	if c.t.CheckedIn = slices.DeleteFunc(c.t.CheckedIn, func(x int64) bool { return x == cmd.UserID }); len(c.t.CheckedIn) == 0 {
+	// New lists: the old ones are shared with the state the change began
+	// from (copyForChange).
+	players := append(make([]int64, 0, len(c.t.Players)-1), c.t.Players[:i]...)
+	c.t.Players = append(players, c.t.Players[i+1:]...)
+	if c.t.CheckedIn = slices.DeleteFunc(slices.Clone(c.t.CheckedIn), func(x int64) bool { return x == cmd.UserID }); len(c.t.CheckedIn) == 0 {
 		c.t.CheckedIn = nil // JSON omits an empty list
 	}
 	c.emit(Event{Type: EventPlayerLeft, PlayerID: cmd.UserID})
@@ -324,8 +327,10 @@ func (cmd Start) apply(c *change) error {
 		if len(c.t.Players)-len(absent) < MinPlayers {
 			return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d checked-in players, has %d", c.t.ID, MinPlayers, len(c.t.Players)-len(absent))
 		}
+		// A new list: the old one is shared with the state the change
+		// began from (copyForChange).
+		c.t.Players = slices.DeleteFunc(slices.Clone(c.t.Players), func(x int64) bool { return slices.Contains(absent, x) })
 		for _, p := range absent {
-			c.t.Players = slices.DeleteFunc(c.t.Players, func(x int64) bool { return x == p })
 			c.emit(Event{Type: EventPlayerNotCheckedIn, PlayerID: p})
 		}
 	}

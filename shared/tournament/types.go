@@ -237,10 +237,11 @@ func (t *Tournament) Clone() *Tournament {
 // pointers, never writes through them, and snapshots are never modified.
 func (t *Tournament) copyForChange() *Tournament {
 	c := *t
-	c.Players = slices.Clone(t.Players)
-	c.Seeds = slices.Clone(t.Seeds)
-	c.Dropped = slices.Clone(t.Dropped)
-	c.CheckedIn = slices.Clone(t.CheckedIn)
+	// The lists too are shared, capped: the engine only appends to them or
+	// replaces them (a player leaving makes a new list), so a result of a
+	// 1024-player tournament does not copy its players and seeds.
+	c.Players, c.Seeds = slices.Clip(t.Players), slices.Clip(t.Seeds)
+	c.Dropped, c.CheckedIn = slices.Clip(t.Dropped), slices.Clip(t.CheckedIn)
 	if t.Rounds != nil {
 		c.Rounds = slices.Clone(t.Rounds)
 		for i := range c.Rounds {
