@@ -505,11 +505,11 @@ func print(f Figures) {
 		fmt.Printf("  a write on one host seen by a cached GET on another after: p50 %.0f us  p99 %.0f us\n", rc.Staleness.P50, rc.Staleness.P99)
 	}
 	if len(f.Sizes) > 0 {
-		fmt.Printf("\ncost per operation as a tournament grows (Redis, Go API, one caller; p50 us and ratio to 8 players):\n")
-		fmt.Printf("%8s %22s %22s %18s %14s\n", "players", "add_player", "register_result", "get", "whole (ms)")
+		fmt.Printf("\ncost per operation as a tournament grows (Redis, Go API, one caller; p50 us and ratio to 8 players; whole: the median of 3 or more):\n")
+		fmt.Printf("%8s %22s %22s %18s %14s %16s\n", "players", "add_player", "register_result", "get", "whole (ms)", "fastest-slowest")
 		for _, s := range f.Sizes {
-			fmt.Printf("%8d %12.0f (%4.1fx) %12.0f (%4.1fx) %8.0f (%4.1fx) %14.0f\n", s.Players, s.AddPlayerP50, s.AddPlayerRatio,
-				s.ResultP50, s.ResultRatio, s.GetP50, s.GetRatio, s.WholeMS)
+			fmt.Printf("%8d %12.0f (%4.1fx) %12.0f (%4.1fx) %8.0f (%4.1fx) %14.0f %7.0f-%-8.0f\n", s.Players, s.AddPlayerP50, s.AddPlayerRatio,
+				s.ResultP50, s.ResultRatio, s.GetP50, s.GetRatio, s.WholeMS, s.WholeMinMS, s.WholeMaxMS)
 		}
 	}
 	printSwiss(f.Swiss)

@@ -20,7 +20,9 @@ type SizeFigure struct {
 	AddPlayerP50   float64 `json:"add_player_p50_us"`
 	ResultP50      float64 `json:"register_result_p50_us"`
 	GetP50         float64 `json:"get_p50_us"`
-	WholeMS        float64 `json:"whole_tournament_ms"`
+	WholeMS        float64 `json:"whole_tournament_ms"` // the median of the tournaments played
+	WholeMinMS     float64 `json:"whole_tournament_min_ms"`
+	WholeMaxMS     float64 `json:"whole_tournament_max_ms"`
 	ResultRatio    float64 `json:"register_result_x_8_players"`
 	GetRatio       float64 `json:"get_x_8_players"`
 	AddPlayerRatio float64 `json:"add_player_x_8_players"`
@@ -28,15 +30,16 @@ type SizeFigure struct {
 
 // sizes plays whole tournaments of each size (joins, start, every result,
 // one caller) and times each operation: the cost of one call as the
-// tournament grows. Small sizes are played several times, so that every
-// p50 rests on at least about 200 calls; the whole-tournament time is the
-// median one. Gets are timed on the tournament while it is active.
+// tournament grows. Every size is played at least three times, small ones
+// more, so that every p50 rests on at least about 200 calls; the
+// whole-tournament time is the median one (with the fastest and the
+// slowest). Gets are timed on the tournament while it is active.
 func sizes(c client, sizes []int) []SizeFigure {
 	base := time.Now().UnixNano()%1_000_000_000*1000 + 900_000_000
 	var out []SizeFigure
 	for i, n := range sizes {
 		var adds, results, gets, wholes []time.Duration
-		for rep := range max(1, 256/n) {
+		for rep := range max(3, 256/n) {
 			id := base + int64(i*1000+rep)
 			var repGets []time.Duration
 			w := playSized(c, id, n, &adds, &results, &repGets)
@@ -45,7 +48,7 @@ func sizes(c client, sizes []int) []SizeFigure {
 		}
 		slices.Sort(wholes)
 		out = append(out, SizeFigure{Players: n, AddPlayerP50: summarize(adds).P50, ResultP50: summarize(results).P50,
-			GetP50: summarize(gets).P50, WholeMS: float64(wholes[len(wholes)/2].Microseconds()) / 1e3})
+			GetP50: summarize(gets).P50, WholeMS: ms(wholes[len(wholes)/2]), WholeMinMS: ms(wholes[0]), WholeMaxMS: ms(wholes[len(wholes)-1])})
 	}
 	for i := range out {
 		out[i].ResultRatio = out[i].ResultP50 / out[0].ResultP50
