@@ -107,6 +107,11 @@ func (c *streamConn) Invoke(ctx context.Context, method string, args, reply any,
 		}
 		if err != nil {
 			cs.cancel()
+			if errors.Is(err, io.EOF) && cs.used && attempt == 0 && ctx.Err() == nil {
+				// A clean end without a reply: a Calls server answers each
+				// call before it reads the next, so this one was not read.
+				continue
+			}
 			return c.failed(ctx, cs, err, method, args, reply, opts)
 		}
 		cs.used = true
