@@ -2,7 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -20,11 +24,12 @@ func TestPluginProcsAndCallSettings(t *testing.T) {
 		env   []string
 		want  string // the GOMAXPROCS line the plugin sees ("": none)
 		calls string // how /v1/status says calls travel
+		procs int    // tourney_plugin_procs
 	}{
-		{"defaults", nil, "GOMAXPROCS=1", "streams"},
-		{"three cores", []string{"TOURNEY_PLUGIN_PROCS=3"}, "GOMAXPROCS=3", "streams"},
-		{"every core", []string{"TOURNEY_PLUGIN_PROCS=0"}, "", "streams"},
-		{"unary calls", []string{"TOURNEY_PLUGIN_STREAMS=off"}, "GOMAXPROCS=1", "unary"},
+		{"defaults", nil, "GOMAXPROCS=1", "streams", 1},
+		{"three cores", []string{"TOURNEY_PLUGIN_PROCS=3"}, "GOMAXPROCS=3", "streams", 3},
+		{"every core", []string{"TOURNEY_PLUGIN_PROCS=0"}, "", "streams", runtime.NumCPU()},
+		{"unary calls", []string{"TOURNEY_PLUGIN_STREAMS=off"}, "GOMAXPROCS=1", "unary", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := binariesCopy(t)
@@ -53,6 +58,19 @@ func TestPluginProcsAndCallSettings(t *testing.T) {
 				if p.Calls != c.calls {
 					t.Fatalf("plugin %s: calls %q, want %q", p.Name, p.Calls, c.calls)
 				}
+			}
+			// /metrics: the cores the plugin may use, and the CPU it used.
+			resp, err := http.Get("http://" + h.Addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if want := fmt.Sprintf(`tourney_plugin_procs{plugin="memory"} %d`, c.procs); !strings.Contains(string(body), want+"\n") {
+				t.Fatalf("metrics lack %s:\n%s", want, grepLines(string(body), "tourney_plugin"))
+			}
+			if !strings.Contains(string(body), `tourney_plugin_cpu_seconds_total{plugin="memory"} `) {
+				t.Fatalf("metrics lack the plugin's CPU time:\n%s", grepLines(string(body), "tourney_plugin"))
 			}
 		})
 	}

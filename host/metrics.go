@@ -1,7 +1,10 @@
 package host
 
 import (
+	"runtime"
+
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/procfs"
 	"github.com/sony/gobreaker/v2"
 )
 
@@ -14,6 +17,8 @@ var (
 	descPending   = prometheus.NewDesc("tourney_pending_write_back", "Tournaments changed on the fallback and not yet written back.", nil, nil)
 	descCached    = prometheus.NewDesc("tourney_cached_snapshots", "Tournament snapshots the host keeps for failover.", nil, nil)
 	descRestarts  = prometheus.NewDesc("tourney_plugin_restarts_total", "Relaunches of a crashed plugin process.", []string{"plugin"}, nil)
+	descPluginCPU = prometheus.NewDesc("tourney_plugin_cpu_seconds_total", "CPU time (user and system) of the running plugin process; starts again from 0 when the plugin is relaunched.", []string{"plugin"}, nil)
+	descProcs     = prometheus.NewDesc("tourney_plugin_procs", "Cores a plugin process may run Go code on at once (TOURNEY_PLUGIN_PROCS, or the machine's cores when 0).", []string{"plugin"}, nil)
 	descTransits  = prometheus.NewDesc("tourney_failover_transitions_total", "Failover state transitions, by from and to state.", []string{"from", "to"}, nil)
 
 	// From the backend's housekeeping (the sweeper): the last complete key
@@ -31,7 +36,7 @@ var (
 
 // Describe implements prometheus.Collector.
 func (h *Host) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts, descTransits,
+	for _, d := range []*prometheus.Desc{descMode, descBreaker, descFailovers, descFailbacks, descConflicts, descPending, descCached, descRestarts, descPluginCPU, descProcs, descTransits,
 		descKeys, descKeysNoTTL, descOrphans, descLongLocks, descRepaired, descScanSeconds, descOldestLive, descHookAttempts, descHookOutbox} {
 		ch <- d
 	}
@@ -80,6 +85,31 @@ func (h *Host) Collect(ch chan<- prometheus.Metric) {
 		if s != nil {
 			in := s.info()
 			ch <- prometheus.MustNewConstMetric(descRestarts, prometheus.CounterValue, float64(in.Restarts), in.Name)
+			procs := s.procs
+			if procs <= 0 {
+				procs = runtime.NumCPU()
+			}
+			ch <- prometheus.MustNewConstMetric(descProcs, prometheus.GaugeValue, float64(procs), in.Name)
+			if cpu, ok := processCPU(in.PID); ok {
+				ch <- prometheus.MustNewConstMetric(descPluginCPU, prometheus.CounterValue, cpu, in.Name)
+			}
 		}
 	}
+}
+
+// processCPU is the CPU time of process pid in seconds, where /proc tells
+// (Linux); false elsewhere, or when the process is gone.
+func processCPU(pid int) (float64, bool) {
+	if pid <= 0 {
+		return 0, false
+	}
+	p, err := procfs.NewProc(pid)
+	if err != nil {
+		return 0, false
+	}
+	st, err := p.Stat()
+	if err != nil {
+		return 0, false
+	}
+	return st.CPUTime(), true
 }
