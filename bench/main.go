@@ -243,31 +243,15 @@ func main() {
 		// The Redis plugin through the Go API only, next to the raw round
 		// trip and the hop: the figures a change to the call path moves.
 		f := Figures{When: time.Now().UTC(), Samples: *n, Raw: map[string]Latency{}}
-		trivial := goredis.NewScript("return 1")
-		trivial.Load(ctx, raw)
-		f.Raw["ping"] = summarize(timed(*n, func(int) error { return raw.Ping(ctx).Err() }))
-		f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
-		adjacent := func() float64 {
-			return summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() })).P50
-		}
+		adjacent := f.measureRaw(raw, *n)
 		f.PluginHop, f.PluginHopUnary = pluginHop(dir, *n, true, false), pluginHop(dir, *n, true, true)
 		for _, surface := range []string{"go", "unary"} {
 			c, stop := open(dir, "redis", surface, r)
-			ev := adjacent()
-			for _, op := range measure(c, *n, true, counter) {
-				op.Backend, op.Surface, op.Ratio, op.EvalshaP50 = "redis", surface, op.P50/ev, ev
-				f.Ops = append(f.Ops, op)
-			}
-			f.Throughput = append(f.Throughput, workload(c, "redis", surface, *callers, *tournaments))
+			f.measureSurface(c, "redis", surface, adjacent(), *n, counter, *callers, *tournaments)
 			stop()
 		}
 		c, stop := openEmbedded(r)
-		ev := adjacent()
-		for _, op := range measure(c, *n, true, counter) {
-			op.Backend, op.Surface, op.Ratio, op.EvalshaP50 = "redis", "embed", op.P50/ev, ev
-			f.Ops = append(f.Ops, op)
-		}
-		f.Throughput = append(f.Throughput, workload(c, "redis", "embed", *callers, *tournaments))
+		f.measureSurface(c, "redis", "embed", adjacent(), *n, counter, *callers, *tournaments)
 		stop()
 		print(f)
 		return
@@ -276,13 +260,7 @@ func main() {
 	f := Figures{When: time.Now().UTC(), Samples: *n, Raw: map[string]Latency{}, Environment: map[string]string{
 		"redis": r.Addr(), "cpus": strconv.Itoa(numCPU())}}
 	raw.Ping(ctx)
-	f.Raw["ping"] = summarize(timed(*n, func(int) error { return raw.Ping(ctx).Err() }))
-	trivial := goredis.NewScript("return 1")
-	trivial.Load(ctx, raw)
-	f.Raw["evalsha"] = summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }))
-	adjacent := func() float64 {
-		return summarize(timed(*n, func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() })).P50
-	}
+	adjacent := f.measureRaw(raw, *n)
 
 	f.PluginHop, f.PluginHopUnary, f.PluginHopNoTLS = pluginHop(dir, *n, true, false), pluginHop(dir, *n, true, true), pluginHop(dir, *n, false, false)
 	rc := readCache(dir, r, counter, *n)
@@ -298,25 +276,14 @@ func main() {
 				f.Sizes = sizes(c, []int{8, 64, 256, 1024})
 				f.Swiss = swissPairing(c, []int{256, 1024})
 			}
-			ev := adjacent()
-			ops := measure(c, *n, backend == "redis", counter)
-			for _, op := range ops {
-				op.Backend, op.Surface, op.Ratio, op.EvalshaP50 = backend, surface, op.P50/ev, ev
-				f.Ops = append(f.Ops, op)
-			}
-			f.Throughput = append(f.Throughput, workload(c, backend, surface, *callers, *tournaments))
+			f.measureSurface(c, backend, surface, adjacent(), *n, counter, *callers, *tournaments)
 			stop()
 		}
 	}
 	// The Redis backend linked into the host process (the Go library's
 	// embedded mode): no plugin hop, so the hop's share is visible.
 	c, stop := openEmbedded(r)
-	ev := adjacent()
-	for _, op := range measure(c, *n, true, counter) {
-		op.Backend, op.Surface, op.Ratio, op.EvalshaP50 = "redis", "embed", op.P50/ev, ev
-		f.Ops = append(f.Ops, op)
-	}
-	f.Throughput = append(f.Throughput, workload(c, "redis", "embed", *callers, *tournaments))
+	f.measureSurface(c, "redis", "embed", adjacent(), *n, counter, *callers, *tournaments)
 	stop()
 	s := subscribers(dir, r, *subs, 50)
 	f.Subscribers = &s
@@ -330,6 +297,28 @@ func main() {
 		}
 		fmt.Println("figures written to", path)
 	}
+}
+
+// measureRaw times the raw round trips (PING, and EVALSHA of a trivial
+// script) into f.Raw, and returns a function that times EVALSHA again: the
+// yardstick measured next to each backend and surface.
+func (f *Figures) measureRaw(raw *goredis.Client, n int) func() float64 {
+	trivial := goredis.NewScript("return 1")
+	trivial.Load(ctx, raw)
+	evalsha := func(int) error { return trivial.EvalSha(ctx, raw, nil).Err() }
+	f.Raw["ping"] = summarize(timed(n, func(int) error { return raw.Ping(ctx).Err() }))
+	f.Raw["evalsha"] = summarize(timed(n, evalsha))
+	return func() float64 { return summarize(timed(n, evalsha)).P50 }
+}
+
+// measureSurface times each operation through c, with its ratio to
+// evalsha (the EVALSHA p50 measured just before), then the workload.
+func (f *Figures) measureSurface(c client, backend, surface string, evalsha float64, n int, counter redisCounter, callers, tournaments int) {
+	for _, op := range measure(c, n, backend == "redis", counter) {
+		op.Backend, op.Surface, op.Ratio, op.EvalshaP50 = backend, surface, op.P50/evalsha, evalsha
+		f.Ops = append(f.Ops, op)
+	}
+	f.Throughput = append(f.Throughput, workload(c, backend, surface, callers, tournaments))
 }
 
 // openEmbedded starts a host whose Redis backend runs in its own process,

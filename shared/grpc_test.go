@@ -90,13 +90,7 @@ func TestUnknownCodesAreInternalNotSuccessOrOutage(t *testing.T) {
 // the plugin's, random decisions (shuffles, random timeouts) included.
 func TestDeltaRepliesGiveThePluginsExactState(t *testing.T) {
 	impl := memory.New(memory.Options{GameTimeout: time.Millisecond})
-	client, _ := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[2])
-	t.Cleanup(func() { _ = client.Close() })
-	raw, err := client.Dispense(shared.PluginName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := raw.(shared.Backend)
+	b := connect(t, streamed(impl))
 	ctx := context.Background()
 	same := func(step string, got *tournament.Tournament) {
 		t.Helper()
@@ -173,13 +167,7 @@ func TestDeltaRepliesGiveThePluginsExactState(t *testing.T) {
 // is the plugin's throughout.
 func TestSwissPairingIsNotReplayed(t *testing.T) {
 	impl := memory.New(memory.Options{})
-	client, _ := plugin.TestPluginGRPCConn(t, false, shared.PluginSets(impl)[2])
-	t.Cleanup(func() { _ = client.Close() })
-	raw, err := client.Dispense(shared.PluginName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := raw.(shared.Backend)
+	b := connect(t, streamed(impl))
 	ctx := context.Background()
 	c, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "s", MaxPlayers: 16, CreatorID: 1, Format: tournament.Swiss}})
 	for u := int64(1); u <= 9 && err == nil; u++ {
