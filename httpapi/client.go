@@ -161,11 +161,22 @@ type Correction struct {
 // Correct changes a decided game's winner (dryRun: only says what it would
 // do); expectedVersion 0 applies at any version.
 func (c *Client) Correct(ctx context.Context, id, game, winner, expectedVersion int64, dryRun bool, scores ...[2]int) (Correction, error) {
+	return c.CorrectResult(ctx, id, game, CorrectRequest{WinnerID: winner, ExpectedVersion: expectedVersion, DryRun: dryRun, Scores: scores})
+}
+
+// CorrectRequest is a correction's body (see POST .../correct).
+type CorrectRequest struct {
+	WinnerID int64 `json:"winner_id,omitempty"` // 0 with Forfeit: a double forfeit
+	// Forfeit: the corrected result is a walkover.
+	Forfeit         bool     `json:"forfeit,omitempty"`
+	Scores          [][2]int `json:"scores,omitempty"`
+	DryRun          bool     `json:"dry_run,omitempty"`
+	ExpectedVersion int64    `json:"expected_version,omitempty"`
+}
+
+// CorrectResult changes a decided game's result as req says.
+func (c *Client) CorrectResult(ctx context.Context, id, game int64, req CorrectRequest) (Correction, error) {
 	var out Correction
-	req := map[string]any{"winner_id": winner, "dry_run": dryRun, "expected_version": expectedVersion}
-	if scores != nil {
-		req["scores"] = scores
-	}
 	body, _ := json.Marshal(req)
 	err := c.Do(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/correct", id, game), bytes.NewReader(body), &out)
 	return out, err

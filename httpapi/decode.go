@@ -220,7 +220,53 @@ func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("request body is larger than %d bytes", e.limit)
 }
 
+// scoreList is a series' scores as a request gives them: each entry exactly
+// two non-negative integers (encoding/json would fill a missing score with
+// 0 and drop a third one silently).
+type scoreList [][2]int
+
+// UnmarshalJSON reads the list strictly, naming the first bad entry.
+func (s *scoreList) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*s = nil
+		return nil
+	}
+	var entries []json.RawMessage
+	if err := json.Unmarshal(b, &entries); err != nil {
+		return tournament.Errorf(tournament.CodeInvalidArgument, "scores must be a list of games, each [player_1's score, player_2's score], got %s", abbreviate(b))
+	}
+	out := make([][2]int, len(entries))
+	for i, e := range entries {
+		var pair []json.RawMessage
+		ok := json.Unmarshal(e, &pair) == nil && len(pair) == 2
+		for j := 0; ok && j < 2; j++ {
+			// The literal itself: no string, fraction or exponent.
+			n, err := strconv.ParseInt(string(bytes.TrimSpace(pair[j])), 10, 32)
+			ok = err == nil && n >= 0
+			out[i][j] = int(n)
+		}
+		if !ok {
+			return tournament.Errorf(tournament.CodeInvalidArgument, "scores[%d] must be exactly two non-negative integers [player_1's score, player_2's score], got %s", i, abbreviate(e))
+		}
+	}
+	*s = out
+	return nil
+}
+
+// abbreviate shows at most 40 bytes of a value in an error message.
+func abbreviate(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}
+
 func jsonError(err error) error {
+	var de *tournament.Error
+	if errors.As(err, &de) {
+		return de // a field's own decoder named the problem
+	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {

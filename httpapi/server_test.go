@@ -744,3 +744,73 @@ func TestErrorReasonCrossesHTTP(t *testing.T) {
 		t.Fatalf("got %#v, want unavailable with reason %q", err, tournament.ReasonNotApplied)
 	}
 }
+
+func TestMalformedScoresAreRefusedNamingTheEntry(t *testing.T) {
+	srv := newServer(t, "", 0)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"s","max_players":4,"creator_id":1}`)
+	for u := 1; u <= 4; u++ {
+		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/start", "")
+	send(t, srv, "POST", "/v1/tournaments/1/games/2/result", `{"winner_id":2}`)
+	for _, route := range []string{"/v1/tournaments/1/games/1/result", "/v1/tournaments/1/games/2/correct"} {
+		winner := map[string]int{"/v1/tournaments/1/games/1/result": 1, "/v1/tournaments/1/games/2/correct": 2}[route]
+		for scores, names := range map[string]string{
+			`[[11]]`:           "scores[0]",
+			`[[11,7,99]]`:      "scores[0]",
+			`[[]]`:             "scores[0]",
+			`[[11,7],[-1,11]]`: "scores[1]",
+			`[[11,7.5]]`:       "scores[0]",
+			`[["11","7"]]`:     "scores[0]",
+			`[[11,7],null]`:    "scores[1]",
+			`{"a":1}`:          "scores must be a list",
+			`7`:                "scores must be a list",
+		} {
+			r := send(t, srv, "POST", route, fmt.Sprintf(`{"winner_id":%d,"scores":%s}`, winner, scores))
+			if r.status != 400 || errorCode(t, r) != "invalid_argument" || !strings.Contains(string(r.body), names) {
+				t.Errorf("%s scores %s: %d %s", route, scores, r.status, r.body)
+			}
+		}
+	}
+	var tr tournament.Tournament
+	json.Unmarshal(send(t, srv, "GET", "/v1/tournaments/1", "").body, &tr)
+	if g := tr.Game(1); g.Status != tournament.GameActive {
+		t.Fatalf("a refused result changed game 1: %+v", g)
+	}
+}
+
+func TestCorrectionsToAndFromForfeitsOverHTTP(t *testing.T) {
+	srv := newServer(t, "", 0)
+	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"f","max_players":4,"creator_id":1}`)
+	for u := 1; u <= 4; u++ {
+		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
+	}
+	send(t, srv, "POST", "/v1/tournaments/1/start", "")
+	// A double forfeit entered by mistake: corrected to a result.
+	send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"forfeit":true}`)
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":1}`); r.status != 409 {
+		t.Fatalf("a result over a double forfeit: %d %s", r.status, r.body)
+	}
+	r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4,"dry_run":true}`)
+	if r.status != 200 || !strings.Contains(string(r.body), `"changes":true`) {
+		t.Fatalf("dry run: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4}`); r.status != 200 || !strings.Contains(string(r.body), `"winner_id":4,"loser_id":1`) {
+		t.Fatalf("correcting the double forfeit: %d %s", r.status, r.body)
+	}
+	// A result corrected to a walkover, and to a double forfeit again.
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4,"forfeit":true}`); r.status != 200 || !strings.Contains(string(r.body), `"forfeit":true`) {
+		t.Fatalf("to a walkover: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"forfeit":true}`); r.status != 200 {
+		t.Fatalf("to a double forfeit: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{}`); r.status != 400 || !strings.Contains(string(r.body), "winner_id") {
+		t.Fatalf("a correction naming nothing: %d %s", r.status, r.body)
+	}
+	// A disqualification's walkover has nothing to correct.
+	send(t, srv, "POST", "/v1/tournaments/1/players/3/disqualify", "")
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/2/correct", `{"winner_id":3}`); r.status != 409 || !strings.Contains(string(r.body), "leaving the tournament") {
+		t.Fatalf("correcting a disqualification: %d %s", r.status, r.body)
+	}
+}

@@ -31,7 +31,7 @@ type createBody struct {
 	CheckIn         string              `json:"check_in"`
 	StartsAt        *time.Time          `json:"starts_at"`
 	BestOf          int                 `json:"best_of"`
-	BestOfByRound   map[int]int         `json:"best_of_by_round"`
+	BestOfByRound   map[string]int      `json:"best_of_by_round"`
 }
 
 func (b createBody) params() (tournament.CreateParams, error) {
@@ -248,10 +248,10 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		b, err := decode[struct {
-			WinnerID int64    `json:"winner_id"`
-			LoserID  int64    `json:"loser_id"`
-			Forfeit  bool     `json:"forfeit"`
-			Scores   [][2]int `json:"scores"`
+			WinnerID int64     `json:"winner_id"`
+			LoserID  int64     `json:"loser_id"`
+			Forfeit  bool      `json:"forfeit"`
+			Scores   scoreList `json:"scores"`
 		}](w, r, false)
 		if err != nil {
 			return nil, err
@@ -264,10 +264,11 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 }
 
 type correctBody struct {
-	WinnerID        int64    `json:"winner_id"`
-	DryRun          bool     `json:"dry_run"`
-	ExpectedVersion int64    `json:"expected_version"`
-	Scores          [][2]int `json:"scores"`
+	WinnerID        int64     `json:"winner_id"`
+	Forfeit         bool      `json:"forfeit"`
+	DryRun          bool      `json:"dry_run"`
+	ExpectedVersion int64     `json:"expected_version"`
+	Scores          scoreList `json:"scores"`
 }
 
 func (s *server) correct(w http.ResponseWriter, r *http.Request) {
@@ -288,7 +289,7 @@ func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply := Correction{DryRun: b.DryRun}
-	cmd := tournament.CorrectResult{GameID: game, WinnerID: b.WinnerID, ExpectedVersion: b.ExpectedVersion, Scores: b.Scores}
+	cmd := tournament.CorrectResult{GameID: game, WinnerID: b.WinnerID, ExpectedVersion: b.ExpectedVersion, Scores: b.Scores, Forfeit: b.Forfeit}
 	if b.DryRun {
 		reply.Impact, err = s.h.PreviewCorrection(r.Context(), id, cmd)
 	} else {

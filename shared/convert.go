@@ -2,7 +2,7 @@ package shared
 
 import (
 	"encoding/json"
-
+	"strconv"
 	"time"
 
 	pb "github.com/tourney/tourney/shared/proto"
@@ -47,25 +47,41 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile,
 		Format: string(t.Format), Options: optionsToPB(t.Options), Ended: t.Ended,
 		CheckIn: t.CheckIn, StartsAtUnixNano: optNano(t.StartsAt), CheckedIn: t.CheckedIn,
-		BestOf: int32(t.BestOf), BestOfByRound: bestOfToPB(t.BestOfByRound), CorrectedVersion: t.CorrectedVersion}
+		BestOf: int32(t.BestOf), CorrectedVersion: t.CorrectedVersion, Rules: int32(t.Rules)}
+	out.BestOfByRound, out.BestOfByBracket = bestOfToPB(t.BestOfByRound)
 	for _, d := range t.Dropped {
-		out.Dropped = append(out.Dropped, &pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason})
+		out.Dropped = append(out.Dropped, &pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason, AtUnixNano: unixNano(d.At)})
 	}
 	out.Rounds = make([]*pb.Round, len(t.Rounds))
 	for i, r := range t.Rounds {
 		pr := &pb.Round{Round: int32(r.Round), Bracket: r.Bracket, Stage: int32(r.Stage), Slots: r.Slots, Byes: r.Byes, Games: make([]*pb.Game, len(r.Games))}
 		for j := range r.Games {
-			g := &r.Games[j]
-			pr.Games[j] = &pb.Game{GameId: g.GameID, Round: int32(g.Round), Player_1: g.Player1, Player_2: g.Player2,
-				Status: string(g.Status), WinnerId: g.WinnerID, LoserId: g.LoserID, CreatedAtUnixNano: unixNano(g.CreatedAt),
-				DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue,
-				DeadlineWarned: g.DeadlineWarned, Forfeit: g.Forfeit, State: string(g.State),
-				CalledAtUnixNano: optNano(g.CalledAt), StartedAtUnixNano: optNano(g.PlayStartedAt),
-				BestOf: int32(g.BestOf), Scores: scoresToPB(g.Scores)}
+			pr.Games[j] = gameToPB(&r.Games[j])
 		}
 		out.Rounds[i] = pr
 	}
+	for i := range t.ResetResults {
+		out.ResetResults = append(out.ResetResults, gameToPB(&t.ResetResults[i]))
+	}
 	return out
+}
+
+func gameToPB(g *tournament.Game) *pb.Game {
+	return &pb.Game{GameId: g.GameID, Round: int32(g.Round), Player_1: g.Player1, Player_2: g.Player2,
+		Status: string(g.Status), WinnerId: g.WinnerID, LoserId: g.LoserID, CreatedAtUnixNano: unixNano(g.CreatedAt),
+		DeadlineUnixNano: unixNano(g.Deadline), FinishedAtUnixNano: optNano(g.FinishedAt), Overdue: g.Overdue,
+		DeadlineWarned: g.DeadlineWarned, Forfeit: g.Forfeit, State: string(g.State),
+		CalledAtUnixNano: optNano(g.CalledAt), StartedAtUnixNano: optNano(g.PlayStartedAt),
+		BestOf: int32(g.BestOf), Scores: scoresToPB(g.Scores), ByDeparture: g.ByDeparture}
+}
+
+func gameFromPB(g *pb.Game) tournament.Game {
+	return tournament.Game{GameID: g.GetGameId(), Round: int(g.GetRound()), Player1: g.GetPlayer_1(), Player2: g.GetPlayer_2(),
+		Status: tournament.GameStatus(g.GetStatus()), WinnerID: g.WinnerId, LoserID: g.LoserId,
+		CreatedAt: fromUnixNano(g.GetCreatedAtUnixNano()), Deadline: fromUnixNano(g.GetDeadlineUnixNano()),
+		FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned(), Forfeit: g.GetForfeit(),
+		State: tournament.GameState(g.GetState()), CalledAt: fromOptNano(g.CalledAtUnixNano), PlayStartedAt: fromOptNano(g.StartedAtUnixNano),
+		BestOf: int(g.GetBestOf()), Scores: scoresFromPB(g.GetScores()), ByDeparture: g.GetByDeparture()}
 }
 
 // tournamentFromPB rebuilds a snapshot exactly as JSON would: lists that
@@ -78,23 +94,21 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
 		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()), Ended: p.GetEnded(),
 		CheckIn: p.GetCheckIn(), StartsAt: fromOptNano(p.StartsAtUnixNano), CheckedIn: p.GetCheckedIn(),
-		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound()), CorrectedVersion: p.GetCorrectedVersion(),
-		Rounds: make([]tournament.Round, len(p.GetRounds()))}
+		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound(), p.GetBestOfByBracket()), CorrectedVersion: p.GetCorrectedVersion(),
+		Rules: int(p.GetRules()), Rounds: make([]tournament.Round, len(p.GetRounds()))}
 	for _, d := range p.GetDropped() {
-		t.Dropped = append(t.Dropped, tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason()})
+		t.Dropped = append(t.Dropped, tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason(), At: fromUnixNano(d.GetAtUnixNano())})
 	}
 	for i, pr := range p.GetRounds() {
 		r := tournament.Round{Round: int(pr.GetRound()), Bracket: pr.GetBracket(), Stage: int(pr.GetStage()), Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),
 			Games: make([]tournament.Game, len(pr.GetGames()))}
 		for j, g := range pr.GetGames() {
-			r.Games[j] = tournament.Game{GameID: g.GetGameId(), Round: int(g.GetRound()), Player1: g.GetPlayer_1(), Player2: g.GetPlayer_2(),
-				Status: tournament.GameStatus(g.GetStatus()), WinnerID: g.WinnerId, LoserID: g.LoserId,
-				CreatedAt: fromUnixNano(g.GetCreatedAtUnixNano()), Deadline: fromUnixNano(g.GetDeadlineUnixNano()),
-				FinishedAt: fromOptNano(g.FinishedAtUnixNano), Overdue: g.GetOverdue(), DeadlineWarned: g.GetDeadlineWarned(), Forfeit: g.GetForfeit(),
-				State: tournament.GameState(g.GetState()), CalledAt: fromOptNano(g.CalledAtUnixNano), PlayStartedAt: fromOptNano(g.StartedAtUnixNano),
-				BestOf: int(g.GetBestOf()), Scores: scoresFromPB(g.GetScores())}
+			r.Games[j] = gameFromPB(g)
 		}
 		t.Rounds[i] = r
+	}
+	for _, g := range p.GetResetResults() {
+		t.ResetResults = append(t.ResetResults, gameFromPB(g))
 	}
 	return t
 }
@@ -121,24 +135,35 @@ func scoresFromPB(s []*pb.Score) [][2]int {
 	return out
 }
 
-func bestOfToPB(m map[int]int) map[int32]int32 {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[int32]int32, len(m))
+// bestOfToPB splits best_of_by_round into its round numbers and its named
+// keys (a bracket's rounds), which older peers do not know.
+func bestOfToPB(m map[string]int) (byRound map[int32]int32, byBracket map[string]int32) {
 	for k, v := range m {
-		out[int32(k)] = int32(v)
+		if n, err := strconv.ParseInt(k, 10, 32); err == nil && strconv.FormatInt(n, 10) == k {
+			if byRound == nil {
+				byRound = map[int32]int32{}
+			}
+			byRound[int32(n)] = int32(v)
+			continue
+		}
+		if byBracket == nil {
+			byBracket = map[string]int32{}
+		}
+		byBracket[k] = int32(v)
 	}
-	return out
+	return byRound, byBracket
 }
 
-func bestOfFromPB(m map[int32]int32) map[int]int {
-	if len(m) == 0 {
+func bestOfFromPB(byRound map[int32]int32, byBracket map[string]int32) map[string]int {
+	if len(byRound)+len(byBracket) == 0 {
 		return nil
 	}
-	out := make(map[int]int, len(m))
-	for k, v := range m {
-		out[int(k)] = int(v)
+	out := make(map[string]int, len(byRound)+len(byBracket))
+	for k, v := range byRound {
+		out[strconv.Itoa(int(k))] = int(v)
+	}
+	for k, v := range byBracket {
+		out[k] = int(v)
 	}
 	return out
 }
@@ -280,7 +305,8 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 	case tournament.WarnDeadlines:
 		out.Command = &pb.ApplyRequest_WarnDeadlines{WarnDeadlines: &pb.WarnDeadlines{LeadNanos: int64(c.Lead)}}
 	case tournament.CorrectResult:
-		out.Command = &pb.ApplyRequest_CorrectResult{CorrectResult: &pb.CorrectResult{GameId: c.GameID, WinnerId: c.WinnerID, ExpectedVersion: c.ExpectedVersion, Scores: scoresToPB(c.Scores)}}
+		out.Command = &pb.ApplyRequest_CorrectResult{CorrectResult: &pb.CorrectResult{GameId: c.GameID, WinnerId: c.WinnerID, ExpectedVersion: c.ExpectedVersion,
+			Scores: scoresToPB(c.Scores), Forfeit: c.Forfeit}}
 	case tournament.EndTournament:
 		out.Command = &pb.ApplyRequest_EndTournament{EndTournament: &pb.EndTournament{}}
 	default:
@@ -335,7 +361,8 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = tournament.WarnDeadlines{Lead: time.Duration(c.WarnDeadlines.GetLeadNanos())}
 	case *pb.ApplyRequest_CorrectResult:
 		r := c.CorrectResult
-		out.Command = tournament.CorrectResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), ExpectedVersion: r.GetExpectedVersion(), Scores: scoresFromPB(r.GetScores())}
+		out.Command = tournament.CorrectResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), ExpectedVersion: r.GetExpectedVersion(),
+			Scores: scoresFromPB(r.GetScores()), Forfeit: r.GetForfeit()}
 	case *pb.ApplyRequest_EndTournament:
 		out.Command = tournament.EndTournament{}
 	default:

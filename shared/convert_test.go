@@ -13,7 +13,7 @@ import (
 // shows the same JSON.
 func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 	now := time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.UTC)
-	formats := []tournament.CreateParams{{BestOf: 3, BestOfByRound: map[int]int{2: 5, 10: 1}}, {Format: tournament.DoubleElimination, CheckIn: "5m"}, {Format: tournament.Swiss, Options: tournament.Options{Rounds: 1}},
+	formats := []tournament.CreateParams{{BestOf: 3, BestOfByRound: map[string]int{"2": 5, "10": 1}}, {Format: tournament.DoubleElimination, CheckIn: "5m"}, {Format: tournament.Swiss, Options: tournament.Options{Rounds: 1}},
 		{Format: tournament.SingleElimination, Options: tournament.Options{ThirdPlaceMatch: true}}, {Format: tournament.RoundRobin, Options: tournament.Options{Rounds: 2}}}
 	for n := 2; n <= 33; n += 3 {
 		env := tournament.Env{Now: now, GameTimeout: time.Minute}

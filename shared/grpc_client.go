@@ -55,9 +55,10 @@ func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, err
 	if p.MaxPlayers < 0 || p.MaxPlayers > 1<<30 {
 		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
 	}
+	byRound, byBracket := bestOfToPB(p.BestOfByRound)
 	ch, err := changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
 		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID, TtlProfile: p.TTLProfile, Format: string(p.Format), Options: optionsToPB(p.Options),
-		CheckIn: p.CheckIn, StartsAtUnixNano: optNano(p.StartsAt), BestOf: int32(p.BestOf), BestOfByRound: bestOfToPB(p.BestOfByRound)}))
+		CheckIn: p.CheckIn, StartsAtUnixNano: optNano(p.StartsAt), BestOf: int32(p.BestOf), BestOfByRound: byRound, BestOfByBracket: byBracket}))
 	if err == nil {
 		c.known.put(ch.Tournament)
 	}

@@ -34,7 +34,7 @@ func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.Cha
 		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId(), TTLProfile: req.GetTtlProfile(),
 		Format: tournament.Format(req.GetFormat()), Options: optionsFromPB(req.GetOptions()),
 		CheckIn: req.GetCheckIn(), StartsAt: fromOptNano(req.StartsAtUnixNano),
-		BestOf: int(req.GetBestOf()), BestOfByRound: bestOfFromPB(req.GetBestOfByRound())}}))
+		BestOf: int(req.GetBestOf()), BestOfByRound: bestOfFromPB(req.GetBestOfByRound(), req.GetBestOfByBracket())}}))
 }
 
 // costlyToReplay reports whether a change paired a Swiss round (a matching

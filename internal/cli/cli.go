@@ -38,7 +38,7 @@ Usage:
   host remove-player ID USER
   host start ID [--shuffle]
   host result ID GAME WINNER [LOSER] [--scores 11-7,9-11,11-5]
-  host correct ID GAME WINNER [--dry-run] [--expected-version N]
+  host correct ID GAME [WINNER] [--forfeit] [--scores 11-7,..] [--dry-run] [--expected-version N]
                                      change a decided game's winner (the games after it follow)
   host end ID                        end an active tournament now, standings as they are
   host forfeit ID GAME [WINNER]      WINNER wins by walkover; no WINNER: a double forfeit
@@ -195,20 +195,27 @@ var clientCommands = map[string]clientCommand{
 			Format: tournament.Format(*in.vals["format"].(*string)), Options: tournament.Options{ThirdPlaceMatch: *in.vals["third"].(*bool),
 				GrandFinal: *in.vals["gf"].(*string), Rounds: *in.vals["rounds"].(*int)}})
 	}},
-	"correct": {nargs: 3, flags: func(in *input) {
+	"correct": {nargs: 2, optional: true, flags: func(in *input) {
 		in.vals = map[string]any{"dry": in.fs.Bool("dry-run", false, "only show what the correction would do"),
 			"expected": in.fs.Int64("expected-version", 0, "the version a dry run answered (refused if the tournament moved on)"),
-			"scores":   in.fs.String("scores", "", "the series' scores as corrected: 11-7,9-11,11-5")}
+			"scores":   in.fs.String("scores", "", "the series' scores as corrected: 11-7,9-11,11-5"),
+			"forfeit":  in.fs.Bool("forfeit", false, "the corrected result is a walkover (without WINNER: a double forfeit)")}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID", "GAME", "WINNER")
 		if err != nil {
 			return nil, err
 		}
+		forfeit := *in.vals["forfeit"].(*bool)
+		if len(a) == 2 && !forfeit {
+			return nil, fmt.Errorf("%w: correct wants the corrected WINNER (or --forfeit without one, for a double forfeit)", errUsage)
+		}
+		a = append(a, 0)
 		scores, err := parseScores(*in.vals["scores"].(*string))
 		if err != nil {
 			return nil, err
 		}
-		return c.Correct(ctx, a[0], a[1], a[2], *in.vals["expected"].(*int64), *in.vals["dry"].(*bool), scores...)
+		return c.CorrectResult(ctx, a[0], a[1], httpapi.CorrectRequest{WinnerID: a[2], Forfeit: forfeit, Scores: scores,
+			ExpectedVersion: *in.vals["expected"].(*int64), DryRun: *in.vals["dry"].(*bool)})
 	}},
 	"forfeit": {nargs: 2, optional: true, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID", "GAME", "WINNER")

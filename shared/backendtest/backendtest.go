@@ -841,7 +841,7 @@ func testCorrections(t *testing.T, f Factory) {
 		}
 	}
 	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 40, Name: "c", MaxPlayers: 4, CreatorID: 1, Format: T.DoubleElimination,
-		BestOf: 3, BestOfByRound: map[int]int{1: 1}}}); err != nil {
+		BestOf: 3, BestOfByRound: map[string]int{"winners:1": 1}}}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 4; u++ {

@@ -639,18 +639,25 @@ type Tournament struct {
 	CompletedAtUnixNano *int64                 `protobuf:"varint,16,opt,name=completed_at_unix_nano,json=completedAtUnixNano,proto3,oneof" json:"completed_at_unix_nano,omitempty"`
 	TtlProfile          string                 `protobuf:"bytes,17,opt,name=ttl_profile,json=ttlProfile,proto3" json:"ttl_profile,omitempty"`
 	// "" = single elimination.
-	Format           string          `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
-	Options          *Options        `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
-	Ended            bool            `protobuf:"varint,20,opt,name=ended,proto3" json:"ended,omitempty"`
-	Dropped          []*Drop         `protobuf:"bytes,21,rep,name=dropped,proto3" json:"dropped,omitempty"`
-	CheckIn          string          `protobuf:"bytes,22,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
-	StartsAtUnixNano *int64          `protobuf:"varint,23,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
-	CheckedIn        []int64         `protobuf:"varint,24,rep,packed,name=checked_in,json=checkedIn,proto3" json:"checked_in,omitempty"`
-	BestOf           int32           `protobuf:"varint,25,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
+	Format           string   `protobuf:"bytes,18,opt,name=format,proto3" json:"format,omitempty"`
+	Options          *Options `protobuf:"bytes,19,opt,name=options,proto3" json:"options,omitempty"`
+	Ended            bool     `protobuf:"varint,20,opt,name=ended,proto3" json:"ended,omitempty"`
+	Dropped          []*Drop  `protobuf:"bytes,21,rep,name=dropped,proto3" json:"dropped,omitempty"`
+	CheckIn          string   `protobuf:"bytes,22,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	StartsAtUnixNano *int64   `protobuf:"varint,23,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
+	CheckedIn        []int64  `protobuf:"varint,24,rep,packed,name=checked_in,json=checkedIn,proto3" json:"checked_in,omitempty"`
+	BestOf           int32    `protobuf:"varint,25,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
+	// Series lengths by round number; best_of_by_bracket holds the named
+	// keys ("winners:3", "grand_final").
 	BestOfByRound    map[int32]int32 `protobuf:"bytes,26,rep,name=best_of_by_round,json=bestOfByRound,proto3" json:"best_of_by_round,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	CorrectedVersion int64           `protobuf:"varint,27,opt,name=corrected_version,json=correctedVersion,proto3" json:"corrected_version,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The engine's rules version (0: the first rules).
+	Rules int32 `protobuf:"varint,28,opt,name=rules,proto3" json:"rules,omitempty"`
+	// Games a correction took out of the bracket with their results.
+	ResetResults    []*Game          `protobuf:"bytes,29,rep,name=reset_results,json=resetResults,proto3" json:"reset_results,omitempty"`
+	BestOfByBracket map[string]int32 `protobuf:"bytes,30,rep,name=best_of_by_bracket,json=bestOfByBracket,proto3" json:"best_of_by_bracket,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Tournament) Reset() {
@@ -872,11 +879,33 @@ func (x *Tournament) GetCorrectedVersion() int64 {
 	return 0
 }
 
+func (x *Tournament) GetRules() int32 {
+	if x != nil {
+		return x.Rules
+	}
+	return 0
+}
+
+func (x *Tournament) GetResetResults() []*Game {
+	if x != nil {
+		return x.ResetResults
+	}
+	return nil
+}
+
+func (x *Tournament) GetBestOfByBracket() map[string]int32 {
+	if x != nil {
+		return x.BestOfByBracket
+	}
+	return nil
+}
+
 type Drop struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	PlayerId      int64                  `protobuf:"varint,1,opt,name=player_id,json=playerId,proto3" json:"player_id,omitempty"`
 	Stage         int32                  `protobuf:"varint,2,opt,name=stage,proto3" json:"stage,omitempty"`
 	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	AtUnixNano    int64                  `protobuf:"varint,4,opt,name=at_unix_nano,json=atUnixNano,proto3" json:"at_unix_nano,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -930,6 +959,13 @@ func (x *Drop) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *Drop) GetAtUnixNano() int64 {
+	if x != nil {
+		return x.AtUnixNano
+	}
+	return 0
 }
 
 // A format's options (see the tournament package).
@@ -1097,6 +1133,7 @@ type Game struct {
 	StartedAtUnixNano  *int64                 `protobuf:"varint,16,opt,name=started_at_unix_nano,json=startedAtUnixNano,proto3,oneof" json:"started_at_unix_nano,omitempty"`
 	BestOf             int32                  `protobuf:"varint,17,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
 	Scores             []*Score               `protobuf:"bytes,18,rep,name=scores,proto3" json:"scores,omitempty"`
+	ByDeparture        bool                   `protobuf:"varint,19,opt,name=by_departure,json=byDeparture,proto3" json:"by_departure,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -1257,6 +1294,13 @@ func (x *Game) GetScores() []*Score {
 	return nil
 }
 
+func (x *Game) GetByDeparture() bool {
+	if x != nil {
+		return x.ByDeparture
+	}
+	return false
+}
+
 type CreateRequest struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
 	Actor            string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -1271,6 +1315,7 @@ type CreateRequest struct {
 	StartsAtUnixNano *int64                 `protobuf:"varint,10,opt,name=starts_at_unix_nano,json=startsAtUnixNano,proto3,oneof" json:"starts_at_unix_nano,omitempty"`
 	BestOf           int32                  `protobuf:"varint,11,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
 	BestOfByRound    map[int32]int32        `protobuf:"bytes,12,rep,name=best_of_by_round,json=bestOfByRound,proto3" json:"best_of_by_round,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	BestOfByBracket  map[string]int32       `protobuf:"bytes,13,rep,name=best_of_by_bracket,json=bestOfByBracket,proto3" json:"best_of_by_bracket,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -1385,6 +1430,13 @@ func (x *CreateRequest) GetBestOf() int32 {
 func (x *CreateRequest) GetBestOfByRound() map[int32]int32 {
 	if x != nil {
 		return x.BestOfByRound
+	}
+	return nil
+}
+
+func (x *CreateRequest) GetBestOfByBracket() map[string]int32 {
+	if x != nil {
+		return x.BestOfByBracket
 	}
 	return nil
 }
@@ -1988,8 +2040,10 @@ type CorrectResult struct {
 	// 0 = apply at any version.
 	ExpectedVersion int64    `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
 	Scores          []*Score `protobuf:"bytes,4,rep,name=scores,proto3" json:"scores,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// A walkover; with no winner, a double forfeit.
+	Forfeit       bool `protobuf:"varint,5,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CorrectResult) Reset() {
@@ -2048,6 +2102,13 @@ func (x *CorrectResult) GetScores() []*Score {
 		return x.Scores
 	}
 	return nil
+}
+
+func (x *CorrectResult) GetForfeit() bool {
+	if x != nil {
+		return x.Forfeit
+	}
+	return false
 }
 
 type EndTournament struct {
@@ -3796,7 +3857,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\xa0\t\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\x9b\v\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -3830,19 +3891,27 @@ const file_backend_proto_rawDesc = "" +
 	"checked_in\x18\x18 \x03(\x03R\tcheckedIn\x12\x17\n" +
 	"\abest_of\x18\x19 \x01(\x05R\x06bestOf\x12Z\n" +
 	"\x10best_of_by_round\x18\x1a \x03(\v21.tourney.backend.v1.Tournament.BestOfByRoundEntryR\rbestOfByRound\x12+\n" +
-	"\x11corrected_version\x18\x1b \x01(\x03R\x10correctedVersion\x1a@\n" +
+	"\x11corrected_version\x18\x1b \x01(\x03R\x10correctedVersion\x12\x14\n" +
+	"\x05rules\x18\x1c \x01(\x05R\x05rules\x12=\n" +
+	"\rreset_results\x18\x1d \x03(\v2\x18.tourney.backend.v1.GameR\fresetResults\x12`\n" +
+	"\x12best_of_by_bracket\x18\x1e \x03(\v23.tourney.backend.v1.Tournament.BestOfByBracketEntryR\x0fbestOfByBracket\x1a@\n" +
 	"\x12BestOfByRoundEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\x1aB\n" +
+	"\x14BestOfByBracketEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\f\n" +
 	"\n" +
 	"_winner_idB\x17\n" +
 	"\x15_started_at_unix_nanoB\x19\n" +
 	"\x17_completed_at_unix_nanoB\x16\n" +
-	"\x14_starts_at_unix_nano\"Q\n" +
+	"\x14_starts_at_unix_nano\"s\n" +
 	"\x04Drop\x12\x1b\n" +
 	"\tplayer_id\x18\x01 \x01(\x03R\bplayerId\x12\x14\n" +
 	"\x05stage\x18\x02 \x01(\x05R\x05stage\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"n\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12 \n" +
+	"\fat_unix_nano\x18\x04 \x01(\x03R\n" +
+	"atUnixNano\"n\n" +
 	"\aOptions\x12*\n" +
 	"\x11third_place_match\x18\x01 \x01(\bR\x0fthirdPlaceMatch\x12\x1f\n" +
 	"\vgrand_final\x18\x02 \x01(\tR\n" +
@@ -3854,7 +3923,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x05games\x18\x03 \x03(\v2\x18.tourney.backend.v1.GameR\x05games\x12\x12\n" +
 	"\x04byes\x18\x04 \x03(\x03R\x04byes\x12\x18\n" +
 	"\abracket\x18\x05 \x01(\tR\abracket\x12\x14\n" +
-	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\xeb\x05\n" +
+	"\x05stage\x18\x06 \x01(\x05R\x05stage\"\x8e\x06\n" +
 	"\x04Game\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x14\n" +
 	"\x05round\x18\x02 \x01(\x05R\x05round\x12\x19\n" +
@@ -3874,13 +3943,14 @@ const file_backend_proto_rawDesc = "" +
 	"\x13called_at_unix_nano\x18\x0f \x01(\x03H\x03R\x10calledAtUnixNano\x88\x01\x01\x124\n" +
 	"\x14started_at_unix_nano\x18\x10 \x01(\x03H\x04R\x11startedAtUnixNano\x88\x01\x01\x12\x17\n" +
 	"\abest_of\x18\x11 \x01(\x05R\x06bestOf\x121\n" +
-	"\x06scores\x18\x12 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scoresB\f\n" +
+	"\x06scores\x18\x12 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scores\x12!\n" +
+	"\fby_departure\x18\x13 \x01(\bR\vbyDepartureB\f\n" +
 	"\n" +
 	"_winner_idB\v\n" +
 	"\t_loser_idB\x18\n" +
 	"\x16_finished_at_unix_nanoB\x16\n" +
 	"\x14_called_at_unix_nanoB\x17\n" +
-	"\x15_started_at_unix_nano\"\x9a\x04\n" +
+	"\x15_started_at_unix_nano\"\xc3\x05\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -3897,9 +3967,13 @@ const file_backend_proto_rawDesc = "" +
 	"\x13starts_at_unix_nano\x18\n" +
 	" \x01(\x03H\x00R\x10startsAtUnixNano\x88\x01\x01\x12\x17\n" +
 	"\abest_of\x18\v \x01(\x05R\x06bestOf\x12]\n" +
-	"\x10best_of_by_round\x18\f \x03(\v24.tourney.backend.v1.CreateRequest.BestOfByRoundEntryR\rbestOfByRound\x1a@\n" +
+	"\x10best_of_by_round\x18\f \x03(\v24.tourney.backend.v1.CreateRequest.BestOfByRoundEntryR\rbestOfByRound\x12c\n" +
+	"\x12best_of_by_bracket\x18\r \x03(\v26.tourney.backend.v1.CreateRequest.BestOfByBracketEntryR\x0fbestOfByBracket\x1a@\n" +
 	"\x12BestOfByRoundEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\x1aB\n" +
+	"\x14BestOfByBracketEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\x16\n" +
 	"\x14_starts_at_unix_nano\"\xec\a\n" +
 	"\fApplyRequest\x12\x14\n" +
@@ -3943,12 +4017,13 @@ const file_backend_proto_rawDesc = "" +
 	"\x06scores\x18\x05 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scores\"'\n" +
 	"\x05Score\x12\x0e\n" +
 	"\x02p1\x18\x01 \x01(\x05R\x02p1\x12\x0e\n" +
-	"\x02p2\x18\x02 \x01(\x05R\x02p2\"\xa3\x01\n" +
+	"\x02p2\x18\x02 \x01(\x05R\x02p2\"\xbd\x01\n" +
 	"\rCorrectResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12)\n" +
 	"\x10expected_version\x18\x03 \x01(\x03R\x0fexpectedVersion\x121\n" +
-	"\x06scores\x18\x04 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scores\"\x0f\n" +
+	"\x06scores\x18\x04 \x03(\v2\x19.tourney.backend.v1.ScoreR\x06scores\x12\x18\n" +
+	"\aforfeit\x18\x05 \x01(\bR\aforfeit\"\x0f\n" +
 	"\rEndTournament\"%\n" +
 	"\n" +
 	"Disqualify\x12\x17\n" +
@@ -4113,7 +4188,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_backend_proto_goTypes = []any{
 	(*Webhook)(nil),           // 0: tourney.backend.v1.Webhook
 	(*WebhookAck)(nil),        // 1: tourney.backend.v1.WebhookAck
@@ -4169,10 +4244,12 @@ var file_backend_proto_goTypes = []any{
 	(*ConflictsRequest)(nil),  // 51: tourney.backend.v1.ConflictsRequest
 	(*ConflictsReply)(nil),    // 52: tourney.backend.v1.ConflictsReply
 	nil,                       // 53: tourney.backend.v1.Tournament.BestOfByRoundEntry
-	nil,                       // 54: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	nil,                       // 55: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                       // 56: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                       // 57: tourney.backend.v1.KeyStats.RepairedEntry
+	nil,                       // 54: tourney.backend.v1.Tournament.BestOfByBracketEntry
+	nil,                       // 55: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	nil,                       // 56: tourney.backend.v1.CreateRequest.BestOfByBracketEntry
+	nil,                       // 57: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                       // 58: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                       // 59: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	0,  // 0: tourney.backend.v1.WebhooksReply.webhooks:type_name -> tourney.backend.v1.Webhook
@@ -4182,82 +4259,85 @@ var file_backend_proto_depIdxs = []int32{
 	12, // 4: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
 	11, // 5: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
 	53, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
-	14, // 7: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
-	22, // 8: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
-	12, // 9: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	54, // 10: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	17, // 11: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	19, // 12: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	20, // 13: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	21, // 14: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	28, // 15: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	18, // 16: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	23, // 17: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
-	24, // 18: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
-	25, // 19: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
-	26, // 20: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
-	26, // 21: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
-	27, // 22: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
-	22, // 23: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
-	22, // 24: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
-	55, // 25: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	9,  // 26: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	29, // 27: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	31, // 28: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	16, // 29: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	35, // 30: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	42, // 31: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	56, // 32: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	57, // 33: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	29, // 34: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	9,  // 35: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	15, // 36: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	16, // 37: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	32, // 38: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	33, // 39: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	34, // 40: tourney.backend.v1.Backend.PlayerTournaments:input_type -> tourney.backend.v1.PlayerRequest
-	37, // 41: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	38, // 42: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	9,  // 43: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	40, // 44: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	43, // 45: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	45, // 46: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	49, // 47: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	51, // 48: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	0,  // 49: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
-	2,  // 50: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
-	4,  // 51: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
-	6,  // 52: tourney.backend.v1.Backend.EnqueueDeliveries:input_type -> tourney.backend.v1.DeliveryList
-	7,  // 53: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
-	5,  // 54: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
-	8,  // 55: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
-	46, // 56: tourney.backend.v1.Calls.Call:input_type -> tourney.backend.v1.CallRequest
-	30, // 57: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	30, // 58: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 59: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	36, // 60: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	36, // 61: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
-	30, // 62: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 63: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	39, // 64: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	41, // 65: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	44, // 66: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	48, // 67: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	50, // 68: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	52, // 69: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	1,  // 70: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
-	3,  // 71: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
-	1,  // 72: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
-	1,  // 73: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 74: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
-	1,  // 75: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 76: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
-	47, // 77: tourney.backend.v1.Calls.Call:output_type -> tourney.backend.v1.CallReply
-	57, // [57:78] is the sub-list for method output_type
-	36, // [36:57] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	14, // 7: tourney.backend.v1.Tournament.reset_results:type_name -> tourney.backend.v1.Game
+	54, // 8: tourney.backend.v1.Tournament.best_of_by_bracket:type_name -> tourney.backend.v1.Tournament.BestOfByBracketEntry
+	14, // 9: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
+	22, // 10: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
+	12, // 11: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
+	55, // 12: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	56, // 13: tourney.backend.v1.CreateRequest.best_of_by_bracket:type_name -> tourney.backend.v1.CreateRequest.BestOfByBracketEntry
+	17, // 14: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
+	19, // 15: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	20, // 16: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	21, // 17: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	28, // 18: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	18, // 19: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
+	23, // 20: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
+	24, // 21: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
+	25, // 22: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
+	26, // 23: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
+	26, // 24: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
+	27, // 25: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
+	22, // 26: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
+	22, // 27: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
+	57, // 28: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	9,  // 29: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	29, // 30: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	31, // 31: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	16, // 32: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	35, // 33: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	42, // 34: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	58, // 35: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	59, // 36: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	29, // 37: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	9,  // 38: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	15, // 39: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	16, // 40: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	32, // 41: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	33, // 42: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	34, // 43: tourney.backend.v1.Backend.PlayerTournaments:input_type -> tourney.backend.v1.PlayerRequest
+	37, // 44: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	38, // 45: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	9,  // 46: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	40, // 47: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	43, // 48: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	45, // 49: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	49, // 50: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	51, // 51: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	0,  // 52: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
+	2,  // 53: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
+	4,  // 54: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
+	6,  // 55: tourney.backend.v1.Backend.EnqueueDeliveries:input_type -> tourney.backend.v1.DeliveryList
+	7,  // 56: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
+	5,  // 57: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
+	8,  // 58: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
+	46, // 59: tourney.backend.v1.Calls.Call:input_type -> tourney.backend.v1.CallRequest
+	30, // 60: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	30, // 61: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 62: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	36, // 63: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	36, // 64: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
+	30, // 65: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 66: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	39, // 67: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	41, // 68: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	44, // 69: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	48, // 70: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	50, // 71: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	52, // 72: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	1,  // 73: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
+	3,  // 74: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
+	1,  // 75: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
+	1,  // 76: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 77: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
+	1,  // 78: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 79: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
+	47, // 80: tourney.backend.v1.Calls.Call:output_type -> tourney.backend.v1.CallReply
+	60, // [60:81] is the sub-list for method output_type
+	39, // [39:60] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -4288,7 +4368,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   58,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

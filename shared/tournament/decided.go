@@ -123,7 +123,7 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 	case WarnDeadlines:
 		j.LeadNS = int64(c.Lead)
 	case CorrectResult:
-		j.GameID, j.WinnerID, j.Expected, j.Scores = c.GameID, c.WinnerID, c.ExpectedVersion, c.Scores
+		j.GameID, j.WinnerID, j.Expected, j.Scores, j.Forfeit = c.GameID, c.WinnerID, c.ExpectedVersion, c.Scores, c.Forfeit
 	case EndTournament:
 	default:
 		return nil, fmt.Errorf("unknown command %T", cmd)
@@ -159,7 +159,7 @@ func UnmarshalCommand(b []byte) (Command, error) {
 	case WarnDeadlines{}.Name():
 		return WarnDeadlines{Lead: time.Duration(j.LeadNS)}, nil
 	case CorrectResult{}.Name():
-		return CorrectResult{GameID: j.GameID, WinnerID: j.WinnerID, ExpectedVersion: j.Expected, Scores: j.Scores}, nil
+		return CorrectResult{GameID: j.GameID, WinnerID: j.WinnerID, ExpectedVersion: j.Expected, Scores: j.Scores, Forfeit: j.Forfeit}, nil
 	case EndTournament{}.Name():
 		return EndTournament{}, nil
 	}
@@ -194,6 +194,12 @@ func Describe(cmd Command) string {
 	case WarnDeadlines:
 		return fmt.Sprintf("warn_deadlines lead %v", c.Lead)
 	case CorrectResult:
+		switch {
+		case c.WinnerID == 0:
+			return fmt.Sprintf("correct_result game %d to a double forfeit", c.GameID)
+		case c.Forfeit:
+			return fmt.Sprintf("correct_result game %d winner %d by forfeit", c.GameID, c.WinnerID)
+		}
 		return fmt.Sprintf("correct_result game %d winner %d", c.GameID, c.WinnerID)
 	}
 	return cmd.Name()
@@ -214,7 +220,7 @@ func Descends(newer, older *Tournament) bool {
 		newer.Name != older.Name || newer.MaxPlayers != older.MaxPlayers || newer.CreatorID != older.CreatorID {
 		return false
 	}
-	if newer.Version < older.Version || older.UpdatedAt.After(newer.UpdatedAt) || statusRank(newer.Status) < statusRank(older.Status) {
+	if newer.Version < older.Version || older.UpdatedAt.After(newer.UpdatedAt) {
 		return false
 	}
 	if older.Status != StatusPending && !slices.Equal(newer.Seeds, older.Seeds) {
@@ -224,9 +230,13 @@ func Descends(newer, older *Tournament) bool {
 		return false // older holds a correction newer does not
 	}
 	if newer.CorrectedVersion > older.Version {
-		// A correction made since older re-decided games: older's
-		// decisions need not hold in newer any more.
-		return true
+		// A correction made since older re-decided games, and may have
+		// reopened a completed tournament: older's decisions and status
+		// need not hold in newer any more.
+		return newer.Status != StatusPending
+	}
+	if statusRank(newer.Status) < statusRank(older.Status) {
+		return false
 	}
 	for _, r := range older.Rounds {
 		for _, g := range r.Games {

@@ -46,7 +46,7 @@ func (t *Tournament) AppendMetaJSON(b []byte) []byte {
 
 // AppendJSONWith is the round's AppendJSON taking each game's JSON from gj.
 func (r *Round) AppendJSONWith(b []byte, gj GameJSON) []byte {
-	return r.appendJSON(b, gj)
+	return r.appendJSON(b, gj, nil)
 }
 
 // Signature is a 64-bit hash of everything the game's JSON shows: two games
@@ -82,6 +82,9 @@ func (g *Game) Signature() uint64 {
 	if g.Forfeit {
 		mix(0xf0f)
 	}
+	if g.ByDeparture {
+		mix(0xde9)
+	}
 	for _, c := range g.State {
 		mix(uint64(c))
 	}
@@ -111,6 +114,11 @@ func (g *Game) Signature() uint64 {
 func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 	if need := 256 + 12*len(t.Players) + 300*t.GameCount()*2; cap(b)-len(b) < need {
 		b = append(make([]byte, 0, len(b)+need), b...)
+	}
+	var seeds map[int64]int // the derived form shows each game's seeds
+	if derived && len(t.Seeds) > 0 {
+		seeds = t.seedIndex()
+		gj = nil
 	}
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, t.ID, 10)
@@ -142,7 +150,7 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = t.Rounds[i].appendJSON(b, gj)
+		b = t.Rounds[i].appendJSON(b, gj, seeds)
 	}
 	b = append(b, `],"winner_id":`...)
 	b = appendOptInt(b, t.WinnerID)
@@ -199,6 +207,10 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 			b = strconv.AppendInt(b, int64(d.Stage), 10)
 			b = append(b, `,"reason":`...)
 			b = appendString(b, d.Reason)
+			if !d.At.IsZero() {
+				b = append(b, `,"at":`...)
+				b = appendTime(b, d.At)
+			}
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -220,10 +232,10 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		b = strconv.AppendInt(b, int64(t.BestOf), 10)
 	}
 	if len(t.BestOfByRound) > 0 {
-		// encoding/json writes map keys sorted as strings.
+		// encoding/json writes map keys sorted.
 		keys := make([]string, 0, len(t.BestOfByRound))
 		for k := range t.BestOfByRound {
-			keys = append(keys, strconv.Itoa(k))
+			keys = append(keys, k)
 		}
 		slices.Sort(keys)
 		b = append(b, `,"best_of_by_round":{`...)
@@ -231,17 +243,29 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			n, _ := strconv.Atoi(k)
-			b = append(b, '"')
-			b = append(b, k...)
-			b = append(b, `":`...)
-			b = strconv.AppendInt(b, int64(t.BestOfByRound[n]), 10)
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, int64(t.BestOfByRound[k]), 10)
 		}
 		b = append(b, '}')
 	}
 	if t.CorrectedVersion != 0 {
 		b = append(b, `,"corrected_version":`...)
 		b = strconv.AppendInt(b, t.CorrectedVersion, 10)
+	}
+	if t.Rules != 0 {
+		b = append(b, `,"rules":`...)
+		b = strconv.AppendInt(b, int64(t.Rules), 10)
+	}
+	if len(t.ResetResults) > 0 {
+		b = append(b, `,"reset_results":[`...)
+		for i := range t.ResetResults {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = t.ResetResults[i].appendJSON(b, seeds)
+		}
+		b = append(b, ']')
 	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
@@ -253,7 +277,7 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 						b = append(b, ',')
 					}
 					first = false
-					b = appendGame(b, g, gj)
+					b = appendGame(b, g, gj, seeds)
 				}
 			}
 		}
@@ -265,17 +289,17 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 
 // AppendJSON appends the round's JSON.
 func (r *Round) AppendJSON(b []byte) []byte {
-	return r.appendJSON(b, nil)
+	return r.appendJSON(b, nil, nil)
 }
 
-func appendGame(b []byte, g *Game, gj GameJSON) []byte {
+func appendGame(b []byte, g *Game, gj GameJSON, seeds map[int64]int) []byte {
 	if gj != nil {
 		return append(b, gj(g)...)
 	}
-	return g.AppendJSON(b)
+	return g.appendJSON(b, seeds)
 }
 
-func (r *Round) appendJSON(b []byte, gj GameJSON) []byte {
+func (r *Round) appendJSON(b []byte, gj GameJSON, seeds map[int64]int) []byte {
 	if need := 64 + 12*len(r.Slots) + 300*len(r.Games); cap(b)-len(b) < need {
 		b = append(make([]byte, 0, len(b)+need), b...)
 	}
@@ -300,7 +324,7 @@ func (r *Round) appendJSON(b []byte, gj GameJSON) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendGame(b, &r.Games[i], gj)
+			b = appendGame(b, &r.Games[i], gj, seeds)
 		}
 		b = append(b, ']')
 	}
@@ -309,8 +333,11 @@ func (r *Round) appendJSON(b []byte, gj GameJSON) []byte {
 	return append(b, '}')
 }
 
-// AppendJSON appends the game's JSON.
-func (g *Game) AppendJSON(b []byte) []byte {
+// AppendJSON appends the game's JSON (its stored form: no seeds).
+func (g *Game) AppendJSON(b []byte) []byte { return g.appendJSON(b, nil) }
+
+// appendJSON writes the game, with its players' seeds when seeds is set.
+func (g *Game) appendJSON(b []byte, seeds map[int64]int) []byte {
 	b = append(b, `{"game_id":`...)
 	b = strconv.AppendInt(b, g.GameID, 10)
 	b = append(b, `,"round":`...)
@@ -319,6 +346,14 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, g.Player1, 10)
 	b = append(b, `,"player_2":`...)
 	b = strconv.AppendInt(b, g.Player2, 10)
+	if s := seeds[g.Player1]; s != 0 {
+		b = append(b, `,"seed_1":`...)
+		b = strconv.AppendInt(b, int64(s), 10)
+	}
+	if s := seeds[g.Player2]; s != 0 {
+		b = append(b, `,"seed_2":`...)
+		b = strconv.AppendInt(b, int64(s), 10)
+	}
 	b = append(b, `,"status":`...)
 	b = appendString(b, string(g.Status))
 	b = append(b, `,"winner_id":`...)
@@ -339,6 +374,9 @@ func (g *Game) AppendJSON(b []byte) []byte {
 	}
 	if g.Forfeit {
 		b = append(b, `,"forfeit":true`...)
+	}
+	if g.ByDeparture {
+		b = append(b, `,"by_departure":true`...)
 	}
 	if g.State != "" {
 		b = append(b, `,"state":`...)

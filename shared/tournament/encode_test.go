@@ -29,8 +29,30 @@ func reference(t *Tournament, derived bool) string {
 		b, _ := json.Marshal(f)
 		return string(b)
 	}
-	b, _ := json.Marshal(wire{tournamentFields: f, ActiveGames: t.ActiveGames(), NextRound: t.NextRound()})
+	// The derived form shows each game's seeds.
+	f.Rounds = Round{}.cloneRounds(f.Rounds)
+	withSeeds := func(gs []Game) {
+		for i := range gs {
+			gs[i].Seed1, gs[i].Seed2 = t.SeedOf(gs[i].Player1), t.SeedOf(gs[i].Player2)
+		}
+	}
+	for i := range f.Rounds {
+		withSeeds(f.Rounds[i].Games)
+	}
+	f.ResetResults = Round{Games: f.ResetResults}.clone().Games
+	withSeeds(f.ResetResults)
+	active := t.ActiveGames()
+	withSeeds(active)
+	b, _ := json.Marshal(wire{tournamentFields: f, ActiveGames: active, NextRound: t.NextRound()})
 	return string(b)
+}
+
+func (Round) cloneRounds(rs []Round) []Round {
+	out := make([]Round, len(rs))
+	for i, r := range rs {
+		out[i] = r.clone()
+	}
+	return out
 }
 
 func TestFastJSONMatchesEncodingJSON(t *testing.T) {

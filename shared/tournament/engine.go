@@ -3,6 +3,7 @@ package tournament
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -46,9 +47,12 @@ type CreateParams struct {
 	CheckIn  string     `json:"check_in,omitempty"`
 	StartsAt *time.Time `json:"starts_at,omitempty"`
 	// BestOf is the length of every game's series (1, 3, 5 or 7; 0 = 1),
-	// BestOfByRound overrides it for given round numbers.
-	BestOf        int         `json:"best_of,omitempty"`
-	BestOfByRound map[int]int `json:"best_of_by_round,omitempty"`
+	// BestOfByRound overrides it for given rounds: "3" is round 3 (single
+	// elimination, round robin, Swiss), "third_place" the third-place
+	// match; a double elimination names a bracket's own rounds:
+	// "winners:3", "losers:2", "grand_final" (both of its games).
+	BestOf        int            `json:"best_of,omitempty"`
+	BestOfByRound map[string]int `json:"best_of_by_round,omitempty"`
 }
 
 // MaxID is the largest id tourney accepts (tournament, player, creator):
@@ -65,7 +69,12 @@ func checkID(field string, id int64) error {
 
 // Validate checks the parameters and returns them normalised (name trimmed,
 // NFC).
-func (p CreateParams) Validate() (CreateParams, error) {
+func (p CreateParams) Validate() (CreateParams, error) { return p.validate(false) }
+
+// validate is Validate; legacy accepts what tournaments stored by an
+// earlier release may hold (a double elimination's best_of_by_round with
+// plain round numbers).
+func (p CreateParams) validate(legacy bool) (CreateParams, error) {
 	if err := checkID("id", p.ID); err != nil {
 		return p, err
 	}
@@ -94,13 +103,8 @@ func (p CreateParams) Validate() (CreateParams, error) {
 		}
 		p.CheckIn = d.String()
 	}
-	for round, n := range p.BestOfByRound {
-		if round < 1 || round > 2*MaxPlayers {
-			return p, Errorf(CodeInvalidArgument, "best_of_by_round names round %d, which no tournament has", round)
-		}
-		if n != 1 && n != 3 && n != 5 && n != 7 {
-			return p, Errorf(CodeInvalidArgument, "best_of_by_round[%d] must be 1, 3, 5 or 7, got %d", round, n)
-		}
+	if err := checkBestOfByRound(p.Format, p.Options, p.BestOfByRound, legacy); err != nil {
+		return p, err
 	}
 	if p.BestOf != 0 && p.BestOf != 1 && p.BestOf != 3 && p.BestOf != 5 && p.BestOf != 7 {
 		return p, Errorf(CodeInvalidArgument, "best_of must be 1, 3, 5 or 7, got %d", p.BestOf)
@@ -196,6 +200,9 @@ type change struct {
 	// instead of computing it: a replay of pairings made before (Validate).
 	pairings func(round int) ([]int64, error)
 	err      error // a failure inside a stage change (a bad pairing given)
+	// replaying: the change plays a tournament again (a correction,
+	// Validate); its start keeps the tournament's rules.
+	replaying bool
 	// owned holds the first game of each round whose games this change
 	// copied or made: the others are still the input's (copyForChange).
 	owned map[*Game]bool
@@ -359,6 +366,9 @@ func (cmd Start) apply(c *change) error {
 	now := c.env.Now
 	c.t.Seeds, c.t.Shuffled = seeds, cmd.Shuffle
 	c.t.Status, c.t.StartedAt = StatusActive, &now
+	if !c.replaying {
+		c.t.Rules = CurrentRules // a replay keeps the rules the tournament had
+	}
 	c.emit(Event{Type: EventTournamentStarted})
 	c.beginFirstStage()
 	c.advance()
@@ -367,17 +377,22 @@ func (cmd Start) apply(c *change) error {
 
 // beginRound adds a round of the given bracket and stage with the given
 // slots (adjacent slots meet; 0 is an empty side, so its opponent has a
-// bye) and creates its games.
+// bye) and creates its games. A player who left the tournament keeps their
+// slot and loses their game by walkover (a bye carries them on to the
+// next one), so the bracket's shape never depends on departures; under
+// the first rules they leave an empty slot instead.
 func (c *change) beginRound(bracket string, stage int, slots []int64) {
 	n := len(c.t.Rounds) + 1
 	slots = slices.Clone(slots) // the round's own
+	walkovers := c.t.rules() >= RulesWalkovers
 	for i, p := range slots {
-		if p != 0 && c.t.dropped(p, stage) {
-			slots[i] = 0 // left the tournament: the opponent has a walkover
+		if p != 0 && !walkovers && c.left(p, stage) {
+			slots[i] = 0 // under the first rules a player who left leaves an empty slot
 		}
 	}
 	r := Round{Round: n, Bracket: bracket, Stage: stage, Slots: slots, Games: []Game{}, Byes: []int64{}}
-	next := int64(c.t.GameCount()) + 1
+	next := c.t.nextGameID()
+	bestOf := c.t.bestOf(bracket, n, len(c.t.bracketRounds(bracket))+1)
 	c.emit(Event{Type: EventRoundStarted, Round: n, Bracket: bracket})
 	for i := 0; i+1 < len(slots); i += 2 {
 		a, b := slots[i], slots[i+1]
@@ -388,7 +403,7 @@ func (c *change) beginRound(bracket string, stage int, slots []int64) {
 			continue
 		}
 		g := Game{GameID: next, Round: n, Player1: a, Player2: b, Status: GameActive, State: StateReady,
-			CreatedAt: c.env.Now, Deadline: c.env.Now.Add(c.env.GameTimeout), BestOf: c.t.bestOf(n)}
+			CreatedAt: c.env.Now, Deadline: c.env.Now.Add(c.env.GameTimeout), BestOf: bestOf}
 		next++
 		r.Games = append(r.Games, g)
 		c.emit(Event{Type: EventGameCreated, Round: n, GameID: g.GameID, Bracket: bracket})
@@ -396,6 +411,32 @@ func (c *change) beginRound(bracket string, stage int, slots []int64) {
 	c.markOwned(&r)
 	c.t.Rounds = append(c.t.Rounds, r)
 	c.t.CurrentRound = n
+	if len(c.t.ResetResults) > 0 && !c.replaying {
+		// A result kept aside for a pairing the bracket now plays again
+		// belongs to another history: this game is played anew.
+		c.t.ResetResults = slices.DeleteFunc(slices.Clone(c.t.ResetResults), func(k Game) bool {
+			return slices.ContainsFunc(r.Games, func(g Game) bool { return keyOf(&g) == keyOf(&k) })
+		})
+		if len(c.t.ResetResults) == 0 {
+			c.t.ResetResults = nil
+		}
+	}
+	if walkovers && !c.replaying {
+		// (A replay decides these games itself, from what was recorded.)
+		games := c.t.Rounds[len(c.t.Rounds)-1].Games
+		for gi := range games {
+			g := &games[gi]
+			switch left1, left2 := c.left(g.Player1, stage), c.left(g.Player2, stage); {
+			case left1 && left2:
+				c.forfeitBoth(g)
+				g.ByDeparture = true
+			case left1:
+				c.walkover(g, g.Player1)
+			case left2:
+				c.walkover(g, g.Player2)
+			}
+		}
+	}
 }
 
 // advance ends the current stage once every game in it is decided, then
@@ -515,11 +556,21 @@ func (c *change) doubleForfeit(cmd RegisterResult) error {
 	default:
 		return Errorf(CodeFailedPrecondition, "game %d is %s", g.GameID, g.Status)
 	}
-	now := c.env.Now
-	g.Status, g.State, g.Forfeit, g.FinishedAt, g.Overdue = GameFinished, StateCompleted, true, &now, false
-	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Forfeit: true})
+	c.forfeitBoth(g)
 	c.advance()
 	return nil
+}
+
+// forfeitBoth decides g as a double forfeit: neither player advances.
+func (c *change) forfeitBoth(g *Game) {
+	c.setDoubleForfeit(g)
+	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Forfeit: true})
+}
+
+func (c *change) setDoubleForfeit(g *Game) {
+	now := c.env.Now
+	g.Status, g.State, g.Forfeit, g.FinishedAt, g.Overdue = GameFinished, StateCompleted, true, &now, false
+	g.WinnerID, g.LoserID, g.Scores, g.ByDeparture = nil, nil, nil, false
 }
 
 // Disqualify removes a player from an active tournament: their game being
@@ -552,7 +603,7 @@ func (c *change) drop(player int64, reason string) error {
 		return Errorf(CodeFailedPrecondition, "player %d already left tournament %d", player, c.t.ID)
 	}
 	stage := c.t.stage(&c.t.Rounds[len(c.t.Rounds)-1])
-	c.t.Dropped = append(c.t.Dropped, Drop{PlayerID: player, Stage: stage, Reason: reason})
+	c.t.Dropped = append(c.t.Dropped, Drop{PlayerID: player, Stage: stage, Reason: reason, At: c.env.Now})
 	ev := EventPlayerDisqualified
 	if reason == DropWithdrew {
 		ev = EventPlayerWithdrew
@@ -576,8 +627,20 @@ func (c *change) drop(player int64, reason string) error {
 func (c *change) walkover(g *Game, player int64) {
 	w, _ := g.opponent(player)
 	c.decide(g, GameFinished, w)
-	g.Forfeit = true
+	g.Forfeit, g.Scores, g.ByDeparture = true, nil, true
 	c.emit(Event{Type: EventGameFinished, Round: g.Round, GameID: g.GameID, WinnerID: w, LoserID: player, Forfeit: true})
+}
+
+// left reports whether player has left the tournament for a round of
+// stage that the change creates: a round created now follows every
+// departure; a replay (a correction, Validate) plays the rounds again as
+// they were made, each after the departures before its stage only (under
+// the first rules, where that shapes the bracket).
+func (c *change) left(player int64, stage int) bool {
+	if !c.replaying {
+		stage = 1 << 30
+	}
+	return c.t.dropped(player, stage)
 }
 
 // dropped reports whether player left the tournament before stage.
@@ -603,7 +666,7 @@ func (g *Game) opponent(player int64) (int64, bool) {
 func (c *change) decide(g *Game, status GameStatus, winner int64) {
 	loser, _ := g.opponent(winner)
 	now := c.env.Now
-	g.Status, g.WinnerID, g.LoserID, g.FinishedAt, g.Overdue = status, &winner, &loser, &now, false
+	g.Status, g.WinnerID, g.LoserID, g.FinishedAt, g.Overdue, g.ByDeparture = status, &winner, &loser, &now, false, false
 	g.State = StateCompleted
 	if status == GameTimedOut {
 		g.State = StateTimedOut
@@ -714,7 +777,7 @@ type TimeoutPolicy string
 // Timeout policies.
 const (
 	TimeoutRandom     TimeoutPolicy = "random"      // one of the two players advances, drawn at random
-	TimeoutHigherSeed TimeoutPolicy = "higher_seed" // player_1 (the better seed) advances
+	TimeoutHigherSeed TimeoutPolicy = "higher_seed" // the better seed (lower seed number) advances, whichever side it plays
 	TimeoutNone       TimeoutPolicy = "none"        // the game stays active; an event says it is overdue
 )
 
@@ -753,9 +816,13 @@ func (cmd ResolveTimeouts) apply(c *change) error {
 		return Errorf(CodeInternal, "random timeout policy needs a random source")
 	}
 	decided := false
+	var seeds map[int64]int
 	c.stageGames(func(g *Game) {
 		if g.Status != GameActive || c.env.Now.Before(g.Deadline) {
 			return
+		}
+		if cmd.Policy == TimeoutHigherSeed && seeds == nil {
+			seeds = c.t.seedIndex()
 		}
 		switch cmd.Policy {
 		case TimeoutNone:
@@ -765,7 +832,12 @@ func (cmd ResolveTimeouts) apply(c *change) error {
 			}
 			return
 		case TimeoutHigherSeed:
-			c.timeOut(g, g.Player1, cmd.Policy)
+			// The better seed by number, whichever side it plays.
+			w := g.Player1
+			if seeds[g.Player2] < seeds[g.Player1] {
+				w = g.Player2
+			}
+			c.timeOut(g, w, cmd.Policy)
 		case TimeoutRandom:
 			c.timeOut(g, []int64{g.Player1, g.Player2}[c.env.Rand.IntN(2)], cmd.Policy)
 		}
@@ -826,9 +898,9 @@ func (c *change) timeOut(g *Game, winner int64, policy TimeoutPolicy) {
 }
 
 // EndTournament ends an active tournament now: it completes with the
-// standings as they are (the leader, or for an elimination format the best
-// placed player, as winner) and its games still being played are left
-// undecided.
+// standings as they are (the best placed player who can still win, as
+// winner; nobody when there is none) and its games still being played are
+// cancelled.
 type EndTournament struct{}
 
 // Name implements Command.
@@ -838,8 +910,15 @@ func (EndTournament) apply(c *change) error {
 	if err := c.requireStatus(StatusActive, "end"); err != nil {
 		return err
 	}
-	st := c.t.Standings().Standings
-	w := st[0].PlayerID
+	// The best placed player who can still win (nobody, when every player
+	// still in the standings is out: say a final both players forfeited).
+	var w int64
+	for _, s := range c.t.Standings().Standings {
+		if !s.Eliminated {
+			w = s.PlayerID
+			break
+		}
+	}
 	c.t.Ended = true
 	c.stageGames(func(g *Game) {
 		if g.Status == GameActive {
@@ -852,12 +931,63 @@ func (EndTournament) apply(c *change) error {
 	return nil
 }
 
-// bestOf is the series length of round n's games (1 when not set).
-func (t *Tournament) bestOf(n int) int {
-	if b, ok := t.BestOfByRound[n]; ok {
-		return b
+// bestOf is the series length of the games of round n, the k-th round of
+// its bracket (1 when not set).
+func (t *Tournament) bestOf(bracket string, n, k int) int {
+	if len(t.BestOfByRound) > 0 {
+		var key string
+		switch bracket {
+		case BracketWinners, BracketLosers:
+			if t.format() == DoubleElimination {
+				key = bracket + ":" + strconv.Itoa(k)
+			}
+		case BracketGrandFinal, BracketThirdPlace:
+			key = bracket
+		}
+		if b, ok := t.BestOfByRound[key]; ok && key != "" {
+			return b
+		}
+		if b, ok := t.BestOfByRound[strconv.Itoa(n)]; ok {
+			return b // a round by its number (a double elimination's only in state from before bracket names)
+		}
 	}
 	return max(t.BestOf, 1)
+}
+
+// checkBestOfByRound checks best_of_by_round's keys against the format
+// (see CreateParams) and its values.
+func checkBestOfByRound(f Format, o Options, m map[string]int, legacy bool) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the first bad key named is always the same one
+	for _, k := range keys {
+		if v := m[k]; v != 1 && v != 3 && v != 5 && v != 7 {
+			return Errorf(CodeInvalidArgument, "best_of_by_round[%q] must be 1, 3, 5 or 7, got %d", k, v)
+		}
+		bracket, num, named := strings.Cut(k, ":")
+		if !named {
+			num = k
+		}
+		round, err := strconv.Atoi(num)
+		switch {
+		case !named && (k == BracketGrandFinal || k == BracketThirdPlace):
+			if k == BracketGrandFinal && f != DoubleElimination {
+				return Errorf(CodeInvalidArgument, "best_of_by_round names %q, which only a double elimination has", k)
+			}
+			if k == BracketThirdPlace && !o.ThirdPlaceMatch {
+				return Errorf(CodeInvalidArgument, "best_of_by_round names %q, which only a single elimination with third_place_match has", k)
+			}
+		case err != nil || round < 1 || round > 2*MaxPlayers || num != strconv.Itoa(round):
+			return Errorf(CodeInvalidArgument, "best_of_by_round key %q is not a round (a number from 1, or for a double elimination winners:N, losers:N or grand_final)", k)
+		case named && (f != DoubleElimination || bracket != BracketWinners && bracket != BracketLosers):
+			return Errorf(CodeInvalidArgument, "best_of_by_round key %q names a bracket's round: only a double elimination has them, as winners:N or losers:N", k)
+		case !named && f == DoubleElimination && !legacy:
+			return Errorf(CodeInvalidArgument, "best_of_by_round key %q: a double elimination names the bracket's round (winners:%d, losers:%d or grand_final)", k, round, round)
+		}
+	}
+	return nil
 }
 
 // checkScores checks a series' scores against its winner and length: every

@@ -184,8 +184,12 @@ func (c *change) nextStage() bool {
 }
 
 // complete ends the tournament with winner (0: nobody, when double
-// forfeits left no one in the final).
+// forfeits left no one in the final). A player who left never wins: a bye
+// that carried them to the end leaves the tournament without a winner.
 func (c *change) complete(winner int64) {
+	if winner != 0 && c.t.dropped(winner, 1<<30) {
+		winner = 0
+	}
 	now := c.env.Now
 	c.t.Status, c.t.WinnerID, c.t.CompletedAt = StatusCompleted, &winner, &now
 	if winner == 0 {

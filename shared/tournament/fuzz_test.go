@@ -1,15 +1,25 @@
-package tournament
+package tournament_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tourney/tourney/internal/fuzzcmd"
+	"github.com/tourney/tourney/shared/tournament"
 )
 
+var fuzzStart = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
 // FuzzCommandSequences decodes the input as a sequence of commands against
-// one tournament and checks the engine's invariants after every step.
+// one tournament (internal/fuzzcmd) and checks the engine's properties
+// after every step: every format, with corrections, walkovers, double
+// forfeits, disqualifications, withdrawals and check-ins.
 func FuzzCommandSequences(f *testing.F) {
 	f.Add([]byte{8, 0, 1, 0, 2, 0, 3, 0, 4, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3})
 	f.Add([]byte{2, 0, 1, 0, 1, 2, 1, 3, 0, 0, 4, 0, 3, 1})
@@ -18,120 +28,80 @@ func FuzzCommandSequences(f *testing.F) {
 	f.Add([]byte{8 | 2<<5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 4, 1})
 	f.Add([]byte{8 | 3<<5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 4, 0})
 	f.Add([]byte{8 | 4<<5, 0, 1, 0, 2, 0, 3, 0, 4, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 3, 4})
+	for _, s := range mishapScripts {
+		f.Add(encodeScript(f, s))
+	}
 	f.Fuzz(runFuzzBody)
 }
 
 func runFuzzBody(t *testing.T, in []byte) {
-	if len(in) == 0 || len(in) > 600 { // long inputs only repeat short ones, slowly
+	if len(in) == 0 || len(in) > fuzzcmd.MaxInput {
 		return
 	}
-	e := Env{Now: t0, Rand: rand.New(rand.NewPCG(uint64(len(in)), 7)), GameTimeout: time.Minute}
-	// The first byte chooses the size (low 5 bits), the format and its
-	// options (high bits).
-	f := []Format{SingleElimination, DoubleElimination, RoundRobin, Swiss}[(in[0]>>5)%4]
-	var o Options
-	switch {
-	case f == SingleElimination && in[0]>>7 == 1:
-		o.ThirdPlaceMatch = true
-	case f == DoubleElimination && in[0]>>7 == 1:
-		o.GrandFinal = GrandFinalSingle
-	}
-	checkIn := ""
-	if len(in)%3 == 0 {
-		checkIn = "10m"
-	}
-	bestOf := []int{0, 1, 3, 0}[len(in)%4]
-	tr, _, err := New(CreateParams{ID: 1, Name: "fuzz", MaxPlayers: 2 + int(in[0])%31, CreatorID: 1, Format: f, Options: o, CheckIn: checkIn, BestOf: bestOf}, e)
+	e := tournament.Env{Now: fuzzStart, Rand: rand.New(rand.NewPCG(uint64(len(in)), 7)), GameTimeout: time.Minute}
+	p := fuzzcmd.Params(in[0], len(in))
+	tr, _, err := tournament.New(p, e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eliminated := map[int64]bool{}
 	for i := 1; i+1 < len(in); i += 2 {
-		op, arg := in[i]%7, in[i+1]
-		e.Now = e.Now.Add(time.Duration(arg%40) * time.Second)
-		var cmd Command
-		switch op {
-		case 0:
-			cmd = AddPlayer{UserID: int64(arg % 40)}
-		case 1:
-			cmd = RemovePlayer{UserID: int64(arg % 40)}
-			if arg&64 != 0 || checkIn != "" && arg&1 == 0 {
-				cmd = CheckIn{UserID: int64(arg % 40)}
-			}
-		case 2:
-			cmd = Start{Shuffle: arg%2 == 1}
-		case 3:
-			// Mostly real games and players, sometimes nonsense.
-			gid, w := int64(arg%8), int64(arg%40)
-			if act := tr.ActiveGames(); len(act) > 0 && arg%4 != 0 {
-				g := act[int(arg)%len(act)]
-				gid, w = g.GameID, []int64{g.Player1, g.Player2}[arg%2]
-			}
-			cmd = RegisterResult{GameID: gid, WinnerID: w, Forfeit: arg&16 != 0}
-			if arg&32 != 0 { // scores, right or wrong
-				cmd = RegisterResult{GameID: gid, WinnerID: w, Scores: [][2]int{{int(arg % 3), int(arg % 5)}, {int(arg % 7), 1}}[:1+int(arg)%2]}
-			}
-		case 4:
-			cmd = ResolveTimeouts{Policy: []TimeoutPolicy{TimeoutRandom, TimeoutHigherSeed, TimeoutNone}[arg%3]}
-		case 5:
-			// A correction of a decided game, sometimes of nonsense.
-			c := CorrectResult{GameID: int64(arg % 8), WinnerID: int64(arg % 40)}
-			var decided []Game
-			for _, r := range tr.Rounds {
-				for _, g := range r.Games {
-					if g.Status != GameActive {
-						decided = append(decided, g)
-					}
-				}
-			}
-			if len(decided) > 0 && arg%4 != 0 {
-				g := decided[int(arg)%len(decided)]
-				c = CorrectResult{GameID: g.GameID, WinnerID: []int64{g.Player1, g.Player2}[arg%2]}
-			}
-			cmd = c
-		case 6:
-			switch act := tr.ActiveGames(); {
-			case arg%8 == 0: // rarely: it ends the sequence's tournament
-				cmd = EndTournament{}
-			case arg%8 < 3:
-				cmd = Disqualify{UserID: int64(arg % 40)}
-			case arg%8 < 5 && len(act) > 0:
-				cmd = RegisterResult{GameID: act[int(arg)%len(act)].GameID, Forfeit: true}
-			case arg%8 == 5 && len(act) > 0:
-				cmd = CallGame{GameID: act[int(arg)%len(act)].GameID}
-			case arg%8 == 6 && len(act) > 0:
-				cmd = StartGame{GameID: act[int(arg)%len(act)].GameID}
-			default:
-				cmd = RemovePlayer{UserID: int64(arg % 40)}
-			}
-		}
-		before := string(tr.AppendJSON(nil))
-		next, evs, err := Apply(tr, cmd, e)
-		if after := string(tr.AppendJSON(nil)); after != before {
-			t.Fatalf("Apply(%s) modified the state it was given", cmd.Name())
-		}
-		if err != nil {
-			if CodeOf(err) == CodeInternal || next != tr || evs != nil {
-				t.Fatalf("%s failed badly: %v", cmd.Name(), err)
-			}
-			continue
-		}
-		if (len(evs) == 0) != (next == tr) {
-			t.Fatalf("%s: events %d but changed %v", cmd.Name(), len(evs), next != tr)
-		}
-		if next != tr && next.Version != tr.Version+1 {
-			t.Fatalf("%s: version %d -> %d", cmd.Name(), tr.Version, next.Version)
-		}
-		tr = next
-		clear(eliminated) // a correction brings players back
-		checkInvariants(t, tr, eliminated)
+		cmd, wait := fuzzcmd.Command(tr, p.CheckIn != "", in[i], in[i+1])
+		e.Now = e.Now.Add(wait)
+		tr = step(t, tr, cmd, e)
 	}
 }
 
-func checkInvariants(t *testing.T, tr *Tournament, eliminated map[int64]bool) {
+// step applies cmd and checks every property of the change and of the
+// state it makes; it returns the new state.
+func step(t *testing.T, tr *tournament.Tournament, cmd tournament.Command, e tournament.Env) *tournament.Tournament {
 	t.Helper()
-	if err := Validate(tr); err != nil {
+	before := string(tr.AppendJSON(nil))
+	var impact tournament.Impact
+	correction, isCorrection := cmd.(tournament.CorrectResult)
+	if isCorrection {
+		var err error
+		if impact, err = tournament.PreviewCorrection(tr, correction, e); err == nil && string(tr.AppendJSON(nil)) != before {
+			t.Fatal("a dry run modified the state")
+		}
+	}
+	next, evs, err := tournament.Apply(tr, cmd, e)
+	if after := string(tr.AppendJSON(nil)); after != before {
+		t.Fatalf("Apply(%s) modified the state it was given", cmd.Name())
+	}
+	if err != nil {
+		if tournament.CodeOf(err) == tournament.CodeInternal || next != tr || evs != nil {
+			t.Fatalf("%s failed badly: %v", cmd.Name(), err)
+		}
+		return tr
+	}
+	if (len(evs) == 0) != (next == tr) {
+		t.Fatalf("%s: events %d but changed %v", cmd.Name(), len(evs), next != tr)
+	}
+	if next != tr && next.Version != tr.Version+1 {
+		t.Fatalf("%s: version %d -> %d", cmd.Name(), tr.Version, next.Version)
+	}
+	checkState(t, next)
+	if isCorrection && next != tr {
+		checkImpact(t, tr, next, evs, correction, impact)
+		checkUndo(t, tr, next, correction, e)
+	}
+	if next.Format == tournament.Swiss && len(next.Rounds) > len(tr.Rounds) {
+		checkSwissHistory(t, next)
+	}
+	return next
+}
+
+// checkState checks the properties every state has.
+func checkState(t *testing.T, tr *tournament.Tournament) {
+	t.Helper()
+	if err := tournament.Validate(tr); err != nil {
 		t.Fatalf("engine produced an invalid state: %v\n%s", err, tr.AppendJSON(nil))
+	}
+	// Export and import give the state back exactly.
+	b, _ := json.Marshal(tr)
+	back, err := tournament.ParseSnapshot(b)
+	if err != nil || !reflect.DeepEqual(tr, back) {
+		t.Fatalf("export and import lost state: %v\n%s", err, b)
 	}
 	busy := map[int64]bool{}
 	for _, g := range tr.ActiveGames() {
@@ -139,60 +109,272 @@ func checkInvariants(t *testing.T, tr *Tournament, eliminated map[int64]bool) {
 			if busy[p] {
 				t.Fatalf("player %d is in two active games", p)
 			}
-			if eliminated[p] && tr.Rounds[g.Round-1].Bracket != BracketThirdPlace {
-				t.Fatalf("eliminated player %d plays again in game %d", p, g.GameID)
-			}
 			busy[p] = true
 		}
 	}
-	// Who is out: single elimination after a loss (but in the third-place
-	// match), double elimination after two; nobody in round robin and Swiss.
-	lost := map[int64]int{}
+	checkStandings(t, tr)
+}
+
+// exits says, for an elimination format, the stage each player went out
+// in (0: still in): single elimination their first loss (the third-place
+// match aside), double elimination their second, a double forfeit at
+// once, and a player who left where they left if no earlier.
+func exits(tr *tournament.Tournament) map[int64]int {
+	need := 1
+	if tr.Format == tournament.DoubleElimination {
+		need = 2
+	}
+	losses, out := map[int64]int{}, map[int64]int{}
+	goOut := func(p int64, stage int) {
+		if out[p] == 0 || stage < out[p] {
+			out[p] = stage
+		}
+	}
 	for _, r := range tr.Rounds {
+		stage := r.Stage
+		if stage == 0 {
+			stage = r.Round
+		}
+		if r.Bracket == tournament.BracketThirdPlace {
+			continue
+		}
 		for _, g := range r.Games {
-			if g.LoserID == nil || r.Bracket == BracketThirdPlace {
-				continue
-			}
-			lost[*g.LoserID]++
-			switch tr.format() {
-			case SingleElimination:
-				eliminated[*g.LoserID] = true
-			case DoubleElimination:
-				if lost[*g.LoserID] >= 2 {
-					eliminated[*g.LoserID] = true
+			switch {
+			case g.WinnerID == nil && g.Status == tournament.GameFinished:
+				goOut(g.Player1, stage)
+				goOut(g.Player2, stage)
+			case g.LoserID != nil:
+				if losses[*g.LoserID]++; losses[*g.LoserID] == need {
+					goOut(*g.LoserID, stage)
 				}
 			}
 		}
 	}
-	doubleForfeits := false
+	for _, d := range tr.Dropped {
+		goOut(d.PlayerID, d.Stage)
+	}
+	return out
+}
+
+func checkStandings(t *testing.T, tr *tournament.Tournament) {
+	t.Helper()
+	if tr.Status == tournament.StatusPending {
+		return
+	}
+	st := tr.Standings().Standings
+	seen := map[int64]bool{}
+	place := map[int64]int{}
+	for _, s := range st {
+		if seen[s.PlayerID] || !slices.Contains(tr.Players, s.PlayerID) {
+			t.Fatalf("standings place %d twice or is not a player: %+v", s.PlayerID, st)
+		}
+		seen[s.PlayerID], place[s.PlayerID] = true, s.Place
+	}
+	if len(st) != len(tr.Players) {
+		t.Fatalf("standings list %d of %d players", len(st), len(tr.Players))
+	}
+	// Points are wins (walkovers among them) and, in Swiss, byes.
+	wins := map[int64]int{}
 	for _, r := range tr.Rounds {
 		for _, g := range r.Games {
-			doubleForfeits = doubleForfeits || g.Status == GameFinished && g.WinnerID == nil
+			if g.WinnerID != nil {
+				wins[*g.WinnerID]++
+			}
 		}
 	}
-	if tr.Status == StatusCompleted && tr.format() == SingleElimination && !tr.Ended && !doubleForfeits && len(tr.Dropped) == 0 {
-		if tr.WinnerID == nil || eliminated[*tr.WinnerID] || len(eliminated) != len(tr.Players)-1 {
-			t.Fatalf("completed with winner %v and %d of %d eliminated", tr.WinnerID, len(eliminated), len(tr.Players))
+	left := map[int64]bool{}
+	for _, d := range tr.Dropped {
+		left[d.PlayerID] = true
+	}
+	for _, s := range st {
+		if s.Wins != wins[s.PlayerID] {
+			t.Fatalf("player %d has %d wins in the standings, %d in the games", s.PlayerID, s.Wins, wins[s.PlayerID])
 		}
-		third := 0
-		if tr.Options.ThirdPlaceMatch && len(tr.Players) >= 4 {
-			third = 1
+		switch tr.Format {
+		case tournament.RoundRobin:
+			if s.Points != s.Wins {
+				t.Fatalf("round robin points %+v", s)
+			}
+		case tournament.Swiss:
+			if s.Points != s.Wins+s.Byes {
+				t.Fatalf("Swiss points %+v", s)
+			}
 		}
-		if tr.GameCount() != len(tr.Players)-1+third {
-			t.Fatalf("%d games for %d players", tr.GameCount(), len(tr.Players))
+		if left[s.PlayerID] && !s.Eliminated {
+			t.Fatalf("player %d left but is not eliminated: %+v", s.PlayerID, s)
+		}
+		if tr.Status == tournament.StatusCompleted && tr.WinnerID != nil && (s.PlayerID == *tr.WinnerID) == s.Eliminated {
+			t.Fatalf("completed with winner %d: %+v", *tr.WinnerID, s)
 		}
 	}
-	if tr.Status == StatusCompleted && tr.format() == DoubleElimination && !tr.Ended && !doubleForfeits && len(tr.Dropped) == 0 {
-		if n, g := len(tr.Players), tr.GameCount(); g < 2*n-3 || g > 2*n-1 {
-			t.Fatalf("double elimination: %d games for %d players", g, n)
+	if tr.Format == tournament.RoundRobin || tr.Format == tournament.Swiss {
+		return
+	}
+	// Elimination: out means eliminated, and nobody out in a stage is
+	// placed above somebody still in after it.
+	out := exits(tr)
+	for _, s := range st {
+		if s.Eliminated != (out[s.PlayerID] > 0) && !(tr.Status == tournament.StatusCompleted && s.Eliminated) {
+			t.Fatalf("player %d out in stage %d, eliminated %v", s.PlayerID, out[s.PlayerID], s.Eliminated)
 		}
 	}
-	if tr.Status != StatusPending && len(tr.Standings().Standings) != len(tr.Players) {
-		t.Fatalf("standings do not list every player")
+	for a, sa := range out {
+		if sa == 0 {
+			continue
+		}
+		for _, p := range tr.Players {
+			if sb := out[p]; (sb == 0 || sb > sa) && place[p] >= place[a] && !(tr.WinnerID != nil && *tr.WinnerID == a) {
+				t.Fatalf("player %d, out in stage %d, is placed %d; player %d, in longer (%d), is placed %d: %+v",
+					a, sa, place[a], p, sb, place[p], st)
+			}
+		}
 	}
-	b, _ := json.Marshal(tr)
-	var back Tournament
-	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(*tr, back) {
-		t.Fatalf("JSON round trip lost state: %v", err)
+}
+
+// checkImpact: the dry run said what the correction did, and no game
+// outside the impact changed.
+func checkImpact(t *testing.T, before, after *tournament.Tournament, evs []tournament.Event, cmd tournament.CorrectResult, preview tournament.Impact) {
+	t.Helper()
+	applied := tournament.ImpactOf(before, after, evs, cmd.GameID)
+	if a, p := impactJSON(applied), impactJSON(preview); a != p {
+		t.Fatalf("the dry run said\n%s\nthe correction did\n%s", p, a)
 	}
+	in := map[int64]bool{cmd.GameID: true}
+	for _, list := range [][]tournament.Game{applied.Reset, applied.Removed, applied.Repaired, applied.Created} {
+		for _, g := range list {
+			in[g.GameID] = true
+		}
+	}
+	games := func(tr *tournament.Tournament) map[int64]string {
+		m := map[int64]string{}
+		for _, r := range tr.Rounds {
+			for _, g := range r.Games {
+				m[g.GameID] = string(g.AppendJSON(nil))
+			}
+		}
+		return m
+	}
+	was, is := games(before), games(after)
+	for id := range was {
+		if was[id] != is[id] && !in[id] {
+			t.Fatalf("game %d changed outside the impact %s:\n%s\n%s", id, impactJSON(applied), was[id], is[id])
+		}
+	}
+	for id := range is {
+		if was[id] != is[id] && !in[id] {
+			t.Fatalf("game %d appeared outside the impact: %s", id, is[id])
+		}
+	}
+	for id := range in {
+		if was[id] == is[id] && id != cmd.GameID {
+			t.Fatalf("game %d is in the impact but did not change", id)
+		}
+	}
+}
+
+func impactJSON(im tournament.Impact) string {
+	b, _ := json.Marshal(im)
+	return string(b)
+}
+
+// checkUndo: correcting a game back to the result it had gives back every
+// game as it was (ids, players, results).
+func checkUndo(t *testing.T, before, after *tournament.Tournament, cmd tournament.CorrectResult, e tournament.Env) {
+	t.Helper()
+	if before.Ended || after.Game(cmd.GameID) == nil {
+		return
+	}
+	g := before.Game(cmd.GameID)
+	undo := tournament.CorrectResult{GameID: g.GameID, Forfeit: g.Forfeit, Scores: g.Scores}
+	if g.WinnerID != nil {
+		undo.WinnerID = *g.WinnerID
+	}
+	if g.Status == tournament.GameTimedOut {
+		return // a correction makes a played result of it; there is no way back to the timeout
+	}
+	back, _, err := tournament.Apply(after, undo, e)
+	if err != nil {
+		t.Fatalf("undoing %s: %v", tournament.Describe(cmd), err)
+	}
+	if d := bracketDiff(before, back); d != "" {
+		t.Fatalf("%s and back: %s", tournament.Describe(cmd), d)
+	}
+}
+
+// bracketDiff compares two states' rounds and games (ids, players,
+// results), times aside.
+func bracketDiff(a, b *tournament.Tournament) string {
+	if len(a.Rounds) != len(b.Rounds) {
+		return fmt.Sprintf("%d rounds against %d", len(a.Rounds), len(b.Rounds))
+	}
+	var diffs []string
+	for ri := range a.Rounds {
+		ra, rb := &a.Rounds[ri], &b.Rounds[ri]
+		if !slices.Equal(ra.Slots, rb.Slots) || !slices.Equal(ra.Byes, rb.Byes) || len(ra.Games) != len(rb.Games) {
+			diffs = append(diffs, fmt.Sprintf("round %d: slots %v/%v byes %v/%v", ra.Round, ra.Slots, rb.Slots, ra.Byes, rb.Byes))
+			continue
+		}
+		for gi := range ra.Games {
+			ga, gb := ra.Games[gi], rb.Games[gi]
+			if ga.GameID != gb.GameID || ga.Player1 != gb.Player1 || ga.Player2 != gb.Player2 || ga.Status != gb.Status ||
+				id(ga.WinnerID) != id(gb.WinnerID) || ga.Forfeit != gb.Forfeit || !slices.Equal(ga.Scores, gb.Scores) {
+				diffs = append(diffs, fmt.Sprintf("game %s against %s", ga.AppendJSON(nil), gb.AppendJSON(nil)))
+			}
+		}
+	}
+	if a.Status != b.Status || id(a.WinnerID) != id(b.WinnerID) {
+		diffs = append(diffs, fmt.Sprintf("status %s/%s", a.Status, b.Status))
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// checkSwissHistory: what the pairing knows of each player still in is
+// that player's own games and byes; a player who left never lends their
+// history to another.
+func checkSwissHistory(t *testing.T, tr *tournament.Tournament) {
+	t.Helper()
+	last := len(tr.Rounds)
+	left := map[int64]bool{}
+	for _, d := range tr.Dropped {
+		if d.Stage < last {
+			left[d.PlayerID] = true
+		}
+	}
+	for _, s := range tournament.SwissPairingView(tr, last-1) {
+		if left[s.Player] {
+			t.Fatalf("player %d left but the pairing of round %d knows them", s.Player, last)
+		}
+		var opponents []int64
+		side, bye := 0, false
+		for _, r := range tr.Rounds[:last-1] {
+			bye = bye || slices.Contains(r.Byes, s.Player)
+			for _, g := range r.Games {
+				switch s.Player {
+				case g.Player1:
+					side++
+					if !left[g.Player2] {
+						opponents = append(opponents, g.Player2)
+					}
+				case g.Player2:
+					side--
+					if !left[g.Player1] {
+						opponents = append(opponents, g.Player1)
+					}
+				}
+			}
+		}
+		slices.Sort(opponents)
+		if !slices.Equal(opponents, s.Met) || side != s.Balance || bye != s.HadBye {
+			t.Fatalf("round %d's pairing sees player %d as met %v, sides %d, bye %v; their games say %v, %d, %v",
+				last, s.Player, s.Met, s.Balance, s.HadBye, opponents, side, bye)
+		}
+	}
+}
+
+// id is *p, or 0.
+func id(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

@@ -1,11 +1,15 @@
 package tournament
 
-// A round robin follows a Berger table (the circle method): with the
-// players in seed order and a dummy added when their number is odd (its
-// opponent has the round's bye), the last one stays in place and the others
-// rotate one step a round. Every pair meets exactly once a cycle; with
-// rounds 2 the second cycle repeats the first with sides swapped. Each
-// player has one bye a cycle when the number is odd, never two in a row.
+// A round robin follows FIDE's Berger tables (Handbook C.05, Annex 1):
+// with the players in seed order and a dummy added when their number is
+// odd (its opponent has the round's bye), m positions in all, the last
+// position stays in place and the others rotate: round k is rotation
+// ((k-1)*m/2) mod (m-1) of the first round's pairs (1 v m, 2 v m-1, ...),
+// and the fixed player is player_1 in even rounds. Round k is then FIDE's
+// round k, and no player takes one side more than twice in a row. Every
+// pair meets exactly once a cycle; with rounds 2 the second cycle repeats
+// the first with sides swapped. Tournaments started under the first rules
+// rotate one step a round (the same rounds, in another order).
 
 // roundRobinRounds is how many rounds the tournament plays.
 func (c *change) roundRobinRounds() int {
@@ -38,7 +42,11 @@ func (c *change) roundRobinSlots(r int) []int64 {
 		slots = append(slots, a, b)
 	}
 	// The fixed player (the last position) alternates sides by round.
-	rot := func(i int) int { return (r + i) % cycle }
+	step := r
+	if c.t.rules() >= RulesWalkovers {
+		step = r * (n / 2) % cycle // FIDE's order of the rounds
+	}
+	rot := func(i int) int { return (step + i) % cycle }
 	if r%2 == 0 {
 		pair(player(rot(0)), player(n-1))
 	} else {

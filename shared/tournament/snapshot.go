@@ -21,6 +21,7 @@ func ParseSnapshot(b []byte) (*Tournament, error) {
 		return nil, Errorf(CodeInvalidArgument, "snapshot has data after the tournament object")
 	}
 	t := Tournament(w.tournamentFields)
+	t.dropDerived()
 	if err := Validate(&t); err != nil {
 		return nil, err
 	}

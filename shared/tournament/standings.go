@@ -15,7 +15,9 @@ type Standing struct {
 	Byes     int   `json:"byes"`
 	// Points (round robin: a win is 1; Swiss: a win or a bye is 1).
 	Points int `json:"points"`
-	// Eliminated (elimination formats): out of the tournament.
+	// Eliminated: the player can no longer win the tournament
+	// (elimination: out of it; round robin and Swiss: left it, or too far
+	// behind the leader with the games still to come).
 	Eliminated bool `json:"eliminated"`
 	// Tiebreaks (round robin, Swiss), in the order they are applied.
 	Tiebreaks []Tiebreak `json:"tiebreaks,omitempty"`
@@ -60,9 +62,13 @@ type playerStats struct {
 	s         Standing
 	opponents []int64 // every game's opponent, in order
 	beaten    []int64
-	lastLoss  int // stage of the last loss (elimination)
-	key       int // elimination: higher is better
-	dropStage int // the stage the player left in (0 = still in)
+	// lossStages are the stages of the player's losses (a double forfeit
+	// counts; elimination leaves the third-place match aside), in order.
+	lossStages []int
+	forfeited  int // the stage of the player's first double forfeit (0: none)
+	key        int // elimination: higher is better
+	dropStage  int // the stage the player left in (0 = still in)
+	decided    int // games decided
 }
 
 // Standings returns the tournament's standings.
@@ -87,6 +93,22 @@ func (t *Tournament) Standings() Standings {
 		for gi := range r.Games {
 			g := &r.Games[gi]
 			if g.WinnerID == nil {
+				if g.Status == GameFinished && g.Forfeit {
+					// A double forfeit: a loss for both, which puts both out
+					// of an elimination.
+					for _, p := range []int64{g.Player1, g.Player2} {
+						if st := stats[p]; st != nil {
+							st.s.Losses++
+							st.decided++
+							if r.Bracket != BracketThirdPlace {
+								st.lossStages = append(st.lossStages, t.stage(r))
+								if st.forfeited == 0 {
+									st.forfeited = t.stage(r)
+								}
+							}
+						}
+					}
+				}
 				continue
 			}
 			w, l := stats[*g.WinnerID], stats[*g.LoserID]
@@ -95,6 +117,8 @@ func (t *Tournament) Standings() Standings {
 			}
 			w.s.Wins++
 			l.s.Losses++
+			w.decided++
+			l.decided++
 			if len(g.Scores) == 0 {
 				w.s.GamesWon++
 				l.s.GamesLost++
@@ -113,7 +137,7 @@ func (t *Tournament) Standings() Standings {
 			l.opponents = append(l.opponents, w.s.PlayerID)
 			w.beaten = append(w.beaten, l.s.PlayerID)
 			if r.Bracket != BracketThirdPlace {
-				l.lastLoss = t.stage(r)
+				l.lossStages = append(l.lossStages, t.stage(r))
 			}
 		}
 	}
@@ -130,8 +154,10 @@ func (t *Tournament) Standings() Standings {
 	switch t.format() {
 	case RoundRobin:
 		rankRoundRobin(list, stats)
+		t.markOutOfReach(list)
 	case Swiss:
 		rankSwiss(list, stats)
+		t.markOutOfReach(list)
 	default:
 		t.rankElimination(list, stats)
 	}
@@ -151,23 +177,32 @@ func (t *Tournament) Standings() Standings {
 }
 
 // rankElimination orders by how far each player got: the champion, the
-// players still in, then the others by the stage of their elimination (the
-// third-place match's winner before its loser).
+// players still in, then the others by the stage they went out in (the
+// third-place match's winner before its loser). A player goes out with
+// their deciding loss (the first in single elimination, the second in
+// double elimination), with a double forfeit, or when they leave the
+// tournament, whichever comes first: a player who left is placed where
+// they left, whatever walkovers follow.
 func (t *Tournament) rankElimination(list []*playerStats, stats map[int64]*playerStats) {
-	double := t.format() == DoubleElimination
+	need := 1
+	if t.format() == DoubleElimination {
+		need = 2
+	}
 	const alive, champion = 1 << 20, 1 << 21
 	for _, st := range list {
-		out := st.lastLoss > 0
-		if double {
-			out = st.s.Losses >= 2
+		out, exit := false, 0
+		if len(st.lossStages) >= need {
+			out, exit = true, st.lossStages[need-1]
 		}
-		if st.dropStage > 0 && !out {
-			out, st.lastLoss = true, max(st.lastLoss, st.dropStage)
+		for _, s := range []int{st.forfeited, st.dropStage} {
+			if s > 0 && (!out || s < exit) {
+				out, exit = true, s
+			}
 		}
 		st.s.Eliminated = out
 		st.key = alive
 		if out {
-			st.key = st.lastLoss * 4
+			st.key = exit * 4
 		}
 	}
 	for _, i := range t.bracketRounds(BracketThirdPlace) {
@@ -252,6 +287,35 @@ func sortByPoints(list []*playerStats) {
 		}
 		return a.s.Seed - b.s.Seed
 	})
+}
+
+// markOutOfReach marks as eliminated, in a round robin or Swiss, the
+// players who can no longer win: those who left, every player but the
+// winner once completed, and those whose points, with every game still to
+// come won, stay below the leader's.
+func (t *Tournament) markOutOfReach(list []*playerStats) {
+	leader := -1
+	for _, st := range list {
+		if st.dropStage == 0 {
+			leader = max(leader, st.s.Points)
+		}
+	}
+	for _, st := range list {
+		// What is still to come: in a round robin every player's games
+		// ((n-1) a cycle), in Swiss a point at most a round (a bye too).
+		togo := t.Options.Rounds - st.decided - st.s.Byes
+		if t.format() == RoundRobin {
+			togo = (len(t.Seeds)-1)*max(t.Options.Rounds, 1) - st.decided
+		}
+		switch {
+		case st.dropStage > 0:
+			st.s.Eliminated = true
+		case t.Status == StatusCompleted:
+			st.s.Eliminated = t.WinnerID == nil || *t.WinnerID != st.s.PlayerID
+		case t.Status == StatusActive:
+			st.s.Eliminated = st.s.Points+max(togo, 0) < leader
+		}
+	}
 }
 
 // leader is the player first in the standings.

@@ -53,21 +53,8 @@ func (c *change) swissSlots() []int64 {
 	for i, s := range st {
 		rank[s.PlayerID] = i
 	}
-	met := make(map[[2]int]bool)
-	balance := make([]int, n) // player_1 games minus player_2 games
-	hadBye := make([]bool, n)
-	for ri := range c.t.Rounds {
-		r := &c.t.Rounds[ri]
-		for _, p := range r.Byes {
-			hadBye[rank[p]] = true
-		}
-		for gi := range r.Games {
-			a, b := rank[r.Games[gi].Player1], rank[r.Games[gi].Player2]
-			met[[2]int{min(a, b), max(a, b)}] = true
-			balance[a]++
-			balance[b]--
-		}
-	}
+	h := c.t.swissHistory(rank)
+	met, balance, hadBye := h.met, h.balance, h.hadBye
 	// Score groups: position within the group and its size.
 	pos, size := make([]int, n), make([]int, n)
 	for i := 0; i < n; {
@@ -174,4 +161,41 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// swissHistory is what the pairing needs to know of the players still in
+// (by their position in the standings, rank): the pairs that met, each
+// player's sides and byes. The games and byes of players who left are
+// theirs alone: they never count for anyone else.
+type swissHistory struct {
+	met     map[[2]int]bool
+	balance []int // player_1 games minus player_2 games
+	hadBye  []bool
+}
+
+func (t *Tournament) swissHistory(rank map[int64]int) swissHistory {
+	n := len(rank)
+	h := swissHistory{met: map[[2]int]bool{}, balance: make([]int, n), hadBye: make([]bool, n)}
+	for ri := range t.Rounds {
+		r := &t.Rounds[ri]
+		for _, p := range r.Byes {
+			if i, in := rank[p]; in {
+				h.hadBye[i] = true
+			}
+		}
+		for gi := range r.Games {
+			a, inA := rank[r.Games[gi].Player1]
+			b, inB := rank[r.Games[gi].Player2]
+			if inA {
+				h.balance[a]++
+			}
+			if inB {
+				h.balance[b]--
+			}
+			if inA && inB {
+				h.met[[2]int{min(a, b), max(a, b)}] = true
+			}
+		}
+	}
+	return h
 }

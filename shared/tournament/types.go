@@ -1,6 +1,7 @@
 package tournament
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -36,13 +37,22 @@ const (
 	MaxNameLength = 100
 )
 
-// Game is one match between two players. Player1 holds the better seed (the
-// upper bracket slot).
+// Game is one match between two players. Player1 is the upper slot of an
+// elimination bracket (in round 1 the better seed; after an upset, the
+// upper match's winner; in the losers' bracket the survivor of the losers'
+// round before; in a grand final the winners' champion), the first-named
+// player of a round robin's Berger table, and in Swiss the player whose
+// turn it is to take that side.
 type Game struct {
-	GameID     int64      `json:"game_id"`
-	Round      int        `json:"round"`
-	Player1    int64      `json:"player_1"`
-	Player2    int64      `json:"player_2"`
+	GameID  int64 `json:"game_id"`
+	Round   int   `json:"round"`
+	Player1 int64 `json:"player_1"`
+	Player2 int64 `json:"player_2"`
+	// Seed1 and Seed2 are the two players' seeds (1 = the best), shown
+	// with the tournament's JSON; derived from its seeds, never stored
+	// (decoding drops them).
+	Seed1      int        `json:"seed_1,omitempty"`
+	Seed2      int        `json:"seed_2,omitempty"`
 	Status     GameStatus `json:"status"`
 	WinnerID   *int64     `json:"winner_id"`
 	LoserID    *int64     `json:"loser_id"`
@@ -58,6 +68,10 @@ type Game struct {
 	// Forfeit: the loser did not play (a walkover win); with no winner, a
 	// double forfeit: neither player played, neither advances.
 	Forfeit bool `json:"forfeit,omitempty"`
+	// ByDeparture: the walkover (or, both gone, the double forfeit) was
+	// decided by a player leaving the tournament; such a game has nothing
+	// to correct.
+	ByDeparture bool `json:"by_departure,omitempty"`
 	// State is where the match stands: ready (both players known), called
 	// (the organiser sent them to play), in_progress, completed, timed_out
 	// or cancelled. Games exist once both players are known, so none is
@@ -92,6 +106,10 @@ type Drop struct {
 	PlayerID int64  `json:"player_id"`
 	Stage    int    `json:"stage"`
 	Reason   string `json:"reason"` // "disqualified" or "withdrew"
+	// At is when the player left (zero in state from before it was kept):
+	// a game decided before it is theirs, one decided after it was decided
+	// by their departure.
+	At time.Time `json:"at,omitzero"`
 }
 
 // Drop reasons.
@@ -155,13 +173,43 @@ type Tournament struct {
 	StartsAt  *time.Time `json:"starts_at,omitempty"`
 	CheckedIn []int64    `json:"checked_in,omitempty"`
 	// BestOf and BestOfByRound are the series lengths (see CreateParams).
-	BestOf        int         `json:"best_of,omitempty"`
-	BestOfByRound map[int]int `json:"best_of_by_round,omitempty"`
+	BestOf        int            `json:"best_of,omitempty"`
+	BestOfByRound map[string]int `json:"best_of_by_round,omitempty"`
 	// CorrectedVersion is the version made by the last correction that
 	// changed a decided game's winner (0: none). Games decided before it
 	// may have been re-decided or reset: a copy from before it is still an
 	// ancestor (see Descends).
 	CorrectedVersion int64 `json:"corrected_version,omitempty"`
+	// Rules is the version of the engine's rules the tournament started
+	// under (0: the first rules; see CurrentRules). A tournament keeps its
+	// rules, so that an upgrade never changes a bracket being played.
+	Rules int `json:"rules,omitempty"`
+	// ResetResults are games a correction took out of the bracket with
+	// their results (their players changed, or the game no longer
+	// follows), as they were: a later correction that brings the same two
+	// players back to the same round restores the result (and the id).
+	ResetResults []Game `json:"reset_results,omitempty"`
+}
+
+// Rules versions (Tournament.Rules).
+const (
+	// RulesFirst: a player who left an active tournament leaves an empty
+	// slot (the opponent has a bye); round robin rounds rotate one step.
+	RulesFirst = 1
+	// RulesWalkovers: a player who left is still paired in elimination and
+	// round robin, and loses each game by walkover (the opponent scores
+	// the win); round robin rounds follow FIDE's Berger tables.
+	RulesWalkovers = 2
+	// CurrentRules is what a tournament starting now plays under.
+	CurrentRules = RulesWalkovers
+)
+
+// rules returns the tournament's rules version.
+func (t *Tournament) rules() int {
+	if t.Rules == 0 {
+		return RulesFirst
+	}
+	return t.Rules
 }
 
 // Summary is the short form of a tournament returned by listings.
@@ -203,7 +251,37 @@ func (t *Tournament) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*t = Tournament(w.tournamentFields)
+	t.dropDerived()
 	return nil
+}
+
+// dropDerived clears the derived fields a decoded tournament's games may
+// carry (their seeds).
+func (t *Tournament) dropDerived() {
+	for ri := range t.Rounds {
+		for gi := range t.Rounds[ri].Games {
+			g := &t.Rounds[ri].Games[gi]
+			g.Seed1, g.Seed2 = 0, 0
+		}
+	}
+	for i := range t.ResetResults {
+		t.ResetResults[i].Seed1, t.ResetResults[i].Seed2 = 0, 0
+	}
+}
+
+// SeedOf returns player's seed (1 = the best), or 0 when the tournament
+// has not seeded them.
+func (t *Tournament) SeedOf(player int64) int {
+	return slices.Index(t.Seeds, player) + 1
+}
+
+// seedIndex maps every seeded player to their seed.
+func (t *Tournament) seedIndex() map[int64]int {
+	m := make(map[int64]int, len(t.Seeds))
+	for i, p := range t.Seeds {
+		m[p] = i + 1
+	}
+	return m
 }
 
 // Clone returns a deep copy.
@@ -216,6 +294,9 @@ func (t *Tournament) Clone() *Tournament {
 	c.CheckedIn = slices.Clone(t.CheckedIn)
 	c.StartsAt = clonePtr(t.StartsAt)
 	c.BestOfByRound = maps.Clone(t.BestOfByRound)
+	if t.ResetResults != nil {
+		c.ResetResults = Round{Games: t.ResetResults}.clone().Games
+	}
 	c.WinnerID = clonePtr(t.WinnerID)
 	c.StartedAt = clonePtr(t.StartedAt)
 	c.CompletedAt = clonePtr(t.CompletedAt)
@@ -242,6 +323,7 @@ func (t *Tournament) copyForChange() *Tournament {
 	// 1024-player tournament does not copy its players and seeds.
 	c.Players, c.Seeds = slices.Clip(t.Players), slices.Clip(t.Seeds)
 	c.Dropped, c.CheckedIn = slices.Clip(t.Dropped), slices.Clip(t.CheckedIn)
+	c.ResetResults = slices.Clip(t.ResetResults)
 	if t.Rounds != nil {
 		c.Rounds = slices.Clone(t.Rounds)
 		for i := range c.Rounds {
@@ -282,13 +364,10 @@ func (t *Tournament) Live() bool { return t.Status == StatusPending || t.Status 
 
 // ActiveGames returns the games still being played, in game id order.
 func (t *Tournament) ActiveGames() []Game {
-	games := []Game{}
-	for ri := range t.Rounds {
-		for gi := range t.Rounds[ri].Games {
-			if g := &t.Rounds[ri].Games[gi]; g.Status == GameActive {
-				games = append(games, *g)
-			}
-		}
+	refs := t.ActiveGameRefs()
+	games := make([]Game, len(refs))
+	for i, g := range refs {
+		games[i] = *g
 	}
 	return games
 }
@@ -297,12 +376,19 @@ func (t *Tournament) ActiveGames() []Game {
 // t, to read only.
 func (t *Tournament) ActiveGameRefs() []*Game {
 	var games []*Game
+	sorted := true
 	for ri := range t.Rounds {
 		for gi := range t.Rounds[ri].Games {
 			if g := &t.Rounds[ri].Games[gi]; g.Status == GameActive {
+				sorted = sorted && (len(games) == 0 || games[len(games)-1].GameID < g.GameID)
 				games = append(games, g)
 			}
 		}
+	}
+	if !sorted {
+		// A correction gave a re-paired place its old id and a new place
+		// a new one: creation order is no longer id order.
+		slices.SortFunc(games, func(a, b *Game) int { return cmp.Compare(a.GameID, b.GameID) })
 	}
 	return games
 }
@@ -349,11 +435,27 @@ func (t *Tournament) Game(id int64) *Game {
 	return nil
 }
 
-// GameCount returns how many games have been created.
+// GameCount returns how many games the bracket holds.
 func (t *Tournament) GameCount() int {
 	n := 0
 	for _, r := range t.Rounds {
 		n += len(r.Games)
 	}
 	return n
+}
+
+// nextGameID is the id the next game created gets: one more than every id
+// the tournament holds, in its rounds or among its reset results (so that
+// a correction bringing one of those back can give it its id again).
+func (t *Tournament) nextGameID() int64 {
+	top := int64(0)
+	for ri := range t.Rounds {
+		for gi := range t.Rounds[ri].Games {
+			top = max(top, t.Rounds[ri].Games[gi].GameID)
+		}
+	}
+	for i := range t.ResetResults {
+		top = max(top, t.ResetResults[i].GameID)
+	}
+	return top + 1
 }

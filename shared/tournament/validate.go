@@ -18,7 +18,7 @@ func Validate(t *Tournament) error {
 	}
 	params := CreateParams{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: t.Options, CheckIn: t.CheckIn, StartsAt: t.StartsAt, BestOf: t.BestOf, BestOfByRound: t.BestOfByRound}
-	p, err := params.Validate()
+	p, err := params.validate(true)
 	if err != nil {
 		return err
 	}
@@ -59,10 +59,13 @@ func Validate(t *Tournament) error {
 	if t.Status != StatusPending && t.CheckIn != "" && len(checked) != len(t.Players) {
 		return bad("a started tournament with check-in holds only players who checked in")
 	}
+	if t.Rules != 0 && (t.Rules < RulesWalkovers || t.Rules > CurrentRules || t.Status == StatusPending) {
+		return bad("rules %d is not a rules version of a started tournament (%d to %d)", t.Rules, RulesWalkovers, CurrentRules)
+	}
 	switch t.Status {
 	case StatusPending:
-		if len(t.Rounds) != 0 || t.CurrentRound != 0 || t.WinnerID != nil || len(t.Seeds) != 0 || len(t.Dropped) != 0 || t.Ended {
-			return bad("a pending tournament has no seeds, rounds, winner or departures")
+		if len(t.Rounds) != 0 || t.CurrentRound != 0 || t.WinnerID != nil || len(t.Seeds) != 0 || len(t.Dropped) != 0 || t.Ended || len(t.ResetResults) != 0 {
+			return bad("a pending tournament has no seeds, rounds, winner, departures or reset results")
 		}
 		if t.Format != "" && t.Options != p.Options {
 			return bad("options %+v are not the format's (%+v)", t.Options, p.Options)
@@ -86,19 +89,31 @@ func Validate(t *Tournament) error {
 	}
 	left := map[int64]bool{}
 	for _, d := range t.Dropped {
-		if !slices.Contains(t.Seeds, d.PlayerID) || left[d.PlayerID] || d.Stage < 1 || d.Stage > t.stage(&t.Rounds[len(t.Rounds)-1]) ||
+		// A correction may take the bracket back before a departure's stage.
+		last := t.stage(&t.Rounds[len(t.Rounds)-1])
+		if t.CorrectedVersion != 0 {
+			last = 4 * MaxPlayers
+		}
+		if !slices.Contains(t.Seeds, d.PlayerID) || left[d.PlayerID] || d.Stage < 1 || d.Stage > last ||
 			d.Reason != DropDisqualified && d.Reason != DropWithdrew {
 			return bad("dropped player %d (stage %d, %q) is not a player who left once, in a stage played, disqualified or withdrawn", d.PlayerID, d.Stage, d.Reason)
 		}
 		left[d.PlayerID] = true
+	}
+	if err := validateResetResults(t); err != nil {
+		return bad("%s", err.Error())
 	}
 	// Replay.
 	env := Env{Now: t.CreatedAt}
 	r := &Tournament{ID: t.ID, Name: t.Name, MaxPlayers: t.MaxPlayers, CreatorID: t.CreatorID, TTLProfile: t.TTLProfile,
 		Format: t.Format, Options: p.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{}, Version: 1,
 		Dropped: slices.Clone(t.Dropped), CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn),
-		BestOf: t.BestOf, BestOfByRound: t.BestOfByRound}
-	c := &change{t: r, env: env}
+		BestOf: t.BestOf, BestOfByRound: t.BestOfByRound, Rules: t.Rules, ResetResults: t.ResetResults}
+	c := &change{t: r, env: env, replaying: true}
+	// Game ids follow creation order until a correction: from then on a
+	// place keeps its id and new places get new ones (see CorrectResult),
+	// so the replay takes the snapshot's ids, checked to be unique.
+	ids := make(map[int64]bool, t.GameCount())
 	if t.format() == Swiss {
 		// A Swiss pairing depends on the results when it was made (a result
 		// corrected since changed the standings, not the pairing): the
@@ -113,23 +128,48 @@ func Validate(t *Tournament) error {
 	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil || c.err != nil {
 		return bad("cannot start from the seeds: %v", errors.Join(err, c.err))
 	}
-	for ri := range t.Rounds {
-		sr := &t.Rounds[ri]
-		if ri >= len(r.Rounds) {
-			return bad("round %d does not follow from the results before it", sr.Round)
-		}
-		rr := &r.Rounds[ri]
+	// compare checks the replay's round ri against the snapshot's and
+	// gives its games the snapshot's ids, before any result is applied in
+	// its stage (results name games by id).
+	compare := func(ri int) error {
+		sr, rr := &t.Rounds[ri], &r.Rounds[ri]
 		if sr.Round != rr.Round || sr.Bracket != rr.Bracket && !(sr.Bracket == "" && rr.Bracket == BracketWinners) ||
 			t.stage(sr) != r.stage(rr) || !slices.Equal(sr.Slots, rr.Slots) || !slices.Equal(sr.Byes, rr.Byes) || len(sr.Games) != len(rr.Games) {
 			return bad("round %d does not follow from the seeds and the results before it", sr.Round)
 		}
 		for gi := range sr.Games {
 			g, want := &sr.Games[gi], &rr.Games[gi]
-			if g.GameID != want.GameID || g.Round != want.Round || g.Player1 != want.Player1 || g.Player2 != want.Player2 || g.BestOf != want.BestOf {
+			if g.GameID != want.GameID && (t.CorrectedVersion == 0 || g.GameID <= 0 || ids[g.GameID]) ||
+				g.Round != want.Round || g.Player1 != want.Player1 || g.Player2 != want.Player2 || g.BestOf != want.BestOf {
 				return bad("round %d: game %d should be game %d between %d and %d", sr.Round, g.GameID, want.GameID, want.Player1, want.Player2)
 			}
+			if ids[g.GameID] {
+				return bad("game id %d is used twice", g.GameID)
+			}
+			ids[g.GameID] = true
+			want.GameID = g.GameID
 			if err := validateGame(g); err != nil {
 				return bad("%s", err.Error())
+			}
+			if g.ByDeparture && (!g.Forfeit || !left[g.Player1] && !left[g.Player2]) {
+				return bad("game %d is decided by a departure, but it is no walkover of a player who left", g.GameID)
+			}
+			if want.Status != GameActive && !sameResult(g, want) {
+				// Decided when created: a walkover against a player who left.
+				return bad("game %d is a walkover against a player who left, not %s", g.GameID, g.Status)
+			}
+		}
+		return nil
+	}
+	compared := 0
+	for ri := range t.Rounds {
+		sr := &t.Rounds[ri]
+		if ri >= len(r.Rounds) {
+			return bad("round %d does not follow from the results before it", sr.Round)
+		}
+		for ; compared < len(r.Rounds) && compared < len(t.Rounds); compared++ {
+			if err := compare(compared); err != nil {
+				return err
 			}
 		}
 		// Apply this round's results, which creates the rounds after it
@@ -137,7 +177,7 @@ func Validate(t *Tournament) error {
 		for gi := range sr.Games {
 			g := &sr.Games[gi]
 			var err error
-			if cmd := resultOf(g); cmd != nil {
+			if cmd := resultOf(g, g); cmd != nil {
 				err = cmd.apply(c)
 			}
 			if err == nil {
@@ -260,6 +300,29 @@ func checkSwissRound(t *Tournament, slots []int64) error {
 	}
 	if len(seen) != want {
 		return Errorf(CodeInvalidArgument, "a Swiss round pairs %d of %d players", len(seen), want)
+	}
+	return nil
+}
+
+// validateResetResults checks the results a correction kept aside: games
+// of the tournament's players in rounds it may play, each pairing once,
+// decided like any game.
+func validateResetResults(t *Tournament) error {
+	if len(t.ResetResults) > 0 && t.CorrectedVersion == 0 {
+		return Errorf(CodeInvalidArgument, "reset results come from a correction, and corrected_version names none")
+	}
+	seen := map[pairKey]bool{}
+	for i := range t.ResetResults {
+		g := &t.ResetResults[i]
+		k := keyOf(g)
+		if g.GameID <= 0 || g.Round < 1 || g.Round > 4*MaxPlayers || seen[k] || g.Player1 == g.Player2 ||
+			!slices.Contains(t.Seeds, g.Player1) || !slices.Contains(t.Seeds, g.Player2) {
+			return Errorf(CodeInvalidArgument, "reset result %d is not a game of two players of this tournament, once per round and pairing", g.GameID)
+		}
+		seen[k] = true
+		if err := validateGame(g); err != nil {
+			return err
+		}
 	}
 	return nil
 }
