@@ -28,8 +28,12 @@ func FuzzCommandSequences(f *testing.F) {
 	f.Add([]byte{8 | 2<<5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 4, 1})
 	f.Add([]byte{8 | 3<<5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 4, 0})
 	f.Add([]byte{8 | 4<<5, 0, 1, 0, 2, 0, 3, 0, 4, 2, 0, 3, 0, 3, 1, 3, 2, 3, 3, 3, 4})
-	for _, s := range mishapScripts {
-		f.Add(encodeScript(f, s))
+	for _, s := range fuzzcmd.Mishaps {
+		in, err := s.Encode()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(in)
 	}
 	f.Fuzz(runFuzzBody)
 }
