@@ -17,10 +17,20 @@ import (
 	"github.com/tourney/tourney/shared/tournament"
 )
 
-// Every operation works for an ACL user limited to the key prefix (no
-// SORT ... GET, no INFO, no keys outside pong:*).
+// Every operation works for an ACL user limited to the key prefix: one
+// denied SORT altogether (-@dangerous: NOPERM), and one allowed SORT but
+// not its GET patterns, which Redis refuses with a plain ERR reply.
 func TestEveryOperationWorksForAUserLimitedToThePrefix(t *testing.T) {
-	r := testutil.StartRedis(t, "--user", "game", "on", ">pw", "~pong:*", "&pong:*", "+@all", "-@dangerous", "+info")
+	for name, acl := range map[string][]string{
+		"without dangerous commands": {"~pong:*", "&pong:*", "+@all", "-@dangerous", "+info"},
+		"with every command":         {"~pong:*", "&*", "+@all"},
+	} {
+		t.Run(name, func(t *testing.T) { everyOperationAs(t, acl) })
+	}
+}
+
+func everyOperationAs(t *testing.T, acl []string) {
+	r := testutil.StartRedis(t, append([]string{"--user", "game", "on", ">pw"}, acl...)...)
 	cfg := config.Default()
 	cfg.RedisURL = fmt.Sprintf("redis://game:pw@%s/1", r.Addr())
 	rdb, err := NewClient(cfg)

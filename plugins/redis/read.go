@@ -7,6 +7,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/tourney/tourney/shared/tournament"
@@ -67,7 +68,7 @@ func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 	if c, ok := b.rdb.(*goredis.Client); ok {
 		if !b.sortDenied.Load() {
 			list, err := b.listBySort(ctx, c)
-			if !goredis.IsPermissionError(err) {
+			if !sortDenied(err) {
 				return list, redisErr(err)
 			}
 			b.sortDenied.Store(true)
@@ -94,6 +95,14 @@ func (b *Backend) List(ctx context.Context) ([]tournament.Summary, error) {
 		}
 	}
 	return out, nil
+}
+
+// sortDenied reports whether err refuses SORT ... GET to this Redis user:
+// NOPERM when SORT itself is denied (-@dangerous), or, when SORT is allowed
+// but its GET patterns reach keys outside the user's, a plain ERR reply
+// ("GET option of SORT denied due to insufficient ACL permissions").
+func sortDenied(err error) bool {
+	return err != nil && (goredis.IsPermissionError(err) || strings.Contains(err.Error(), "insufficient ACL permissions"))
 }
 
 func (b *Backend) listBySort(ctx context.Context, c *goredis.Client) ([]tournament.Summary, error) {
