@@ -36,6 +36,8 @@ type Backend struct {
 	orphans  map[string]int64 // token -> tournament id
 
 	sortDenied atomic.Bool // the ACL user may not SORT ... GET: List uses list.lua
+	// keyEventsNoted: the reason keyspace notifications are not used was logged.
+	keyEventsNoted atomic.Bool
 
 	scan      *keyScan           // the key scan under way and the last complete one
 	stopWatch context.CancelFunc // ends watchChanges
@@ -74,7 +76,8 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 		opts.Subscriber = rdb
 	}
 	b := &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
-		logger: opts.Logger, orphans: map[string]int64{}, states: newStateCache(), frags: newGameFragments(), scan: newKeyScan()}
+		logger: opts.Logger, orphans: map[string]int64{}, frags: newGameFragments(), scan: newKeyScan()}
+	b.states = newStateCache(func(t *tournament.Tournament) time.Duration { return b.ttls(t).Tournament })
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopWatch = cancel
 	if opts.ReadCache {

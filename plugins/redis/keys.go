@@ -38,6 +38,21 @@ func (k keyspace) epoch() string { return k.prefix + "epoch" }
 // their sub-keys, which isTournamentKey filters out).
 func (k keyspace) tournamentPattern() string { return k.prefix + "tournament:{*}" }
 
+// ownerOf returns the tournament whose record key is key (its hash or any
+// key beside it under the same {id} tag), or false for any other key.
+func (k keyspace) ownerOf(key string) (int64, bool) {
+	s, ok := strings.CutPrefix(key, k.prefix+"tournament:{")
+	if !ok {
+		return 0, false
+	}
+	s, _, ok = strings.Cut(s, "}")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && strconv.FormatInt(id, 10) == s
+}
+
 // idOf returns the id of a tournament hash key, or false for any other key.
 func (k keyspace) idOf(key string) (int64, bool) {
 	s, ok := strings.CutPrefix(key, k.prefix+"tournament:{")

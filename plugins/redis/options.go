@@ -30,6 +30,9 @@ type Options struct {
 	// trip, while no change of the tournament was announced since it was
 	// read or written (see watchChanges). Needs Subscriber.
 	ReadCache bool
+	// KeyEvents lets the read cache subscribe to keyspace notifications of
+	// expired and evicted keys, turning them on when the user may.
+	KeyEvents bool
 	// EventsMaxLen bounds each tournament's events stream (approximately).
 	EventsMaxLen int64
 	Logger       hclog.Logger
@@ -51,7 +54,7 @@ type Options struct {
 func OptionsFromConfig(c config.Config) Options {
 	return Options{KeyPrefix: c.KeyPrefix, TournamentTTL: c.TournamentTTL, ActiveGamesTTL: c.ActiveGamesTTL,
 		RoundDataTTL: c.RoundDataTTL, BracketTTL: c.BracketTTL, LockTimeout: c.LockTimeout,
-		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles, ReadCache: c.ReadCache}
+		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles, ReadCache: c.ReadCache, KeyEvents: c.KeyEvents}
 }
 
 // ioTimeout bounds one Redis read or write on the data path. It is short on

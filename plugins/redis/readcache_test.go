@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,12 +16,17 @@ import (
 
 // cachedBackend is a backend with the read cache on, as a host's plugin.
 func cachedBackend(t *testing.T, r *testutil.Redis) *Backend {
+	return cachedBackendWith(t, r, Options{KeyEvents: true})
+}
+
+func cachedBackendWith(t *testing.T, r *testutil.Redis, opts Options) *Backend {
 	t.Helper()
 	cfg := config.Default()
 	cfg.RedisHost, cfg.RedisPort = "127.0.0.1", r.Port
 	rdb, _ := NewClient(cfg)
 	subs, _ := NewSubscriberClient(cfg)
-	b := New(rdb, Options{KeyPrefix: "rc:", Subscriber: subs, ReadCache: true})
+	opts.KeyPrefix, opts.Subscriber, opts.ReadCache = "rc:", subs, true
+	b := New(rdb, opts)
 	t.Cleanup(func() { _ = b.Close() })
 	if !testutil.Eventually(5*time.Second, func() bool { b.states.mu.Lock(); defer b.states.mu.Unlock(); return b.states.live }) {
 		t.Fatal("the change subscription did not come up")
@@ -127,5 +133,65 @@ func TestReadCacheServesNothingWithoutItsSubscription(t *testing.T) {
 		if err != nil || got.Version != c.Tournament.Version {
 			t.Fatalf("after the subscription was cut: version %d, want %d (%v)", got.Version, c.Tournament.Version, err)
 		}
+	}
+}
+
+// completed creates tournament 1 and plays it to the end (a state the
+// sweeper no longer keeps alive), then reads it once so that it is cached.
+func completed(t *testing.T, b *Backend) *tournament.Tournament {
+	t.Helper()
+	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "ttl", MaxPlayers: 2, CreatorID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []tournament.Command{tournament.AddPlayer{UserID: 5}, tournament.AddPlayer{UserID: 6}, tournament.Start{},
+		tournament.RegisterResult{GameID: 1, WinnerID: 5}} {
+		if _, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: cmd}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := b.Get(ctx, 1)
+	if err != nil || got.Status != tournament.StatusCompleted || b.states.fresh(1) == nil {
+		t.Fatalf("completed and cached: %+v %v", got, err)
+	}
+	return got
+}
+
+// A tournament whose keys expired on Redis is not served from the cache
+// past its TTL, even when nothing announces the expiry (keyspace
+// notifications off).
+func TestReadCacheStopsServingATournamentWhoseKeysExpired(t *testing.T) {
+	r := testutil.StartRedis(t)
+	b := cachedBackendWith(t, r, Options{TournamentTTL: 700 * time.Millisecond, BracketTTL: 700 * time.Millisecond})
+	completed(t, b)
+	if !testutil.Eventually(3*time.Second, func() bool {
+		_, err := b.Get(ctx, 1)
+		return errors.Is(err, tournament.ErrNotFound)
+	}) {
+		t.Fatal("the cache serves a tournament whose keys expired on Redis")
+	}
+	if n, _ := r.Client(0).Exists(ctx, "rc:tournament:{1}").Result(); n != 0 {
+		t.Fatal("the key did not expire")
+	}
+}
+
+// With keyspace notifications (the plugin turns them on when its user may),
+// a tournament whose key vanished before its TTL (an eviction, or an
+// operator's shorter PEXPIRE) stops being served at once.
+func TestReadCacheHearsOfExpiredAndEvictedKeys(t *testing.T) {
+	r := testutil.StartRedis(t)
+	b := cachedBackend(t, r)
+	if !testutil.Eventually(3*time.Second, func() bool {
+		flags, _ := r.Client(0).ConfigGet(ctx, "notify-keyspace-events").Result()
+		return strings.Contains(flags["notify-keyspace-events"], "x") && strings.Contains(flags["notify-keyspace-events"], "e")
+	}) {
+		t.Fatal("the plugin did not turn on keyspace notifications")
+	}
+	completed(t, b)
+	r.Client(1).PExpire(ctx, "rc:tournament:{1}", 50*time.Millisecond) // REDIS_CACHE_DB 1
+	if !testutil.Eventually(time.Second, func() bool { return b.states.fresh(1) == nil }) {
+		t.Fatal("the cache did not hear that the tournament's key expired")
+	}
+	if _, err := b.Get(ctx, 1); !errors.Is(err, tournament.ErrNotFound) {
+		t.Fatalf("get after the key expired: %v", err)
 	}
 }

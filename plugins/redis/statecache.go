@@ -2,6 +2,7 @@ package redis
 
 import (
 	"sync"
+	"time"
 
 	"github.com/tourney/tourney/shared/tournament"
 )
@@ -24,6 +25,11 @@ const stateCacheSize = 4096
 type stateCache struct {
 	mu      sync.Mutex
 	entries map[int64]cachedState
+	// life is how long a state's keys live after its last change (its
+	// TOURNAMENT_TTL): an entry is never served fresh past it, so that a
+	// tournament whose keys expired on Redis stops being served even when
+	// nothing announced the expiry.
+	life func(t *tournament.Tournament) time.Duration
 
 	live  bool           // the change subscription is up: fresh entries may be served
 	epoch uint64         // bumped whenever the subscription is lost or regained
@@ -40,17 +46,18 @@ type mark struct {
 }
 
 type cachedState struct {
-	rev   string
-	t     *tournament.Tournament
-	fresh bool   // no change announced since it was read or written
-	epoch uint64 // the subscription it was read under
+	rev     string
+	t       *tournament.Tournament
+	fresh   bool      // no change announced since it was read or written
+	epoch   uint64    // the subscription it was read under
+	expires time.Time // when the state's keys expire on Redis at the latest (zero: never)
 }
 
 // invalTracked bounds the tournaments whose last change is remembered.
 const invalTracked = 1 << 16
 
-func newStateCache() *stateCache {
-	return &stateCache{entries: map[int64]cachedState{}, inval: map[int64]mark{}}
+func newStateCache(life func(t *tournament.Tournament) time.Duration) *stateCache {
+	return &stateCache{entries: map[int64]cachedState{}, inval: map[int64]mark{}, life: life}
 }
 
 // token marks the start of a read: an entry stored with it is fresh only if
@@ -65,7 +72,7 @@ func (c *stateCache) token() (seq, epoch uint64) {
 func (c *stateCache) fresh(id int64) *tournament.Tournament {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[id]; ok && c.live && e.fresh && e.epoch == c.epoch {
+	if e, ok := c.entries[id]; ok && c.live && e.fresh && e.epoch == c.epoch && (e.expires.IsZero() || time.Now().Before(e.expires)) {
 		return e.t
 	}
 	return nil
@@ -157,7 +164,16 @@ func (c *stateCache) put(id int64, rev string, t *tournament.Tournament) {
 			break
 		}
 	}
-	c.entries[id] = cachedState{rev: rev, t: t}
+	e := cachedState{rev: rev, t: t}
+	if c.life != nil {
+		// Every write sets the keys' TTL: they expire at the latest this
+		// long after the state's last change (the sweeper extends a live
+		// tournament's, which only makes this earlier than needed).
+		if d := c.life(t); d > 0 {
+			e.expires = t.UpdatedAt.Add(d)
+		}
+	}
+	c.entries[id] = e
 }
 
 func (c *stateCache) forget(id int64) {

@@ -9,7 +9,7 @@ import (
 )
 
 func liveCache() *stateCache {
-	c := newStateCache()
+	c := newStateCache(nil)
 	c.setLive(true)
 	return c
 }

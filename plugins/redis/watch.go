@@ -19,12 +19,26 @@ import (
 // While the subscription is down (not yet up, lost, or silent past a ping)
 // the cache serves nothing on its own, and a resubscription starts afresh:
 // changes missed meanwhile cannot be served stale. It returns when ctx ends.
+//
+// Keys that expire or are evicted announce nothing on those channels: each
+// cached state is served at most until its keys' TTL runs out (stateCache),
+// and where the server sends keyspace notifications for expired and
+// evicted keys (notify-keyspace-events with E, x and e; the plugin turns
+// them on when its user may CONFIG SET) it also subscribes to those, so
+// that an evicted tournament stops being served at once.
 func (b *Backend) watchChanges(ctx context.Context) {
 	pattern := b.opts.KeyPrefix + "tournament:{*}:events"
 	delay := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		ps := b.opts.Subscriber.PSubscribe(ctx, pattern)
 		if _, err := ps.ReceiveTimeout(ctx, 2*time.Second); err == nil { // the subscription's confirmation
+			if events := b.keyEvents(ctx); len(events) > 0 {
+				if err := ps.Subscribe(ctx, events...); err == nil {
+					for range events {
+						_, _ = ps.ReceiveTimeout(ctx, 2*time.Second) // each channel's confirmation
+					}
+				}
+			}
 			b.states.setLive(true)
 			delay = 50 * time.Millisecond
 			b.receiveChanges(ctx, ps)
@@ -58,10 +72,59 @@ func (b *Backend) receiveChanges(ctx context.Context, ps *goredis.PubSub) {
 		}
 		pinged = false
 		if m, ok := msg.(*goredis.Message); ok {
+			if strings.HasPrefix(m.Channel, "__keyevent@") {
+				// A key expired or was evicted: its tournament's copy is
+				// not to be served (a removal, as far as the cache knows).
+				if id, ok := b.keys.ownerOf(m.Payload); ok {
+					b.states.announced(id, 0)
+				}
+				continue
+			}
 			if id, ok := b.keys.idOf(strings.TrimSuffix(m.Channel, ":events")); ok {
 				b.states.announced(id, maxVersion(m.Payload))
 			}
 		}
+	}
+}
+
+// keyEvents returns the keyspace notification channels that announce
+// expired and evicted keys of this plugin's database, turning the
+// notifications on when they are off and the user may (CONFIG SET, merging
+// with the flags already set); none on a cluster, or when the server will
+// not send them (the cache then relies on the entries' TTL alone).
+func (b *Backend) keyEvents(ctx context.Context) []string {
+	c, ok := b.rdb.(*goredis.Client)
+	if !ok || !b.opts.KeyEvents {
+		return nil
+	}
+	flags, err := c.ConfigGet(ctx, "notify-keyspace-events").Result()
+	if err != nil {
+		b.noteKeyEvents("the Redis user may not read notify-keyspace-events; cached tournaments are served until their keys' TTL, and an evicted one until then too", err)
+		return nil
+	}
+	have := flags["notify-keyspace-events"]
+	want := have
+	for _, f := range []string{"E", "x", "e"} {
+		if !strings.Contains(want, f) && !(f != "E" && strings.Contains(want, "A")) {
+			want += f
+		}
+	}
+	if want != have {
+		if err := c.ConfigSet(ctx, "notify-keyspace-events", want).Err(); err != nil {
+			b.noteKeyEvents("keyspace notifications are off and the Redis user may not turn them on (notify-keyspace-events Exe); cached tournaments are served until their keys' TTL, and an evicted one until then too", err)
+			return nil
+		}
+		b.logger.Info("turned on keyspace notifications for expired and evicted keys", "notify-keyspace-events", want)
+	}
+	db := strconv.Itoa(c.Options().DB)
+	return []string{"__keyevent@" + db + "__:expired", "__keyevent@" + db + "__:evicted"}
+}
+
+// noteKeyEvents logs, once per plugin, why keyspace notifications are not
+// used.
+func (b *Backend) noteKeyEvents(msg string, err error) {
+	if b.keyEventsNoted.CompareAndSwap(false, true) {
+		b.logger.Info(msg, "error", err)
 	}
 }
 

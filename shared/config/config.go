@@ -62,6 +62,7 @@ type Config struct {
 	TTLProfileFile string                   // TOURNEY_TTL_PROFILES_FILE
 	FormatProfiles map[string]string        // TOURNEY_FORMAT_TTL_PROFILES: the TTL profile a format's tournaments get by default
 	ReadCache      bool                     // TOURNEY_READ_CACHE: on (default) | off
+	KeyEvents      bool                     // TOURNEY_REDIS_KEY_EVENTS: on (default: use, and turn on, notifications of expired and evicted keys) | off
 	PublicPages    bool                     // TOURNEY_PUBLIC_PAGES: bracket pages without the API token (default false)
 	WebhookTimeout time.Duration            // TOURNEY_WEBHOOK_TIMEOUT: one delivery attempt's limit
 	WebhookRetry   time.Duration            // TOURNEY_WEBHOOK_RETRY_FOR: how long a failing delivery is retried
@@ -80,7 +81,7 @@ func Default() Config {
 		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
 		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
 		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, PluginStreams: true, PluginProcs: 1, DeadlineWarn: time.Minute, ReadCache: true,
+		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, PluginStreams: true, PluginProcs: 1, DeadlineWarn: time.Minute, ReadCache: true, KeyEvents: true,
 		WebhookTimeout: 5 * time.Second, WebhookRetry: 24 * time.Hour, WebhookBackoff: time.Second,
 	}
 }
@@ -203,6 +204,7 @@ var fields = []field{
 	dur("TOURNEY_WEBHOOK_RETRY_FOR", func(c *Config) *time.Duration { return &c.WebhookRetry }),
 	dur("TOURNEY_WEBHOOK_BACKOFF", func(c *Config) *time.Duration { return &c.WebhookBackoff }),
 	onOff("TOURNEY_READ_CACHE", func(c *Config) *bool { return &c.ReadCache }),
+	onOff("TOURNEY_REDIS_KEY_EVENTS", func(c *Config) *bool { return &c.KeyEvents }),
 	{"TOURNEY_PUBLIC_PAGES", func(c *Config, v string) error {
 		switch strings.ToLower(v) {
 		case "true", "on", "1", "yes":
