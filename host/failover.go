@@ -103,6 +103,11 @@ type router struct {
 	transitions    map[[2]string]int64 // from, to -> count
 	watchers       map[chan Transition]struct{}
 	fallbackLoaded fallbackContents
+	// fallbackHolds: fallbackLoaded names a tournament (read without r.mu
+	// on the primary's path).
+	fallbackHolds atomic.Bool
+	uncertain     map[int64][]string // tournament -> changes sent to the primary, never answered
+	uncertainN    atomic.Int64       // len(uncertain), read without r.mu
 
 	// Calls served by the fallback hold fbMu shared; the switch to primary
 	// holds it alone, so that no fallback write lands after the last
@@ -119,10 +124,11 @@ type router struct {
 }
 
 // fallbackContents says what the fallback plugin holds (for its current
-// launch): tournaments imported from the cache or the outage log.
+// launch): the version of each tournament imported from the cache or the
+// outage log, or written there since.
 type fallbackContents struct {
 	gen      uint64
-	imported map[int64]bool
+	imported map[int64]int64
 	all      bool
 }
 
@@ -154,7 +160,7 @@ func isBackendFailure(err error) bool {
 
 func newRouter(cfg config.Config, logger hclog.Logger, cache *snapshotCache) *router {
 	r := &router{cfg: cfg, logger: logger, cache: cache, switched: make(chan struct{}),
-		fallbackLoaded: fallbackContents{imported: map[int64]bool{}}, checked: map[int64]bool{}, transitions: map[[2]string]int64{},
+		fallbackLoaded: fallbackContents{imported: map[int64]int64{}}, checked: map[int64]bool{}, transitions: map[[2]string]int64{},
 		watchers: map[chan Transition]struct{}{}}
 	r.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:         "primary",

@@ -24,6 +24,7 @@ type flaky struct {
 	badID       atomic.Int64 // a tournament whose write-backs fail with a bug
 	slowWrites  atomic.Int64 // ns each write-back takes
 	failCAS     atomic.Int32 // the cas write-back that finds Redis dead (1 = the next one)
+	loseApplies atomic.Int32 // changes that land but whose reply is lost
 }
 
 var errDown = tournament.Errorf(tournament.CodeUnavailable, "redis: connection refused")
@@ -48,7 +49,12 @@ func (f *flaky) Apply(ctx context.Context, r shared.ApplyRequest) (shared.Change
 	if err := f.check(); err != nil {
 		return shared.Change{}, err
 	}
-	return f.Backend.Apply(ctx, r)
+	c, err := f.Backend.Apply(ctx, r)
+	if err == nil && f.loseApplies.Load() > 0 && f.loseApplies.Add(-1) >= 0 {
+		f.down.Store(true) // Redis dies with the reply
+		return shared.Change{}, errDown
+	}
+	return c, err
 }
 func (f *flaky) Get(ctx context.Context, id int64) (*tournament.Tournament, error) {
 	if err := f.check(); err != nil {
@@ -437,5 +443,125 @@ func TestFailoverWritesBackEveryCommand(t *testing.T) {
 	got, err := r.primary.Get(bg, 1)
 	if err != nil || string(got.AppendJSON(nil)) != string(played.AppendJSON(nil)) {
 		t.Fatalf("written back as\n%s\nplayed as\n%s (%v)", got.AppendJSON(nil), played.AppendJSON(nil), err)
+	}
+}
+
+// A tournament the fallback took in during one outage, written on the
+// primary while the host failed back, then served by the fallback again:
+// the fallback's copy is outdated and must be imported anew, or the
+// acknowledged change made on the primary is lost (two answers at one
+// version).
+func TestAFallbackCopyOutdatedByThePrimaryIsImportedAgain(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10)
+	r.pending(t, 2, 10)
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	if _, err := r.h.GetTournament(bg, 1); err != nil { // the fallback takes 1 in
+		t.Fatal(err)
+	}
+	if _, err := r.h.AddPlayer(bg, 2, 11); err != nil { // 2 is in the outage log
+		t.Fatal(err)
+	}
+	r.flaky.slowWrites.Store(int64(3 * time.Second)) // failing back takes a while
+	r.flaky.down.Store(false)
+	r.waitMode(t, stateFailingBack)
+	onPrimary, err := r.h.AddPlayer(bg, 1, 11) // not in the log: straight to the primary
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(true) // the primary fails again
+	r.waitMode(t, stateFallback)
+	r.flaky.slowWrites.Store(0)
+	onFallback, err := r.h.AddPlayer(bg, 1, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onFallback.Version != onPrimary.Version+1 || !slices.Equal(onFallback.Players, []int64{10, 11, 12}) {
+		t.Fatalf("on the primary: version %d %v; then on the fallback: version %d %v (the primary's change is lost)",
+			onPrimary.Version, onPrimary.Players, onFallback.Version, onFallback.Players)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if !slices.Equal(got.Players, []int64{10, 11, 12}) || got.Version != onFallback.Version {
+		t.Fatalf("written back: version %d %v", got.Version, got.Players)
+	}
+	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
+		t.Fatalf("%d conflicts", c)
+	}
+}
+
+// A change the primary took but whose answer was lost (Redis died first),
+// retried by its caller on the fallback, where it came out otherwise (a
+// shuffle drew other seeds), then built on: at failback the primary's one
+// extra change is this host's own unanswered one, so the acknowledged
+// history replaces it, with no conflict.
+func TestAChangeThePrimaryTookUnansweredIsReplacedByTheAcknowledgedRetry(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10, 11, 12, 13, 14, 15, 16, 17)
+	r.flaky.loseApplies.Store(1)
+	if _, err := r.h.StartTournament(bg, 1, true); !errors.Is(err, tournament.ErrUnavailable) {
+		t.Fatalf("the start whose answer is lost: %v", err)
+	}
+	r.waitMode(t, stateFallback)
+	started, err := r.h.StartTournament(bg, 1, true) // the caller retries
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := started.ActiveGames()[0]
+	played, err := r.h.RegisterResult(bg, 1, g.GameID, g.Player2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onRedis, _ := r.primary.Get(bg, 1)
+	if onRedis.Status != tournament.StatusActive {
+		t.Fatal("the lost start did not land on the primary")
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if !slices.Equal(got.Seeds, started.Seeds) || got.Version != played.Version || *got.Game(g.GameID).WinnerID != g.Player2 {
+		t.Fatalf("written back: seeds %v version %d; the host acknowledged seeds %v and version %d", got.Seeds, got.Version, started.Seeds, played.Version)
+	}
+	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
+		t.Fatalf("%d conflicts", c)
+	}
+}
+
+// The same departure made on both sides of a split agrees: no conflict. A
+// call made on the fallback and merged at failback keeps the deadline it
+// had, not one counted from the failback.
+func TestFailbackMergesTheSameDepartureAndKeepsACallsDeadline(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10, 11, 12, 13)
+	started, err := r.h.StartTournament(bg, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g1, g2 := started.Rounds[0].Games[0], started.Rounds[0].Games[1]
+	r.flaky.down.Store(true)
+	r.waitMode(t, stateFallback)
+	called, err := r.h.CallGame(bg, 1, g1.GameID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.h.Disqualify(bg, 1, g2.Player2); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile on Redis another process disqualifies the same player.
+	if _, err := r.primary.Apply(bg, shared.ApplyRequest{TournamentID: 1, Command: tournament.Disqualify{UserID: g2.Player2}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the failback's clock is later than the call's
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if g := got.Game(g1.GameID); g.State != tournament.StateCalled || !g.Deadline.Equal(called.Game(g1.GameID).Deadline) {
+		t.Fatalf("the call merged at failback: %+v, deadline %v; it was called with deadline %v", g, g.Deadline, called.Game(g1.GameID).Deadline)
+	}
+	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
+		cs, _ := r.primary.Conflicts(bg, 1)
+		t.Fatalf("%d conflicts: %+v", c, cs)
 	}
 }

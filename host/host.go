@@ -309,8 +309,9 @@ func (h *Host) mutate(ctx context.Context, c call, fn func(ctx context.Context, 
 }
 
 func (h *Host) apply(ctx context.Context, id int64, cmd tournament.Command) (*tournament.Tournament, error) {
-	return h.mutate(ctx, call{id: id, cmd: cmd}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
-		return b.Apply(ctx, shared.ApplyRequest{Actor: ActorFrom(ctx), TournamentID: id, Command: cmd})
+	op := newWriteID() // names the change on the primary (see router.uncertain)
+	return h.mutate(ctx, call{id: id, cmd: cmd, op: op}, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
+		return b.Apply(ctx, shared.ApplyRequest{Actor: ActorFrom(ctx), TournamentID: id, Command: cmd, OpID: op})
 	})
 }
 

@@ -31,6 +31,8 @@ import (
 //	base_version  the primary's version of it (decimal)
 //	write_id      this write-back's id (see shared.ReconcileRequest.WriteID)
 //	latest        JSON snapshot after the last change (absent when removed)
+//	uncertain     JSON list of op ids: changes this host sent the primary
+//	              from the base without an answer (see router.noteUncertain)
 //	removed       "1" when the last change removed the tournament
 //	entries/      one JSON logEntry per change, by sequence number
 //
@@ -84,6 +86,7 @@ type pendingRecord struct {
 	latest      *tournament.Tournament // nil when removed
 	removed     bool
 	entries     []logEntry
+	uncertain   []string // op ids of this host's unanswered changes on the primary from base
 }
 
 type logTombstone struct {
@@ -153,7 +156,7 @@ func newWriteID() string {
 // record appends one acknowledged change of tournament id and its result
 // (latest; nil with removed). base and baseVersion are kept from the first
 // change of the outage only. It returns once the change is on disk.
-func (l *outageLog) record(id int64, base *tournament.Tournament, baseVersion int64, e logEntry, latest *tournament.Tournament, removed bool) error {
+func (l *outageLog) record(id int64, base *tournament.Tournament, baseVersion int64, e logEntry, latest *tournament.Tournament, removed bool, uncertain []string) error {
 	entry, err := json.Marshal(e)
 	if err != nil {
 		return err
@@ -188,6 +191,12 @@ func (l *outageLog) record(id int64, base *tournament.Tournament, baseVersion in
 			}
 			if err := tb.Put([]byte("write_id"), []byte(newWriteID())); err != nil {
 				return err
+			}
+			if len(uncertain) > 0 {
+				b, _ := json.Marshal(uncertain)
+				if err := tb.Put([]byte("uncertain"), b); err != nil {
+					return err
+				}
 			}
 		}
 		entries, err := tb.CreateBucketIfNotExists([]byte("entries"))
@@ -239,6 +248,9 @@ func (l *outageLog) load(id int64) (*pendingRecord, error) {
 		}
 		rec = &pendingRecord{id: id, writeID: string(tb.Get([]byte("write_id"))), removed: string(tb.Get([]byte("removed"))) == "1"}
 		_, _ = fmt.Sscan(string(tb.Get([]byte("base_version"))), &rec.baseVersion)
+		if u := tb.Get([]byte("uncertain")); u != nil {
+			_ = json.Unmarshal(u, &rec.uncertain)
+		}
 		var err error
 		if rec.base, err = decodeSnapshot(tb.Get([]byte("base"))); err != nil {
 			return err

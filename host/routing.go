@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -21,6 +22,7 @@ type call struct {
 	remove  bool                     // a removal
 	all     bool                     // needs every known tournament (list, export)
 	primary bool                     // the primary only (import): refused on the fallback
+	op      string                   // an apply's name on the primary (shared.ApplyRequest.OpID)
 }
 
 // result is what a successful call tells the router about state.
@@ -102,11 +104,20 @@ func (r *router) onPrimary(ctx, opCtx context.Context, c call, fn callFunc) (err
 	}
 	if err == nil {
 		r.observe(c, res, false)
+		if c.write && c.id != 0 {
+			r.clearUncertain(c.id)
+		}
 		return nil, false
 	}
 	if !executed && r.state() != stateFallback {
 		// The breaker refused the call (open, or half-open and busy).
 		return tournament.Refused("the %s backend is failing; retry shortly", r.primaryName), false
+	}
+	if executed && c.write && c.op != "" && isBackendFailure(err) {
+		// The primary may have taken the change without its answer
+		// reaching this host: remember it as this host's own, should it
+		// turn up there after the outage.
+		r.noteUncertain(c.id, c.op)
 	}
 	if r.state() != stateFallback {
 		return err, false
@@ -172,25 +183,30 @@ func (r *router) prepare(ctx context.Context, b shared.Backend, c call) error {
 	l := &r.importLocks[r.stripe(c.id)]
 	l.Lock()
 	defer l.Unlock()
-	if r.isImported(c.id) {
-		return nil
-	}
 	snap, known, err := r.knownState(c.id)
 	if err != nil {
 		return err
 	}
+	if v, ok := r.importedVersion(c.id); ok && (snap == nil || v == snap.Version) {
+		// The fallback holds what this host knows. A copy imported before
+		// the primary moved on (the host wrote there since, while failing
+		// back) is not: it is imported again.
+		return nil
+	}
+	var version int64
 	switch {
 	case snap != nil:
 		if _, err := b.Import(ctx, []*tournament.Tournament{snap}); err != nil {
 			return err
 		}
+		version = snap.Version
 	case known && c.create == nil:
 		return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", c.id)
 	case !known && c.create == nil:
 		return tournament.Refused(
 			"tournament %d is not known to this host and the %s backend is unavailable; retry when it is back", c.id, r.primaryName)
 	}
-	r.markImported(c.id)
+	r.markImported(c.id, version)
 	return nil
 }
 
@@ -235,20 +251,17 @@ func (r *router) prepareAll(ctx context.Context, b shared.Backend) error {
 		}
 		for _, id := range ids {
 			seen[id] = true
-			if r.isImported(id) {
-				continue
-			}
 			rec, err := r.log.load(id)
 			if err != nil {
 				return err
 			}
-			if rec != nil && rec.latest != nil {
+			if rec != nil && rec.latest != nil && !r.holds(rec.latest) {
 				load = append(load, rec.latest)
 			}
 		}
 	}
 	for _, s := range r.cache.snapshots() {
-		if !seen[s.ID] && !r.isImported(s.ID) {
+		if !seen[s.ID] && !r.holds(s) {
 			load = append(load, s)
 		}
 	}
@@ -259,32 +272,54 @@ func (r *router) prepareAll(ctx context.Context, b shared.Backend) error {
 	}
 	r.mu.Lock()
 	for _, s := range load {
-		r.fallbackLoaded.imported[s.ID] = true
+		r.setImported(s.ID, s.Version)
 	}
 	r.fallbackLoaded.all = true
 	r.mu.Unlock()
 	return nil
 }
 
+// holds reports whether the fallback holds snapshot s's version of it.
+func (r *router) holds(s *tournament.Tournament) bool {
+	v, ok := r.importedVersion(s.ID)
+	return ok && v == s.Version
+}
+
 // syncFallbackGen forgets what was imported when the fallback plugin was
 // relaunched (it starts empty). The caller holds r.mu.
 func (r *router) syncFallbackGen() {
 	if gen := r.fallbackGen(); gen != r.fallbackLoaded.gen {
-		r.fallbackLoaded = fallbackContents{gen: gen, imported: map[int64]bool{}}
+		r.emptyFallbackContents(gen)
 	}
 }
 
-func (r *router) isImported(id int64) bool {
+// emptyFallbackContents records that the fallback (launch gen) holds
+// nothing. The caller holds r.mu.
+func (r *router) emptyFallbackContents(gen uint64) {
+	r.fallbackLoaded = fallbackContents{gen: gen, imported: map[int64]int64{}}
+	r.fallbackHolds.Store(false)
+}
+
+// importedVersion is the version of id the fallback holds, if any.
+func (r *router) importedVersion(id int64) (int64, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.syncFallbackGen()
-	return r.fallbackLoaded.imported[id]
+	v, ok := r.fallbackLoaded.imported[id]
+	return v, ok
 }
 
-func (r *router) markImported(id int64) {
+func (r *router) markImported(id, version int64) {
 	r.mu.Lock()
-	r.fallbackLoaded.imported[id] = true
+	r.setImported(id, version)
 	r.mu.Unlock()
+}
+
+// setImported records that the fallback holds version of id. The caller
+// holds r.mu.
+func (r *router) setImported(id, version int64) {
+	r.fallbackLoaded.imported[id] = version
+	r.fallbackHolds.Store(true)
 }
 
 // forgetImported makes the next fallback call about id import it again
@@ -293,6 +328,22 @@ func (r *router) forgetImported(id int64) {
 	r.mu.Lock()
 	delete(r.fallbackLoaded.imported, id)
 	r.fallbackLoaded.all = false
+	r.mu.Unlock()
+}
+
+// outdateImport forgets the fallback's copy of s's tournament when the
+// primary gave this host a newer state of it: the next fallback call
+// imports what the host knows then. Nearly free while the fallback holds
+// nothing (no outage since the last failback).
+func (r *router) outdateImport(s *tournament.Tournament) {
+	if !r.fallbackHolds.Load() {
+		return
+	}
+	r.mu.Lock()
+	if v, ok := r.fallbackLoaded.imported[s.ID]; ok && v != s.Version {
+		delete(r.fallbackLoaded.imported, s.ID)
+		r.fallbackLoaded.all = false
+	}
 	r.mu.Unlock()
 }
 
@@ -308,9 +359,17 @@ func (r *router) observe(c call, res result, onFallback bool) error {
 	}
 	for _, s := range res.snaps {
 		r.cache.put(s)
+		if onFallback {
+			r.markImported(s.ID, s.Version) // what the fallback holds now
+		} else {
+			r.outdateImport(s)
+		}
 	}
 	if res.removed != 0 {
 		r.cache.remove(res.removed, res.version)
+		if onFallback {
+			r.forgetImported(res.removed)
+		}
 	}
 	if r.log != nil && c.write {
 		if res.removed != 0 {
@@ -345,7 +404,7 @@ func (r *router) observe(c call, res result, onFallback bool) error {
 	if base != nil {
 		baseVersion = base.Version
 	}
-	if err := r.log.record(c.id, base, baseVersion, e, latest, c.remove); err != nil {
+	if err := r.log.record(c.id, base, baseVersion, e, latest, c.remove, r.uncertainOps(c.id)); err != nil {
 		r.logger.Error("the outage log could not be written; the change is on the fallback only", "tournament", c.id, "error", err)
 		return tournament.Errorf(tournament.CodeUnavailable, "the change could not be logged on disk (TOURNEY_DATA_DIR): %v", err)
 	}
@@ -373,4 +432,53 @@ func (r *router) current(ctx context.Context, c call) (shared.Backend, <-chan st
 		err = r.prepare(ctx, b, c)
 	}
 	return b, switched, tag, err
+}
+
+// uncertainTracked bounds the tournaments whose unanswered primary
+// changes are remembered.
+const uncertainTracked = 4096
+
+// noteUncertain remembers that change op of tournament id went to the
+// primary and its outcome is unknown (the primary failed before
+// answering). Should the primary turn out to hold it after the outage, it
+// is this host's own change, which the caller was never told of and
+// retried (on the fallback): the outage's acknowledged changes replace it
+// rather than conflict with it (writeBack).
+func (r *router) noteUncertain(id int64, op string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.uncertain == nil {
+		r.uncertain = map[int64][]string{}
+	}
+	if _, ok := r.uncertain[id]; !ok && len(r.uncertain) >= uncertainTracked {
+		for victim := range r.uncertain { // any one: a lost entry only costs a conflict record
+			delete(r.uncertain, victim)
+			break
+		}
+	}
+	ops := append(r.uncertain[id], op)
+	r.uncertain[id] = ops[max(0, len(ops)-4):]
+	r.uncertainN.Store(int64(len(r.uncertain)))
+}
+
+// clearUncertain forgets id's unanswered changes once a change of it is
+// answered on the primary (whatever they did is behind it now).
+func (r *router) clearUncertain(id int64) {
+	if r.uncertainN.Load() == 0 {
+		return
+	}
+	r.mu.Lock()
+	delete(r.uncertain, id)
+	r.uncertainN.Store(int64(len(r.uncertain)))
+	r.mu.Unlock()
+}
+
+// uncertainOps returns id's unanswered changes (see noteUncertain).
+func (r *router) uncertainOps(id int64) []string {
+	if r.uncertainN.Load() == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.uncertain[id])
 }

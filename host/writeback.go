@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tourney/tourney/shared"
@@ -94,7 +95,7 @@ func (r *router) finishFailback(ctx context.Context, written int) bool {
 			}
 		}
 		r.mu.Lock()
-		r.fallbackLoaded = fallbackContents{gen: r.fallbackGen(), imported: map[int64]bool{}}
+		r.emptyFallbackContents(r.fallbackGen())
 		r.mu.Unlock()
 	}
 	r.toPrimary(written)
@@ -202,6 +203,16 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, rec *pendingRe
 		if res.Outcome != shared.OutcomeConflict {
 			r.cache.replace(rec.latest)
 			return nil
+		}
+		if base == rec.baseVersion && res.StoredVersion == base+1 && slices.Contains(rec.uncertain, res.StoredOp) {
+			// The primary moved on by one change, and it is this host's
+			// own that it never saw answered (the primary failed first)
+			// and that its caller then retried on the fallback: the
+			// outage's acknowledged changes take its place.
+			r.logger.Warn("the primary holds a change this host made but never saw answered; the changes it acknowledged since replace it",
+				"tournament", id, "base_version", base, "stored_version", res.StoredVersion)
+			base = res.StoredVersion
+			continue
 		}
 		stored, err := b.Get(ctx, id)
 		if errors.Is(err, tournament.ErrNotFound) {
@@ -312,7 +323,10 @@ func (r *router) merge(t *tournament.Tournament, rec *pendingRecord) (merged *to
 			t = next
 		case errors.Is(err, tournament.ErrAlreadyExists) && isCmd[tournament.AddPlayer](cmd),
 			errors.Is(err, tournament.ErrNotFound) && isCmd[tournament.RemovePlayer](cmd),
-			errors.Is(err, tournament.ErrFailedPrecondition) && isCmd[tournament.Start](cmd) && t.Status != tournament.StatusPending:
+			errors.Is(err, tournament.ErrFailedPrecondition) && isCmd[tournament.Start](cmd) && t.Status != tournament.StatusPending,
+			errors.Is(err, tournament.ErrFailedPrecondition) && leftAlready(t, cmd):
+			// Its effect is there already (the same departure on both
+			// sides of a split agrees).
 		default:
 			rejected = append(rejected, e.describe()+": "+err.Error())
 		}
@@ -323,4 +337,19 @@ func (r *router) merge(t *tournament.Tournament, rec *pendingRecord) (merged *to
 func isCmd[C tournament.Command](c tournament.Command) bool {
 	_, ok := c.(C)
 	return ok
+}
+
+// leftAlready reports whether cmd is a departure (a disqualification, or a
+// withdrawal from an active tournament) of a player who has left t.
+func leftAlready(t *tournament.Tournament, cmd tournament.Command) bool {
+	var user int64
+	switch c := cmd.(type) {
+	case tournament.Disqualify:
+		user = c.UserID
+	case tournament.RemovePlayer:
+		user = c.UserID
+	default:
+		return false
+	}
+	return slices.ContainsFunc(t.Dropped, func(d tournament.Drop) bool { return d.PlayerID == user })
 }

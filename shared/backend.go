@@ -116,6 +116,9 @@ const (
 type ReconcileResult struct {
 	Outcome       string
 	StoredVersion int64
+	// StoredOp is the OpID of the stored state's last change ("" when it
+	// had none, or was a write-back).
+	StoredOp string
 }
 
 // Conflict is a snapshot that lost a reconciliation.
@@ -155,6 +158,11 @@ type ApplyRequest struct {
 	Actor        string
 	TournamentID int64
 	Command      tournament.Command
+	// OpID names the caller's change (the host's call; "" = none). A
+	// backend keeps the OpID of a tournament's last change and tells it in
+	// a ReconcileResult, so that a host can know a change it never saw
+	// answered (the reply was lost with the store) for its own.
+	OpID string
 }
 
 // Op is the command's name (the operation rate limits count), or

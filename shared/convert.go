@@ -282,7 +282,7 @@ func summaryFromPB(s *pb.Summary) tournament.Summary {
 }
 
 func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
-	out := &pb.ApplyRequest{Actor: req.Actor, TournamentId: req.TournamentID}
+	out := &pb.ApplyRequest{Actor: req.Actor, TournamentId: req.TournamentID, OpId: req.OpID}
 	switch c := req.Command.(type) {
 	case tournament.AddPlayer:
 		out.Command = &pb.ApplyRequest_AddPlayer{AddPlayer: &pb.AddPlayer{UserId: c.UserID}}
@@ -328,7 +328,7 @@ func decidedFromPB(req *pb.ApplyRequest) (tournament.Command, error) {
 }
 
 func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
-	out := ApplyRequest{Actor: req.GetActor(), TournamentID: req.GetTournamentId()}
+	out := ApplyRequest{Actor: req.GetActor(), TournamentID: req.GetTournamentId(), OpID: req.GetOpId()}
 	switch c := req.GetCommand().(type) {
 	case *pb.ApplyRequest_AddPlayer:
 		out.Command = tournament.AddPlayer{UserID: c.AddPlayer.GetUserId()}

@@ -277,7 +277,7 @@ func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (Recon
 	if err != nil {
 		return ReconcileResult{}, FromStatus(err)
 	}
-	return ReconcileResult{Outcome: r.GetOutcome(), StoredVersion: r.GetStoredVersion()}, nil
+	return ReconcileResult{Outcome: r.GetOutcome(), StoredVersion: r.GetStoredVersion(), StoredOp: r.GetStoredOp()}, nil
 }
 
 // Conflicts implements Backend.

@@ -211,7 +211,7 @@ func (s *GRPCServer) Reconcile(ctx context.Context, req *pb.ReconcileRequest) (*
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	return &pb.ReconcileReply{Outcome: r.Outcome, StoredVersion: r.StoredVersion}, nil
+	return &pb.ReconcileReply{Outcome: r.Outcome, StoredVersion: r.StoredVersion, StoredOp: r.StoredOp}, nil
 }
 
 // Conflicts implements pb.BackendServer.

@@ -68,6 +68,7 @@ type record struct {
 	expires time.Time
 	gone    bool   // removed or replaced: a waiter must look the id up again
 	writeID string // the host write-back that stored this lineage (Reconcile)
+	lastOp  string // the OpID of the last change (ApplyRequest)
 }
 
 var _ shared.Backend = (*Backend)(nil)
@@ -177,7 +178,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		return shared.Change{}, err
 	}
 	if len(evs) > 0 {
-		r.t, r.expires = next, now.Add(b.ttl(next))
+		r.t, r.expires, r.lastOp = next, now.Add(b.ttl(next)), req.OpID
 		b.publish(req.TournamentID, evs, false)
 	}
 	return shared.Change{Tournament: next.Clone(), Events: evs, PriorVersion: prior.Version, PriorUpdatedAt: prior.UpdatedAt}, nil

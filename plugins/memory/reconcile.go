@@ -89,7 +89,11 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 		if req.Mode != shared.ReconcileCAS {
 			record()
 		}
-		return shared.ReconcileResult{Outcome: shared.OutcomeConflict, StoredVersion: stored}, nil
+		res := shared.ReconcileResult{Outcome: shared.OutcomeConflict, StoredVersion: stored}
+		if stored != 0 {
+			res.StoredOp = r.lastOp
+		}
+		return res, nil
 	}
 	if req.Mode == shared.ReconcileRemove {
 		if r != nil {

@@ -55,6 +55,9 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 	}
 	stored, _ := strconv.ParseInt(res[1], 10, 64)
 	out := shared.ReconcileResult{Outcome: res[0], StoredVersion: stored}
+	if len(res) > 3 {
+		out.StoredOp = res[3]
+	}
 	// active_tournaments lives in another slot of a cluster, so it is kept
 	// in step here, from the stored status the script reports; a retried
 	// write-back ("unchanged") repairs a membership its first try missed.

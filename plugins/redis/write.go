@@ -68,7 +68,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	}
 	id, token := req.TournamentID, newToken()
 	seq, epoch := b.states.token()
-	if c, ok, err := b.applyOneTrip(ctx, id, req.Command, token, seq, epoch); ok || err != nil {
+	if c, ok, err := b.applyOneTrip(ctx, id, req.Command, token, req.OpID, seq, epoch); ok || err != nil {
 		return c, err
 	}
 	t, err := b.acquire(ctx, id, token)
@@ -86,7 +86,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 	if b.opts.BeforeCommit != nil {
 		b.opts.BeforeCommit(id)
 	}
-	res, rev, err := b.writeChange(ctx, commitScript, t, next, evs, token, strconv.FormatInt(t.Version, 10))
+	res, rev, err := b.writeChange(ctx, commitScript, t, next, evs, token, req.OpID, strconv.FormatInt(t.Version, 10))
 	if err != nil {
 		b.release(id, token) // a no-op when the commit went through (it released the lock)
 		return shared.Change{}, redisErr(err)
@@ -109,7 +109,7 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 // locked path must run instead: no copy, a copy that is not current, a
 // held lock, or a command the copy refuses or finds already done (a
 // refusal or a no-op is only trusted when read under the lock).
-func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Command, token string, seq, epoch uint64) (shared.Change, bool, error) {
+func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Command, token, op string, seq, epoch uint64) (shared.Change, bool, error) {
 	cached := b.states.lookup(id)
 	if b.opts.LockEveryChange || cached.t == nil {
 		return shared.Change{}, false, nil
@@ -122,7 +122,7 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 	if b.opts.BeforeCommit != nil {
 		b.opts.BeforeCommit(id)
 	}
-	res, rev, err := b.writeChange(ctx, casScript, t, next, evs, token, cached.rev)
+	res, rev, err := b.writeChange(ctx, casScript, t, next, evs, token, op, cached.rev)
 	if err != nil {
 		return shared.Change{}, false, redisErr(err)
 	}
@@ -137,9 +137,9 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 // t to next; expect is what the script checks the stored record against
 // (the version under the lock, or the copy's revision). It returns the
 // script's answer and the new revision.
-func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, next *tournament.Tournament, evs []tournament.Event, token, expect string) (int, string, error) {
+func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, next *tournament.Tournament, evs []tournament.Event, token, op, expect string) (int, string, error) {
 	keys := append(b.keys.record(t.ID), b.keys.lock(t.ID))
-	extra := []string{"last_token", token}
+	extra := []string{"last_token", token, "last_op", op}
 	add, rem := playerOps(evs)
 	if len(add)+len(rem) > 0 && !b.singleNode() {
 		// A cluster keeps the index in the players' slots: joins are

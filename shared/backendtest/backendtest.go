@@ -580,18 +580,28 @@ func testCAS(t *testing.T, f Factory) {
 	create(t, b, 1, 4)
 	base := apply(t, b, 1, T.AddPlayer{UserID: 1}).Tournament // version 2
 	ours := branch(t, base, T.AddPlayer{UserID: 2})
-	theirs := apply(t, b, 1, T.AddPlayer{UserID: 3}).Tournament // the store moves on
+	// The store moves on, by a change named "op-3" (its caller never saw
+	// the answer, say): a failed cas says whose change is stored.
+	moved, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 1, Command: T.AddPlayer{UserID: 3}, OpID: "op-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := moved.Tournament
 	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, BaseVersion: 2, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeConflict)
-	if r.StoredVersion != theirs.Version {
-		t.Fatalf("cas conflict reports version %d, want %d", r.StoredVersion, theirs.Version)
+	if r.StoredVersion != theirs.Version || r.StoredOp != "op-3" {
+		t.Fatalf("cas conflict reports version %d, op %q; want %d, op-3", r.StoredVersion, r.StoredOp, theirs.Version)
 	}
 	if cs, _ := b.Conflicts(ctx(t), 1); len(cs) != 0 {
 		t.Fatalf("a failed cas recorded %d conflicts", len(cs))
 	}
 	merged := branch(t, theirs, T.AddPlayer{UserID: 2})
 	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeWritten)
-	// Another host writes on top; the retried write-back is still known.
+	// Another host writes on top, without an op; the retried write-back is
+	// still known.
 	after := apply(t, b, 1, T.AddPlayer{UserID: 4}).Tournament
+	if r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: 2, Mode: shared.ReconcileCAS}, shared.OutcomeConflict); r.StoredOp != "" {
+		t.Fatalf("a change without an op id is stored as op %q", r.StoredOp)
+	}
 	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeUnchanged)
 	if got, _ := b.Get(ctx(t), 1); got.Version != after.Version {
 		t.Fatalf("a recognised retry changed the store: version %d, want %d", got.Version, after.Version)

@@ -1465,8 +1465,10 @@ type ApplyRequest struct {
 	// Delta instead of the whole new state.
 	KnownVersion           int64 `protobuf:"varint,8,opt,name=known_version,json=knownVersion,proto3" json:"known_version,omitempty"`
 	KnownUpdatedAtUnixNano int64 `protobuf:"varint,9,opt,name=known_updated_at_unix_nano,json=knownUpdatedAtUnixNano,proto3" json:"known_updated_at_unix_nano,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// The caller's name for this change (see ReconcileReply.stored_op).
+	OpId          string `protobuf:"bytes,17,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApplyRequest) Reset() {
@@ -1640,6 +1642,13 @@ func (x *ApplyRequest) GetKnownUpdatedAtUnixNano() int64 {
 		return x.KnownUpdatedAtUnixNano
 	}
 	return 0
+}
+
+func (x *ApplyRequest) GetOpId() string {
+	if x != nil {
+		return x.OpId
+	}
+	return ""
 }
 
 type isApplyRequest_Command interface {
@@ -3667,6 +3676,8 @@ type ReconcileReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Outcome       string                 `protobuf:"bytes,1,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	StoredVersion int64                  `protobuf:"varint,2,opt,name=stored_version,json=storedVersion,proto3" json:"stored_version,omitempty"`
+	// The op_id of the stored state's last change.
+	StoredOp      string `protobuf:"bytes,3,opt,name=stored_op,json=storedOp,proto3" json:"stored_op,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3713,6 +3724,13 @@ func (x *ReconcileReply) GetStoredVersion() int64 {
 		return x.StoredVersion
 	}
 	return 0
+}
+
+func (x *ReconcileReply) GetStoredOp() string {
+	if x != nil {
+		return x.StoredOp
+	}
+	return ""
 }
 
 type ConflictsRequest struct {
@@ -3975,7 +3993,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x14BestOfByBracketEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\x16\n" +
-	"\x14_starts_at_unix_nano\"\xec\a\n" +
+	"\x14_starts_at_unix_nano\"\x81\b\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -3997,7 +4015,8 @@ const file_backend_proto_rawDesc = "" +
 	"start_game\x18\x0f \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\tstartGame\x128\n" +
 	"\bcheck_in\x18\x10 \x01(\v2\x1b.tourney.backend.v1.CheckInH\x00R\acheckIn\x12#\n" +
 	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
-	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNanoB\t\n" +
+	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNano\x12\x13\n" +
+	"\x05op_id\x18\x11 \x01(\tR\x04opIdB\t\n" +
 	"\acommand\"$\n" +
 	"\tAddPlayer\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\x03R\x06userId\".\n" +
@@ -4142,10 +4161,11 @@ const file_backend_proto_rawDesc = "" +
 	"\x04mode\x18\x04 \x01(\tR\x04mode\x12\x16\n" +
 	"\x06origin\x18\x05 \x01(\tR\x06origin\x12\x19\n" +
 	"\bwrite_id\x18\x06 \x01(\tR\awriteId\x12\x1a\n" +
-	"\brejected\x18\a \x03(\tR\brejected\"Q\n" +
+	"\brejected\x18\a \x03(\tR\brejected\"n\n" +
 	"\x0eReconcileReply\x12\x18\n" +
 	"\aoutcome\x18\x01 \x01(\tR\aoutcome\x12%\n" +
-	"\x0estored_version\x18\x02 \x01(\x03R\rstoredVersion\"7\n" +
+	"\x0estored_version\x18\x02 \x01(\x03R\rstoredVersion\x12\x1b\n" +
+	"\tstored_op\x18\x03 \x01(\tR\bstoredOp\"7\n" +
 	"\x10ConflictsRequest\x12#\n" +
 	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\".\n" +
 	"\x0eConflictsReply\x12\x1c\n" +

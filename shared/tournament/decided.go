@@ -9,8 +9,10 @@ import (
 
 // Decided returns cmd in a form that replays deterministically: applied to
 // before, it yields the same state as the change that turned before into
-// after, drawing nothing at random. A shuffled Start carries the seed order
-// that was drawn; ResolveTimeouts carries the winners that were chosen.
+// after, drawing nothing at random and reading no clock. A shuffled Start
+// carries the seed order that was drawn; ResolveTimeouts carries the
+// winners that were chosen; CallGame and StartGame carry when they were
+// made (a call replayed later keeps its deadline).
 // Other commands are returned as they are. Hosts log this form so that a
 // change acknowledged once is replayed with the same outcome.
 func Decided(cmd Command, before, after *Tournament) Command {
@@ -18,6 +20,16 @@ func Decided(cmd Command, before, after *Tournament) Command {
 	case Start:
 		if c.Shuffle && c.Seeds == nil && after != nil && after.Seeds != nil {
 			c.Seeds = slices.Clone(after.Seeds)
+		}
+		return c
+	case CallGame:
+		if g := gameOf(after, c.GameID); g != nil && c.At.IsZero() && g.CalledAt != nil {
+			c.At = *g.CalledAt
+		}
+		return c
+	case StartGame:
+		if g := gameOf(after, c.GameID); g != nil && c.At.IsZero() && g.PlayStartedAt != nil {
+			c.At = *g.PlayStartedAt
 		}
 		return c
 	case ResolveTimeouts:
@@ -44,6 +56,14 @@ func Decided(cmd Command, before, after *Tournament) Command {
 		return c
 	}
 	return cmd
+}
+
+// gameOf is t's game id, or nil (also for a nil t).
+func gameOf(t *Tournament, id int64) *Game {
+	if t == nil {
+		return nil
+	}
+	return t.Game(id)
 }
 
 // replay times out the games named in Winners, as decided before.
@@ -96,6 +116,7 @@ type commandJSON struct {
 	Expected int64           `json:"expected_version,omitempty"`
 	Forfeit  bool            `json:"forfeit,omitempty"`
 	Scores   [][2]int        `json:"scores,omitempty"`
+	At       *time.Time      `json:"at,omitempty"`
 }
 
 // MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
@@ -113,11 +134,11 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 	case Disqualify:
 		j.UserID = c.UserID
 	case CallGame:
-		j.GameID = c.GameID
+		j.GameID, j.At = c.GameID, optTime(c.At)
 	case CheckIn:
 		j.UserID = c.UserID
 	case StartGame:
-		j.GameID = c.GameID
+		j.GameID, j.At = c.GameID, optTime(c.At)
 	case ResolveTimeouts:
 		j.Policy, j.Winners = c.Policy, c.Winners
 	case WarnDeadlines:
@@ -149,11 +170,11 @@ func UnmarshalCommand(b []byte) (Command, error) {
 	case Disqualify{}.Name():
 		return Disqualify{UserID: j.UserID}, nil
 	case CallGame{}.Name():
-		return CallGame{GameID: j.GameID}, nil
+		return CallGame{GameID: j.GameID, At: valueOf(j.At)}, nil
 	case CheckIn{}.Name():
 		return CheckIn{UserID: j.UserID}, nil
 	case StartGame{}.Name():
-		return StartGame{GameID: j.GameID}, nil
+		return StartGame{GameID: j.GameID, At: valueOf(j.At)}, nil
 	case ResolveTimeouts{}.Name():
 		return ResolveTimeouts{Policy: j.Policy, Winners: j.Winners}, nil
 	case WarnDeadlines{}.Name():
@@ -260,4 +281,18 @@ func statusRank(s Status) int {
 		return 2
 	}
 	return 0
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func valueOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }

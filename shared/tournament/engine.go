@@ -710,8 +710,13 @@ func (cmd CheckIn) apply(c *change) error {
 
 // CallGame records that the organiser sent a game's players to play: the
 // game is called and its deadline counts from now. Calling a called game
-// again changes nothing.
-type CallGame struct{ GameID int64 }
+// again changes nothing. At, when set, is when the call was made (a
+// replay of a call already made, see Decided): the deadline counts from
+// it.
+type CallGame struct {
+	GameID int64
+	At     time.Time
+}
 
 // Name implements Command.
 func (CallGame) Name() string { return "call_game" }
@@ -728,6 +733,9 @@ func (cmd CallGame) apply(c *change) error {
 		return Errorf(CodeFailedPrecondition, "game %d is already in progress", g.GameID)
 	}
 	now := c.env.Now
+	if !cmd.At.IsZero() {
+		now = cmd.At
+	}
 	g.State, g.CalledAt, g.Deadline, g.Overdue, g.DeadlineWarned = StateCalled, &now, now.Add(c.env.GameTimeout), false, false
 	d := g.Deadline
 	c.emit(Event{Type: EventGameCalled, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Deadline: &d})
@@ -735,8 +743,12 @@ func (cmd CallGame) apply(c *change) error {
 }
 
 // StartGame records that a game's players began to play (from ready or
-// called). Starting a game in progress again changes nothing.
-type StartGame struct{ GameID int64 }
+// called). Starting a game in progress again changes nothing. At, when set,
+// is when they began (a replay, see Decided).
+type StartGame struct {
+	GameID int64
+	At     time.Time
+}
 
 // Name implements Command.
 func (StartGame) Name() string { return "start_game" }
@@ -747,6 +759,9 @@ func (cmd StartGame) apply(c *change) error {
 		return err
 	}
 	now := c.env.Now
+	if !cmd.At.IsZero() {
+		now = cmd.At
+	}
 	g.State, g.PlayStartedAt = StateInProgress, &now
 	c.emit(Event{Type: EventGameStarted, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}})
 	return nil

@@ -13,7 +13,9 @@
 -- ARGV[19] the write-back id ("" = none), stored in the hash as `reconciled`
 -- ARGV[20] the rejected changes, a JSON array of strings (for "conflict")
 -- ARGV[21..] the record's tail (lib.lua) for "write", "cas" and "restore"
--- Returns {outcome, stored version, stored status}: outcome is written,
+-- Returns {outcome, stored version, stored status[, stored last_op]}
+-- (last_op: the op id of the stored state's last change, on a conflict):
+-- outcome is written,
 -- removed, unchanged, conflict (Redis moved on: it wins; except for "cas",
 -- the loser is pushed on KEYS[7]), recorded or discarded.
 local stored = redis.call('HGET', KEYS[1], 'version')
@@ -65,7 +67,7 @@ if not ((not stored and not tomb) or stored == base) then
   if mode ~= 'cas' then
     record_conflict()
   end
-  return {'conflict', stored or '0', stored and status() or ''}
+  return {'conflict', stored or '0', stored and status() or '', stored and (redis.call('HGET', KEYS[1], 'last_op') or '') or ''}
 end
 
 if mode == 'remove' then
@@ -78,7 +80,7 @@ if mode == 'remove' then
   redis.call('PUBLISH', ARGV[11], '[' .. cjson.encode(ev) .. ']')
   return {'removed', '0', ''}
 end
-redis.call('HDEL', KEYS[1], 'last_token')
+redis.call('HDEL', KEYS[1], 'last_token', 'last_op')
 write_record(true, 21, false)
 if write_id ~= '' then
   redis.call('HSET', KEYS[1], 'reconciled', write_id)
