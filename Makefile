@@ -4,7 +4,7 @@ BIN     := bin
 PKGS    := ./...
 GOFLAGS_TEST ?= -race -count=1 -timeout 15m
 
-.PHONY: all build test run demo proto lint fuzz bench chaos clean help
+.PHONY: all build test run demo proto lint fuzz bench chaos chaos-long clean help
 
 all: build
 
@@ -44,6 +44,10 @@ lint: ## gofmt, go vet, staticcheck, and docs/openapi.yaml validated as OpenAPI 
 chaos: ## the fault-injection suite alone (real binaries, Redis kills, Toxiproxy, porcupine); also part of make test
 	@scripts/ensure-redis.sh
 	$(GO) test $(GOFLAGS_TEST) ./chaos/...
+
+chaos-long: ## the long fault campaign: CAMPAIGN_FAULTS (default 300) random faults over two hosts and one Redis; CAMPAIGN_SEED replays one
+	@scripts/ensure-redis.sh
+	CAMPAIGN_FAULTS=$${CAMPAIGN_FAULTS:-300} $(GO) test -race -count=1 -timeout 6h -run TestFaultCampaign -v ./chaos
 
 bench: build ## benchmark against a redis-server it starts (BENCH_JSON=path writes the figures)
 	@scripts/ensure-redis.sh

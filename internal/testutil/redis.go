@@ -96,6 +96,16 @@ func (r *Redis) Start() {
 	}
 }
 
+// Signal sends sig to the server (SIGSTOP pauses it, SIGCONT resumes it).
+func (r *Redis) Signal(sig syscall.Signal) {
+	if r.cmd != nil && r.cmd.Process != nil {
+		_ = r.cmd.Process.Signal(sig)
+	}
+}
+
+// Running reports whether the server was started and not killed since.
+func (r *Redis) Running() bool { return r.cmd != nil }
+
 // Kill kills the server with SIGKILL and waits for it.
 func (r *Redis) Kill() {
 	if r.cmd == nil || r.cmd.Process == nil {
