@@ -62,6 +62,8 @@ func Run(t *testing.T, factory Factory) {
 		{"ProjectionsMatchTheStateAfterEveryCommand", testProjections},
 		{"EveryFormatPlaysToTheEnd", testFormats},
 		{"CorrectionsAndEndKeepProjections", testCorrections},
+		{"SidesAndSeedsFollowTheRules", testSidesAndSeeds},
+		{"MishapsKeepResultsAndIDs", testMishaps},
 		{"PlayerIndexListsLiveTournaments", testPlayerIndex},
 		{"WebhookRegistry", testWebhookRegistry},
 		{"DeliveriesAreLeasedAndRecorded", testDeliveries},
@@ -1009,4 +1011,107 @@ func testPlayerIndex(t *testing.T, f Factory) {
 	}
 	_, err := idx.PlayerTournaments(ctx(t), 0)
 	wantCode(t, err, T.ErrInvalidArgument)
+}
+
+// testSidesAndSeeds: a round robin's rounds are FIDE's Berger table's, in
+// order (6 players: round 2 is 6-4, 5-3, 1-2), through export and import;
+// a higher_seed timeout advances the better seed by number whatever its
+// side, in the losers' bracket and after upsets.
+func testSidesAndSeeds(t *testing.T, f Factory) {
+	b := f(t, Settings{GameTimeout: time.Millisecond})
+	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 70, Name: "berger", MaxPlayers: 6, CreatorID: 1, Format: T.RoundRobin}}); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1); u <= 6; u++ {
+		apply(t, b, 70, T.AddPlayer{UserID: u})
+	}
+	tr := apply(t, b, 70, T.Start{}).Tournament
+	want := [][]int64{{1, 6, 2, 5, 3, 4}, {6, 4, 5, 3, 1, 2}, {2, 6, 3, 1, 4, 5}}
+	for k := range want {
+		if got := tr.Rounds[k].Slots; fmt.Sprint(got) != fmt.Sprint(want[k]) {
+			t.Fatalf("round %d pairs %v, FIDE's table %v", k+1, got, want[k])
+		}
+		for _, g := range tr.ActiveGames() {
+			tr = apply(t, b, 70, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}).Tournament
+		}
+	}
+	dst := f(t, Settings{})
+	if _, err := dst.Import(ctx(t), []*T.Tournament{tr}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	back, err := dst.Get(ctx(t), 70)
+	if err != nil || string(back.AppendJSON(nil)) != string(tr.AppendJSON(nil)) {
+		t.Fatalf("export/import changed the tournament: %v", err)
+	}
+
+	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 72, Name: "de", MaxPlayers: 8, CreatorID: 1, Format: T.DoubleElimination}}); err != nil {
+		t.Fatal(err)
+	}
+	for u := int64(1001); u <= 1008; u++ {
+		apply(t, b, 72, T.AddPlayer{UserID: u})
+	}
+	tr = apply(t, b, 72, T.Start{}).Tournament
+	swapped := 0
+	for step := 0; tr.Status == T.StatusActive; step++ {
+		if step%3 != 2 { // upsets: player_2 wins
+			g := tr.ActiveGames()[0]
+			tr = apply(t, b, 72, T.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}).Tournament
+			continue
+		}
+		before := tr
+		time.Sleep(3 * time.Millisecond)
+		tr = apply(t, b, 72, T.ResolveTimeouts{Policy: T.TimeoutHigherSeed}).Tournament
+		for _, o := range before.ActiveGames() {
+			better := o.Player1
+			if before.SeedOf(o.Player2) < before.SeedOf(o.Player1) {
+				better = o.Player2
+				swapped++
+			}
+			if g := tr.Game(o.GameID); g.Status != T.GameTimedOut || *g.WinnerID != better {
+				t.Fatalf("game %d (seeds %d v %d) timed out for %v, want the better seed %d", o.GameID,
+					before.SeedOf(o.Player1), before.SeedOf(o.Player2), g.WinnerID, better)
+			}
+		}
+	}
+	if swapped == 0 {
+		t.Fatal("no timed-out game had the better seed as player_2")
+	}
+}
+
+// testMishaps: a correction next to a disqualified player keeps the game
+// ids and results its players keep, and the same correction undone gives
+// every game back, as stored by the backend.
+func testMishaps(t *testing.T, f Factory) {
+	b := f(t, Settings{})
+	startedWith(t, b, 80, 8) // 1001 v 1008, 1004 v 1005, 1002 v 1007, 1003 v 1006
+	for g, w := range map[int64]int64{1: 1001, 2: 1004, 3: 1002, 4: 1003} {
+		apply(t, b, 80, T.RegisterResult{GameID: g, WinnerID: w})
+	}
+	apply(t, b, 80, T.Disqualify{UserID: 1005})
+	apply(t, b, 80, T.RegisterResult{GameID: 6, WinnerID: 1002})
+	apply(t, b, 80, T.RegisterResult{GameID: 5, WinnerID: 1001})
+	final := apply(t, b, 80, T.RegisterResult{GameID: 7, WinnerID: 1001}).Tournament
+	if final.Status != T.StatusCompleted {
+		t.Fatalf("not completed: %s", final.Status)
+	}
+	corrected := apply(t, b, 80, T.CorrectResult{GameID: 2, WinnerID: 1005}).Tournament
+	if corrected.Status != T.StatusCompleted || *corrected.WinnerID != 1001 || *corrected.Game(7).WinnerID != 1001 {
+		t.Fatalf("the final lost its result: %s", corrected.AppendJSON(nil))
+	}
+	if g := corrected.Game(5); g.Player2 != 1005 || !g.Forfeit || !g.ByDeparture {
+		t.Fatalf("game 5 should be a walkover over the disqualified 1005: %+v", g)
+	}
+	back := apply(t, b, 80, T.CorrectResult{GameID: 2, WinnerID: 1004}).Tournament
+	for ri := range final.Rounds {
+		for gi, g := range final.Rounds[ri].Games {
+			n := back.Rounds[ri].Games[gi]
+			if n.GameID != g.GameID || n.Player1 != g.Player1 || n.Player2 != g.Player2 || *n.WinnerID != *g.WinnerID {
+				t.Fatalf("corrected and back: game %+v, was %+v", n, g)
+			}
+		}
+	}
+	stored, err := b.Get(ctx(t), 80)
+	if err != nil || string(stored.AppendJSON(nil)) != string(back.AppendJSON(nil)) {
+		t.Fatalf("the stored state is not the answer: %v", err)
+	}
 }
