@@ -260,11 +260,11 @@ func (c *campaign) play(hi int, id int64) {
 	f := formats[c.intn(len(formats))]
 	n := 4 + c.intn(5)
 	p := tournament.CreateParams{ID: id, Name: fmt.Sprintf("campaign %d", id), MaxPlayers: n, CreatorID: 1, Format: f}
-	last := c.do(hi, id, "create", func() (*tournament.Tournament, error) { return cl.Create(bg, p) })
+	c.do(hi, id, "create", func() (*tournament.Tournament, error) { return cl.Create(bg, p) })
 	for u := 1; u <= n; u++ {
-		last = c.do(hi, id, fmt.Sprintf("join %d", u), func() (*tournament.Tournament, error) { return cl.AddPlayer(bg, id, int64(u)) })
+		c.do(hi, id, fmt.Sprintf("join %d", u), func() (*tournament.Tournament, error) { return cl.AddPlayer(bg, id, int64(u)) })
 	}
-	last = c.do(hi, id, "start", func() (*tournament.Tournament, error) { return cl.Start(bg, id, c.intn(2) == 0) })
+	last := c.do(hi, id, "start", func() (*tournament.Tournament, error) { return cl.Start(bg, id, c.intn(2) == 0) })
 	for last.Status == tournament.StatusActive && !c.stop.Load() {
 		last = c.move(hi, id, last)
 	}
