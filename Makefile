@@ -54,7 +54,7 @@ bench: build ## benchmark against a redis-server it starts (BENCH_JSON=path writ
 	$(GO) run ./bench -bin $(BIN)
 
 fuzz: ## run each fuzzer for FUZZTIME (default 30s)
-	$(GO) test -run '^$$' -fuzz FuzzCommandSequences -fuzztime $${FUZZTIME:-30s} ./shared/tournament
+	$(GO) test -run '^$$' -fuzz FuzzCommandSequences -fuzztime $${FUZZTIME:-30s} ./tournament
 	$(GO) test -run '^$$' -fuzz FuzzRequests -fuzztime $${FUZZTIME:-30s} ./httpapi
 	$(GO) test -run '^$$' -fuzz FuzzBackendsAgree -fuzztime $${FUZZTIME:-30s} ./plugins/redis
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // failover measures, rounds times, Redis SIGKILLed -> first successful

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // SwissFigure is the cost of pairing a Swiss round of Players players: in

@@ -29,7 +29,7 @@ import (
 	"github.com/tourney/tourney/internal/testutil"
 	redisplugin "github.com/tourney/tourney/plugins/redis"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Figures is what a run measured; BENCH_JSON gets it as JSON.

@@ -7,7 +7,7 @@ import (
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // ReadCacheFigures compares GET of a hot tournament with the read cache on

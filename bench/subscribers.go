@@ -17,7 +17,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // SubscriberFigures: n WebSocket subscribers on one tournament of a `host

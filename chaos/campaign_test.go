@@ -18,7 +18,7 @@ import (
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/apicheck"
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // TestFaultCampaign is a randomized fault campaign over real processes:

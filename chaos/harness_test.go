@@ -14,7 +14,7 @@ import (
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/plugins/redis"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 var bg = context.Background()

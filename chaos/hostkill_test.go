@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // A host SIGKILLed while it serves from the fallback loses none of the

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // kill -9 of plugin-redis and of plugin-memory, three times each, while

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Two hosts on one Redis; host A is cut off (its proxy disabled) while host

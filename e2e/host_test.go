@@ -17,7 +17,7 @@ import (
 
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 var bg = context.Background()

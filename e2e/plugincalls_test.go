@@ -12,7 +12,7 @@ import (
 
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // TOURNEY_PLUGIN_PROCS becomes the plugin process's GOMAXPROCS (1 unless

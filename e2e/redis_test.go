@@ -16,7 +16,7 @@ import (
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // hostsOn starts n `host serve` processes on the Redis plugin.

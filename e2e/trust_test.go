@@ -15,7 +15,7 @@ import (
 
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/internal/testutil"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // binariesCopy copies the built binaries (and the manifest) to a new

@@ -12,7 +12,7 @@ import (
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 	"github.com/tourney/tourney/webhook"
 )
 

@@ -3,7 +3,7 @@ package host
 import (
 	"context"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 type actorKey struct{}

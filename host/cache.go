@@ -4,7 +4,7 @@ import (
 	"container/list"
 	"sync"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // snapshotCache keeps the latest snapshot of every tournament this host has

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Subscribe calls fn with each event of tournament id after the event id

@@ -11,7 +11,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Failover timing. The breaker trips after two consecutive backend

@@ -10,7 +10,7 @@ import (
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 func memoryConfig(t *testing.T) config.Config {

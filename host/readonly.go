@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // snapshotReader is the TOURNEY_FALLBACK=readonly backend: it answers reads

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // restoreAll checks every tournament this host knows against a primary

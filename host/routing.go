@@ -9,7 +9,7 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // call describes a call for routing: which tournament it concerns and what

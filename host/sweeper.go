@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // sweep runs every TOURNEY_SWEEP_INTERVAL until Close: it warns the players

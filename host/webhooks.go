@@ -21,7 +21,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 	"github.com/tourney/tourney/webhook"
 )
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // casAttempts bounds the retries of a write-back that raced another

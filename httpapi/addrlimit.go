@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 	"golang.org/x/time/rate"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Client calls a running tourney server. Errors the server reports come

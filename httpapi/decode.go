@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 func pathID(r *http.Request, name string) (int64, error) {

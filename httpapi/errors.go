@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // HTTPStatus maps a domain error code to its HTTP status.

@@ -12,7 +12,7 @@ import (
 	"unicode"
 
 	"github.com/tourney/tourney/host"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // guard checks the bearer token on /v1 calls and sets the caller's actor.

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // export streams every tournament, one JSON line each, as the backend

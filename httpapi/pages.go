@@ -14,7 +14,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 //go:embed web/bracket.html

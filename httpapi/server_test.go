@@ -20,7 +20,7 @@ import (
 	"github.com/tourney/tourney/internal/apicheck"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // newServer serves the API over an embedded memory backend on a real

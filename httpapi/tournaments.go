@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/host"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // createBody is a create request. A format's options come either at the

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // webhookJSON is a webhook as the API shows it: the secret only in the

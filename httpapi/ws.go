@@ -14,7 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/tourney/tourney/host"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 const (

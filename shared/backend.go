@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Backend stores tournaments and applies engine commands to them. Every

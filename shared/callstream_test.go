@@ -12,7 +12,7 @@ import (
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
 	pb "github.com/tourney/tourney/shared/proto"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc"
 )
 

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	pb "github.com/tourney/tourney/shared/proto"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // snapshotToPB encodes a snapshot for the wire: typed (protocol 2) or as

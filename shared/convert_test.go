@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // The typed form (protocol 2) carries exactly what the JSON form carries:

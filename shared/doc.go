@@ -4,7 +4,7 @@
 // boundary, and the mapping of domain errors onto gRPC status codes.
 //
 // The adapters only translate: they hold no rules (those live in
-// shared/tournament) and no storage (that is the plugins' job). A third
+// tournament) and no storage (that is the plugins' job). A third
 // party writes a backend by implementing Backend, checking it with
 // shared/backendtest, and calling Serve from its main.
 package shared

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	pb "github.com/tourney/tourney/shared/proto"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )

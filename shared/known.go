@@ -3,7 +3,7 @@ package shared
 import (
 	"sync"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // knownStatesSize bounds the states a GRPCClient keeps.

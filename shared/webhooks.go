@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Webhook is a registered receiver of events: every event whose type is in

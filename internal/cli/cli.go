@@ -19,7 +19,7 @@ import (
 	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 const usage = `tourney host: tournament state for game servers.

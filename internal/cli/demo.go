@@ -11,7 +11,7 @@ import (
 
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // demo plays a whole tournament through the HTTP API: against --addr when

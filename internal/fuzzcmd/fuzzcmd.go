@@ -7,7 +7,7 @@ package fuzzcmd
 import (
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // MaxInput bounds a fuzz input: longer ones only repeat short ones, slowly.

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // A Script is a scenario for the fuzzers' corpora: a format, a number of

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // maxRetainedEvents bounds each tournament's event log, like the Redis

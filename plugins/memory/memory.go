@@ -19,7 +19,7 @@ import (
 
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Options configure a memory backend. Zero values take the defaults of

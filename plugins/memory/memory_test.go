@@ -9,7 +9,7 @@ import (
 
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/backendtest"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 func TestConformance(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // maxConflicts bounds the conflicts kept per tournament.

@@ -14,7 +14,7 @@ import (
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Every operation works for an ACL user limited to the key prefix: one

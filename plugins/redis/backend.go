@@ -16,7 +16,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Backend is the Redis backend. It is safe for concurrent use, by any

@@ -20,7 +20,7 @@ import (
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // createVia connects as REDIS_URL says and creates one tournament.

@@ -10,7 +10,7 @@ import (
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // view is what two backends must agree on: everything but timestamps.

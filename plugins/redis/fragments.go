@@ -3,7 +3,7 @@ package redis
 import (
 	"sync"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // fragmentsSize bounds the tournaments whose game JSON a plugin keeps.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // admit applies the per-actor rate limits (GCRA, redis_rate, shared by

@@ -11,7 +11,7 @@ import (
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // cachedBackend is a backend with the read cache on, as a host's plugin.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // recordArgs builds lib.lua's arguments for writing t: head is ARGV[1..11]

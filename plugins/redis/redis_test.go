@@ -14,7 +14,7 @@ import (
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/backendtest"
 	"github.com/tourney/tourney/shared/config"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 func newBackend(t testing.TB, r *testutil.Redis, opts Options) *Backend {

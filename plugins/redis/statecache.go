@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // stateCacheSize bounds the decoded states a plugin keeps.

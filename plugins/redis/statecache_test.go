@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 func liveCache() *stateCache {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared"
-	T "github.com/tourney/tourney/shared/tournament"
+	T "github.com/tourney/tourney/tournament"
 )
 
 // Settings are the backend options a test needs to control.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/shared"
-	T "github.com/tourney/tourney/shared/tournament"
+	T "github.com/tourney/tourney/tournament"
 )
 
 func webhookStore(t *testing.T, f Factory) shared.WebhookStore {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Config is the whole configuration. The zero value is not useful: start

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tourney/tourney/internal/fuzzcmd"
-	"github.com/tourney/tourney/shared/tournament"
+	"github.com/tourney/tourney/tournament"
 )
 
 var fuzzStart = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -3,7 +3,7 @@ package tournament
 import (
 	"slices"
 
-	"github.com/tourney/tourney/shared/tournament/internal/blossom"
+	"github.com/tourney/tourney/tournament/internal/blossom"
 )
 
 // Swiss pairing. Round k+1 is paired once round k is complete, from the
