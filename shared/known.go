@@ -3,26 +3,33 @@ package shared
 import (
 	"sync"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/tourney/tourney/tournament"
 )
 
 // knownStatesSize bounds the states a GRPCClient keeps.
 const knownStatesSize = 4096
 
-// knownStates is a GRPCClient's last state of each tournament it saw, so
-// that replies need not carry what the client already holds (protocol 2).
-// States are never modified; a stale one only costs a full reply.
+// knownStates is a GRPCClient's last state of each tournament it saw. It
+// saves the plugin's reply the whole state: a change to a known state
+// comes back as a delta the client replays (protocol 2), a read of an
+// unchanged one as "unchanged". Least recently used states go first;
+// states are never modified; a stale one only costs a full reply.
 type knownStates struct {
-	mu sync.Mutex
-	m  map[int64]*tournament.Tournament
+	mu  sync.Mutex
+	lru *simplelru.LRU[int64, *tournament.Tournament]
 }
 
-func newKnownStates() *knownStates { return &knownStates{m: map[int64]*tournament.Tournament{}} }
+func newKnownStates() *knownStates {
+	l, _ := simplelru.NewLRU[int64, *tournament.Tournament](knownStatesSize, nil)
+	return &knownStates{lru: l}
+}
 
 func (k *knownStates) get(id int64) *tournament.Tournament {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.m[id]
+	t, _ := k.lru.Get(id)
+	return t
 }
 
 func (k *knownStates) put(t *tournament.Tournament) {
@@ -31,26 +38,20 @@ func (k *knownStates) put(t *tournament.Tournament) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if old, ok := k.m[t.ID]; ok && old.Version > t.Version && old.CreatedAt.Equal(t.CreatedAt) {
+	if old, ok := k.lru.Peek(t.ID); ok && old.Version > t.Version && old.CreatedAt.Equal(t.CreatedAt) {
 		return // a slower reply about an older state
 	}
-	if _, ok := k.m[t.ID]; !ok && len(k.m) >= knownStatesSize {
-		for victim := range k.m {
-			delete(k.m, victim)
-			break
-		}
-	}
-	k.m[t.ID] = t
+	k.lru.Add(t.ID, t)
 }
 
 func (k *knownStates) forget(id int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	delete(k.m, id)
+	k.lru.Remove(id)
 }
 
 func (k *knownStates) clear() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	clear(k.m)
+	k.lru.Purge()
 }

@@ -3,6 +3,7 @@ package redis
 import (
 	"sync"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/tourney/tourney/tournament"
 )
 
@@ -10,12 +11,14 @@ import (
 const fragmentsSize = 4096
 
 // gameFragments keeps the JSON of every game of the tournaments this plugin
-// writes, by game id and signature: a write encodes only the games that
-// changed and copies the rest, so the state, the rounds and the active
-// games of a 1024-player tournament cost about what an 8-player one does.
+// writes, by game id and signature. It saves the encoding of games that
+// did not change: a write encodes only the games that changed and copies
+// the rest, so the state, the rounds and the active games of a
+// 1024-player tournament cost about what an 8-player one does. Least
+// recently written tournaments go first.
 type gameFragments struct {
 	mu    sync.Mutex
-	byTID map[int64]*tournamentFragments
+	byTID *simplelru.LRU[int64, *tournamentFragments]
 }
 
 type tournamentFragments struct {
@@ -29,22 +32,17 @@ type fragment struct {
 }
 
 func newGameFragments() *gameFragments {
-	return &gameFragments{byTID: map[int64]*tournamentFragments{}}
+	l, _ := simplelru.NewLRU[int64, *tournamentFragments](fragmentsSize, nil)
+	return &gameFragments{byTID: l}
 }
 
 // lock returns tournament id's fragments, locked; call unlock when done.
 func (f *gameFragments) lock(id int64) *tournamentFragments {
 	f.mu.Lock()
-	tf := f.byTID[id]
-	if tf == nil {
-		if len(f.byTID) >= fragmentsSize {
-			for victim := range f.byTID {
-				delete(f.byTID, victim)
-				break
-			}
-		}
+	tf, ok := f.byTID.Get(id)
+	if !ok {
 		tf = &tournamentFragments{games: map[int64]fragment{}}
-		f.byTID[id] = tf
+		f.byTID.Add(id, tf)
 	}
 	f.mu.Unlock()
 	tf.mu.Lock()
@@ -68,5 +66,5 @@ func (tf *tournamentFragments) json(g *tournament.Game) []byte {
 func (f *gameFragments) forget(id int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.byTID, id)
+	f.byTID.Remove(id)
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/tourney/tourney/tournament"
 )
 
@@ -24,7 +25,7 @@ const stateCacheSize = 4096
 // the publish delay.
 type stateCache struct {
 	mu      sync.Mutex
-	entries map[int64]cachedState
+	entries *simplelru.LRU[int64, cachedState] // least recently used go first
 	// life is how long a state's keys live after its last change (its
 	// TOURNAMENT_TTL): an entry is never served fresh past it, so that a
 	// tournament whose keys expired on Redis stops being served even when
@@ -57,7 +58,8 @@ type cachedState struct {
 const invalTracked = 1 << 16
 
 func newStateCache(life func(t *tournament.Tournament) time.Duration) *stateCache {
-	return &stateCache{entries: map[int64]cachedState{}, inval: map[int64]mark{}, life: life}
+	l, _ := simplelru.NewLRU[int64, cachedState](stateCacheSize, nil)
+	return &stateCache{entries: l, inval: map[int64]mark{}, life: life}
 }
 
 // token marks the start of a read: an entry stored with it is fresh only if
@@ -72,7 +74,7 @@ func (c *stateCache) token() (seq, epoch uint64) {
 func (c *stateCache) fresh(id int64) *tournament.Tournament {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[id]; ok && c.live && e.fresh && e.epoch == c.epoch && (e.expires.IsZero() || time.Now().Before(e.expires)) {
+	if e, ok := c.entries.Get(id); ok && c.live && e.fresh && e.epoch == c.epoch && (e.expires.IsZero() || time.Now().Before(e.expires)) {
 		return e.t
 	}
 	return nil
@@ -92,9 +94,9 @@ func (c *stateCache) putRead(id int64, rev string, t *tournament.Tournament, seq
 	last, tracked := c.inval[id]
 	unchanged := (tracked && (last.seq <= seq || (last.taint <= seq && last.version > 0 && last.version <= t.Version))) ||
 		(!tracked && seq >= c.floor)
-	if e, ok := c.entries[id]; ok && e.t == t {
+	if e, ok := c.entries.Peek(id); ok && e.t == t {
 		e.fresh, e.epoch = unchanged && epoch == c.epoch, epoch
-		c.entries[id] = e
+		c.entries.Add(id, e)
 	}
 }
 
@@ -121,13 +123,12 @@ func (c *stateCache) announced(id, version int64) {
 			}
 		}
 	}
-	if e, ok := c.entries[id]; ok && e.fresh && version > 0 && e.t.Version >= version {
+	e, ok := c.entries.Peek(id)
+	if !ok || e.fresh && version > 0 && e.t.Version >= version {
 		return
 	}
-	if e, ok := c.entries[id]; ok {
-		e.fresh = false
-		c.entries[id] = e
-	}
+	e.fresh = false
+	c.entries.Add(id, e)
 }
 
 // setLive records that the change subscription is up (true) or lost:
@@ -146,7 +147,8 @@ func (c *stateCache) setLive(live bool) {
 func (c *stateCache) lookup(id int64) cachedState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.entries[id]
+	e, _ := c.entries.Get(id)
+	return e
 }
 
 func (c *stateCache) put(id int64, rev string, t *tournament.Tournament) {
@@ -155,14 +157,8 @@ func (c *stateCache) put(id int64, rev string, t *tournament.Tournament) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.entries[id]; ok && old.t != nil && old.t.CreatedAt.Equal(t.CreatedAt) && old.t.Version > t.Version {
+	if old, ok := c.entries.Peek(id); ok && old.t != nil && old.t.CreatedAt.Equal(t.CreatedAt) && old.t.Version > t.Version {
 		return // a slower read of an older state: keep the newer one
-	}
-	if _, ok := c.entries[id]; !ok && len(c.entries) >= stateCacheSize {
-		for victim := range c.entries { // any one: map order is random
-			delete(c.entries, victim)
-			break
-		}
 	}
 	e := cachedState{rev: rev, t: t}
 	if c.life != nil {
@@ -173,13 +169,13 @@ func (c *stateCache) put(id int64, rev string, t *tournament.Tournament) {
 			e.expires = t.UpdatedAt.Add(d)
 		}
 	}
-	c.entries[id] = e
+	c.entries.Add(id, e)
 }
 
 func (c *stateCache) forget(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.entries, id)
+	c.entries.Remove(id)
 }
 
 // decode reads a state script reply for id: {1} means the copy the call
