@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/tourney/tourney/host"
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/internal/testutil"
 	"github.com/tourney/tourney/tournament"
@@ -184,7 +185,7 @@ func record(t *testing.T, clients []*httpapi.Client, tournaments []int64, opsPer
 					out.View = view(tr)
 				}
 				var de *tournament.Error
-				if errors.As(err, &de) && de.Reason == tournament.ReasonNotApplied {
+				if errors.As(err, &de) && de.Reason == host.ReasonNotApplied {
 					out = linOutput{Refused: true}
 				} else if err != nil && (errors.Is(err, tournament.ErrUnavailable) || out.Code == tournament.CodeInternal) {
 					if in.Kind == "get" {

@@ -153,7 +153,7 @@ func isBackendFailure(err error) bool {
 	}
 	var de *tournament.Error
 	if errors.As(err, &de) {
-		return de.Code == tournament.CodeUnavailable && de.Reason != tournament.ReasonStoreFull
+		return de.Code == tournament.CodeUnavailable && de.Reason != shared.ReasonStoreFull
 	}
 	return errors.Is(err, context.DeadlineExceeded)
 }
@@ -282,15 +282,15 @@ func (r *router) waitFailback(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return tournament.Refused("the host is writing back an outage; retry")
+		return Refused("the host is writing back an outage; retry")
 	}
 }
 
 func (r *router) unavailable() error {
 	if r.fallback == nil {
-		return tournament.Refused("the %s backend is unavailable and TOURNEY_FALLBACK=off", r.primaryName)
+		return Refused("the %s backend is unavailable and TOURNEY_FALLBACK=off", r.primaryName)
 	}
-	return tournament.Refused("the %s backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)", r.primaryName)
+	return Refused("the %s backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)", r.primaryName)
 }
 
 // FailoverStats is the failover part of Status.

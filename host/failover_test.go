@@ -289,7 +289,7 @@ func TestReadonlyFallbackServesReadsOnly(t *testing.T) {
 		t.Fatalf("read on readonly: %+v %v", tr, err)
 	}
 	var de *tournament.Error
-	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != tournament.ReasonNotApplied {
+	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != ReasonNotApplied {
 		t.Fatalf("write on readonly: %v (want unavailable, not applied)", err)
 	}
 	if !r.h.Status(bg).Ready {
@@ -310,7 +310,7 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 	}
 	// Refused before any store saw it: the caller may retry as it is.
 	var de *tournament.Error
-	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.As(err, &de) || de.Reason != tournament.ReasonNotApplied {
+	if _, err := r.h.AddPlayer(bg, 1, 11); !errors.As(err, &de) || de.Reason != ReasonNotApplied {
 		t.Fatalf("write with fallback off: %v (want the not_applied reason)", err)
 	}
 	r.flaky.down.Store(false)

@@ -270,7 +270,7 @@ func TestOneBadTournamentDoesNotBlockFailback(t *testing.T) {
 // caller's own short deadline do not.
 func TestOnlyUnreachableStoresTripTheBreaker(t *testing.T) {
 	for name, refuse := range map[string]error{
-		"store full": &tournament.Error{Code: tournament.CodeUnavailable, Reason: tournament.ReasonStoreFull, Message: "OOM"},
+		"store full": &tournament.Error{Code: tournament.CodeUnavailable, Reason: shared.ReasonStoreFull, Message: "OOM"},
 		"misconfig":  tournament.Errorf(tournament.CodeInternal, "NOPERM"),
 	} {
 		r := newRig(t, config.FallbackMemory)

@@ -19,7 +19,7 @@ var _ shared.Backend = snapshotReader{}
 func newSnapshotReader(c *snapshotCache) snapshotReader { return snapshotReader{cache: c} }
 
 func (snapshotReader) refuse() error {
-	return tournament.Refused("the primary backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)")
+	return Refused("the primary backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)")
 }
 
 func (s snapshotReader) Create(context.Context, shared.CreateRequest) (shared.Change, error) {

@@ -111,7 +111,7 @@ func (r *router) onPrimary(ctx, opCtx context.Context, c call, fn callFunc) (err
 	}
 	if !executed && r.state() != stateFallback {
 		// The breaker refused the call (open, or half-open and busy).
-		return tournament.Refused("the %s backend is failing; retry shortly", r.primaryName), false
+		return Refused("the %s backend is failing; retry shortly", r.primaryName), false
 	}
 	if executed && c.write && c.op != "" && isBackendFailure(err) {
 		// The primary may have taken the change without its answer
@@ -140,7 +140,7 @@ func (r *router) onFallback(ctx context.Context, c call, fn callFunc) (err error
 		return r.unavailable(), false
 	}
 	if c.primary {
-		return tournament.Refused("import is refused while the %s backend is unavailable; retry when it is back", r.primaryName), false
+		return Refused("import is refused while the %s backend is unavailable; retry when it is back", r.primaryName), false
 	}
 	r.fbMu.RLock()
 	defer r.fbMu.RUnlock()
@@ -203,7 +203,7 @@ func (r *router) prepare(ctx context.Context, b shared.Backend, c call) error {
 	case known && c.create == nil:
 		return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", c.id)
 	case !known && c.create == nil:
-		return tournament.Refused(
+		return Refused(
 			"tournament %d is not known to this host and the %s backend is unavailable; retry when it is back", c.id, r.primaryName)
 	}
 	r.markImported(c.id, version)

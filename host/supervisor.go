@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/tourney/tourney/shared"
-	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc"
 )
 
@@ -237,7 +236,7 @@ func (s *supervisor) get(ctx context.Context) (shared.Backend, error) {
 		b, ready, closed := s.backend, s.ready, s.closed
 		s.mu.Unlock()
 		if closed {
-			return nil, tournament.Refused("plugin %s is stopped", s.name)
+			return nil, Refused("plugin %s is stopped", s.name)
 		}
 		if b != nil {
 			return b, nil
@@ -245,7 +244,7 @@ func (s *supervisor) get(ctx context.Context) (shared.Backend, error) {
 		select {
 		case <-ready:
 		case <-ctx.Done():
-			return nil, tournament.Refused("plugin %s is restarting", s.name)
+			return nil, Refused("plugin %s is restarting", s.name)
 		}
 	}
 }

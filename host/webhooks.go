@@ -99,7 +99,7 @@ func (d *dispatcher) poke() {
 func (d *dispatcher) store(ctx context.Context) (shared.WebhookStore, error) {
 	r := d.h.router
 	if r.state() != statePrimary {
-		return nil, tournament.Refused("webhooks are kept by the %s backend, which is unavailable; retry when it is back", r.primaryName)
+		return nil, Refused("webhooks are kept by the %s backend, which is unavailable; retry when it is back", r.primaryName)
 	}
 	b, err := r.primary(ctx)
 	if err != nil {

@@ -145,7 +145,7 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 	case err == nil:
 	case isBackendFailure(err):
 		return true, err
-	case errors.As(err, &de) && de.Reason == tournament.ReasonStoreFull:
+	case errors.As(err, &de) && de.Reason == shared.ReasonStoreFull:
 		r.logger.Warn("the primary is full; the tournament stays on the fallback until it takes the write-back", "tournament", id, "error", err)
 		return true, nil
 	default:

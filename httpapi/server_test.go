@@ -735,13 +735,13 @@ func TestScoresOverHTTP(t *testing.T) {
 // effect, retry as it is" from "outcome unknown".
 func TestErrorReasonCrossesHTTP(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, tournament.Refused("the redis backend is unavailable and TOURNEY_FALLBACK=off"))
+		writeError(w, host.Refused("the redis backend is unavailable and TOURNEY_FALLBACK=off"))
 	}))
 	t.Cleanup(srv.Close)
 	_, err := NewClient(srv.URL).Get(context.Background(), 1)
 	var de *tournament.Error
-	if !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != tournament.ReasonNotApplied {
-		t.Fatalf("got %#v, want unavailable with reason %q", err, tournament.ReasonNotApplied)
+	if !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != host.ReasonNotApplied {
+		t.Fatalf("got %#v, want unavailable with reason %q", err, host.ReasonNotApplied)
 	}
 }
 

@@ -84,7 +84,7 @@ func TestCallsFallBackToUnaryForAnOlderPlugin(t *testing.T) {
 }
 
 func TestCallsCarryErrorsWithTheirDetails(t *testing.T) {
-	want := &tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: tournament.ReasonStoreFull, RetryAfter: 1500 * time.Millisecond}
+	want := &tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: shared.ReasonStoreFull, RetryAfter: 1500 * time.Millisecond}
 	impl := &stubBackend{Backend: memory.New(memory.Options{}), get: func(context.Context, int64) (*tournament.Tournament, error) {
 		return nil, want
 	}}

@@ -12,6 +12,12 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
+// ReasonStoreFull marks an unavailable error from a store that answers but
+// refuses writes (Redis at maxmemory). It is not a failure to reach the
+// store, so the host does not fail over on it: the write is refused, and
+// nothing is acknowledged that the store did not take.
+const ReasonStoreFull = "store_full"
+
 // errorDomain marks the ErrorInfo of statuses a backend returned itself.
 const errorDomain = "tourney"
 

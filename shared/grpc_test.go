@@ -49,7 +49,7 @@ func TestErrorsSurviveTheWire(t *testing.T) {
 		&tournament.Error{Code: tournament.CodeRateLimited, Message: "slow down", RetryAfter: 1500 * time.Millisecond},
 		tournament.Errorf(tournament.CodeUnavailable, "redis down"),
 		tournament.Errorf(tournament.CodeFailedPrecondition, "tournament is full"),
-		&tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: tournament.ReasonStoreFull, RetryAfter: time.Second},
+		&tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: shared.ReasonStoreFull, RetryAfter: time.Second},
 	} {
 		out := shared.FromStatus(shared.ToStatus(in))
 		var a, b *tournament.Error

@@ -26,30 +26,13 @@ const (
 
 // Error is a domain error: a code, a message for people, and for
 // rate_limited the time after which a retry may succeed. Reason refines the
-// code where callers must tell cases apart (ReasonStoreFull).
+// code where callers must tell cases apart; the engine sets none (stores
+// and hosts do: shared.ReasonStoreFull, host.ReasonNotApplied).
 type Error struct {
 	Code       Code
 	Message    string
 	RetryAfter time.Duration
 	Reason     string
-}
-
-// ReasonStoreFull marks an unavailable error from a store that answers but
-// refuses writes (Redis at maxmemory). It is not a failure to reach the
-// store, so the host does not fail over on it: the write is refused, and
-// nothing is acknowledged that the store did not take.
-const ReasonStoreFull = "store_full"
-
-// ReasonNotApplied marks an unavailable error from a host that refused the
-// call before any store saw it (no backend to serve it, a plugin still
-// restarting, an outage being written back): the call had no effect, and
-// retrying it as it is is safe. Any other unavailable error from a write
-// leaves its outcome unknown.
-const ReasonNotApplied = "not_applied"
-
-// Refused is an unavailable error with ReasonNotApplied.
-func Refused(format string, args ...any) *Error {
-	return &Error{Code: CodeUnavailable, Reason: ReasonNotApplied, Message: fmt.Sprintf(format, args...)}
 }
 
 func (e *Error) Error() string {

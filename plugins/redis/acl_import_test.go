@@ -134,11 +134,11 @@ func TestAFullRedisRefusesWritesAsStoreFull(t *testing.T) {
 	defer admin.ConfigSet(ctx, "maxmemory", "0")
 	_, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 5}})
 	var de *tournament.Error
-	if !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != tournament.ReasonStoreFull {
-		t.Fatalf("a write to a full Redis: %#v, want unavailable with reason %s", err, tournament.ReasonStoreFull)
+	if !errors.As(err, &de) || de.Code != tournament.CodeUnavailable || de.Reason != shared.ReasonStoreFull {
+		t.Fatalf("a write to a full Redis: %#v, want unavailable with reason %s", err, shared.ReasonStoreFull)
 	}
 	_, err = b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 2, Name: "after", MaxPlayers: 4, CreatorID: 1}})
-	if !errors.As(err, &de) || de.Reason != tournament.ReasonStoreFull {
+	if !errors.As(err, &de) || de.Reason != shared.ReasonStoreFull {
 		t.Fatalf("a create on a full Redis: %v", err)
 	}
 	if got, err := b.Get(ctx, 1); err != nil || len(got.Players) != 0 {

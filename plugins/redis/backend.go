@@ -144,7 +144,7 @@ func redisErr(err error) error {
 	msg := reply.Error()
 	switch {
 	case goredis.IsOOMError(err) || strings.Contains(msg, "OOM command not allowed"):
-		return &tournament.Error{Code: tournament.CodeUnavailable, Reason: tournament.ReasonStoreFull, RetryAfter: time.Second,
+		return &tournament.Error{Code: tournament.CodeUnavailable, Reason: shared.ReasonStoreFull, RetryAfter: time.Second,
 			Message: "redis is out of memory (maxmemory reached) and refuses writes; nothing was written: " + msg}
 	case goredis.IsAuthError(err) || goredis.IsPermissionError(err) || strings.Contains(msg, "NOPERM"):
 		return tournament.Errorf(tournament.CodeInternal, "redis refused the call (check REDIS_PASSWORD, the ACL user and its permissions): %s", msg)
