@@ -1,0 +1,107 @@
+package tournament
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// commandJSON is the tagged JSON form of a Command.
+type commandJSON struct {
+	Type     string          `json:"type"`
+	UserID   int64           `json:"user_id,omitempty"`
+	Shuffle  bool            `json:"shuffle,omitempty"`
+	Seeds    []int64         `json:"seeds,omitempty"`
+	GameID   int64           `json:"game_id,omitempty"`
+	WinnerID int64           `json:"winner_id,omitempty"`
+	LoserID  int64           `json:"loser_id,omitempty"`
+	Policy   TimeoutPolicy   `json:"policy,omitempty"`
+	Winners  map[int64]int64 `json:"winners,omitempty"`
+	LeadNS   int64           `json:"lead_ns,omitempty"`
+	Expected int64           `json:"expected_version,omitempty"`
+	Forfeit  bool            `json:"forfeit,omitempty"`
+	Scores   [][2]int        `json:"scores,omitempty"`
+	At       *time.Time      `json:"at,omitempty"`
+}
+
+// MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
+func MarshalCommand(cmd Command) ([]byte, error) {
+	j := commandJSON{Type: cmd.Name()}
+	switch c := cmd.(type) {
+	case AddPlayer:
+		j.UserID = c.UserID
+	case RemovePlayer:
+		j.UserID = c.UserID
+	case Start:
+		j.Shuffle, j.Seeds = c.Shuffle, c.Seeds
+	case RegisterResult:
+		j.GameID, j.WinnerID, j.LoserID, j.Forfeit, j.Scores = c.GameID, c.WinnerID, c.LoserID, c.Forfeit, c.Scores
+	case Disqualify:
+		j.UserID = c.UserID
+	case CallGame:
+		j.GameID, j.At = c.GameID, optTime(c.At)
+	case CheckIn:
+		j.UserID = c.UserID
+	case StartGame:
+		j.GameID, j.At = c.GameID, optTime(c.At)
+	case ResolveTimeouts:
+		j.Policy, j.Winners = c.Policy, c.Winners
+	case WarnDeadlines:
+		j.LeadNS = int64(c.Lead)
+	case CorrectResult:
+		j.GameID, j.WinnerID, j.Expected, j.Scores, j.Forfeit = c.GameID, c.WinnerID, c.ExpectedVersion, c.Scores, c.Forfeit
+	case EndTournament:
+	default:
+		return nil, fmt.Errorf("unknown command %T", cmd)
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalCommand decodes what MarshalCommand wrote.
+func UnmarshalCommand(b []byte) (Command, error) {
+	var j commandJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("command: %w", err)
+	}
+	switch j.Type {
+	case AddPlayer{}.Name():
+		return AddPlayer{UserID: j.UserID}, nil
+	case RemovePlayer{}.Name():
+		return RemovePlayer{UserID: j.UserID}, nil
+	case Start{}.Name():
+		return Start{Shuffle: j.Shuffle, Seeds: j.Seeds}, nil
+	case RegisterResult{}.Name():
+		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID, Forfeit: j.Forfeit, Scores: j.Scores}, nil
+	case Disqualify{}.Name():
+		return Disqualify{UserID: j.UserID}, nil
+	case CallGame{}.Name():
+		return CallGame{GameID: j.GameID, At: valueOf(j.At)}, nil
+	case CheckIn{}.Name():
+		return CheckIn{UserID: j.UserID}, nil
+	case StartGame{}.Name():
+		return StartGame{GameID: j.GameID, At: valueOf(j.At)}, nil
+	case ResolveTimeouts{}.Name():
+		return ResolveTimeouts{Policy: j.Policy, Winners: j.Winners}, nil
+	case WarnDeadlines{}.Name():
+		return WarnDeadlines{Lead: time.Duration(j.LeadNS)}, nil
+	case CorrectResult{}.Name():
+		return CorrectResult{GameID: j.GameID, WinnerID: j.WinnerID, ExpectedVersion: j.Expected, Scores: j.Scores, Forfeit: j.Forfeit}, nil
+	case EndTournament{}.Name():
+		return EndTournament{}, nil
+	}
+	return nil, fmt.Errorf("command: unknown type %q", j.Type)
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func valueOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
