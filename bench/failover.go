@@ -52,7 +52,8 @@ func failover(dir string, rounds int) map[string]any {
 	}
 	ms := func(ds []time.Duration) map[string]float64 {
 		slices.Sort(ds)
-		return map[string]float64{"median_ms": float64(ds[len(ds)/2].Microseconds()) / 1e3, "worst_ms": float64(ds[len(ds)-1].Microseconds()) / 1e3}
+		return map[string]float64{"median_ms": float64(ds[len(ds)/2].Microseconds()) / 1e3,
+			"worst_ms": float64(ds[len(ds)-1].Microseconds()) / 1e3}
 	}
 	return map[string]any{"rounds": rounds, "redis_killed_to_first_write": ms(over), "redis_back_to_primary_reconciled": ms(back)}
 }

@@ -262,7 +262,9 @@ func main() {
 	raw.Ping(ctx)
 	adjacent := f.measureRaw(raw, *n)
 
-	f.PluginHop, f.PluginHopUnary, f.PluginHopNoTLS = pluginHop(dir, *n, true, false), pluginHop(dir, *n, true, true), pluginHop(dir, *n, false, false)
+	f.PluginHop = pluginHop(dir, *n, true, false)
+	f.PluginHopUnary = pluginHop(dir, *n, true, true)
+	f.PluginHopNoTLS = pluginHop(dir, *n, false, false)
 	rc := readCache(dir, r, counter, *n)
 	f.ReadCache = &rc
 	for _, backend := range []string{"memory", "redis"} {
@@ -313,7 +315,8 @@ func (f *Figures) measureRaw(raw *goredis.Client, n int) func() float64 {
 
 // measureSurface times each operation through c, with its ratio to
 // evalsha (the EVALSHA p50 measured just before), then the workload.
-func (f *Figures) measureSurface(c client, backend, surface string, evalsha float64, n int, counter redisCounter, callers, tournaments int) {
+func (f *Figures) measureSurface(c client, backend, surface string, evalsha float64, n int, counter redisCounter,
+	callers, tournaments int) {
 	for _, op := range measure(c, n, backend == "redis", counter) {
 		op.Backend, op.Surface, op.Ratio, op.EvalshaP50 = backend, surface, op.P50/evalsha, evalsha
 		f.Ops = append(f.Ops, op)
@@ -459,17 +462,20 @@ func playOne(c client, id int64) int64 {
 }
 
 func print(f Figures) {
-	fmt.Printf("\ntourney benchmark, %s, %d samples per op, redis-server on %s\n\n", f.When.Format(time.RFC3339), f.Samples, f.Environment["redis"])
+	fmt.Printf("\ntourney benchmark, %s, %d samples per op, redis-server on %s\n\n", f.When.Format(time.RFC3339),
+		f.Samples, f.Environment["redis"])
 	fmt.Printf("raw go-redis round trip:  PING p50 %.0f us p99 %.0f us   EVALSHA p50 %.0f us p99 %.0f us\n\n",
 		f.Raw["ping"].P50, f.Raw["ping"].P99, f.Raw["evalsha"].P50, f.Raw["evalsha"].P99)
 	fmt.Printf("x EVALSHA: p50 over the EVALSHA p50 measured just before each backend and surface (EVALSHA us)\n")
-	fmt.Printf("%-7s %-5s %-22s %9s %9s %9s %8s %7s %9s\n", "backend", "via", "op", "p50 us", "p99 us", "x EVALSHA", "EVALSHA", "RT/op", "cmds/op")
+	fmt.Printf("%-7s %-5s %-22s %9s %9s %9s %8s %7s %9s\n", "backend", "via", "op", "p50 us", "p99 us", "x EVALSHA",
+		"EVALSHA", "RT/op", "cmds/op")
 	for _, o := range f.Ops {
 		rt, cmds := "-", "-"
 		if o.Backend == "redis" {
 			rt, cmds = fmt.Sprintf("%.2f", o.RoundTrips), fmt.Sprintf("%.1f", o.Commands)
 		}
-		fmt.Printf("%-7s %-5s %-22s %9.0f %9.0f %9.1f %8.0f %7s %9s\n", o.Backend, o.Surface, o.Op, o.P50, o.P99, o.Ratio, o.EvalshaP50, rt, cmds)
+		fmt.Printf("%-7s %-5s %-22s %9.0f %9.0f %9.1f %8.0f %7s %9s\n", o.Backend, o.Surface, o.Op, o.P50, o.P99,
+			o.Ratio, o.EvalshaP50, rt, cmds)
 	}
 	fmt.Printf("\nworkload: full 8-player tournaments (1 create, 8 joins, 1 start, 7 results)\n")
 	for _, t := range f.Throughput {
@@ -489,15 +495,19 @@ func print(f Figures) {
 	}
 	if rc := f.ReadCache; rc != nil {
 		fmt.Printf("\nread cache (Go API, Redis, a hot 32-player tournament):\n")
-		fmt.Printf("  GET with the cache on:  p50 %.0f us  p99 %.0f us  %.2f Redis round trips\n", rc.GetOn.P50, rc.GetOn.P99, rc.RoundTripsOn)
-		fmt.Printf("  GET with the cache off: p50 %.0f us  p99 %.0f us  %.2f Redis round trips\n", rc.GetOff.P50, rc.GetOff.P99, rc.RoundTripsOf)
-		fmt.Printf("  a write on one host seen by a cached GET on another after: p50 %.0f us  p99 %.0f us\n", rc.Staleness.P50, rc.Staleness.P99)
+		fmt.Printf("  GET with the cache on:  p50 %.0f us  p99 %.0f us  %.2f Redis round trips\n", rc.GetOn.P50,
+			rc.GetOn.P99, rc.RoundTripsOn)
+		fmt.Printf("  GET with the cache off: p50 %.0f us  p99 %.0f us  %.2f Redis round trips\n", rc.GetOff.P50,
+			rc.GetOff.P99, rc.RoundTripsOf)
+		fmt.Printf("  a write on one host seen by a cached GET on another after: p50 %.0f us  p99 %.0f us\n",
+			rc.Staleness.P50, rc.Staleness.P99)
 	}
 	if len(f.Sizes) > 0 {
 		fmt.Printf("\ncost per operation as a tournament grows (Redis, Go API, one caller; p50 us and ratio to 8 players; whole: the median of 3 or more):\n")
 		fmt.Printf("%8s %22s %22s %18s %14s %16s\n", "players", "add_player", "register_result", "get", "whole (ms)", "fastest-slowest")
 		for _, s := range f.Sizes {
-			fmt.Printf("%8d %12.0f (%4.1fx) %12.0f (%4.1fx) %8.0f (%4.1fx) %14.0f %7.0f-%-8.0f\n", s.Players, s.AddPlayerP50, s.AddPlayerRatio,
+			fmt.Printf("%8d %12.0f (%4.1fx) %12.0f (%4.1fx) %8.0f (%4.1fx) %14.0f %7.0f-%-8.0f\n", s.Players,
+				s.AddPlayerP50, s.AddPlayerRatio,
 				s.ResultP50, s.ResultRatio, s.GetP50, s.GetRatio, s.WholeMS, s.WholeMinMS, s.WholeMaxMS)
 		}
 	}

@@ -153,7 +153,8 @@ func printSubscribers(s *SubscriberFigures) {
 		return
 	}
 	fmt.Printf("\n%d WebSocket subscribers on one tournament (host serve, Redis plugin; %d changes):\n", s.Subscribers, s.Results)
-	fmt.Printf("  host memory: %.0f MB -> %.0f MB, %.1f KB per subscriber (connected in %.1f s)\n", s.HostRSSBeforeMB, s.HostRSSWithSubMB, s.RSSPerSubKB, s.ConnectSeconds)
+	fmt.Printf("  host memory: %.0f MB -> %.0f MB, %.1f KB per subscriber (connected in %.1f s)\n", s.HostRSSBeforeMB,
+		s.HostRSSWithSubMB, s.RSSPerSubKB, s.ConnectSeconds)
 	fmt.Printf("  change answered -> last subscriber has it: p50 %.1f ms  p99 %.1f ms\n", s.LastDelayP50MS, s.LastDelayP99MS)
 	fmt.Printf("  change answered -> each subscriber has it:  p50 %.1f ms  p99 %.1f ms\n", s.EveryDelayP50MS, s.EveryDelayP99MS)
 }

@@ -170,7 +170,8 @@ func (c *campaign) waitState(i int, state string, within time.Duration) bool {
 // fault injects one random fault and heals it.
 func (c *campaign) fault(n int) {
 	i := c.intn(2)
-	kinds := []string{"redis_kill", "redis_pause", "host_kill", "host_kill_on_fallback", "host_kill_in_failback", "plugin_kill", "partition"}
+	kinds := []string{"redis_kill", "redis_pause", "host_kill", "host_kill_on_fallback", "host_kill_in_failback",
+		"plugin_kill", "partition"}
 	kind := kinds[c.intn(len(kinds))]
 	c.mu.Lock()
 	c.faults[kind]++
@@ -311,7 +312,8 @@ func (c *campaign) move(hi int, id int64, last *tournament.Tournament) *tourname
 		return c.do(hi, id, fmt.Sprintf("disqualify %d", u), func() (*tournament.Tournament, error) { return cl.Disqualify(bg, id, u) })
 	case roll < 12 && len(act) > 0:
 		g := act[c.intn(len(act))]
-		return c.do(hi, id, fmt.Sprintf("double forfeit %d", g.GameID), func() (*tournament.Tournament, error) { return cl.Forfeit(bg, id, g.GameID, 0) })
+		return c.do(hi, id, fmt.Sprintf("double forfeit %d", g.GameID),
+			func() (*tournament.Tournament, error) { return cl.Forfeit(bg, id, g.GameID, 0) })
 	}
 	if len(act) == 0 {
 		return c.do(hi, id, "get", func() (*tournament.Tournament, error) { return cl.Get(bg, id) })
@@ -319,9 +321,11 @@ func (c *campaign) move(hi int, id int64, last *tournament.Tournament) *tourname
 	g := act[c.intn(len(act))]
 	w := []int64{g.Player1, g.Player2}[c.intn(2)]
 	if c.intn(10) == 0 {
-		return c.do(hi, id, fmt.Sprintf("walkover %d", g.GameID), func() (*tournament.Tournament, error) { return cl.Forfeit(bg, id, g.GameID, w) })
+		return c.do(hi, id, fmt.Sprintf("walkover %d", g.GameID),
+			func() (*tournament.Tournament, error) { return cl.Forfeit(bg, id, g.GameID, w) })
 	}
-	return c.do(hi, id, fmt.Sprintf("result %d", g.GameID), func() (*tournament.Tournament, error) { return cl.Result(bg, id, g.GameID, w, 0) })
+	return c.do(hi, id, fmt.Sprintf("result %d", g.GameID),
+		func() (*tournament.Tournament, error) { return cl.Result(bg, id, g.GameID, w, 0) })
 }
 
 // do runs a call until it is answered and records the answer: a state, or
@@ -361,7 +365,8 @@ func (c *campaign) record(id int64, what string, st *tournament.Tournament) {
 		prev := h[n-1]
 		switch {
 		case a.version < prev.version:
-			c.t.Errorf("tournament %d: %s answered version %d after %s answered %d: an acknowledged write is gone", id, what, a.version, prev.what, prev.version)
+			c.t.Errorf("tournament %d: %s answered version %d after %s answered %d: an acknowledged write is gone", id,
+				what, a.version, prev.what, prev.version)
 		case a.version == prev.version && a.view != prev.view:
 			c.t.Errorf("tournament %d: %s and %s both answered version %d with other states (two histories: a lost write):\n%s\n%s",
 				id, prev.what, what, a.version, prev.view, a.view)
@@ -380,7 +385,8 @@ func (c *campaign) verify() {
 			t.Fatalf("host %d: %v", i, err)
 		}
 		if st.Failover.Conflicts != 0 || st.Failover.SetAside != 0 {
-			t.Errorf("host %d recorded %d conflicts (%d set aside) though no two hosts wrote one tournament", i, st.Failover.Conflicts, st.Failover.SetAside)
+			t.Errorf("host %d recorded %d conflicts (%d set aside) though no two hosts wrote one tournament", i,
+				st.Failover.Conflicts, st.Failover.SetAside)
 		}
 	}
 	for id, h := range c.history {

@@ -114,7 +114,8 @@ func TestOutageLargerThanTheCache(t *testing.T) {
 	const n = 25
 	for id := int64(1); id <= n; id++ {
 		eventually(t, 15*time.Second, func() error {
-			_, err := h.Client.Create(bg, tournament.CreateParams{ID: id, Name: "n" + strconv.FormatInt(id, 10), MaxPlayers: 4, CreatorID: 1})
+			_, err := h.Client.Create(bg,
+				tournament.CreateParams{ID: id, Name: "n" + strconv.FormatInt(id, 10), MaxPlayers: 4, CreatorID: 1})
 			if errors.Is(err, tournament.ErrAlreadyExists) {
 				return nil
 			}

@@ -262,20 +262,21 @@ func TestLinearizable(t *testing.T) {
 			p.toxic(t, "slow", "latency", `{"latency":15,"jitter":10}`)
 			return p.Addr, nil
 		}, 3, nil},
-		{"plugin-kills", 40 * time.Millisecond, func(t *testing.T, r *testutil.Redis) (string, func([]*testutil.HostProc, <-chan struct{})) {
-			return r.Addr(), func(hs []*testutil.HostProc, done <-chan struct{}) {
-				for i := 0; ; i++ {
-					select {
-					case <-done:
-						return
-					case <-time.After(250 * time.Millisecond):
-					}
-					if pid := hs[i%len(hs)].PluginPIDs(t)["redis"]; pid != 0 {
-						_ = syscall.Kill(pid, syscall.SIGKILL)
+		{"plugin-kills", 40 * time.Millisecond,
+			func(t *testing.T, r *testutil.Redis) (string, func([]*testutil.HostProc, <-chan struct{})) {
+				return r.Addr(), func(hs []*testutil.HostProc, done <-chan struct{}) {
+					for i := 0; ; i++ {
+						select {
+						case <-done:
+							return
+						case <-time.After(250 * time.Millisecond):
+						}
+						if pid := hs[i%len(hs)].PluginPIDs(t)["redis"]; pid != 0 {
+							_ = syscall.Kill(pid, syscall.SIGKILL)
+						}
 					}
 				}
-			}
-		}, 3, nil},
+			}, 3, nil},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			r := testutil.StartRedis(t)

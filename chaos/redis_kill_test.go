@@ -41,7 +41,8 @@ func killCycles(t *testing.T, rounds int, redisArgs ...string) {
 		}
 		g.check(fromHost, 8)
 		if stored := redisState(t, r, id); !sameState(stored, fromHost) || !sameOutcome(stored, g.last) {
-			t.Fatalf("round %d: Redis holds version %d, the host reports %d, the player saw %d", i, stored.Version, fromHost.Version, g.last.Version)
+			t.Fatalf("round %d: Redis holds version %d, the host reports %d, the player saw %d", i, stored.Version,
+				fromHost.Version, g.last.Version)
 		}
 	}
 	// Every tournament of earlier rounds is still there and intact.

@@ -51,7 +51,8 @@ func TestNetworkFaultsBetweenPluginAndRedis(t *testing.T) {
 			if tripped != tc.trips {
 				t.Fatalf("breaker tripped: %v, want %v (status %+v)", tripped, tc.trips, st)
 			}
-			t.Logf("%s: three results acknowledged %v after the fault; on %s", tc.name, time.Since(faulted).Round(time.Millisecond), st.Backend)
+			t.Logf("%s: three results acknowledged %v after the fault; on %s", tc.name,
+				time.Since(faulted).Round(time.Millisecond), st.Backend)
 			heal()
 			healed := time.Now()
 			waitMode(t, h, "primary", 15*time.Second)

@@ -238,14 +238,16 @@ func TestDemoPlaysATournament(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "champion:") || !strings.Contains(string(out), "Round 4") || !strings.Contains(string(out), "after 8 games") {
+	if !strings.Contains(string(out), "champion:") || !strings.Contains(string(out),
+		"Round 4") || !strings.Contains(string(out), "after 8 games") {
 		t.Fatalf("demo output:\n%s", out)
 	}
 }
 
 func TestDemoPlaysEveryFormat(t *testing.T) {
 	dir := testutil.Binaries(t)
-	for f, want := range map[string]string{"double_elimination": "(grand final)", "round_robin": "Round 5 (round robin)", "swiss": "Round 3 (swiss)"} {
+	for f, want := range map[string]string{"double_elimination": "(grand final)",
+		"round_robin": "Round 5 (round robin)", "swiss": "Round 3 (swiss)"} {
 		cmd := exec.Command(filepath.Join(dir, "host"), "demo", "--players", "5", "--format", f)
 		cmd.Env = append(os.Environ(), "TOURNEY_PLUGIN_DIR="+dir, "TOURNEY_PRIMARY=memory")
 		out, err := cmd.Output()

@@ -148,7 +148,8 @@ func TestBracketPageOnAPhone(t *testing.T) {
 	ctx := browser(t)
 	h := testutil.StartHost(t, testutil.Binaries(t), "TOURNEY_PUBLIC_PAGES=true")
 	c := h.Client
-	if _, err := c.Create(bg, tournament.CreateParams{ID: 3, Name: "League", MaxPlayers: 6, CreatorID: 1, Format: tournament.RoundRobin}); err != nil {
+	if _, err := c.Create(bg,
+		tournament.CreateParams{ID: 3, Name: "League", MaxPlayers: 6, CreatorID: 1, Format: tournament.RoundRobin}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 5; u++ {
@@ -177,7 +178,8 @@ func TestBracketPageOnAPhone(t *testing.T) {
 	if err := chromedp.Do(wctx, chromedp.Navigate("http://"+h.Addr+"/")); err != nil {
 		t.Fatal(err)
 	}
-	if links, err := chromedp.Run(wctx, chromedp.Evaluate[int](`document.querySelectorAll('a[href="/t/3"]').length`)); err != nil || links != 1 {
+	if links, err := chromedp.Run(wctx,
+		chromedp.Evaluate[int](`document.querySelectorAll('a[href="/t/3"]').length`)); err != nil || links != 1 {
 		t.Fatalf("the index links the tournament %d times (%v)", links, err)
 	}
 }

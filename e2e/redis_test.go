@@ -56,7 +56,8 @@ func TestConcurrentJoinsAcrossHostsFillExactlyTheSeats(t *testing.T) {
 	wg.Wait()
 	tr, err := hs[1].Client.Get(bg, 64)
 	if err != nil || joined.Load() != 64 || full.Load() != 36 || len(tr.Players) != 64 || tr.Version != 65 {
-		t.Fatalf("%d joined, %d refused; stored %d players at version %d (%v)", joined.Load(), full.Load(), len(tr.Players), tr.Version, err)
+		t.Fatalf("%d joined, %d refused; stored %d players at version %d (%v)", joined.Load(), full.Load(),
+			len(tr.Players), tr.Version, err)
 	}
 }
 
@@ -268,7 +269,8 @@ func TestKeyScanMetrics(t *testing.T) {
 		body = string(b)
 		return strings.Contains(body, `tourney_store_repaired{what="orphan_projections"} 1`)
 	})
-	if !ok || !strings.Contains(body, `tourney_store_keys{kind="tournament"} 1`) || !strings.Contains(body, "tourney_oldest_live_tournament_age_seconds") {
+	if !ok || !strings.Contains(body, `tourney_store_keys{kind="tournament"} 1`) || !strings.Contains(body,
+		"tourney_oldest_live_tournament_age_seconds") {
 		t.Fatalf("metrics after a scan:\n%s", grepLines(body, "tourney_store", "tourney_oldest"))
 	}
 }
@@ -302,7 +304,9 @@ func TestEveryFormatOverHTTPOnRedis(t *testing.T) {
 	} {
 		t.Run(string(c.format), func(t *testing.T) {
 			id := int64(500 + i)
-			if _, err := hs[0].Client.Create(bg, tournament.CreateParams{ID: id, Name: string(c.format), MaxPlayers: 16, CreatorID: 1, Format: c.format, Options: c.opts}); err != nil {
+			if _, err := hs[0].Client.Create(bg,
+				tournament.CreateParams{ID: id, Name: string(c.format), MaxPlayers: 16, CreatorID: 1, Format: c.format,
+					Options: c.opts}); err != nil {
 				t.Fatal(err)
 			}
 			for u := range 9 {
@@ -329,7 +333,8 @@ func TestEveryFormatOverHTTPOnRedis(t *testing.T) {
 				t.Fatalf(":brackets holds %d rounds, the tournament %d (%v)", len(brackets), len(tr.Rounds), err)
 			}
 			for _, rd := range tr.Rounds {
-				if got := brackets[fmt.Sprint(rd.Round)]; got != string(rd.AppendJSON(nil)) || !strings.Contains(got, `"bracket":"`+rd.Bracket+`"`) {
+				if got := brackets[fmt.Sprint(rd.Round)]; got != string(rd.AppendJSON(nil)) || !strings.Contains(got,
+					`"bracket":"`+rd.Bracket+`"`) {
 					t.Fatalf(":brackets round %d is %s", rd.Round, got)
 				}
 			}
@@ -395,7 +400,9 @@ func TestCorrectionOverHTTPOnRedis(t *testing.T) {
 func TestRunningAnEventOverHTTPOnRedis(t *testing.T) {
 	r := testutil.StartRedis(t)
 	c := hostsOn(t, 1, r.Env()...)[0].Client
-	if _, err := c.Create(bg, tournament.CreateParams{ID: 11, Name: "event", MaxPlayers: 8, CreatorID: 1, CheckIn: "30m", BestOf: 3, Format: tournament.Swiss}); err != nil {
+	if _, err := c.Create(bg,
+		tournament.CreateParams{ID: 11, Name: "event", MaxPlayers: 8, CreatorID: 1, CheckIn: "30m", BestOf: 3,
+			Format: tournament.Swiss}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 7; u++ {

@@ -142,7 +142,8 @@ func TestWebhooksThroughARedisOutage(t *testing.T) {
 	h := hostsOn(t, 1, append(r.Env(), "TOURNEY_WEBHOOK_BACKOFF=100ms", "TOURNEY_WEBHOOK_TIMEOUT=1s")...)[0]
 	var secret atomic.Value
 	rc := newHookReceiver(t, &secret)
-	hook, err := h.Client.CreateWebhook(bg, host.WebhookParams{URL: rc.srv.URL, Events: []tournament.EventType{tournament.EventPlayerJoined}})
+	hook, err := h.Client.CreateWebhook(bg,
+		host.WebhookParams{URL: rc.srv.URL, Events: []tournament.EventType{tournament.EventPlayerJoined}})
 	if err != nil {
 		t.Fatal(err)
 	}

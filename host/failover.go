@@ -226,7 +226,8 @@ func (r *router) toFallback(cause error) {
 		}
 		r.transition(stateFallback, cause, hclog.Warn, "primary backend failed; failing over", "primary", r.primaryName, "serving", target)
 	case stateFailingBack:
-		r.transition(stateFallback, cause, hclog.Warn, "primary backend failed during failback; back on the fallback", "primary", r.primaryName)
+		r.transition(stateFallback, cause, hclog.Warn, "primary backend failed during failback; back on the fallback",
+			"primary", r.primaryName)
 		close(r.failbackDone)
 	}
 }
@@ -249,7 +250,8 @@ func (r *router) toFailingBack(restore bool) bool {
 	}
 	r.failbackBegan = time.Now()
 	r.failbackDone = make(chan struct{})
-	r.transition(stateFailingBack, nil, hclog.Info, "primary backend answers; writing back", "primary", r.primaryName, "restore", r.restoreNeeded)
+	r.transition(stateFailingBack, nil, hclog.Info, "primary backend answers; writing back", "primary", r.primaryName,
+		"restore", r.restoreNeeded)
 	return true
 }
 

@@ -243,7 +243,8 @@ func TestFailbackRecordsAConflictThatCannotMerge(t *testing.T) {
 	if _, err := r.h.RegisterResult(bg, 1, 1, 10, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.primary.Apply(bg, shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: 1, WinnerID: 11}}); err != nil {
+	if _, err := r.primary.Apply(bg,
+		shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: 1, WinnerID: 11}}); err != nil {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
@@ -345,7 +346,8 @@ func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
 	r.waitMode(t, statePrimary)
 	one, _ := r.primary.Get(bg, 1)
 	two, _ := r.primary.Get(bg, 2)
-	if !slices.Equal(one.Players, []int64{10, 11, 12}) || !slices.Equal(two.Players, []int64{10, 11}) || r.h.Status(bg).Failover.Conflicts != 0 {
+	if !slices.Equal(one.Players, []int64{10, 11, 12}) || !slices.Equal(two.Players,
+		[]int64{10, 11}) || r.h.Status(bg).Failover.Conflicts != 0 {
 		t.Fatalf("players %v and %v, conflicts %d", one.Players, two.Players, r.h.Status(bg).Failover.Conflicts)
 	}
 }
@@ -369,7 +371,8 @@ func TestFailoverCarriesEveryFormat(t *testing.T) {
 		return tr
 	}
 	for id, f := range map[int64]tournament.Format{1: tournament.DoubleElimination, 2: tournament.Swiss} {
-		if _, err := r.h.CreateTournament(bg, tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 8, CreatorID: 1, Format: f}); err != nil {
+		if _, err := r.h.CreateTournament(bg,
+			tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 8, CreatorID: 1, Format: f}); err != nil {
 			t.Fatal(err)
 		}
 		for p := int64(1); p <= 7; p++ {
@@ -403,7 +406,8 @@ func TestFailoverCarriesEveryFormat(t *testing.T) {
 // back exactly as played.
 func TestFailoverWritesBackEveryCommand(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
-	p := tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 8, CreatorID: 1, Format: tournament.DoubleElimination, CheckIn: "10m", BestOf: 3}
+	p := tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 8, CreatorID: 1, Format: tournament.DoubleElimination,
+		CheckIn: "10m", BestOf: 3}
 	if _, err := r.h.CreateTournament(bg, p); err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +432,8 @@ func TestFailoverWritesBackEveryCommand(t *testing.T) {
 	g := tr.ActiveGames()
 	must(r.h.CallGame(bg, 1, g[0].GameID))
 	must(r.h.StartGame(bg, 1, g[0].GameID))
-	must(r.h.Record(bg, 1, tournament.RegisterResult{GameID: g[0].GameID, WinnerID: g[0].Player2, Scores: [][2]int{{3, 11}, {11, 9}, {8, 11}}}))
+	must(r.h.Record(bg, 1,
+		tournament.RegisterResult{GameID: g[0].GameID, WinnerID: g[0].Player2, Scores: [][2]int{{3, 11}, {11, 9}, {8, 11}}}))
 	if len(g) > 1 {
 		must(r.h.Forfeit(bg, 1, g[1].GameID, g[1].Player1))
 	}
@@ -522,7 +527,8 @@ func TestAChangeThePrimaryTookUnansweredIsReplacedByTheAcknowledgedRetry(t *test
 	r.waitMode(t, statePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if !slices.Equal(got.Seeds, started.Seeds) || got.Version != played.Version || *got.Game(g.GameID).WinnerID != g.Player2 {
-		t.Fatalf("written back: seeds %v version %d; the host acknowledged seeds %v and version %d", got.Seeds, got.Version, started.Seeds, played.Version)
+		t.Fatalf("written back: seeds %v version %d; the host acknowledged seeds %v and version %d", got.Seeds,
+			got.Version, started.Seeds, played.Version)
 	}
 	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
 		t.Fatalf("%d conflicts", c)
@@ -558,7 +564,8 @@ func TestFailbackMergesTheSameDepartureAndKeepsACallsDeadline(t *testing.T) {
 	r.waitMode(t, statePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if g := got.Game(g1.GameID); g.State != tournament.StateCalled || !g.Deadline.Equal(called.Game(g1.GameID).Deadline) {
-		t.Fatalf("the call merged at failback: %+v, deadline %v; it was called with deadline %v", g, g.Deadline, called.Game(g1.GameID).Deadline)
+		t.Fatalf("the call merged at failback: %+v, deadline %v; it was called with deadline %v", g, g.Deadline,
+			called.Game(g1.GameID).Deadline)
 	}
 	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
 		cs, _ := r.primary.Conflicts(bg, 1)

@@ -200,7 +200,8 @@ func (h *Host) startPlugin(variable, name, checksum string) (*supervisor, error)
 			return nil, err
 		}
 	}
-	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, checksum, h.cfg.Environ(), h.logger, h.sockets, h.cfg.ConnectTimeout)
+	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, checksum, h.cfg.Environ(),
+		h.logger, h.sockets, h.cfg.ConnectTimeout)
 	if err == nil {
 		sup.unary, sup.procs = !h.cfg.PluginStreams, h.cfg.PluginProcs
 		err = sup.start()
@@ -278,7 +279,8 @@ func (h *Host) call(ctx context.Context, c call, fn callFunc) error {
 	return h.router.do(ctx, c, fn)
 }
 
-func (h *Host) mutate(ctx context.Context, c call, fn func(ctx context.Context, b shared.Backend) (shared.Change, error)) (*tournament.Tournament, error) {
+func (h *Host) mutate(ctx context.Context, c call,
+	fn func(ctx context.Context, b shared.Backend) (shared.Change, error)) (*tournament.Tournament, error) {
 	c.write = true
 	var ch shared.Change
 	err := h.call(ctx, c, func(ctx context.Context, b shared.Backend) (result, error) {
@@ -395,7 +397,8 @@ func (h *Host) StartGame(ctx context.Context, id, gameID int64) (*tournament.Tou
 // version, else the call is failed_precondition: pass the version a
 // preview was computed on. The impact is computed against the state the
 // correction applied to exactly.
-func (h *Host) CorrectResult(ctx context.Context, id int64, cmd tournament.CorrectResult) (*tournament.Tournament, tournament.Impact, error) {
+func (h *Host) CorrectResult(ctx context.Context, id int64, cmd tournament.CorrectResult) (*tournament.Tournament,
+	tournament.Impact, error) {
 	expectedVersion, gameID := cmd.ExpectedVersion, cmd.GameID
 	for attempt := 0; ; attempt++ {
 		before, err := h.GetTournament(ctx, id)
@@ -482,7 +485,8 @@ func (h *Host) ListTournaments(ctx context.Context) ([]tournament.Summary, error
 // without one, by looking through the live tournaments).
 func (h *Host) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
 	if userID <= 0 || userID > tournament.MaxID {
-		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d", int64(tournament.MaxID), userID)
+		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d",
+			int64(tournament.MaxID), userID)
 	}
 	var list []tournament.Summary
 	err := h.call(ctx, call{all: true}, func(ctx context.Context, b shared.Backend) (_ result, err error) {

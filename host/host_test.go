@@ -157,7 +157,8 @@ type noIndex struct{ shared.Backend }
 func TestPlayerTournamentsWithoutAnIndex(t *testing.T) {
 	cfg := config.Default()
 	cfg.LogLevel = "error"
-	for name, b := range map[string]shared.Backend{"index": memory.New(memory.Options{}), "no index": noIndex{memory.New(memory.Options{})}} {
+	for name, b := range map[string]shared.Backend{"index": memory.New(memory.Options{}),
+		"no index": noIndex{memory.New(memory.Options{})}} {
 		h, err := New(Options{Config: cfg, Backend: b})
 		if err != nil {
 			t.Fatal(err)

@@ -330,7 +330,8 @@ func TestARetriedWriteBackIsRecognised(t *testing.T) {
 	r.waitMode(t, statePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if got.Status != tournament.StatusCompleted || *got.WinnerID != 10 || r.h.Status(bg).Failover.Conflicts != 0 {
-		t.Fatalf("after the retried write-back: status %s winner %v conflicts %d", got.Status, got.WinnerID, r.h.Status(bg).Failover.Conflicts)
+		t.Fatalf("after the retried write-back: status %s winner %v conflicts %d", got.Status, got.WinnerID,
+			r.h.Status(bg).Failover.Conflicts)
 	}
 }
 
@@ -353,7 +354,8 @@ func TestMergeKeepsEveryChangeThatStillApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another host, still on Redis, registers game 1 the other way.
-	if _, err := r.primary.Apply(bg, shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: 1, WinnerID: 13}}); err != nil {
+	if _, err := r.primary.Apply(bg,
+		shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: 1, WinnerID: 13}}); err != nil {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
@@ -396,7 +398,8 @@ func TestReplayKeepsTheDecidedTimeoutWinners(t *testing.T) {
 		}
 		chosen[id] = *got.Game(1).WinnerID
 		// Meanwhile another host changes something else on Redis.
-		if _, err := p.Apply(bg, shared.ApplyRequest{TournamentID: id, Command: tournament.RegisterResult{GameID: 2, WinnerID: 11}}); err != nil {
+		if _, err := p.Apply(bg,
+			shared.ApplyRequest{TournamentID: id, Command: tournament.RegisterResult{GameID: 2, WinnerID: 11}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -478,7 +481,8 @@ func TestForeignEventIDsGetAResync(t *testing.T) {
 	if len(got) != 2 || got[0].Event.Type != EventResync || got[1].Event.Type != tournament.EventPlayerJoined || got[1].ID[0] != 'f' {
 		t.Fatalf("resuming a primary id on the fallback: %+v", got)
 	}
-	if err := r.h.Subscribe(ctx, 1, "garbage", func(shared.StreamEvent) error { return nil }); !errors.Is(err, tournament.ErrInvalidArgument) {
+	if err := r.h.Subscribe(ctx, 1, "garbage", func(shared.StreamEvent) error { return nil }); !errors.Is(err,
+		tournament.ErrInvalidArgument) {
 		t.Fatalf("a garbage event id: %v", err)
 	}
 }

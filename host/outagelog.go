@@ -156,7 +156,8 @@ func newWriteID() string {
 // record appends one acknowledged change of tournament id and its result
 // (latest; nil with removed). base and baseVersion are kept from the first
 // change of the outage only. It returns once the change is on disk.
-func (l *outageLog) record(id int64, base *tournament.Tournament, baseVersion int64, e logEntry, latest *tournament.Tournament, removed bool, uncertain []string) error {
+func (l *outageLog) record(id int64, base *tournament.Tournament, baseVersion int64, e logEntry,
+	latest *tournament.Tournament, removed bool, uncertain []string) error {
 	entry, err := json.Marshal(e)
 	if err != nil {
 		return err

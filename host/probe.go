@@ -43,7 +43,8 @@ func (r *router) probeOnce(ctx context.Context) {
 		r.lastProbe.Store(probeResult{err, rep.Detail})
 		if err != nil && !isBackendFailure(err) && (prev.err == nil || prev.err.Error() != err.Error()) {
 			// Misconfiguration or a bug: failing over would not help.
-			r.logger.Error("the primary backend answers but refuses to serve; check its configuration", "primary", r.primaryName, "error", err)
+			r.logger.Error("the primary backend answers but refuses to serve; check its configuration", "primary",
+				r.primaryName, "error", err)
 		}
 	}
 	epochChanged := false

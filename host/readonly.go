@@ -75,7 +75,8 @@ func (s snapshotReader) Health(context.Context) (shared.HealthReport, error) {
 }
 
 func (s snapshotReader) Subscribe(context.Context, shared.SubscribeRequest, func(shared.StreamEvent) error) error {
-	return tournament.Errorf(tournament.CodeUnavailable, "events are not available while the primary backend is down (TOURNEY_FALLBACK=readonly)")
+	return tournament.Errorf(tournament.CodeUnavailable,
+		"events are not available while the primary backend is down (TOURNEY_FALLBACK=readonly)")
 }
 
 func (s snapshotReader) Reconcile(_ context.Context, req shared.ReconcileRequest) (shared.ReconcileResult, error) {

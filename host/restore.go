@@ -93,7 +93,8 @@ func (r *router) restoreOne(ctx context.Context, b shared.Backend, id int64) err
 		r.markChecked(id)
 		return nil
 	}
-	res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: known, Mode: shared.ReconcileRestore, Origin: r.origin})
+	res, err := b.Reconcile(ctx,
+		shared.ReconcileRequest{TournamentID: id, Snapshot: known, Mode: shared.ReconcileRestore, Origin: r.origin})
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,8 @@ type supervisor struct {
 	done chan struct{}
 }
 
-func newSupervisor(name, path, checksumHex string, env []string, logger hclog.Logger, sockets string, handshake time.Duration) (*supervisor, error) {
+func newSupervisor(name, path, checksumHex string, env []string, logger hclog.Logger, sockets string,
+	handshake time.Duration) (*supervisor, error) {
 	s := &supervisor{name: name, path: path, env: env, logger: logger.Named(name), sockets: sockets, handshake: handshake,
 		ready: make(chan struct{}), state: PluginStarting, stop: make(chan struct{}), done: make(chan struct{})}
 	if checksumHex != "" {

@@ -228,7 +228,8 @@ func (h *Host) CreateWebhook(ctx context.Context, p WebhookParams) (shared.Webho
 		return shared.Webhook{}, d.storeErr(err)
 	}
 	if len(existing) >= webhookMaxHooks {
-		return shared.Webhook{}, tournament.Errorf(tournament.CodeFailedPrecondition, "%d webhooks are registered already, the most there may be", len(existing))
+		return shared.Webhook{}, tournament.Errorf(tournament.CodeFailedPrecondition,
+			"%d webhooks are registered already, the most there may be", len(existing))
 	}
 	w := shared.Webhook{ID: "wh_" + randomHex(8), URL: p.URL, Secret: "whsec_" + randomHex(24),
 		Events: slices.Compact(slices.Sorted(slices.Values(p.Events))), Tournaments: slices.Compact(slices.Sorted(slices.Values(p.Tournaments))),
@@ -348,7 +349,8 @@ func (d *dispatcher) publish(evs []tournament.Event) {
 		}
 	}
 	if err := d.box.put(ds); err != nil {
-		d.logger.Error("webhook deliveries could not be kept: the primary and the data directory both refused them", "deliveries", len(ds), "error", err)
+		d.logger.Error("webhook deliveries could not be kept: the primary and the data directory both refused them",
+			"deliveries", len(ds), "error", err)
 	}
 }
 
@@ -376,7 +378,8 @@ func (d *dispatcher) round(ctx context.Context) {
 		stale := time.Since(d.loadedAt) >= webhookRegistry
 		d.mu.Unlock()
 		if stale {
-			if err := d.refresh(ctx); err != nil && !errors.Is(err, context.Canceled) && tournament.CodeOf(err) != tournament.CodeFailedPrecondition {
+			if err := d.refresh(ctx); err != nil && !errors.Is(err, context.Canceled) &&
+				tournament.CodeOf(err) != tournament.CodeFailedPrecondition {
 				d.logger.Debug("reading the webhook registry failed", "error", err)
 			}
 		}
@@ -536,7 +539,8 @@ func (d *dispatcher) attempt(ctx context.Context, w shared.Webhook, dl shared.De
 	}
 	dl.NextAttempt = now.Add(backoff(d.h.cfg.WebhookBackoff, dl.Attempts)).Truncate(time.Millisecond)
 	d.retried.Add(1)
-	d.logger.Debug("webhook attempt failed; retrying", "delivery", dl.ID, "webhook", w.ID, "attempts", dl.Attempts, "next", dl.NextAttempt, "error", err)
+	d.logger.Debug("webhook attempt failed; retrying", "delivery", dl.ID, "webhook", w.ID, "attempts", dl.Attempts,
+		"next", dl.NextAttempt, "error", err)
 	return dl
 }
 

@@ -92,7 +92,9 @@ func newReceiver(t *testing.T) *receiver {
 		if len(rc.script) > 0 {
 			mode, rc.script = rc.script[0], rc.script[1:]
 		}
-		rc.got = append(rc.got, received{r.Header.Get(webhook.DeliveryHeader), r.Header.Get(webhook.EventHeader), r.Header.Get(webhook.SignatureHeader), mode, body, time.Now()})
+		rc.got = append(rc.got,
+			received{r.Header.Get(webhook.DeliveryHeader), r.Header.Get(webhook.EventHeader),
+				r.Header.Get(webhook.SignatureHeader), mode, body, time.Now()})
 		rc.mu.Unlock()
 		switch mode {
 		case "fail":
@@ -145,7 +147,8 @@ func fastWebhooks(c *config.Config) {
 func TestWebhookDeliversSignedFilteredEvents(t *testing.T) {
 	h := embedded(t, fastWebhooks)
 	rc := newReceiver(t)
-	hook, err := h.CreateWebhook(bg, WebhookParams{URL: rc.srv.URL + "/hook", Events: []tournament.EventType{tournament.EventPlayerJoined}, Tournaments: []int64{1}})
+	hook, err := h.CreateWebhook(bg,
+		WebhookParams{URL: rc.srv.URL + "/hook", Events: []tournament.EventType{tournament.EventPlayerJoined}, Tournaments: []int64{1}})
 	if err != nil {
 		t.Fatal(err)
 	}

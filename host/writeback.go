@@ -146,7 +146,8 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 	case isBackendFailure(err):
 		return true, err
 	case errors.As(err, &de) && de.Reason == shared.ReasonStoreFull:
-		r.logger.Warn("the primary is full; the tournament stays on the fallback until it takes the write-back", "tournament", id, "error", err)
+		r.logger.Warn("the primary is full; the tournament stays on the fallback until it takes the write-back",
+			"tournament", id, "error", err)
 		return true, nil
 	default:
 		// Never block failback on one tournament: keep its record aside

@@ -50,7 +50,8 @@ func (l *addrLimiter) admit(addr string, now time.Time) error {
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)
 		return &tournament.Error{Code: tournament.CodeRateLimited, RetryAfter: d,
-			Message: fmt.Sprintf("rate limit of %d calls per second per client address exceeded; retry after %v", int(l.limit), d.Round(time.Millisecond))}
+			Message: fmt.Sprintf("rate limit of %d calls per second per client address exceeded; retry after %v",
+				int(l.limit), d.Round(time.Millisecond))}
 	}
 	return nil
 }

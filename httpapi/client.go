@@ -147,7 +147,8 @@ func (c *Client) Result(ctx context.Context, id, game, winner, loser int64) (*to
 // ResultWithScores records a result with its series' scores (player_1's
 // first).
 func (c *Client) ResultWithScores(ctx context.Context, id, game, winner int64, scores [][2]int) (*tournament.Tournament, error) {
-	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game), map[string]any{"winner_id": winner, "scores": scores})
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/games/%d/result", id, game),
+		map[string]any{"winner_id": winner, "scores": scores})
 }
 
 // Correction is the answer to a correction: what it did (or, for a dry
@@ -161,7 +162,8 @@ type Correction struct {
 // Correct changes a decided game's winner (dryRun: only says what it would
 // do); expectedVersion 0 applies at any version.
 func (c *Client) Correct(ctx context.Context, id, game, winner, expectedVersion int64, dryRun bool, scores ...[2]int) (Correction, error) {
-	return c.CorrectResult(ctx, id, game, CorrectRequest{WinnerID: winner, ExpectedVersion: expectedVersion, DryRun: dryRun, Scores: scores})
+	return c.CorrectResult(ctx, id, game,
+		CorrectRequest{WinnerID: winner, ExpectedVersion: expectedVersion, DryRun: dryRun, Scores: scores})
 }
 
 // CorrectRequest is a correction's body (see POST .../correct).

@@ -24,7 +24,8 @@ func pathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 || n > tournament.MaxID {
-		return 0, tournament.Errorf(tournament.CodeInvalidArgument, "%s in the path must be an integer from 1 to %d, got %q", name, int64(tournament.MaxID), v)
+		return 0, tournament.Errorf(tournament.CodeInvalidArgument,
+			"%s in the path must be an integer from 1 to %d, got %q", name, int64(tournament.MaxID), v)
 	}
 	return n, nil
 }
@@ -94,7 +95,8 @@ func bodyError(err error, timeout time.Duration) error {
 	case errors.As(err, &mb):
 		return &tooLargeError{limit: mb.Limit}
 	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return tournament.Errorf(tournament.CodeInvalidArgument, "the request body did not arrive within %v (is it shorter than its Content-Length?)", timeout)
+		return tournament.Errorf(tournament.CodeInvalidArgument,
+			"the request body did not arrive within %v (is it shorter than its Content-Length?)", timeout)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return tournament.Errorf(tournament.CodeInvalidArgument, "the request body ended before its Content-Length")
 	}
@@ -233,7 +235,8 @@ func (s *scoreList) UnmarshalJSON(b []byte) error {
 	}
 	var entries []json.RawMessage
 	if err := json.Unmarshal(b, &entries); err != nil {
-		return tournament.Errorf(tournament.CodeInvalidArgument, "scores must be a list of games, each [player_1's score, player_2's score], got %s", abbreviate(b))
+		return tournament.Errorf(tournament.CodeInvalidArgument,
+			"scores must be a list of games, each [player_1's score, player_2's score], got %s", abbreviate(b))
 	}
 	out := make([][2]int, len(entries))
 	for i, e := range entries {
@@ -246,7 +249,8 @@ func (s *scoreList) UnmarshalJSON(b []byte) error {
 			out[i][j] = int(n)
 		}
 		if !ok {
-			return tournament.Errorf(tournament.CodeInvalidArgument, "scores[%d] must be exactly two non-negative integers [player_1's score, player_2's score], got %s", i, abbreviate(e))
+			return tournament.Errorf(tournament.CodeInvalidArgument,
+				"scores[%d] must be exactly two non-negative integers [player_1's score, player_2's score], got %s", i, abbreviate(e))
 		}
 	}
 	*s = out
@@ -276,7 +280,8 @@ func jsonError(err error) error {
 		if typ.Field == "" {
 			return tournament.Errorf(tournament.CodeInvalidArgument, "request body must be a JSON object, got %s", typ.Value)
 		}
-		return tournament.Errorf(tournament.CodeInvalidArgument, "field %q must be %s, got %s", typ.Field, typeName(typ.Type.Kind().String()), typ.Value)
+		return tournament.Errorf(tournament.CodeInvalidArgument, "field %q must be %s, got %s", typ.Field,
+			typeName(typ.Type.Kind().String()), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return tournament.Errorf(tournament.CodeInvalidArgument, "malformed JSON: unexpected end of body")
 	}

@@ -70,7 +70,8 @@ func parseLines(body io.Reader) ([]*tournament.Tournament, error) {
 			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "line %d: %v", line, err)
 		}
 		if prev, dup := seen[t.ID]; dup {
-			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "line %d: tournament %d already given on line %d", line, t.ID, prev)
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument,
+				"line %d: tournament %d already given on line %d", line, t.ID, prev)
 		}
 		seen[t.ID] = line
 		snaps = append(snaps, t)

@@ -26,13 +26,15 @@ func (s *server) pageAllowed(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	got := r.URL.Query().Get("token")
-	if scheme, h, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); got == "" && ok && strings.EqualFold(scheme, "Bearer") {
+	auth := strings.TrimSpace(r.Header.Get("Authorization"))
+	if scheme, h, ok := strings.Cut(auth, " "); got == "" && ok && strings.EqualFold(scheme, "Bearer") {
 		got = strings.TrimSpace(h)
 	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) == 1 {
 		return true
 	}
-	writeError(w, tournament.Errorf(tournament.CodeUnauthenticated, "pages need the API token (?token=...) unless TOURNEY_PUBLIC_PAGES=true"))
+	writeError(w, tournament.Errorf(tournament.CodeUnauthenticated,
+		"pages need the API token (?token=...) unless TOURNEY_PUBLIC_PAGES=true"))
 	return false
 }
 
@@ -99,7 +101,8 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 		default:
 			list.WriteString("<h2>Live tournaments</h2><ul>")
 			for _, t := range ts {
-				fmt.Fprintf(&list, `<li><a href="/t/%d%s">%s</a> · %s · %d/%d players</li>`, t.ID, html.EscapeString(suffix), html.EscapeString(t.Name), t.Status, t.PlayerCount, t.MaxPlayers)
+				fmt.Fprintf(&list, `<li><a href="/t/%d%s">%s</a> · %s · %d/%d players</li>`, t.ID,
+					html.EscapeString(suffix), html.EscapeString(t.Name), t.Status, t.PlayerCount, t.MaxPlayers)
 			}
 			list.WriteString("</ul>")
 		}

@@ -65,13 +65,15 @@ func NewHandler(h *host.Host, opts Options) http.Handler {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tourney_http_requests_total",
 			Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tourney_http_request_duration_seconds",
-			Help: "HTTP request latency by route and method.", Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}, []string{"route", "method"}),
+			Help:    "HTTP request latency by route and method.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}, []string{"route", "method"}),
 	}
 	if s.logger == nil {
 		s.logger = hclog.NewNullLogger()
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(h, s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(h, s.requests, s.latency, collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	for _, r := range s.routes() {

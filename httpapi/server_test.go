@@ -42,7 +42,8 @@ func newServerOn(t testing.TB, rate int, opts Options, wrap func(net.Listener) n
 	t.Helper()
 	cfg := config.Default()
 	cfg.LogLevel = "error"
-	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{RateLimit: rate, RateBurst: rate}), BackendName: "memory"})
+	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{RateLimit: rate, RateBurst: rate}),
+		BackendName: "memory"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,8 @@ func TestBadInputGetsTheRightErrorAndNever5xx(t *testing.T) {
 	}
 	// A conflicting result after a finished game.
 	send(t, srv, "POST", "/v1/tournaments/2/games/1/result", `{"winner_id":21}`)
-	if r := send(t, srv, "POST", "/v1/tournaments/2/games/1/result", `{"winner_id":22}`); r.status != 409 || errorCode(t, r) != "failed_precondition" {
+	if r := send(t, srv, "POST", "/v1/tournaments/2/games/1/result",
+		`{"winner_id":22}`); r.status != 409 || errorCode(t, r) != "failed_precondition" {
 		t.Errorf("conflicting result: %d %s", r.status, r.body)
 	}
 	if r := send(t, srv, "POST", "/v1/tournaments/2/games/1/result", `{"winner_id":21,"loser_id":22}`); r.status != 200 {
@@ -371,7 +373,8 @@ func TestEventsStreamAsServerSentEvents(t *testing.T) {
 		buf = append(buf, chunk[:n]...)
 	}
 	text := string(buf)
-	for _, want := range []string{"retry: 1000\n\n", "id: p:1-0\nevent: tournament_created", "event: player_joined\ndata: {\"type\":\"player_joined\",\"tournament_id\":1,\"version\":2", "\"player_id\":6"} {
+	for _, want := range []string{"retry: 1000\n\n", "id: p:1-0\nevent: tournament_created",
+		"event: player_joined\ndata: {\"type\":\"player_joined\",\"tournament_id\":1,\"version\":2", "\"player_id\":6"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("stream lacks %q:\n%s", want, text)
 		}
@@ -497,7 +500,8 @@ func TestPreferMinimalAndETags(t *testing.T) {
 	}
 	r = send(t, srv, "POST", "/v1/tournaments/1/players", `{"user_id":5}`, min...)
 	var m minimalReply
-	if err := json.Unmarshal(r.body, &m); err != nil || r.status != 200 || m.Version != 2 || len(m.Events) != 1 || m.Events[0].PlayerID != 5 {
+	if err := json.Unmarshal(r.body,
+		&m); err != nil || r.status != 200 || m.Version != 2 || len(m.Events) != 1 || m.Events[0].PlayerID != 5 {
 		t.Fatalf("minimal join: %d %s", r.status, r.body)
 	}
 	full := send(t, srv, "GET", "/v1/tournaments/1", "")
@@ -518,8 +522,10 @@ func TestFormatsAndStandingsOverHTTP(t *testing.T) {
 	srv := newServer(t, "", 0)
 	for _, c := range []struct{ body, code, want string }{
 		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"format":"ladder"}`, "invalid_argument", `format \"ladder\" is not one of`},
-		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"format":"swiss","grand_final":"reset"}`, "invalid_argument", "grand_final applies to format double_elimination only"},
-		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"rounds":2,"options":{"rounds":2}}`, "invalid_argument", "either at the top level or in"},
+		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"format":"swiss","grand_final":"reset"}`,
+			"invalid_argument", "grand_final applies to format double_elimination only"},
+		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"rounds":2,"options":{"rounds":2}}`, "invalid_argument",
+			"either at the top level or in"},
 		{`{"id":1,"name":"x","max_players":8,"creator_id":1,"format":"swiss","options":{"bogus":1}}`, "invalid_argument", "bogus"},
 	} {
 		r := send(t, srv, "POST", "/v1/tournaments", c.body)
@@ -528,8 +534,10 @@ func TestFormatsAndStandingsOverHTTP(t *testing.T) {
 		}
 	}
 	// Both forms of the options create the same tournament.
-	a := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"a","max_players":8,"creator_id":1,"format":"double_elimination","grand_final":"single"}`)
-	b := send(t, srv, "POST", "/v1/tournaments", `{"id":2,"name":"b","max_players":8,"creator_id":1,"format":"double_elimination","options":{"grand_final":"single"}}`)
+	a := send(t, srv, "POST", "/v1/tournaments",
+		`{"id":1,"name":"a","max_players":8,"creator_id":1,"format":"double_elimination","grand_final":"single"}`)
+	b := send(t, srv, "POST", "/v1/tournaments",
+		`{"id":2,"name":"b","max_players":8,"creator_id":1,"format":"double_elimination","options":{"grand_final":"single"}}`)
 	for _, r := range []reply{a, b} {
 		if r.status != 201 || !strings.Contains(string(r.body), `"format":"double_elimination","options":{"grand_final":"single"}`) {
 			t.Fatalf("create: %d %s", r.status, r.body)
@@ -553,7 +561,8 @@ func TestFormatsAndStandingsOverHTTP(t *testing.T) {
 	}
 	r := send(t, srv, "GET", "/v1/tournaments/1/standings", "")
 	var st tournament.Standings
-	if err := json.Unmarshal(r.body, &st); err != nil || r.status != 200 || !st.Final || len(st.Standings) != 5 || st.Standings[0].Place != 1 || st.Standings[0].PlayerID != 1 {
+	if err := json.Unmarshal(r.body,
+		&st); err != nil || r.status != 200 || !st.Final || len(st.Standings) != 5 || st.Standings[0].Place != 1 || st.Standings[0].PlayerID != 1 {
 		t.Fatalf("standings: %d %s", r.status, r.body)
 	}
 	if r := send(t, srv, "GET", "/v1/tournaments/99/standings", ""); r.status != 404 {
@@ -573,7 +582,8 @@ func TestCorrectionAndEndOverHTTP(t *testing.T) {
 	send(t, srv, "POST", "/v1/tournaments/1/games/3/result", `{"winner_id":1}`)
 	var dry Correction
 	r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4,"dry_run":true}`)
-	if err := json.Unmarshal(r.body, &dry); err != nil || r.status != 200 || !dry.DryRun || dry.Tournament != nil || !dry.Impact.Reopens || dry.Impact.Version != 9 || len(dry.Impact.Reset) != 1 {
+	if err := json.Unmarshal(r.body,
+		&dry); err != nil || r.status != 200 || !dry.DryRun || dry.Tournament != nil || !dry.Impact.Reopens || dry.Impact.Version != 9 || len(dry.Impact.Reset) != 1 {
 		t.Fatalf("dry run: %d %s", r.status, r.body)
 	}
 	if r := send(t, srv, "GET", "/v1/tournaments/1", ""); !strings.Contains(string(r.body), `"status":"completed"`) {
@@ -585,11 +595,13 @@ func TestCorrectionAndEndOverHTTP(t *testing.T) {
 	}
 	var done Correction
 	r = send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", fmt.Sprintf(`{"winner_id":4,"expected_version":%d}`, dry.Impact.Version))
-	if err := json.Unmarshal(r.body, &done); err != nil || r.status != 200 || done.Tournament == nil || done.Tournament.Status != tournament.StatusActive ||
+	if err := json.Unmarshal(r.body,
+		&done); err != nil || r.status != 200 || done.Tournament == nil || done.Tournament.Status != tournament.StatusActive ||
 		len(done.Impact.Reset) != 1 || done.Impact.Reset[0].GameID != 3 {
 		t.Fatalf("correction: %d %s", r.status, r.body)
 	}
-	for body, code := range map[string]string{`{}`: "invalid_argument", `{"winner_id":9}`: "invalid_argument", `{"winner_id":4,"expected_version":-1}`: "invalid_argument"} {
+	for body, code := range map[string]string{`{}`: "invalid_argument", `{"winner_id":9}`: "invalid_argument",
+		`{"winner_id":4,"expected_version":-1}`: "invalid_argument"} {
 		if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", body); r.status != 400 || errorCode(t, r) != code {
 			t.Errorf("%s: %d %s", body, r.status, r.body)
 		}
@@ -616,14 +628,17 @@ func TestForfeitsAndDisqualificationOverHTTP(t *testing.T) {
 	var tr tournament.Tournament
 	json.Unmarshal(send(t, srv, "GET", "/v1/tournaments/1", "").body, &tr)
 	g1, g2, g3 := tr.Rounds[0].Games[0], tr.Rounds[0].Games[1], tr.Rounds[0].Games[2]
-	if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g1.GameID), fmt.Sprintf(`{"winner_id":%d,"forfeit":true}`, g1.Player2)); r.status != 200 || !strings.Contains(string(r.body), `"forfeit":true`) {
+	if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g1.GameID),
+		fmt.Sprintf(`{"winner_id":%d,"forfeit":true}`,
+			g1.Player2)); r.status != 200 || !strings.Contains(string(r.body), `"forfeit":true`) {
 		t.Fatalf("forfeit: %d %s", r.status, r.body)
 	}
 	if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g2.GameID), `{"forfeit":true}`); r.status != 200 {
 		t.Fatalf("double forfeit: %d %s", r.status, r.body)
 	}
 	for body, code := range map[string]string{`{"forfeit":true,"loser_id":3}`: "invalid_argument", `{}`: "invalid_argument"} {
-		if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g3.GameID), body); r.status != 400 || errorCode(t, r) != code {
+		if r := send(t, srv, "POST", fmt.Sprintf("/v1/tournaments/1/games/%d/result", g3.GameID),
+			body); r.status != 400 || errorCode(t, r) != code {
 			t.Errorf("%s: %d %s", body, r.status, r.body)
 		}
 	}
@@ -635,7 +650,8 @@ func TestForfeitsAndDisqualificationOverHTTP(t *testing.T) {
 		t.Fatalf("disqualifying a stranger: %d %s", r.status, r.body)
 	}
 	// A withdrawal from the active tournament.
-	if r := send(t, srv, "DELETE", fmt.Sprintf("/v1/tournaments/1/players/%d", g1.Player2), ""); r.status != 200 || !strings.Contains(string(r.body), `"reason":"withdrew"`) {
+	if r := send(t, srv, "DELETE", fmt.Sprintf("/v1/tournaments/1/players/%d", g1.Player2),
+		""); r.status != 200 || !strings.Contains(string(r.body), `"reason":"withdrew"`) {
 		t.Fatalf("withdrawal: %d %s", r.status, r.body)
 	}
 	json.Unmarshal(send(t, srv, "GET", "/v1/tournaments/1", "").body, &tr)
@@ -660,10 +676,12 @@ func TestCallAndStartOverHTTP(t *testing.T) {
 	if r := send(t, srv, "POST", "/v1/tournaments/1/start", ""); !strings.Contains(string(r.body), `"state":"ready"`) {
 		t.Fatalf("start: %s", r.body)
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/call", ""); r.status != 200 || !strings.Contains(string(r.body), `"state":"called"`) || !strings.Contains(string(r.body), `"called_at"`) {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/call",
+		""); r.status != 200 || !strings.Contains(string(r.body), `"state":"called"`) || !strings.Contains(string(r.body), `"called_at"`) {
 		t.Fatalf("call: %d %s", r.status, r.body)
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/start", "", "Prefer", "return=minimal"); r.status != 200 || !strings.Contains(string(r.body), `"type":"game_started"`) {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/start", "", "Prefer",
+		"return=minimal"); r.status != 200 || !strings.Contains(string(r.body), `"type":"game_started"`) {
 		t.Fatalf("start game: %d %s", r.status, r.body)
 	}
 	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/call", ""); r.status != 409 {
@@ -672,14 +690,16 @@ func TestCallAndStartOverHTTP(t *testing.T) {
 	if r := send(t, srv, "POST", "/v1/tournaments/1/games/7/start", ""); r.status != 404 {
 		t.Fatalf("starting a missing game: %d %s", r.status, r.body)
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":2}`); !strings.Contains(string(r.body), `"state":"completed"`) {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result",
+		`{"winner_id":2}`); !strings.Contains(string(r.body), `"state":"completed"`) {
 		t.Fatalf("result: %s", r.body)
 	}
 }
 
 func TestCheckInOverHTTP(t *testing.T) {
 	srv := newServer(t, "", 0)
-	if r := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"c","max_players":4,"creator_id":1,"check_in":"soon"}`); r.status != 400 || !strings.Contains(string(r.body), "check_in") {
+	if r := send(t, srv, "POST", "/v1/tournaments",
+		`{"id":1,"name":"c","max_players":4,"creator_id":1,"check_in":"soon"}`); r.status != 400 || !strings.Contains(string(r.body), "check_in") {
 		t.Fatalf("a bad check_in: %d %s", r.status, r.body)
 	}
 	send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"c","max_players":4,"creator_id":1,"check_in":"10m"}`)
@@ -702,10 +722,12 @@ func TestCheckInOverHTTP(t *testing.T) {
 
 func TestScoresOverHTTP(t *testing.T) {
 	srv := newServer(t, "", 0)
-	if r := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"b","max_players":4,"creator_id":1,"best_of":4}`); r.status != 400 || !strings.Contains(string(r.body), "best_of") {
+	if r := send(t, srv, "POST", "/v1/tournaments",
+		`{"id":1,"name":"b","max_players":4,"creator_id":1,"best_of":4}`); r.status != 400 || !strings.Contains(string(r.body), "best_of") {
 		t.Fatalf("best_of 4: %d %s", r.status, r.body)
 	}
-	r := send(t, srv, "POST", "/v1/tournaments", `{"id":1,"name":"b","max_players":4,"creator_id":1,"best_of":3,"best_of_by_round":{"2":5}}`)
+	r := send(t, srv, "POST", "/v1/tournaments",
+		`{"id":1,"name":"b","max_players":4,"creator_id":1,"best_of":3,"best_of_by_round":{"2":5}}`)
 	if r.status != 201 || !strings.Contains(string(r.body), `"best_of":3,"best_of_by_round":{"2":5}`) {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
@@ -713,13 +735,17 @@ func TestScoresOverHTTP(t *testing.T) {
 		send(t, srv, "POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":%d}`, u))
 	}
 	send(t, srv, "POST", "/v1/tournaments/1/start", "")
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":1,"scores":[[11,7]]}`); r.status != 400 || !strings.Contains(string(r.body), "best-of-3") {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result",
+		`{"winner_id":1,"scores":[[11,7]]}`); r.status != 400 || !strings.Contains(string(r.body), "best-of-3") {
 		t.Fatalf("too few games: %d %s", r.status, r.body)
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result", `{"winner_id":1,"scores":[[11,7],[9,11],[11,5]]}`); r.status != 200 || !strings.Contains(string(r.body), `"scores":[[11,7],[9,11],[11,5]]`) {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/result",
+		`{"winner_id":1,"scores":[[11,7],[9,11],[11,5]]}`); r.status != 200 || !strings.Contains(string(r.body),
+		`"scores":[[11,7],[9,11],[11,5]]`) {
 		t.Fatalf("result: %d %s", r.status, r.body)
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":1,"scores":[[11,7],[11,5]]}`); r.status != 200 || !strings.Contains(string(r.body), `"scores":[[11,7],[11,5]]`) {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct",
+		`{"winner_id":1,"scores":[[11,7],[11,5]]}`); r.status != 200 || !strings.Contains(string(r.body), `"scores":[[11,7],[11,5]]`) {
 		t.Fatalf("a correction of the scores only: %d %s", r.status, r.body)
 	}
 	var st tournament.Standings
@@ -795,22 +821,26 @@ func TestCorrectionsToAndFromForfeitsOverHTTP(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"changes":true`) {
 		t.Fatalf("dry run: %d %s", r.status, r.body)
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4}`); r.status != 200 || !strings.Contains(string(r.body), `"winner_id":4,"loser_id":1`) {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct",
+		`{"winner_id":4}`); r.status != 200 || !strings.Contains(string(r.body), `"winner_id":4,"loser_id":1`) {
 		t.Fatalf("correcting the double forfeit: %d %s", r.status, r.body)
 	}
 	// A result corrected to a walkover, and to a double forfeit again.
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"winner_id":4,"forfeit":true}`); r.status != 200 || !strings.Contains(string(r.body), `"forfeit":true`) {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct",
+		`{"winner_id":4,"forfeit":true}`); r.status != 200 || !strings.Contains(string(r.body), `"forfeit":true`) {
 		t.Fatalf("to a walkover: %d %s", r.status, r.body)
 	}
 	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{"forfeit":true}`); r.status != 200 {
 		t.Fatalf("to a double forfeit: %d %s", r.status, r.body)
 	}
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct", `{}`); r.status != 400 || !strings.Contains(string(r.body), "winner_id") {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/1/correct",
+		`{}`); r.status != 400 || !strings.Contains(string(r.body), "winner_id") {
 		t.Fatalf("a correction naming nothing: %d %s", r.status, r.body)
 	}
 	// A disqualification's walkover has nothing to correct.
 	send(t, srv, "POST", "/v1/tournaments/1/players/3/disqualify", "")
-	if r := send(t, srv, "POST", "/v1/tournaments/1/games/2/correct", `{"winner_id":3}`); r.status != 409 || !strings.Contains(string(r.body), "leaving the tournament") {
+	if r := send(t, srv, "POST", "/v1/tournaments/1/games/2/correct",
+		`{"winner_id":3}`); r.status != 409 || !strings.Contains(string(r.body), "leaving the tournament") {
 		t.Fatalf("correcting a disqualification: %d %s", r.status, r.body)
 	}
 }

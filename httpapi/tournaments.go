@@ -40,7 +40,8 @@ func (b createBody) params() (tournament.CreateParams, error) {
 		CheckIn: b.CheckIn, StartsAt: b.StartsAt, BestOf: b.BestOf, BestOfByRound: b.BestOfByRound}
 	if b.Options != nil {
 		if p.Options != (tournament.Options{}) {
-			return p, tournament.Errorf(tournament.CodeInvalidArgument, "give the format's options either at the top level or in \"options\", not both")
+			return p, tournament.Errorf(tournament.CodeInvalidArgument,
+				"give the format's options either at the top level or in \"options\", not both")
 		}
 		p.Options = *b.Options
 	}
@@ -85,7 +86,8 @@ func (s *server) withID(w http.ResponseWriter, r *http.Request, fn func(id int64
 // mutation runs fn, a change of tournament id, and answers with the
 // tournament, or with `Prefer: return=minimal` (RFC 7240) only the version
 // and the change's events.
-func (s *server) mutation(w http.ResponseWriter, r *http.Request, status int, fn func(ctx context.Context, id int64) (*tournament.Tournament, error)) {
+func (s *server) mutation(w http.ResponseWriter, r *http.Request, status int,
+	fn func(ctx context.Context, id int64) (*tournament.Tournament, error)) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.respond(w, 0, nil, err)
@@ -94,7 +96,8 @@ func (s *server) mutation(w http.ResponseWriter, r *http.Request, status int, fn
 	s.mutationOf(w, r, id, status, fn)
 }
 
-func (s *server) mutationOf(w http.ResponseWriter, r *http.Request, id int64, status int, fn func(ctx context.Context, id int64) (*tournament.Tournament, error)) {
+func (s *server) mutationOf(w http.ResponseWriter, r *http.Request, id int64, status int,
+	fn func(ctx context.Context, id int64) (*tournament.Tournament, error)) {
 	var rec host.ChangeRecord
 	t, err := fn(host.RecordChange(r.Context(), &rec), id)
 	if err != nil || !prefersMinimal(r) {
@@ -257,9 +260,11 @@ func (s *server) result(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		if b.Forfeit && b.LoserID != 0 {
-			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "a forfeit names the winner only (or nobody, for a double forfeit), not loser_id")
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument,
+				"a forfeit names the winner only (or nobody, for a double forfeit), not loser_id")
 		}
-		return s.h.Record(ctx, id, tournament.RegisterResult{GameID: game, WinnerID: b.WinnerID, LoserID: b.LoserID, Forfeit: b.Forfeit, Scores: b.Scores})
+		return s.h.Record(ctx, id,
+			tournament.RegisterResult{GameID: game, WinnerID: b.WinnerID, LoserID: b.LoserID, Forfeit: b.Forfeit, Scores: b.Scores})
 	})
 }
 
@@ -289,7 +294,8 @@ func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply := Correction{DryRun: b.DryRun}
-	cmd := tournament.CorrectResult{GameID: game, WinnerID: b.WinnerID, ExpectedVersion: b.ExpectedVersion, Scores: b.Scores, Forfeit: b.Forfeit}
+	cmd := tournament.CorrectResult{GameID: game, WinnerID: b.WinnerID, ExpectedVersion: b.ExpectedVersion,
+		Scores: b.Scores, Forfeit: b.Forfeit}
 	if b.DryRun {
 		reply.Impact, err = s.h.PreviewCorrection(r.Context(), id, cmd)
 	} else {

@@ -84,7 +84,8 @@ func (s *server) webhookDeliveries(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > shared.DeliveryLogSize {
-			s.respond(w, 0, nil, tournament.Errorf(tournament.CodeInvalidArgument, "limit must be a whole number from 1 to %d", shared.DeliveryLogSize))
+			s.respond(w, 0, nil, tournament.Errorf(tournament.CodeInvalidArgument,
+				"limit must be a whole number from 1 to %d", shared.DeliveryLogSize))
 			return
 		}
 		limit = n

@@ -52,7 +52,8 @@ func TestWebhookRoutes(t *testing.T) {
 		t.Fatal("no delivery")
 	}
 
-	if r := send(t, srv, "GET", "/v1/webhooks", ""); r.status != 200 || strings.Contains(string(r.body), hook.Secret) || !strings.Contains(string(r.body), hook.ID) {
+	if r := send(t, srv, "GET", "/v1/webhooks", ""); r.status != 200 || strings.Contains(string(r.body),
+		hook.Secret) || !strings.Contains(string(r.body), hook.ID) {
 		t.Fatalf("list: %d %s", r.status, r.body)
 	}
 	if r := send(t, srv, "GET", "/v1/webhooks/"+hook.ID, ""); r.status != 200 || strings.Contains(string(r.body), "secret") {

@@ -63,7 +63,8 @@ func TestWebSocketStreamsAndResumes(t *testing.T) {
 		t.Fatalf("resumed with %+v", m)
 	}
 	// Errors are answered before the upgrade.
-	for path, status := range map[string]int{"/v1/tournaments/9/ws": 404, "/v1/tournaments/x/ws": 400, "/v1/tournaments/1/ws?after=garbage": 400} {
+	for path, status := range map[string]int{"/v1/tournaments/9/ws": 404, "/v1/tournaments/x/ws": 400,
+		"/v1/tournaments/1/ws?after=garbage": 400} {
 		if r := send(t, srv, "GET", path, ""); r.status != status {
 			t.Errorf("%s: %d %s", path, r.status, r.body)
 		}

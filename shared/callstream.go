@@ -54,7 +54,8 @@ func newStreamConn(cc grpc.ClientConnInterface, opts ...grpc.CallOption) *stream
 
 // NewStream implements grpc.ClientConnInterface: streaming methods use the
 // connection as they are.
-func (c *streamConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+func (c *streamConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string,
+	opts ...grpc.CallOption) (grpc.ClientStream, error) {
 	return c.cc.NewStream(ctx, desc, method, opts...)
 }
 

@@ -66,7 +66,8 @@ func TestCallsFallBackToUnaryForAnOlderPlugin(t *testing.T) {
 	impl := &stubBackend{Backend: memory.New(memory.Options{})}
 	b := connect(t, &olderPlugin{BackendPlugin: *streamed(impl)})
 	ctx := context.Background()
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "Cup", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "Cup", MaxPlayers: 4, CreatorID: 1}}); err != nil {
 		t.Fatalf("the first call, on a plugin without Calls: %v", err)
 	}
 	for range 3 {
@@ -84,11 +85,13 @@ func TestCallsFallBackToUnaryForAnOlderPlugin(t *testing.T) {
 }
 
 func TestCallsCarryErrorsWithTheirDetails(t *testing.T) {
-	want := &tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: shared.ReasonStoreFull, RetryAfter: 1500 * time.Millisecond}
+	want := &tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full",
+		Reason: shared.ReasonStoreFull, RetryAfter: 1500 * time.Millisecond}
 	impl := &stubBackend{Backend: memory.New(memory.Options{}), get: func(context.Context, int64) (*tournament.Tournament, error) {
 		return nil, want
 	}}
-	for name, p := range map[string]*shared.BackendPlugin{"streams": streamed(impl), "unary": {Impl: impl, Version: shared.ProtocolVersion, UnaryCalls: true}} {
+	for name, p := range map[string]*shared.BackendPlugin{"streams": streamed(impl),
+		"unary": {Impl: impl, Version: shared.ProtocolVersion, UnaryCalls: true}} {
 		t.Run(name, func(t *testing.T) {
 			b := connect(t, p)
 			_, err := b.Get(context.Background(), 1)
@@ -192,7 +195,8 @@ func TestCallsFromManyCallers(t *testing.T) {
 
 	const callers, calls = 24, 40
 	for c := range callers {
-		if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: int64(c + 1), Name: "Cup", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+		if _, err := b.Create(ctx,
+			shared.CreateRequest{Params: tournament.CreateParams{ID: int64(c + 1), Name: "Cup", MaxPlayers: 4, CreatorID: 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}

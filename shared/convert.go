@@ -50,11 +50,13 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 		BestOf: int32(t.BestOf), CorrectedVersion: t.CorrectedVersion, Rules: int32(t.Rules)}
 	out.BestOfByRound, out.BestOfByBracket = bestOfToPB(t.BestOfByRound)
 	for _, d := range t.Dropped {
-		out.Dropped = append(out.Dropped, &pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason, AtUnixNano: unixNano(d.At)})
+		out.Dropped = append(out.Dropped,
+			&pb.Drop{PlayerId: d.PlayerID, Stage: int32(d.Stage), Reason: d.Reason, AtUnixNano: unixNano(d.At)})
 	}
 	out.Rounds = make([]*pb.Round, len(t.Rounds))
 	for i, r := range t.Rounds {
-		pr := &pb.Round{Round: int32(r.Round), Bracket: r.Bracket, Stage: int32(r.Stage), Slots: r.Slots, Byes: r.Byes, Games: make([]*pb.Game, len(r.Games))}
+		pr := &pb.Round{Round: int32(r.Round), Bracket: r.Bracket, Stage: int32(r.Stage), Slots: r.Slots, Byes: r.Byes,
+			Games: make([]*pb.Game, len(r.Games))}
 		for j := range r.Games {
 			pr.Games[j] = gameToPB(&r.Games[j])
 		}
@@ -94,13 +96,17 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		StartedAt: fromOptNano(p.StartedAtUnixNano), CompletedAt: fromOptNano(p.CompletedAtUnixNano), TTLProfile: p.GetTtlProfile(),
 		Format: tournament.Format(p.GetFormat()), Options: optionsFromPB(p.GetOptions()), Ended: p.GetEnded(),
 		CheckIn: p.GetCheckIn(), StartsAt: fromOptNano(p.StartsAtUnixNano), CheckedIn: p.GetCheckedIn(),
-		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound(), p.GetBestOfByBracket()), CorrectedVersion: p.GetCorrectedVersion(),
+		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound(),
+			p.GetBestOfByBracket()), CorrectedVersion: p.GetCorrectedVersion(),
 		Rules: int(p.GetRules()), Rounds: make([]tournament.Round, len(p.GetRounds()))}
 	for _, d := range p.GetDropped() {
-		t.Dropped = append(t.Dropped, tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason(), At: fromUnixNano(d.GetAtUnixNano())})
+		t.Dropped = append(t.Dropped,
+			tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason(),
+				At: fromUnixNano(d.GetAtUnixNano())})
 	}
 	for i, pr := range p.GetRounds() {
-		r := tournament.Round{Round: int(pr.GetRound()), Bracket: pr.GetBracket(), Stage: int(pr.GetStage()), Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),
+		r := tournament.Round{Round: int(pr.GetRound()), Bracket: pr.GetBracket(), Stage: int(pr.GetStage()),
+			Slots: orEmpty(pr.GetSlots()), Byes: orEmpty(pr.GetByes()),
 			Games: make([]tournament.Game, len(pr.GetGames()))}
 		for j, g := range pr.GetGames() {
 			r.Games[j] = gameFromPB(g)
@@ -291,7 +297,8 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 	case tournament.Start:
 		out.Command = &pb.ApplyRequest_Start{Start: &pb.Start{Shuffle: c.Shuffle, Seeds: c.Seeds}}
 	case tournament.RegisterResult:
-		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID, WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit, Scores: scoresToPB(c.Scores)}}
+		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID,
+			WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit, Scores: scoresToPB(c.Scores)}}
 	case tournament.Disqualify:
 		out.Command = &pb.ApplyRequest_Disqualify{Disqualify: &pb.Disqualify{UserId: c.UserID}}
 	case tournament.CheckIn:
@@ -305,7 +312,8 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 	case tournament.WarnDeadlines:
 		out.Command = &pb.ApplyRequest_WarnDeadlines{WarnDeadlines: &pb.WarnDeadlines{LeadNanos: int64(c.Lead)}}
 	case tournament.CorrectResult:
-		out.Command = &pb.ApplyRequest_CorrectResult{CorrectResult: &pb.CorrectResult{GameId: c.GameID, WinnerId: c.WinnerID, ExpectedVersion: c.ExpectedVersion,
+		out.Command = &pb.ApplyRequest_CorrectResult{CorrectResult: &pb.CorrectResult{GameId: c.GameID,
+			WinnerId: c.WinnerID, ExpectedVersion: c.ExpectedVersion,
 			Scores: scoresToPB(c.Scores), Forfeit: c.Forfeit}}
 	case tournament.EndTournament:
 		out.Command = &pb.ApplyRequest_EndTournament{EndTournament: &pb.EndTournament{}}
@@ -342,7 +350,8 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
 		out.Command = s
 	case *pb.ApplyRequest_RegisterResult:
 		r := c.RegisterResult
-		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(), LoserID: r.GetLoserId(), Forfeit: r.GetForfeit(), Scores: scoresFromPB(r.GetScores())}
+		out.Command = tournament.RegisterResult{GameID: r.GetGameId(), WinnerID: r.GetWinnerId(),
+			LoserID: r.GetLoserId(), Forfeit: r.GetForfeit(), Scores: scoresFromPB(r.GetScores())}
 	case *pb.ApplyRequest_Disqualify:
 		out.Command = tournament.Disqualify{UserID: c.Disqualify.GetUserId()}
 	case *pb.ApplyRequest_CheckIn:

@@ -13,8 +13,10 @@ import (
 // shows the same JSON.
 func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 	now := time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.UTC)
-	formats := []tournament.CreateParams{{BestOf: 3, BestOfByRound: map[string]int{"2": 5, "10": 1}}, {Format: tournament.DoubleElimination, CheckIn: "5m"}, {Format: tournament.Swiss, Options: tournament.Options{Rounds: 1}},
-		{Format: tournament.SingleElimination, Options: tournament.Options{ThirdPlaceMatch: true}}, {Format: tournament.RoundRobin, Options: tournament.Options{Rounds: 2}}}
+	formats := []tournament.CreateParams{{BestOf: 3, BestOfByRound: map[string]int{"2": 5, "10": 1}},
+		{Format: tournament.DoubleElimination, CheckIn: "5m"}, {Format: tournament.Swiss, Options: tournament.Options{Rounds: 1}},
+		{Format: tournament.SingleElimination,
+			Options: tournament.Options{ThirdPlaceMatch: true}}, {Format: tournament.RoundRobin, Options: tournament.Options{Rounds: 2}}}
 	for n := 2; n <= 33; n += 3 {
 		env := tournament.Env{Now: now, GameTimeout: time.Minute}
 		p := formats[n%len(formats)]
@@ -56,11 +58,13 @@ func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 			case i == 20:
 				tr, _, _ = tournament.Apply(tr, tournament.EndTournament{}, env)
 			case i%3 == 0:
-				tr, _, _ = tournament.Apply(tr, tournament.ResolveTimeouts{Policy: tournament.TimeoutHigherSeed}, tournament.Env{Now: env.Now.Add(time.Hour), GameTimeout: time.Minute})
+				tr, _, _ = tournament.Apply(tr, tournament.ResolveTimeouts{Policy: tournament.TimeoutHigherSeed},
+					tournament.Env{Now: env.Now.Add(time.Hour), GameTimeout: time.Minute})
 			case i%5 == 4:
 				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1, Forfeit: true}, env)
 			case i%7 == 5 && g.BestOf == 3:
-				tr, _, _ = tournament.Apply(tr, tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1, Scores: [][2]int{{3, 1}, {0, 2}, {5, 4}}}, env)
+				tr, _, _ = tournament.Apply(tr,
+					tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1, Scores: [][2]int{{3, 1}, {0, 2}, {5, 4}}}, env)
 			case i%7 == 6:
 				tr, _, _ = tournament.Apply(tr, tournament.CallGame{GameID: g.GameID}, env)
 			default:

@@ -53,7 +53,8 @@ func changeOrErr(r *pb.ChangeReply, err error) (Change, error) {
 func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, error) {
 	p := req.Params
 	if p.MaxPlayers < 0 || p.MaxPlayers > 1<<30 {
-		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument, "max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
+		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument,
+			"max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
 	}
 	byRound, byBracket := bestOfToPB(p.BestOfByRound)
 	ch, err := changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
@@ -232,10 +233,12 @@ func (c *GRPCClient) Maintain(ctx context.Context) (MaintainReport, error) {
 	if err != nil {
 		return MaintainReport{}, FromStatus(err)
 	}
-	rep := MaintainReport{Extended: r.GetExtended(), Expired: r.GetExpired(), OldestLive: time.Duration(r.GetOldestLiveMs()) * time.Millisecond}
+	rep := MaintainReport{Extended: r.GetExtended(), Expired: r.GetExpired(),
+		OldestLive: time.Duration(r.GetOldestLiveMs()) * time.Millisecond}
 	if k := r.GetKeys(); k != nil {
-		rep.Keys = &KeyStats{ByKind: k.GetByKind(), WithoutTTL: k.GetWithoutTtl(), Orphans: k.GetOrphans(), LongHeldLocks: k.GetLongHeldLocks(),
-			Repaired: k.GetRepaired(), Duration: time.Duration(k.GetDurationMs()) * time.Millisecond}
+		rep.Keys = &KeyStats{ByKind: k.GetByKind(), WithoutTTL: k.GetWithoutTtl(), Orphans: k.GetOrphans(),
+			LongHeldLocks: k.GetLongHeldLocks(),
+			Repaired:      k.GetRepaired(), Duration: time.Duration(k.GetDurationMs()) * time.Millisecond}
 	}
 	return rep, nil
 }

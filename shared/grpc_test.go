@@ -30,8 +30,10 @@ func TestConformanceOverGRPC(t *testing.T) {
 
 func conformanceOverGRPC(t *testing.T, version int, unary bool) {
 	backendtest.Run(t, func(t *testing.T, s backendtest.Settings) shared.Backend {
-		impl := memory.New(memory.Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, RateLimits: s.RateLimits, GameTimeout: s.GameTimeout})
-		client, server := plugin.TestPluginGRPCConn(t, false, shared.PluginSetsWith(shared.BackendPlugin{Impl: impl, UnaryCalls: unary})[version])
+		impl := memory.New(memory.Options{RateLimit: s.RateLimit, RateBurst: s.RateBurst, RateLimits: s.RateLimits,
+			GameTimeout: s.GameTimeout})
+		client, server := plugin.TestPluginGRPCConn(t, false,
+			shared.PluginSetsWith(shared.BackendPlugin{Impl: impl, UnaryCalls: unary})[version])
 		t.Cleanup(func() { _ = client.Close() }) // Close shuts the server down too
 		_ = server
 		raw, err := client.Dispense(shared.PluginName)
@@ -49,7 +51,8 @@ func TestErrorsSurviveTheWire(t *testing.T) {
 		&tournament.Error{Code: tournament.CodeRateLimited, Message: "slow down", RetryAfter: 1500 * time.Millisecond},
 		tournament.Errorf(tournament.CodeUnavailable, "redis down"),
 		tournament.Errorf(tournament.CodeFailedPrecondition, "tournament is full"),
-		&tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: shared.ReasonStoreFull, RetryAfter: time.Second},
+		&tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: shared.ReasonStoreFull,
+			RetryAfter: time.Second},
 	} {
 		out := shared.FromStatus(shared.ToStatus(in))
 		var a, b *tournament.Error
@@ -79,7 +82,8 @@ func TestUnknownCodesAreInternalNotSuccessOrOutage(t *testing.T) {
 			t.Errorf("gRPC %s came back as %s, want internal", c, got)
 		}
 	}
-	transport := shared.FromStatus(status.Error(codes.Unavailable, "connection error: dial unix /tmp/plugin123/sock: connect: no such file"))
+	transport := shared.FromStatus(status.Error(codes.Unavailable,
+		"connection error: dial unix /tmp/plugin123/sock: connect: no such file"))
 	if tournament.CodeOf(transport) != tournament.CodeUnavailable || strings.Contains(transport.Error(), "/tmp") {
 		t.Errorf("a transport failure came back as %v, want unavailable naming no socket", transport)
 	}
@@ -128,7 +132,8 @@ func TestDeltaRepliesGiveThePluginsExactState(t *testing.T) {
 				t.Fatal(err)
 			}
 			same(tournament.Describe(cmd), c.Tournament)
-			if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: cmd}); err != nil && !errors.Is(err, tournament.ErrFailedPrecondition) && !errors.Is(err, tournament.ErrNotFound) {
+			if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: cmd}); err != nil && !errors.Is(err,
+				tournament.ErrFailedPrecondition) && !errors.Is(err, tournament.ErrNotFound) {
 				t.Fatal(err)
 			} else if err == nil {
 				same("a repeat", c.Tournament)
@@ -144,7 +149,8 @@ func TestDeltaRepliesGiveThePluginsExactState(t *testing.T) {
 	}
 	// Another writer behind the client's back: its known state is stale, so
 	// it must get the whole state, not a wrong replay.
-	if _, err := impl.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 50, Name: "x", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+	if _, err := impl.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 50, Name: "x", MaxPlayers: 4, CreatorID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Get(ctx, 50); err != nil {
@@ -169,7 +175,8 @@ func TestSwissPairingIsNotReplayed(t *testing.T) {
 	impl := memory.New(memory.Options{})
 	b := connect(t, streamed(impl))
 	ctx := context.Background()
-	c, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "s", MaxPlayers: 16, CreatorID: 1, Format: tournament.Swiss}})
+	c, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "s", MaxPlayers: 16, CreatorID: 1, Format: tournament.Swiss}})
 	for u := int64(1); u <= 9 && err == nil; u++ {
 		c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: u}})
 	}
@@ -178,7 +185,8 @@ func TestSwissPairingIsNotReplayed(t *testing.T) {
 	}
 	for err == nil && c.Tournament.Status == tournament.StatusActive {
 		g := c.Tournament.ActiveGames()[0]
-		if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}}); err != nil {
+		if c, err = b.Apply(ctx,
+			shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}}); err != nil {
 			break
 		}
 		want, _ := impl.Get(ctx, 1)

@@ -23,7 +23,8 @@ func webhookToPB(w Webhook) *pb.Webhook {
 }
 
 func webhookFromPB(m *pb.Webhook) Webhook {
-	w := Webhook{ID: m.GetId(), URL: m.GetUrl(), Secret: m.GetSecret(), Tournaments: m.GetTournaments(), CreatedAt: fromUnixNano(m.GetCreatedAtUnixNano())}
+	w := Webhook{ID: m.GetId(), URL: m.GetUrl(), Secret: m.GetSecret(), Tournaments: m.GetTournaments(),
+		CreatedAt: fromUnixNano(m.GetCreatedAtUnixNano())}
 	for _, e := range m.GetEvents() {
 		w.Events = append(w.Events, tournament.EventType(e))
 	}
@@ -106,7 +107,8 @@ func (c *GRPCClient) EnqueueDeliveries(ctx context.Context, ds []Delivery) error
 
 // ClaimDeliveries implements WebhookStore.
 func (c *GRPCClient) ClaimDeliveries(ctx context.Context, req ClaimRequest) ([]Delivery, error) {
-	return deliveriesFromPB(c.client.ClaimDeliveries(ctx, &pb.ClaimRequest{NowUnixNano: unixNano(req.Now), LeaseNanos: int64(req.Lease), Max: int32(req.Max)}))
+	return deliveriesFromPB(c.client.ClaimDeliveries(ctx,
+		&pb.ClaimRequest{NowUnixNano: unixNano(req.Now), LeaseNanos: int64(req.Lease), Max: int32(req.Max)}))
 }
 
 // SaveDelivery implements WebhookStore.
@@ -179,7 +181,8 @@ func (s *GRPCServer) ClaimDeliveries(ctx context.Context, m *pb.ClaimRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	ds, err := ws.ClaimDeliveries(ctx, ClaimRequest{Now: fromUnixNano(m.GetNowUnixNano()), Lease: time.Duration(m.GetLeaseNanos()), Max: int(m.GetMax())})
+	ds, err := ws.ClaimDeliveries(ctx,
+		ClaimRequest{Now: fromUnixNano(m.GetNowUnixNano()), Lease: time.Duration(m.GetLeaseNanos()), Max: int(m.GetMax())})
 	if err != nil {
 		return nil, ToStatus(err)
 	}

@@ -167,7 +167,8 @@ func (cmd CorrectResult) apply(c *change) error {
 		return Errorf(CodeNotFound, "game %d is not in tournament %d", cmd.GameID, c.t.ID)
 	}
 	if _, ok := g.opponent(cmd.WinnerID); !ok && cmd.WinnerID != 0 {
-		return Errorf(CodeInvalidArgument, "winner_id %d is not a player of game %d (players %d and %d)", cmd.WinnerID, g.GameID, g.Player1, g.Player2)
+		return Errorf(CodeInvalidArgument, "winner_id %d is not a player of game %d (players %d and %d)", cmd.WinnerID,
+			g.GameID, g.Player1, g.Player2)
 	}
 	if c.t.Ended {
 		return Errorf(CodeFailedPrecondition, "cannot correct a result: tournament %d was ended", c.t.ID)
@@ -177,7 +178,8 @@ func (cmd CorrectResult) apply(c *change) error {
 	}
 	for _, p := range []int64{g.Player1, g.Player2} {
 		if c.t.decidedByDeparture(g, p) {
-			return Errorf(CodeFailedPrecondition, "game %d was decided by player %d leaving the tournament: it has nothing to correct", g.GameID, p)
+			return Errorf(CodeFailedPrecondition,
+				"game %d was decided by player %d leaving the tournament: it has nothing to correct", g.GameID, p)
 		}
 	}
 	if cmd.WinnerID != 0 {
@@ -193,7 +195,8 @@ func (cmd CorrectResult) apply(c *change) error {
 		return nil // already so (a retry of this correction, too)
 	}
 	if cmd.ExpectedVersion != 0 && cmd.ExpectedVersion != c.t.Version {
-		return Errorf(CodeFailedPrecondition, "tournament %d is at version %d, not %d: it changed since the correction was previewed", c.t.ID, c.t.Version, cmd.ExpectedVersion)
+		return Errorf(CodeFailedPrecondition,
+			"tournament %d is at version %d, not %d: it changed since the correction was previewed", c.t.ID, c.t.Version, cmd.ExpectedVersion)
 	}
 	if g.WinnerID != nil && *g.WinnerID == cmd.WinnerID {
 		// The same winner: the scores or the walkover only; nothing else
@@ -201,7 +204,8 @@ func (cmd CorrectResult) apply(c *change) error {
 		finished := g.FinishedAt
 		c.decide(g, GameFinished, cmd.WinnerID)
 		g.FinishedAt, g.Scores, g.Forfeit = finished, cmd.Scores, cmd.Forfeit
-		c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID, LoserID: *g.LoserID, Forfeit: cmd.Forfeit})
+		c.emit(Event{Type: EventGameCorrected, Round: g.Round, GameID: g.GameID, WinnerID: cmd.WinnerID,
+			LoserID: *g.LoserID, Forfeit: cmd.Forfeit})
 		if f := c.t.format(); f == RoundRobin || f == Swiss {
 			c.recrown() // the scores are a tiebreak
 		}
@@ -459,13 +463,15 @@ func (c *change) replayWith(corrected *Game, result RegisterResult) error {
 				events = append(events, ev)
 				continue
 			case o.Status != GameActive && (moved || !sameResult(o, n)):
-				ev := Event{Type: EventGameReset, Round: o.Round, GameID: o.GameID, Players: []int64{n.Player1, n.Player2}, Forfeit: o.Forfeit}
+				ev := Event{Type: EventGameReset, Round: o.Round, GameID: o.GameID,
+					Players: []int64{n.Player1, n.Player2}, Forfeit: o.Forfeit}
 				if o.WinnerID != nil {
 					ev.WinnerID, ev.LoserID = *o.WinnerID, *o.LoserID
 				}
 				events = append(events, ev)
 			case moved:
-				events = append(events, Event{Type: EventGameRepaired, Round: n.Round, GameID: n.GameID, Players: []int64{n.Player1, n.Player2}})
+				events = append(events,
+					Event{Type: EventGameRepaired, Round: n.Round, GameID: n.GameID, Players: []int64{n.Player1, n.Player2}})
 			default:
 				continue
 			}

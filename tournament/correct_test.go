@@ -48,7 +48,8 @@ func TestCorrectionResetsTheGamesThatFollowAndReopens(t *testing.T) {
 	}
 	// Semi 5 loses its result; the final no longer follows (its semi is
 	// undecided again) and is removed with its result.
-	if !im.Changes || !slices.Equal(ids(im.Reset), []int64{5}) || !slices.Equal(ids(im.Removed), []int64{7}) || !im.Reopens || !im.WinnerChanges ||
+	if !im.Changes || !slices.Equal(ids(im.Reset), []int64{5}) || !slices.Equal(ids(im.Removed),
+		[]int64{7}) || !im.Reopens || !im.WinnerChanges ||
 		!slices.Equal(im.Players, []int64{101, 102, 104, 108}) || im.Version != tr.Version {
 		t.Fatalf("impact %+v", im)
 	}
@@ -87,7 +88,8 @@ func TestCorrectionRepairsAnUnplayedGame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := next.Game(3); f.Player2 != 103 || f.Status != GameActive || !slices.Equal(eventTypes(evs), []EventType{EventGameCorrected, EventGameRepaired}) {
+	if f := next.Game(3); f.Player2 != 103 || f.Status != GameActive || !slices.Equal(eventTypes(evs),
+		[]EventType{EventGameCorrected, EventGameRepaired}) {
 		t.Fatalf("final %+v, events %v", f, eventTypes(evs))
 	}
 }
@@ -135,7 +137,8 @@ func TestCorrectionKeepsRoundRobinAndSwissPairings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(next.swissPairsForTest(), before) || *next.Game(g.GameID).WinnerID != *g.LoserID || evs[0].Type != EventGameCorrected {
+		if !slices.Equal(next.swissPairsForTest(),
+			before) || *next.Game(g.GameID).WinnerID != *g.LoserID || evs[0].Type != EventGameCorrected {
 			t.Fatalf("%s: pairings changed or result not corrected: %v", f, eventTypes(evs))
 		}
 		if *next.WinnerID != next.Standings().Standings[0].PlayerID {
@@ -189,7 +192,8 @@ func TestEndTournamentCompletesWithTheStandingsAsTheyAre(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []EventType{EventGameCancelled, EventGameCancelled, EventTournamentEnded, EventTournamentCompleted}
-	if !slices.Equal(eventTypes(evs), want) || ended.Status != StatusCompleted || !ended.Ended || *ended.WinnerID != g.Player2 || len(ended.ActiveGames()) != 0 {
+	if !slices.Equal(eventTypes(evs),
+		want) || ended.Status != StatusCompleted || !ended.Ended || *ended.WinnerID != g.Player2 || len(ended.ActiveGames()) != 0 {
 		t.Fatalf("ended: %v %s winner %v", eventTypes(evs), ended.Status, ended.WinnerID)
 	}
 	if err := Validate(ended); err != nil {
@@ -306,7 +310,8 @@ func TestMatchStates(t *testing.T) {
 	}
 	// The deadline counts from the call: an hour after creation the game
 	// is not overdue.
-	if swept, _, _ := Apply(called, ResolveTimeouts{Policy: TimeoutHigherSeed}, later); swept.Game(1).Status != GameActive || swept.Game(2).Status != GameTimedOut {
+	if swept, _, _ := Apply(called, ResolveTimeouts{Policy: TimeoutHigherSeed},
+		later); swept.Game(1).Status != GameActive || swept.Game(2).Status != GameTimedOut {
 		t.Fatalf("after the sweep: game 1 (just called) %s, game 2 (never called) %s", swept.Game(1).Status, swept.Game(2).Status)
 	}
 	started, evs, err := Apply(called, StartGame{GameID: 1}, later)
@@ -342,7 +347,8 @@ func TestCheckIn(t *testing.T) {
 	for u := int64(1); u <= 4; u++ {
 		tr = mustApply(t, tr, AddPlayer{UserID: u})
 	}
-	if _, _, err := Apply(tr, CheckIn{UserID: 1}, env()); !errors.Is(err, ErrFailedPrecondition) || !strings.Contains(err.Error(), "opens at") {
+	if _, _, err := Apply(tr, CheckIn{UserID: 1}, env()); !errors.Is(err,
+		ErrFailedPrecondition) || !strings.Contains(err.Error(), "opens at") {
 		t.Fatalf("a check-in before the window: %v", err)
 	}
 	open := env()
@@ -360,7 +366,8 @@ func TestCheckIn(t *testing.T) {
 	}
 	tr = mustApply(t, tr, RemovePlayer{UserID: 4})
 	next, evs, err := Apply(tr, Start{Shuffle: true}, open)
-	if err != nil || !slices.Equal(next.Players, []int64{1, 3}) || len(next.Seeds) != 2 || evs[0].Type != EventPlayerNotCheckedIn || evs[0].PlayerID != 2 {
+	if err != nil || !slices.Equal(next.Players,
+		[]int64{1, 3}) || len(next.Seeds) != 2 || evs[0].Type != EventPlayerNotCheckedIn || evs[0].PlayerID != 2 {
 		t.Fatalf("start: players %v seeds %v events %v (%v)", next.Players, next.Seeds, eventTypes(evs), err)
 	}
 	if err := Validate(next); err != nil {
@@ -392,7 +399,8 @@ func TestCheckIn(t *testing.T) {
 }
 
 func TestScoresAndBestOf(t *testing.T) {
-	tr, _, err := New(CreateParams{ID: 1, Name: "bo", MaxPlayers: 4, CreatorID: 1, Format: RoundRobin, BestOf: 3, BestOfByRound: map[string]int{"3": 5}}, env())
+	tr, _, err := New(CreateParams{ID: 1, Name: "bo", MaxPlayers: 4, CreatorID: 1, Format: RoundRobin, BestOf: 3,
+		BestOfByRound: map[string]int{"3": 5}}, env())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,17 +429,21 @@ func TestScoresAndBestOf(t *testing.T) {
 			t.Errorf("%v: %v, want %q", c.scores, err, c.want)
 		}
 	}
-	if _, _, err := Apply(tr, RegisterResult{GameID: g.GameID, WinnerID: p1, Forfeit: true, Scores: [][2]int{{11, 0}, {11, 0}}}, env()); !errors.Is(err, ErrInvalidArgument) {
+	if _, _, err := Apply(tr,
+		RegisterResult{GameID: g.GameID, WinnerID: p1, Forfeit: true,
+			Scores: [][2]int{{11, 0}, {11, 0}}}, env()); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("a forfeit with scores: %v", err)
 	}
 	played := mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 7}, {9, 11}, {11, 5}}})
 	if got := played.Game(g.GameID).Scores; len(got) != 3 {
 		t.Fatalf("scores %v", got)
 	}
-	if same, evs, _ := Apply(played, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 7}, {9, 11}, {11, 5}}}, env()); same != played || evs != nil {
+	if same, evs, _ := Apply(played,
+		RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 7}, {9, 11}, {11, 5}}}, env()); same != played || evs != nil {
 		t.Fatal("repeating the result with its scores changed something")
 	}
-	if _, _, err := Apply(played, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 1}, {11, 1}}}, env()); !errors.Is(err, ErrFailedPrecondition) {
+	if _, _, err := Apply(played, RegisterResult{GameID: g.GameID, WinnerID: p1, Scores: [][2]int{{11, 1}, {11, 1}}},
+		env()); !errors.Is(err, ErrFailedPrecondition) {
 		t.Fatalf("other scores for the same winner: %v", err)
 	}
 	st := played.Standings().Standings

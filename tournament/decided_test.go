@@ -132,7 +132,8 @@ func TestNamesAreStrictAndNormalised(t *testing.T) {
 			t.Errorf("name %q: %v, want invalid_argument", bad, err)
 		}
 	}
-	for in, want := range map[string]string{"Cafe\u0301 Cup": "Caf\u00e9 Cup", "family \U0001F468\u200D\U0001F469\u200D\U0001F467": "family \U0001F468\u200D\U0001F469\u200D\U0001F467"} {
+	for in, want := range map[string]string{"Cafe\u0301 Cup": "Caf\u00e9 Cup",
+		"family \U0001F468\u200D\U0001F469\u200D\U0001F467": "family \U0001F468\u200D\U0001F469\u200D\U0001F467"} {
 		p, err := (CreateParams{ID: 1, Name: in, MaxPlayers: 2, CreatorID: 1}).Validate()
 		if err != nil || p.Name != want {
 			t.Errorf("name %q: %q %v, want %q", in, p.Name, err, want)

@@ -532,7 +532,8 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	for _, f := range [...]struct {
 		key string
 		v   int64
-	}{{`,"round":`, int64(e.Round)}, {`,"game_id":`, e.GameID}, {`,"player_id":`, e.PlayerID}, {`,"winner_id":`, e.WinnerID}, {`,"loser_id":`, e.LoserID}} {
+	}{{`,"round":`, int64(e.Round)}, {`,"game_id":`, e.GameID}, {`,"player_id":`, e.PlayerID},
+		{`,"winner_id":`, e.WinnerID}, {`,"loser_id":`, e.LoserID}} {
 		if f.v != 0 {
 			b = append(b, f.key...)
 			b = strconv.AppendInt(b, f.v, 10)

@@ -123,7 +123,8 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 	if events < 1000 {
 		t.Fatalf("only %d events checked", events)
 	}
-	for _, e := range []Event{{Type: EventTournamentRemoved, TournamentID: 1, Version: 2, At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))}, {}} {
+	for _, e := range []Event{{Type: EventTournamentRemoved, TournamentID: 1, Version: 2,
+		At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))}, {}} {
 		checkEvents([]Event{e})
 	}
 	// Lists decoded from JSON as null stay null.
@@ -153,7 +154,8 @@ func BenchmarkEncodeLargeTournament(b *testing.B) {
 }
 
 func FuzzAppendStringMatchesEncodingJSON(f *testing.F) {
-	for _, s := range []string{"", "plain", `a"b\c`, `{"version":3}`, `\"`, "tab\there", "<&>", "Café", "\u2028", "\xff", `["{\"type\":\"x\"}"]`} {
+	for _, s := range []string{"", "plain", `a"b\c`, `{"version":3}`, `\"`, "tab\there", "<&>", "Café", "\u2028",
+		"\xff", `["{\"type\":\"x\"}"]`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -90,7 +90,8 @@ func (p CreateParams) validate(legacy bool) (CreateParams, error) {
 		return p, err
 	}
 	if p.TTLProfile != "" && !validProfileName(p.TTLProfile) {
-		return p, Errorf(CodeInvalidArgument, "ttl_profile %q is not a profile name (lower-case letters, digits, - and _, at most 32)", p.TTLProfile)
+		return p, Errorf(CodeInvalidArgument,
+			"ttl_profile %q is not a profile name (lower-case letters, digits, - and _, at most 32)", p.TTLProfile)
 	}
 	p.Format, p.Options, err = validateFormat(p.Format, p.Options, p.MaxPlayers)
 	if err != nil {
@@ -99,7 +100,8 @@ func (p CreateParams) validate(legacy bool) (CreateParams, error) {
 	if p.CheckIn != "" {
 		d, err := time.ParseDuration(p.CheckIn)
 		if err != nil || d <= 0 || d > 7*24*time.Hour {
-			return p, Errorf(CodeInvalidArgument, "check_in must be a duration from 1s to 168h (Go syntax, e.g. \"15m\"), got %q", p.CheckIn)
+			return p, Errorf(CodeInvalidArgument,
+				"check_in must be a duration from 1s to 168h (Go syntax, e.g. \"15m\"), got %q", p.CheckIn)
 		}
 		p.CheckIn = d.String()
 	}
@@ -138,7 +140,8 @@ func validName(name string) (string, error) {
 		case r == '\u200D' && i > 0 && i < len(runes)-1 && !unicode.IsSpace(runes[i-1]) && !unicode.IsSpace(runes[i+1]):
 			// a joiner inside a word or an emoji sequence
 		case unicode.Is(unicode.Cf, r), unicode.Is(unicode.Cs, r):
-			return "", Errorf(CodeInvalidArgument, "name must not contain invisible format characters (found U+%04X at character %d)", r, i+1)
+			return "", Errorf(CodeInvalidArgument,
+				"name must not contain invisible format characters (found U+%04X at character %d)", r, i+1)
 		}
 	}
 	return name, nil
@@ -301,7 +304,8 @@ func (cmd RemovePlayer) apply(c *change) error {
 	// from (copyForChange).
 	players := append(make([]int64, 0, len(c.t.Players)-1), c.t.Players[:i]...)
 	c.t.Players = append(players, c.t.Players[i+1:]...)
-	if c.t.CheckedIn = slices.DeleteFunc(slices.Clone(c.t.CheckedIn), func(x int64) bool { return x == cmd.UserID }); len(c.t.CheckedIn) == 0 {
+	if c.t.CheckedIn = slices.DeleteFunc(slices.Clone(c.t.CheckedIn),
+		func(x int64) bool { return x == cmd.UserID }); len(c.t.CheckedIn) == 0 {
 		c.t.CheckedIn = nil // JSON omits an empty list
 	}
 	c.emit(Event{Type: EventPlayerLeft, PlayerID: cmd.UserID})
@@ -332,7 +336,8 @@ func (cmd Start) apply(c *change) error {
 			}
 		}
 		if len(c.t.Players)-len(absent) < MinPlayers {
-			return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d checked-in players, has %d", c.t.ID, MinPlayers, len(c.t.Players)-len(absent))
+			return Errorf(CodeFailedPrecondition,
+				"cannot start tournament %d: it needs at least %d checked-in players, has %d", c.t.ID, MinPlayers, len(c.t.Players)-len(absent))
 		}
 		// A new list: the old one is shared with the state the change
 		// began from (copyForChange).
@@ -342,13 +347,15 @@ func (cmd Start) apply(c *change) error {
 		}
 	}
 	if len(c.t.Players) < MinPlayers {
-		return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d players, has %d", c.t.ID, MinPlayers, len(c.t.Players))
+		return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d players, has %d",
+			c.t.ID, MinPlayers, len(c.t.Players))
 	}
 	seeds := slices.Clone(c.t.Players)
 	switch {
 	case cmd.Seeds != nil:
 		if !samePlayers(cmd.Seeds, c.t.Players) {
-			return Errorf(CodeFailedPrecondition, "cannot start tournament %d with seeds %v: the players are %v", c.t.ID, cmd.Seeds, c.t.Players)
+			return Errorf(CodeFailedPrecondition, "cannot start tournament %d with seeds %v: the players are %v",
+				c.t.ID, cmd.Seeds, c.t.Players)
 		}
 		seeds = slices.Clone(cmd.Seeds)
 	case cmd.Shuffle:
@@ -509,10 +516,12 @@ func (cmd RegisterResult) apply(c *change) error {
 	}
 	loser, ok := g.opponent(cmd.WinnerID)
 	if !ok {
-		return Errorf(CodeInvalidArgument, "winner_id %d is not a player of game %d (players %d and %d)", cmd.WinnerID, g.GameID, g.Player1, g.Player2)
+		return Errorf(CodeInvalidArgument, "winner_id %d is not a player of game %d (players %d and %d)", cmd.WinnerID,
+			g.GameID, g.Player1, g.Player2)
 	}
 	if cmd.LoserID != 0 && cmd.LoserID != loser {
-		return Errorf(CodeInvalidArgument, "loser_id %d is not the opponent of winner %d in game %d (expected %d)", cmd.LoserID, cmd.WinnerID, g.GameID, loser)
+		return Errorf(CodeInvalidArgument, "loser_id %d is not the opponent of winner %d in game %d (expected %d)",
+			cmd.LoserID, cmd.WinnerID, g.GameID, loser)
 	}
 	if err := checkScores(g, cmd.WinnerID, cmd.Scores, cmd.Forfeit); err != nil {
 		return err
@@ -527,7 +536,8 @@ func (cmd RegisterResult) apply(c *change) error {
 		case *g.WinnerID == cmd.WinnerID && (cmd.Scores == nil || slices.Equal(cmd.Scores, g.Scores)):
 			return nil // a retry of the recorded result
 		case *g.WinnerID == cmd.WinnerID:
-			return Errorf(CodeFailedPrecondition, "game %d is already %s with other scores %v: correct it to change them", g.GameID, g.Status, g.Scores)
+			return Errorf(CodeFailedPrecondition,
+				"game %d is already %s with other scores %v: correct it to change them", g.GameID, g.Status, g.Scores)
 		}
 		return Errorf(CodeFailedPrecondition, "game %d is already %s with winner %d", g.GameID, g.Status, *g.WinnerID)
 	}
@@ -886,7 +896,8 @@ func (cmd WarnDeadlines) apply(c *change) error {
 		}
 		g.DeadlineWarned = true
 		d := g.Deadline
-		c.emit(Event{Type: EventGameDeadlineWarning, Round: g.Round, GameID: g.GameID, Players: []int64{g.Player1, g.Player2}, Deadline: &d})
+		c.emit(Event{Type: EventGameDeadlineWarning, Round: g.Round, GameID: g.GameID,
+			Players: []int64{g.Player1, g.Player2}, Deadline: &d})
 	})
 	return nil
 }
@@ -992,14 +1003,18 @@ func checkBestOfByRound(f Format, o Options, m map[string]int, legacy bool) erro
 				return Errorf(CodeInvalidArgument, "best_of_by_round names %q, which only a double elimination has", k)
 			}
 			if k == BracketThirdPlace && !o.ThirdPlaceMatch {
-				return Errorf(CodeInvalidArgument, "best_of_by_round names %q, which only a single elimination with third_place_match has", k)
+				return Errorf(CodeInvalidArgument,
+					"best_of_by_round names %q, which only a single elimination with third_place_match has", k)
 			}
 		case err != nil || round < 1 || round > 2*MaxPlayers || num != strconv.Itoa(round):
-			return Errorf(CodeInvalidArgument, "best_of_by_round key %q is not a round (a number from 1, or for a double elimination winners:N, losers:N or grand_final)", k)
+			return Errorf(CodeInvalidArgument,
+				"best_of_by_round key %q is not a round (a number from 1, or for a double elimination winners:N, losers:N or grand_final)", k)
 		case named && (f != DoubleElimination || bracket != BracketWinners && bracket != BracketLosers):
-			return Errorf(CodeInvalidArgument, "best_of_by_round key %q names a bracket's round: only a double elimination has them, as winners:N or losers:N", k)
+			return Errorf(CodeInvalidArgument,
+				"best_of_by_round key %q names a bracket's round: only a double elimination has them, as winners:N or losers:N", k)
 		case !named && f == DoubleElimination && !legacy:
-			return Errorf(CodeInvalidArgument, "best_of_by_round key %q: a double elimination names the bracket's round (winners:%d, losers:%d or grand_final)", k, round, round)
+			return Errorf(CodeInvalidArgument,
+				"best_of_by_round key %q: a double elimination names the bracket's round (winners:%d, losers:%d or grand_final)", k, round, round)
 		}
 	}
 	return nil
@@ -1043,7 +1058,8 @@ func checkScores(g *Game, winner int64, scores [][2]int, forfeit bool) error {
 		}
 	}
 	if won[w] != need {
-		return Errorf(CodeInvalidArgument, "the scores give the winner %d game(s) of a best-of-%d, which needs %d (player_1 won %d, player_2 %d)", won[w], n, need, won[0], won[1])
+		return Errorf(CodeInvalidArgument,
+			"the scores give the winner %d game(s) of a best-of-%d, which needs %d (player_1 won %d, player_2 %d)", won[w], n, need, won[0], won[1])
 	}
 	return nil
 }

@@ -135,7 +135,8 @@ func (c *change) checkStart(n int) error {
 			c.t.Options.Rounds = swissRounds(n)
 		}
 		if c.t.Options.Rounds > n-1 {
-			return Errorf(CodeFailedPrecondition, "cannot start tournament %d: a Swiss tournament of %d players plays at most %d rounds, %d asked", c.t.ID, n, n-1, c.t.Options.Rounds)
+			return Errorf(CodeFailedPrecondition,
+				"cannot start tournament %d: a Swiss tournament of %d players plays at most %d rounds, %d asked", c.t.ID, n, n-1, c.t.Options.Rounds)
 		}
 	}
 	return nil

@@ -271,7 +271,8 @@ func TestRoundRobinStandingsTiebreaks(t *testing.T) {
 	}
 	st := tr.Standings().Standings
 	for i, s := range st {
-		if s.Points != 1 || s.Tiebreaks[0] != (Tiebreak{TiebreakHeadToHead, 1}) || s.Tiebreaks[1] != (Tiebreak{TiebreakSonnebornBerger, 1}) || s.PlayerID != int64(101+i) || s.Place != i+1 {
+		if s.Points != 1 || s.Tiebreaks[0] != (Tiebreak{TiebreakHeadToHead,
+			1}) || s.Tiebreaks[1] != (Tiebreak{TiebreakSonnebornBerger, 1}) || s.PlayerID != int64(101+i) || s.Place != i+1 {
 			t.Fatalf("standings %+v", st)
 		}
 	}
@@ -350,7 +351,8 @@ func checkSwiss(t *testing.T, tr *Tournament, n int) {
 	for _, rd := range tr.Rounds {
 		for _, g := range rd.Games {
 			if balance[g.Player1] > balance[g.Player2] {
-				t.Fatalf("n=%d round %d: player_1 %d (balance %d) against %d (balance %d)", n, rd.Round, g.Player1, balance[g.Player1], g.Player2, balance[g.Player2])
+				t.Fatalf("n=%d round %d: player_1 %d (balance %d) against %d (balance %d)", n, rd.Round, g.Player1,
+					balance[g.Player1], g.Player2, balance[g.Player2])
 			}
 		}
 		for _, g := range rd.Games {
@@ -423,7 +425,8 @@ func TestSwissByeGoesToTheLowestRankedWithoutOne(t *testing.T) {
 			// bye yet could not have had it: the others could not be paired.
 			for i := len(st) - 1; i >= 0 && st[i].PlayerID != rd.Byes[0]; i-- {
 				if p := st[i].PlayerID; !had[p] && pairable(before, p) {
-					t.Fatalf("n=%d round %d: bye to %d, but %d ranks lower, has had none, and the rest could be paired", n, rd.Round, rd.Byes[0], p)
+					t.Fatalf("n=%d round %d: bye to %d, but %d ranks lower, has had none, and the rest could be paired",
+						n, rd.Round, rd.Byes[0], p)
 				}
 			}
 		}
@@ -501,8 +504,10 @@ func TestFormatValidation(t *testing.T) {
 		want string
 	}{
 		{CreateParams{Format: "ladder"}, `format "ladder" is not one of`},
-		{CreateParams{Format: Swiss, Options: Options{ThirdPlaceMatch: true}}, "third_place_match applies to format single_elimination only"},
-		{CreateParams{Format: SingleElimination, Options: Options{GrandFinal: "reset"}}, "grand_final applies to format double_elimination only"},
+		{CreateParams{Format: Swiss, Options: Options{ThirdPlaceMatch: true}},
+			"third_place_match applies to format single_elimination only"},
+		{CreateParams{Format: SingleElimination, Options: Options{GrandFinal: "reset"}},
+			"grand_final applies to format double_elimination only"},
 		{CreateParams{Format: DoubleElimination, Options: Options{GrandFinal: "twice"}}, "grand_final must be none, single or reset"},
 		{CreateParams{Format: DoubleElimination, Options: Options{Rounds: 3}}, "rounds applies to formats round_robin and swiss only"},
 		{CreateParams{Format: RoundRobin, Options: Options{Rounds: 3}}, "rounds must be 1 or 2"},
@@ -523,7 +528,8 @@ func TestFormatValidation(t *testing.T) {
 	for _, id := range []int64{1, 2, 3, 4} {
 		tr = mustApply(t, tr, AddPlayer{UserID: id})
 	}
-	if _, _, err := Apply(tr, Start{}, env()); !errors.Is(err, ErrFailedPrecondition) || !strings.Contains(err.Error(), "at most 3 rounds") {
+	if _, _, err := Apply(tr, Start{}, env()); !errors.Is(err, ErrFailedPrecondition) || !strings.Contains(err.Error(),
+		"at most 3 rounds") {
 		t.Fatalf("start of a 4-player Swiss with 5 rounds: %v", err)
 	}
 }

@@ -237,7 +237,8 @@ func checkStandings(t *testing.T, tr *tournament.Tournament) {
 
 // checkImpact: the dry run said what the correction did, and no game
 // outside the impact changed.
-func checkImpact(t *testing.T, before, after *tournament.Tournament, evs []tournament.Event, cmd tournament.CorrectResult, preview tournament.Impact) {
+func checkImpact(t *testing.T, before, after *tournament.Tournament, evs []tournament.Event,
+	cmd tournament.CorrectResult, preview tournament.Impact) {
 	t.Helper()
 	applied := tournament.ImpactOf(before, after, evs, cmd.GameID)
 	if a, p := impactJSON(applied), impactJSON(preview); a != p {

@@ -210,7 +210,9 @@ func TestWalkoverCorrectedWithScoresBecomesAPlayedSeries(t *testing.T) {
 	if g := back.Game(1); !g.Forfeit || g.Scores != nil {
 		t.Fatalf("game 1: %+v", g)
 	}
-	if _, _, err := Apply(back, CorrectResult{GameID: 1, WinnerID: 101, Forfeit: true, Scores: [][2]int{{11, 5}, {11, 7}}}, env()); !errors.Is(err, ErrInvalidArgument) {
+	if _, _, err := Apply(back,
+		CorrectResult{GameID: 1, WinnerID: 101, Forfeit: true,
+			Scores: [][2]int{{11, 5}, {11, 7}}}, env()); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("a walkover with scores: %v", err)
 	}
 }
@@ -244,7 +246,8 @@ func TestCorrectionRetriedIsANoOpWhateverTheExpectedVersion(t *testing.T) {
 	if err != nil || len(evs) != 0 || again != next {
 		t.Fatalf("a retried correction: %v, %d events", err, len(evs))
 	}
-	if _, _, err := Apply(next, CorrectResult{GameID: 1, WinnerID: 101, ExpectedVersion: tr.Version}, env()); !errors.Is(err, ErrFailedPrecondition) {
+	if _, _, err := Apply(next, CorrectResult{GameID: 1, WinnerID: 101, ExpectedVersion: tr.Version},
+		env()); !errors.Is(err, ErrFailedPrecondition) {
 		t.Fatalf("a stale correction to another winner: %v", err)
 	}
 }
@@ -384,7 +387,8 @@ var bergerTables = map[int][][][2]int{
 	4: {{{1, 4}, {2, 3}}, {{4, 3}, {1, 2}}, {{2, 4}, {3, 1}}},
 	6: {{{1, 6}, {2, 5}, {3, 4}}, {{6, 4}, {5, 3}, {1, 2}}, {{2, 6}, {3, 1}, {4, 5}}, {{6, 5}, {1, 4}, {2, 3}}, {{3, 6}, {4, 2}, {5, 1}}},
 	8: {
-		{{1, 8}, {2, 7}, {3, 6}, {4, 5}}, {{8, 5}, {6, 4}, {7, 3}, {1, 2}}, {{2, 8}, {3, 1}, {4, 7}, {5, 6}}, {{8, 6}, {7, 5}, {1, 4}, {2, 3}},
+		{{1, 8}, {2, 7}, {3, 6}, {4, 5}}, {{8, 5}, {6, 4}, {7, 3}, {1, 2}}, {{2, 8}, {3, 1}, {4, 7}, {5, 6}}, {{8, 6},
+			{7, 5}, {1, 4}, {2, 3}},
 		{{3, 8}, {4, 2}, {5, 1}, {6, 7}}, {{8, 7}, {1, 6}, {2, 5}, {3, 4}}, {{4, 8}, {5, 3}, {6, 2}, {7, 1}},
 	},
 	10: {

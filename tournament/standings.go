@@ -247,7 +247,8 @@ func rankRoundRobin(list []*playerStats, stats map[int64]*playerStats) {
 				h2h++
 			}
 		}
-		st.s.Tiebreaks = []Tiebreak{{TiebreakHeadToHead, h2h}, {TiebreakSonnebornBerger, sb}, {TiebreakGameDifference, st.s.GamesWon - st.s.GamesLost}}
+		st.s.Tiebreaks = []Tiebreak{{TiebreakHeadToHead, h2h}, {TiebreakSonnebornBerger, sb},
+			{TiebreakGameDifference, st.s.GamesWon - st.s.GamesLost}}
 	}
 	sortByPoints(list)
 }
@@ -270,7 +271,8 @@ func rankSwiss(list []*playerStats, stats map[int64]*playerStats) {
 		for _, p := range st.beaten {
 			sb += stats[p].s.Points
 		}
-		st.s.Tiebreaks = []Tiebreak{{TiebreakBuchholzCut1, bh - low}, {TiebreakBuchholz, bh}, {TiebreakSonnebornBerger, sb}, {TiebreakGameDifference, st.s.GamesWon - st.s.GamesLost}}
+		st.s.Tiebreaks = []Tiebreak{{TiebreakBuchholzCut1, bh - low}, {TiebreakBuchholz, bh},
+			{TiebreakSonnebornBerger, sb}, {TiebreakGameDifference, st.s.GamesWon - st.s.GamesLost}}
 	}
 	sortByPoints(list)
 }

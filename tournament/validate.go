@@ -134,14 +134,16 @@ func Validate(t *Tournament) error {
 	compare := func(ri int) error {
 		sr, rr := &t.Rounds[ri], &r.Rounds[ri]
 		if sr.Round != rr.Round || sr.Bracket != rr.Bracket && !(sr.Bracket == "" && rr.Bracket == BracketWinners) ||
-			t.stage(sr) != r.stage(rr) || !slices.Equal(sr.Slots, rr.Slots) || !slices.Equal(sr.Byes, rr.Byes) || len(sr.Games) != len(rr.Games) {
+			t.stage(sr) != r.stage(rr) || !slices.Equal(sr.Slots, rr.Slots) || !slices.Equal(sr.Byes,
+			rr.Byes) || len(sr.Games) != len(rr.Games) {
 			return bad("round %d does not follow from the seeds and the results before it", sr.Round)
 		}
 		for gi := range sr.Games {
 			g, want := &sr.Games[gi], &rr.Games[gi]
 			if g.GameID != want.GameID && (t.CorrectedVersion == 0 || g.GameID <= 0 || ids[g.GameID]) ||
 				g.Round != want.Round || g.Player1 != want.Player1 || g.Player2 != want.Player2 || g.BestOf != want.BestOf {
-				return bad("round %d: game %d should be game %d between %d and %d", sr.Round, g.GameID, want.GameID, want.Player1, want.Player2)
+				return bad("round %d: game %d should be game %d between %d and %d", sr.Round, g.GameID, want.GameID,
+					want.Player1, want.Player2)
 			}
 			if ids[g.GameID] {
 				return bad("game id %d is used twice", g.GameID)
@@ -280,7 +282,8 @@ func checkSwissRound(t *Tournament, slots []int64) error {
 			return Errorf(CodeInvalidArgument, "player %d has a second bye", a)
 		}
 		if a == 0 || a == b || met[[2]int64{min(a, b), max(a, b)}] {
-			return Errorf(CodeInvalidArgument, "%d against %d is not a pairing the engine makes (a rematch, or a bye not written (player, 0))", a, b)
+			return Errorf(CodeInvalidArgument,
+				"%d against %d is not a pairing the engine makes (a rematch, or a bye not written (player, 0))", a, b)
 		}
 		for _, p := range []int64{a, b} {
 			if p == 0 {
@@ -317,7 +320,8 @@ func validateResetResults(t *Tournament) error {
 		k := keyOf(g)
 		if g.GameID <= 0 || g.Round < 1 || g.Round > 4*MaxPlayers || seen[k] || g.Player1 == g.Player2 ||
 			!slices.Contains(t.Seeds, g.Player1) || !slices.Contains(t.Seeds, g.Player2) {
-			return Errorf(CodeInvalidArgument, "reset result %d is not a game of two players of this tournament, once per round and pairing", g.GameID)
+			return Errorf(CodeInvalidArgument,
+				"reset result %d is not a game of two players of this tournament, once per round and pairing", g.GameID)
 		}
 		seen[k] = true
 		if err := validateGame(g); err != nil {

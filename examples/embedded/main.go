@@ -54,7 +54,8 @@ func run(players int, pluginDir string) error {
 	fmt.Printf("game server up, tournament backend: %s\n", h.Status(ctx).Backend)
 
 	id := time.Now().UnixNano()%1_000_000_000 + 1
-	if _, err := h.CreateTournament(ctx, tournament.CreateParams{ID: id, Name: "Friday Night Pong", MaxPlayers: players, CreatorID: 1}); err != nil {
+	if _, err := h.CreateTournament(ctx,
+		tournament.CreateParams{ID: id, Name: "Friday Night Pong", MaxPlayers: players, CreatorID: 1}); err != nil {
 		return err
 	}
 	for p := range players {

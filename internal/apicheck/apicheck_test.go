@@ -48,7 +48,8 @@ func TestTheCheckerCatchesDrift(t *testing.T) {
 				t.Fatal(err)
 			}
 			var reports []string
-			c := &checker{report: func(f string, a ...any) { reports = append(reports, fmt.Sprintf(f, a...)) }, next: http.DefaultTransport, router: router}
+			c := &checker{report: func(f string, a ...any) { reports = append(reports, fmt.Sprintf(f, a...)) },
+				next: http.DefaultTransport, router: router}
 			resp, err := (&http.Client{Transport: c}).Get(srv.URL + tc.path)
 			if err != nil {
 				t.Fatal(err)

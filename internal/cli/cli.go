@@ -190,7 +190,8 @@ var clientCommands = map[string]clientCommand{
 			}
 			starts = &at
 		}
-		return c.Create(ctx, tournament.CreateParams{CheckIn: *in.vals["checkin"].(*string), StartsAt: starts, BestOf: *in.vals["bestof"].(*int), ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
+		return c.Create(ctx, tournament.CreateParams{CheckIn: *in.vals["checkin"].(*string), StartsAt: starts,
+			BestOf: *in.vals["bestof"].(*int), ID: *in.vals["id"].(*int64), Name: *in.vals["name"].(*string),
 			MaxPlayers: *in.vals["max"].(*int), CreatorID: *in.vals["creator"].(*int64), TTLProfile: *in.vals["ttl"].(*string),
 			Format: tournament.Format(*in.vals["format"].(*string)), Options: tournament.Options{ThirdPlaceMatch: *in.vals["third"].(*bool),
 				GrandFinal: *in.vals["gf"].(*string), Rounds: *in.vals["rounds"].(*int)}})

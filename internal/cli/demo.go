@@ -75,7 +75,8 @@ func pongScore(p1, p2 int64) (winner int64, a, b int) {
 	return p2, a, b
 }
 
-func playDemo(ctx context.Context, c *httpapi.Client, players int, format tournament.Format, shuffle bool, out io.Writer) (*tournament.Tournament, error) {
+func playDemo(ctx context.Context, c *httpapi.Client, players int, format tournament.Format, shuffle bool,
+	out io.Writer) (*tournament.Tournament, error) {
 	var t *tournament.Tournament
 	var err error
 	base := 1000 + rand.Int64N(1_000_000)

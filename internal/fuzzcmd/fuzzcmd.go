@@ -17,7 +17,8 @@ const MaxInput = 600
 // size (low 5 bits), the format and its options (high bits); the length
 // of the input, check-in and the series length.
 func Params(first byte, length int) tournament.CreateParams {
-	f := []tournament.Format{tournament.SingleElimination, tournament.DoubleElimination, tournament.RoundRobin, tournament.Swiss}[(first>>5)%4]
+	f := []tournament.Format{tournament.SingleElimination, tournament.DoubleElimination, tournament.RoundRobin,
+		tournament.Swiss}[(first>>5)%4]
 	var o tournament.Options
 	switch {
 	case f == tournament.SingleElimination && first>>7 == 1:
@@ -69,11 +70,13 @@ func Command(tr *tournament.Tournament, checkIn bool, op, arg byte) (tournament.
 		case 2:
 			return tournament.RegisterResult{GameID: g.GameID, WinnerID: w, Scores: Series(g, w == g.Player2, int(variant>>2))}, wait
 		case 3: // scores, mostly wrong
-			return tournament.RegisterResult{GameID: g.GameID, WinnerID: w, Scores: [][2]int{{int(arg % 3), int(arg % 5)}, {int(arg % 7), 1}}[:1+int(variant>>2)%2]}, wait
+			return tournament.RegisterResult{GameID: g.GameID, WinnerID: w,
+				Scores: [][2]int{{int(arg % 3), int(arg % 5)}, {int(arg % 7), 1}}[:1+int(variant>>2)%2]}, wait
 		}
 		return tournament.RegisterResult{GameID: g.GameID, WinnerID: w}, wait
 	case 4:
-		return tournament.ResolveTimeouts{Policy: []tournament.TimeoutPolicy{tournament.TimeoutRandom, tournament.TimeoutHigherSeed, tournament.TimeoutNone}[variant%3]}, wait
+		return tournament.ResolveTimeouts{Policy: []tournament.TimeoutPolicy{tournament.TimeoutRandom,
+			tournament.TimeoutHigherSeed, tournament.TimeoutNone}[variant%3]}, wait
 	case 5:
 		// A correction of a decided game (its winner, a walkover, a double
 		// forfeit, its scores), sometimes of nonsense.

@@ -32,7 +32,8 @@ var Mishaps = []Script{
 		res{GameID: 6, WinnerID: 2}, corr{GameID: 1, WinnerID: 8}}},
 	{"correcting a disqualified player's old loss", tournament.SingleElimination, 8, []tournament.Command{
 		res{GameID: 1, WinnerID: 1}, res{GameID: 2, WinnerID: 4}, res{GameID: 3, WinnerID: 2}, res{GameID: 4, WinnerID: 3},
-		dq{UserID: 5}, res{GameID: 5, WinnerID: 1}, res{GameID: 6, WinnerID: 2}, res{GameID: 7, WinnerID: 1}, corr{GameID: 2, WinnerID: 5}}},
+		dq{UserID: 5}, res{GameID: 5, WinnerID: 1}, res{GameID: 6, WinnerID: 2}, res{GameID: 7, WinnerID: 1},
+		corr{GameID: 2, WinnerID: 5}}},
 	{"a Swiss withdrawal", tournament.Swiss, 4, []tournament.Command{res{GameID: 1, WinnerID: 1}, drop{UserID: 4}}},
 	{"a round robin withdrawal", tournament.RoundRobin, 4, []tournament.Command{drop{UserID: 4},
 		res{GameID: 2, WinnerID: 2}, res{GameID: 4, WinnerID: 1}, res{GameID: 6, WinnerID: 3}}},

@@ -36,7 +36,8 @@ type Options struct {
 
 // OptionsFromConfig takes the memory backend's options from the shared configuration.
 func OptionsFromConfig(c config.Config) Options {
-	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles}
+	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit,
+		RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles}
 }
 
 // Backend is the memory backend. It is safe for concurrent use.
@@ -85,7 +86,8 @@ func New(opts Options) *Backend {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Backend{opts: opts, epoch: strconv.FormatInt(time.Now().UnixNano(), 36), records: map[int64]*record{}, tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst), opLimiter: map[string]*actorLimiter{}}
+	return &Backend{opts: opts, epoch: strconv.FormatInt(time.Now().UnixNano(), 36), records: map[int64]*record{},
+		tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst), opLimiter: map[string]*actorLimiter{}}
 }
 
 type sharedRand struct{}
@@ -211,7 +213,8 @@ var _ shared.PlayerIndex = (*Backend)(nil)
 // holds every tournament in memory and finds a player's by looking.
 func (b *Backend) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
 	if userID <= 0 || userID > tournament.MaxID {
-		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d", int64(tournament.MaxID), userID)
+		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d",
+			int64(tournament.MaxID), userID)
 	}
 	out := []tournament.Summary{}
 	b.each(func(t *tournament.Tournament) {

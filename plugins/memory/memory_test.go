@@ -31,7 +31,8 @@ func TestTournamentExpiresAfterTTLUnlessMaintained(t *testing.T) {
 	b := New(Options{TournamentTTL: time.Hour, Now: clock.Now})
 	ctx := context.Background()
 	for _, id := range []int64{1, 2} {
-		if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 2, CreatorID: 1}}); err != nil {
+		if _, err := b.Create(ctx,
+			shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "x", MaxPlayers: 2, CreatorID: 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -51,7 +52,8 @@ func TestTournamentExpiresAfterTTLUnlessMaintained(t *testing.T) {
 	if rep.Expired != 2 {
 		t.Fatalf("maintain forgot %d expired tournaments, want 2", rep.Expired)
 	}
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "y", MaxPlayers: 2, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "y", MaxPlayers: 2, CreatorID: 1}}); err != nil {
 		t.Fatalf("an expired id cannot be reused: %v", err)
 	}
 }

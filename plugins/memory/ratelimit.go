@@ -74,7 +74,8 @@ func (l *actorLimiter) take(now time.Time, key, actor, what string) error {
 	l.mu.Unlock()
 	if delay > 0 {
 		return &tournament.Error{Code: tournament.CodeRateLimited, RetryAfter: delay,
-			Message: fmt.Sprintf("rate limit of %v %s per second exceeded for actor %q; retry after %v", float64(l.limit), what, actor, delay.Round(time.Millisecond))}
+			Message: fmt.Sprintf("rate limit of %v %s per second exceeded for actor %q; retry after %v",
+				float64(l.limit), what, actor, delay.Round(time.Millisecond))}
 	}
 	return nil
 }

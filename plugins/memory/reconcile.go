@@ -27,7 +27,8 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 			return shared.ReconcileResult{}, err
 		}
 		if req.Snapshot.ID != req.TournamentID {
-			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "snapshot %d given for tournament %d", req.Snapshot.ID, req.TournamentID)
+			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument,
+				"snapshot %d given for tournament %d", req.Snapshot.ID, req.TournamentID)
 		}
 	case shared.ReconcileRemove:
 	case shared.ReconcileDiscard:

@@ -39,7 +39,8 @@ func everyOperationAs(t *testing.T, acl []string) {
 	}
 	b := New(rdb, Options{KeyPrefix: "pong:", RateLimit: 100})
 	defer b.Close()
-	if _, err := b.Create(ctx, shared.CreateRequest{Actor: "a", Params: tournament.CreateParams{ID: 1, Name: "acl", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Actor: "a", Params: tournament.CreateParams{ID: 1, Name: "acl", MaxPlayers: 4, CreatorID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []int64{10, 11} {
@@ -64,7 +65,9 @@ func everyOperationAs(t *testing.T, acl []string) {
 	if _, err := b.Import(ctx, snaps); err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	if _, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: 1, Snapshot: snaps[0], BaseVersion: snaps[0].Version, Mode: shared.ReconcileCAS}); err != nil {
+	if _, err := b.Reconcile(ctx,
+		shared.ReconcileRequest{TournamentID: 1, Snapshot: snaps[0], BaseVersion: snaps[0].Version,
+			Mode: shared.ReconcileCAS}); err != nil {
 		t.Fatalf("reconcile: %v", err)
 	}
 	if _, err := b.Remove(ctx, shared.RemoveRequest{ID: 1}); err != nil {
@@ -121,7 +124,8 @@ func TestAnImportCutOffLeavesNothing(t *testing.T) {
 func TestAFullRedisRefusesWritesAsStoreFull(t *testing.T) {
 	r := testutil.StartRedis(t)
 	b := newBackend(t, r, Options{KeyPrefix: "oom:"})
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "before", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "before", MaxPlayers: 4, CreatorID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	admin := r.Client(0)
@@ -156,7 +160,8 @@ func TestSubscribersDoNotStarveThePool(t *testing.T) {
 	subs, _ := NewSubscriberClient(cfg)
 	b := New(rdb, Options{KeyPrefix: "subs:", Subscriber: subs})
 	defer b.Close()
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "watched", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "watched", MaxPlayers: 4, CreatorID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	sctx, cancel := context.WithCancel(ctx)
@@ -181,7 +186,8 @@ func TestTTLProfilesApplyToEveryKey(t *testing.T) {
 	r := testutil.StartRedis(t)
 	b := newBackend(t, r, Options{KeyPrefix: "p:", TTLProfiles: map[string]config.TTLProfile{
 		"casual": {Tournament: 30 * time.Minute, ActiveGames: 3 * time.Minute, RoundData: 5 * time.Minute, Bracket: 30 * time.Minute}}})
-	c, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: "casual"}})
+	c, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: "casual"}})
 	if err != nil || c.Tournament.TTLProfile != "casual" {
 		t.Fatalf("create: %+v %v", c.Tournament, err)
 	}
@@ -193,8 +199,9 @@ func TestTTLProfilesApplyToEveryKey(t *testing.T) {
 	}
 	check := func(when string) {
 		t.Helper()
-		for key, want := range map[string]time.Duration{"p:tournament:{1}": 30 * time.Minute, "p:tournament:{1}:active_games": 3 * time.Minute,
-			"p:tournament:{1}:brackets": 30 * time.Minute, "p:tournament:{1}:events": 30 * time.Minute} {
+		for key, want := range map[string]time.Duration{"p:tournament:{1}": 30 * time.Minute,
+			"p:tournament:{1}:active_games": 3 * time.Minute,
+			"p:tournament:{1}:brackets":     30 * time.Minute, "p:tournament:{1}:events": 30 * time.Minute} {
 			if ttl, _ := r.Client(1).TTL(ctx, key).Result(); ttl <= want-time.Minute || ttl > want {
 				t.Errorf("%s: %s has TTL %v, want %v", when, key, ttl, want)
 			}
@@ -214,8 +221,10 @@ func TestTTLProfilesApplyToEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after import")
-	_, err = b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 2, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: "ranked"}})
-	if !errors.Is(err, tournament.ErrInvalidArgument) || !strings.Contains(err.Error(), `"ranked"`) || !strings.Contains(err.Error(), "casual") {
+	_, err = b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 2, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: "ranked"}})
+	if !errors.Is(err, tournament.ErrInvalidArgument) || !strings.Contains(err.Error(),
+		`"ranked"`) || !strings.Contains(err.Error(), "casual") {
 		t.Fatalf("an unknown profile: %v", err)
 	}
 }
@@ -225,7 +234,8 @@ func TestTTLProfilesApplyToEveryKey(t *testing.T) {
 func TestTheKeyScanFindsLeaksAndOrphans(t *testing.T) {
 	r := testutil.StartRedis(t)
 	b := newBackend(t, r, Options{KeyPrefix: "k:", LockTimeout: 30 * time.Second})
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "fine", MaxPlayers: 4, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "fine", MaxPlayers: 4, CreatorID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	rc := r.Client(1)
@@ -275,7 +285,9 @@ func TestTombstoneLastsTheTournamentsOwnTTL(t *testing.T) {
 	b := newBackend(t, r, Options{KeyPrefix: "g:", TournamentTTL: time.Hour, TTLProfiles: map[string]config.TTLProfile{
 		"long": {Tournament: 48 * time.Hour}}})
 	for id, profile := range map[int64]string{1: "long", 2: ""} {
-		if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "c", MaxPlayers: 2, CreatorID: 1, TTLProfile: profile}}); err != nil {
+		if _, err := b.Create(ctx,
+			shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "c", MaxPlayers: 2, CreatorID: 1,
+				TTLProfile: profile}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := b.Remove(ctx, shared.RemoveRequest{ID: id}); err != nil {

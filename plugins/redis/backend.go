@@ -147,7 +147,8 @@ func redisErr(err error) error {
 		return &tournament.Error{Code: tournament.CodeUnavailable, Reason: shared.ReasonStoreFull, RetryAfter: time.Second,
 			Message: "redis is out of memory (maxmemory reached) and refuses writes; nothing was written: " + msg}
 	case goredis.IsAuthError(err) || goredis.IsPermissionError(err) || strings.Contains(msg, "NOPERM"):
-		return tournament.Errorf(tournament.CodeInternal, "redis refused the call (check REDIS_PASSWORD, the ACL user and its permissions): %s", msg)
+		return tournament.Errorf(tournament.CodeInternal,
+			"redis refused the call (check REDIS_PASSWORD, the ACL user and its permissions): %s", msg)
 	case goredis.IsLoadingError(err), goredis.IsMasterDownError(err), goredis.IsClusterDownError(err),
 		goredis.IsTryAgainError(err), goredis.IsReadOnlyError(err), goredis.IsMaxClientsError(err):
 		return tournament.Errorf(tournament.CodeUnavailable, "redis cannot serve now: %s", msg)

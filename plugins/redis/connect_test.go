@@ -42,7 +42,8 @@ func TestRedisURLWithACLUser(t *testing.T) {
 	r := testutil.StartRedis(t, "--user", "alice", "on", ">s3cret", "~*", "&*", "+@all")
 	// A wrong password is a misconfiguration, not an outage: failing over
 	// would not fix it and would split the hosts' state.
-	if err := createVia(t, fmt.Sprintf("redis://alice:wrong@%s/1", r.Addr())); !errors.Is(err, tournament.ErrInternal) || !strings.Contains(err.Error(), "WRONGPASS") {
+	if err := createVia(t, fmt.Sprintf("redis://alice:wrong@%s/1", r.Addr())); !errors.Is(err,
+		tournament.ErrInternal) || !strings.Contains(err.Error(), "WRONGPASS") {
 		t.Fatalf("a wrong password: %v, want internal naming WRONGPASS", err)
 	}
 	if err := createVia(t, fmt.Sprintf("redis://alice:s3cret@%s/1", r.Addr())); err != nil {

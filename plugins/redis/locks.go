@@ -28,7 +28,8 @@ func (b *Backend) acquire(ctx context.Context, id int64, token string) (*tournam
 	keys := []string{b.keys.lock(id), b.keys.tournament(id), b.keys.record(id)[3]}
 	start, delay, contended := time.Now(), time.Millisecond, false
 	busy := func() error {
-		return tournament.Errorf(tournament.CodeAborted, "tournament %d is locked by another writer (waited %v); retry", id, time.Since(start).Round(time.Millisecond))
+		return tournament.Errorf(tournament.CodeAborted, "tournament %d is locked by another writer (waited %v); retry",
+			id, time.Since(start).Round(time.Millisecond))
 	}
 	for {
 		cached := b.states.lookup(id)

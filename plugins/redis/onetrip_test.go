@@ -107,7 +107,9 @@ func TestNextRoundArgument(t *testing.T) {
 		r := tournament.Round{Round: 1}
 		for k, id := range ids {
 			w := id
-			r.Games = append(r.Games, tournament.Game{GameID: int64(k + 1), Round: 1, Player1: id, Player2: 100 + id, Status: tournament.GameFinished, WinnerID: &w})
+			r.Games = append(r.Games,
+				tournament.Game{GameID: int64(k + 1), Round: 1, Player1: id, Player2: 100 + id,
+					Status: tournament.GameFinished, WinnerID: &w})
 			r.Slots = append(r.Slots, id, 100+id)
 		}
 		tr.Rounds = []tournament.Round{r}
@@ -146,7 +148,8 @@ func TestNextRoundIsWholeAgainAfterItWasLost(t *testing.T) {
 			rc.Del(ctx, key)
 		}
 		g := tr.ActiveGames()[0]
-		c, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}})
+		c, err := b.Apply(ctx,
+			shared.ApplyRequest{TournamentID: 1, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player2}})
 		if err != nil {
 			t.Fatal(err)
 		}

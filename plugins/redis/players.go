@@ -93,7 +93,8 @@ func (b *Backend) indexAll(ctx context.Context, snaps []*tournament.Tournament) 
 // player's set, then every member's summary and players, pipelined).
 func (b *Backend) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
 	if userID <= 0 || userID > tournament.MaxID {
-		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d", int64(tournament.MaxID), userID)
+		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d",
+			int64(tournament.MaxID), userID)
 	}
 	ctx, cancel := b.bound(ctx)
 	defer cancel()

@@ -30,7 +30,8 @@ func (b *Backend) admit(ctx context.Context, actor, op string) error {
 		}
 		if res.Allowed == 0 {
 			return &tournament.Error{Code: tournament.CodeRateLimited, RetryAfter: res.RetryAfter,
-				Message: fmt.Sprintf("rate limit of %d %s per second exceeded for actor %q; retry after %v", rate, what, actor, res.RetryAfter.Round(time.Millisecond))}
+				Message: fmt.Sprintf("rate limit of %d %s per second exceeded for actor %q; retry after %v", rate, what,
+					actor, res.RetryAfter.Round(time.Millisecond))}
 		}
 		return nil
 	}

@@ -65,7 +65,8 @@ func commandCalls(t *testing.T, c *goredis.Client, names ...string) int64 {
 func TestReadCacheIsCurrentForOwnWritesAndSoonForOthers(t *testing.T) {
 	r := testutil.StartRedis(t)
 	a, other := cachedBackend(t, r), cachedBackend(t, r)
-	if _, err := a.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "rc", MaxPlayers: 8, CreatorID: 1}}); err != nil {
+	if _, err := a.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "rc", MaxPlayers: 8, CreatorID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := a.Apply(ctx, shared.ApplyRequest{TournamentID: 1, Command: tournament.AddPlayer{UserID: 5}})
@@ -140,7 +141,8 @@ func TestReadCacheServesNothingWithoutItsSubscription(t *testing.T) {
 // sweeper no longer keeps alive), then reads it once so that it is cached.
 func completed(t *testing.T, b *Backend) *tournament.Tournament {
 	t.Helper()
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "ttl", MaxPlayers: 2, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 1, Name: "ttl", MaxPlayers: 2, CreatorID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, cmd := range []tournament.Command{tournament.AddPlayer{UserID: 5}, tournament.AddPlayer{UserID: 6}, tournament.Start{},

@@ -25,14 +25,16 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 			return shared.ReconcileResult{}, err
 		}
 		if req.Snapshot.ID != id {
-			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "snapshot %d given for tournament %d", req.Snapshot.ID, id)
+			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument,
+				"snapshot %d given for tournament %d", req.Snapshot.ID, id)
 		}
 		snap, version = req.Snapshot, req.Snapshot.Version
 		snapJSON = string(snap.AppendStateJSON(nil)) // as the state is stored: compared with it
 	case shared.ReconcileRemove:
 	case shared.ReconcileDiscard:
 		if id <= 0 {
-			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "the redis backend discards one tournament at a time")
+			return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument,
+				"the redis backend discards one tournament at a time")
 		}
 	default:
 		return shared.ReconcileResult{}, tournament.Errorf(tournament.CodeInvalidArgument, "unknown reconcile mode %q", req.Mode)

@@ -18,7 +18,8 @@ import (
 // from), the active games are a delta: the ones that changed, then the ids
 // that left the active set.
 // rev is the revision the write stores (see stateCache).
-func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs []tournament.Event, extra ...string) (head, tail []any, rev string) {
+func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs []tournament.Event,
+	extra ...string) (head, tail []any, rev string) {
 	rev = newToken()
 	flag := func(ok bool) string {
 		if ok {
@@ -84,7 +85,8 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 	// round again. Otherwise the state keeps every round.
 	ttl := b.ttls(t)
 	fields = append(fields, "ttl_profile", t.TTLProfile,
-		"ttl_ms", fmt.Sprintf("%d,%d,%d,%d", ttl.Tournament.Milliseconds(), ttl.ActiveGames.Milliseconds(), ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds()))
+		"ttl_ms", fmt.Sprintf("%d,%d,%d,%d", ttl.Tournament.Milliseconds(), ttl.ActiveGames.Milliseconds(),
+			ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds()))
 	if ttl.Bracket >= ttl.Tournament {
 		fields = append(fields, "rounds_in", "brackets")
 		tail = append(tail, t.AppendMetaJSON(nil))
@@ -209,7 +211,8 @@ func nextRoundArg(prev *tournament.Tournament, next []int64, whole string) strin
 }
 
 // summaryFields are the hash fields List reads, in order.
-var summaryFields = []string{"name", "status", "max_players", "nbr_player", "current_round", "version", "created_at", "next_deadline", "updated_at"}
+var summaryFields = []string{"name", "status", "max_players", "nbr_player", "current_round", "version", "created_at",
+	"next_deadline", "updated_at"}
 
 func parseSummary(id int64, v []any) (tournament.Summary, bool) {
 	str := func(i int) string { s, _ := v[i].(string); return s }
@@ -265,7 +268,8 @@ func decodeRecord(id int64, state, roundsIn string, brackets []string) (*tournam
 	slices.SortFunc(t.Rounds, func(a, b tournament.Round) int { return a.Round - b.Round })
 	for i, r := range t.Rounds {
 		if r.Round != i+1 {
-			return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: its rounds in brackets are not 1..%d (expired?)", id, len(t.Rounds))
+			return nil, tournament.Errorf(tournament.CodeInternal,
+				"tournament %d: its rounds in brackets are not 1..%d (expired?)", id, len(t.Rounds))
 		}
 	}
 	return &t, nil

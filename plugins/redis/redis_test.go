@@ -52,7 +52,8 @@ var ctx = context.Background()
 
 func play(t *testing.T, b shared.Backend, id int64, players int) *tournament.Tournament {
 	t.Helper()
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "Keys Cup", MaxPlayers: 8, CreatorID: 3}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: id, Name: "Keys Cup", MaxPlayers: 8, CreatorID: 3}}); err != nil {
 		t.Fatal(err)
 	}
 	var c shared.Change
@@ -78,7 +79,8 @@ func TestKeysTypesAndTTLsMatchTheSpec(t *testing.T) {
 	tr := play(t, b, 123, 5)
 	for range 2 { // game 1 ends round 1; game 2 is the first of round 2
 		g := tr.ActiveGames()[0]
-		c, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 123, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}})
+		c, err := b.Apply(ctx,
+			shared.ApplyRequest{TournamentID: 123, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +137,8 @@ func TestKeysTypesAndTTLsMatchTheSpec(t *testing.T) {
 			break
 		}
 		g := got.ActiveGames()[0]
-		c, err := b.Apply(ctx, shared.ApplyRequest{TournamentID: 123, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}})
+		c, err := b.Apply(ctx,
+			shared.ApplyRequest{TournamentID: 123, Command: tournament.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +154,8 @@ func TestKeysTypesAndTTLsMatchTheSpec(t *testing.T) {
 
 func TestMaintainExtendsLiveAndForgetsExpired(t *testing.T) {
 	r := testutil.StartRedis(t)
-	b := newBackend(t, r, Options{KeyPrefix: "m:", TournamentTTL: time.Hour, ActiveGamesTTL: time.Hour, RoundDataTTL: time.Hour, BracketTTL: time.Hour})
+	b := newBackend(t, r,
+		Options{KeyPrefix: "m:", TournamentTTL: time.Hour, ActiveGamesTTL: time.Hour, RoundDataTTL: time.Hour, BracketTTL: time.Hour})
 	play(t, b, 1, 4)
 	play(t, b, 2, 0)
 	rc := r.Client(1)
@@ -178,9 +182,10 @@ func TestFencingStopsAStalledLockHolder(t *testing.T) {
 	r := testutil.StartRedis(t)
 	var stalled sync.Once
 	release := make(chan struct{})
-	slow := newBackend(t, r, Options{KeyPrefix: "f:", LockTimeout: 100 * time.Millisecond, LockEveryChange: true, BeforeCommit: func(int64) {
-		stalled.Do(func() { <-release })
-	}})
+	slow := newBackend(t, r,
+		Options{KeyPrefix: "f:", LockTimeout: 100 * time.Millisecond, LockEveryChange: true, BeforeCommit: func(int64) {
+			stalled.Do(func() { <-release })
+		}})
 	fast := newBackend(t, r, Options{KeyPrefix: "f:", LockTimeout: 100 * time.Millisecond})
 	play(t, fast, 1, 0)
 	errc := make(chan error, 1)
@@ -213,9 +218,10 @@ func TestFencingByTokenWhileTheVersionIsUnchanged(t *testing.T) {
 	r := testutil.StartRedis(t)
 	releaseSlow, releaseFast, fastHolds := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var slowOnce, fastOnce sync.Once
-	slow := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 100 * time.Millisecond, LockEveryChange: true, BeforeCommit: func(int64) {
-		slowOnce.Do(func() { <-releaseSlow })
-	}})
+	slow := newBackend(t, r,
+		Options{KeyPrefix: "t:", LockTimeout: 100 * time.Millisecond, LockEveryChange: true, BeforeCommit: func(int64) {
+			slowOnce.Do(func() { <-releaseSlow })
+		}})
 	fast := newBackend(t, r, Options{KeyPrefix: "t:", LockTimeout: 5 * time.Second, LockEveryChange: true, BeforeCommit: func(int64) {
 		fastOnce.Do(func() { close(fastHolds); <-releaseFast })
 	}})
@@ -293,7 +299,8 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 		t.Fatalf("health: %v", err)
 	}
 	r.Start() // empty: no persistence; scripts must be reloaded
-	if _, err := b.Create(ctx, shared.CreateRequest{Params: tournament.CreateParams{ID: 2, Name: "x", MaxPlayers: 2, CreatorID: 1}}); err != nil {
+	if _, err := b.Create(ctx,
+		shared.CreateRequest{Params: tournament.CreateParams{ID: 2, Name: "x", MaxPlayers: 2, CreatorID: 1}}); err != nil {
 		t.Fatalf("create after the restart: %v", err)
 	}
 }

@@ -47,5 +47,6 @@ var (
 	listScript      = goredis.NewScript(listLua)
 	getScript       = goredis.NewScript(getLua)
 
-	allScripts = []*goredis.Script{createScript, commitScript, casScript, putScript, acquireScript, releaseScript, removeScript, touchScript, reconcileScript, listScript, getScript}
+	allScripts = []*goredis.Script{createScript, commitScript, casScript, putScript, acquireScript, releaseScript,
+		removeScript, touchScript, reconcileScript, listScript, getScript}
 )

@@ -183,7 +183,8 @@ func (c *stateCache) forget(id int64) {
 func (c *stateCache) decode(id int64, cached cachedState, res []any) (*tournament.Tournament, string, error) {
 	if len(res) < 3 {
 		if cached.t == nil {
-			return nil, "", tournament.Errorf(tournament.CodeInternal, "tournament %d: the store says a copy is current that this plugin does not hold", id)
+			return nil, "", tournament.Errorf(tournament.CodeInternal,
+				"tournament %d: the store says a copy is current that this plugin does not hold", id)
 		}
 		return cached.t, cached.rev, nil
 	}

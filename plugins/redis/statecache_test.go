@@ -80,7 +80,8 @@ func TestMaxVersionOfAnnouncements(t *testing.T) {
 		want    int64
 	}{
 		{publish(tournament.Event{Type: tournament.EventPlayerJoined, Version: 7, PlayerID: 3}), 7},
-		{publish(tournament.Event{Type: tournament.EventGameFinished, Version: 11}, tournament.Event{Type: tournament.EventRoundStarted, Version: 12}), 12},
+		{publish(tournament.Event{Type: tournament.EventGameFinished, Version: 11},
+			tournament.Event{Type: tournament.EventRoundStarted, Version: 12}), 12},
 		{publish(tournament.Event{Type: tournament.EventTournamentRemoved, Version: 4}), 0},
 		{"[]", 0},
 		{"not json", 0},

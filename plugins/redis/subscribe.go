@@ -39,7 +39,8 @@ func (b *Backend) Subscribe(ctx context.Context, req shared.SubscribeRequest, yi
 		return tournament.Errorf(tournament.CodeInvalidArgument, "event id %q is not a stream id (like 1700000000000-0)", after)
 	}
 	for ctx.Err() == nil {
-		streams, err := b.opts.Subscriber.XRead(ctx, &goredis.XReadArgs{Streams: []string{key, after}, Count: 100, Block: time.Second}).Result()
+		streams, err := b.opts.Subscriber.XRead(ctx,
+			&goredis.XReadArgs{Streams: []string{key, after}, Count: 100, Block: time.Second}).Result()
 		if errors.Is(err, goredis.Nil) {
 			continue
 		}

@@ -195,7 +195,8 @@ func (b *Backend) SaveDelivery(ctx context.Context, d shared.Delivery) error {
 	if err != nil {
 		return err
 	}
-	n, err := saveDeliveryScript.Run(ctx, b.rdb, []string{b.keys.delivery(d.ID), b.keys.deliveriesDue()}, d.ID, d.Status, rec, d.NextAttempt.UnixMilli()).Int()
+	n, err := saveDeliveryScript.Run(ctx, b.rdb, []string{b.keys.delivery(d.ID), b.keys.deliveriesDue()}, d.ID,
+		d.Status, rec, d.NextAttempt.UnixMilli()).Int()
 	if err != nil {
 		return redisErr(err)
 	}

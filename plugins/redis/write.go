@@ -98,7 +98,8 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 		return shared.Change{}, tournament.Errorf(tournament.CodeAborted,
 			"tournament %d: the lock expired before the write (LOCK_TIMEOUT %v); nothing was written; retry", id, b.opts.LockTimeout)
 	case -1:
-		return shared.Change{}, tournament.Errorf(tournament.CodeAborted, "tournament %d changed while the command ran; nothing was written; retry", id)
+		return shared.Change{}, tournament.Errorf(tournament.CodeAborted,
+			"tournament %d changed while the command ran; nothing was written; retry", id)
 	}
 	return b.written(ctx, t, next, evs), nil
 }
@@ -109,7 +110,8 @@ func (b *Backend) Apply(ctx context.Context, req shared.ApplyRequest) (shared.Ch
 // locked path must run instead: no copy, a copy that is not current, a
 // held lock, or a command the copy refuses or finds already done (a
 // refusal or a no-op is only trusted when read under the lock).
-func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Command, token, op string, seq, epoch uint64) (shared.Change, bool, error) {
+func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Command, token, op string, seq,
+	epoch uint64) (shared.Change, bool, error) {
 	cached := b.states.lookup(id)
 	if b.opts.LockEveryChange || cached.t == nil {
 		return shared.Change{}, false, nil
@@ -137,7 +139,8 @@ func (b *Backend) applyOneTrip(ctx context.Context, id int64, cmd tournament.Com
 // t to next; expect is what the script checks the stored record against
 // (the version under the lock, or the copy's revision). It returns the
 // script's answer and the new revision.
-func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, next *tournament.Tournament, evs []tournament.Event, token, op, expect string) (int, string, error) {
+func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, next *tournament.Tournament,
+	evs []tournament.Event, token, op, expect string) (int, string, error) {
 	keys := append(b.keys.record(t.ID), b.keys.lock(t.ID))
 	extra := []string{"last_token", token, "last_op", op}
 	add, rem := playerOps(evs)
@@ -189,7 +192,8 @@ func firstTouched(t *tournament.Tournament, evs []tournament.Event) int {
 func (b *Backend) written(ctx context.Context, t, next *tournament.Tournament, evs []tournament.Event) shared.Change {
 	if !next.Live() && t.Live() {
 		if err := b.rdb.SRem(ctx, b.keys.active(), t.ID).Err(); err != nil {
-			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will", "tournament", t.ID, "error", err)
+			b.logger.Warn("removing a finished tournament from active_tournaments failed; housekeeping will",
+				"tournament", t.ID, "error", err)
 		}
 	}
 	return shared.Change{Tournament: next, Events: evs, PriorVersion: t.Version, PriorUpdatedAt: t.UpdatedAt}
@@ -221,5 +225,6 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 	version, _ := strconv.ParseInt(v, 10, 64)
 	b.states.forget(req.ID)
 	b.frags.forget(req.ID)
-	return shared.Change{Events: []tournament.Event{tournament.RemovedEvent(&tournament.Tournament{ID: req.ID, Version: version}, now)}}, nil
+	return shared.Change{Events: []tournament.Event{tournament.RemovedEvent(&tournament.Tournament{ID: req.ID,
+		Version: version}, now)}}, nil
 }

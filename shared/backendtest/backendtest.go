@@ -83,7 +83,8 @@ func ctx(t *testing.T) context.Context {
 
 func create(t *testing.T, b shared.Backend, id int64, max int) *T.Tournament {
 	t.Helper()
-	c, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: id, Name: fmt.Sprintf("Cup %d", id), MaxPlayers: max, CreatorID: 1}})
+	c, err := b.Create(ctx(t),
+		shared.CreateRequest{Params: T.CreateParams{ID: id, Name: fmt.Sprintf("Cup %d", id), MaxPlayers: max, CreatorID: 1}})
 	if err != nil {
 		t.Fatalf("create %d: %v", id, err)
 	}
@@ -336,7 +337,8 @@ func testConcurrentResults(t *testing.T, f Factory) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 1, Command: T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}})
+					_, err := b.Apply(ctx(t),
+						shared.ApplyRequest{TournamentID: 1, Command: T.RegisterResult{GameID: g.GameID, WinnerID: g.Player1}})
 					if err != nil {
 						t.Errorf("result for game %d: %v", g.GameID, err)
 					}
@@ -374,7 +376,9 @@ func testTimeouts(t *testing.T, f Factory) {
 func testRateLimit(t *testing.T, f Factory) {
 	b := f(t, Settings{RateLimit: 1, RateBurst: 2})
 	for i := range 2 {
-		if _, err := b.Create(ctx(t), shared.CreateRequest{Actor: "alice", Params: T.CreateParams{ID: int64(i + 1), Name: "x", MaxPlayers: 2, CreatorID: 1}}); err != nil {
+		if _, err := b.Create(ctx(t),
+			shared.CreateRequest{Actor: "alice",
+				Params: T.CreateParams{ID: int64(i + 1), Name: "x", MaxPlayers: 2, CreatorID: 1}}); err != nil {
 			t.Fatalf("call %d within the burst: %v", i, err)
 		}
 	}
@@ -509,14 +513,16 @@ func testReconcile(t *testing.T, f Factory) {
 	// A branch that reached the same version number by other changes is
 	// still a conflict: versions count changes, they do not name states.
 	same := branch(t, base, T.AddPlayer{UserID: 7}, T.AddPlayer{UserID: 8}, T.AddPlayer{UserID: 6})
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: same, BaseVersion: 2, Mode: shared.ReconcileWrite, Origin: "host-c"}, shared.OutcomeConflict)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: same, BaseVersion: 2,
+		Mode: shared.ReconcileWrite, Origin: "host-c"}, shared.OutcomeConflict)
 	if cs, _ := b.Conflicts(ctx(t), 1); len(cs) != 1 {
 		t.Fatalf("%d conflicts recorded, want 1", len(cs))
 	}
 
 	// Another host's branch from version 2 lost: the stored state wins.
 	theirs := branch(t, base, T.AddPlayer{UserID: 9})
-	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: theirs, BaseVersion: 2, Mode: shared.ReconcileWrite, Origin: "host-b"}, shared.OutcomeConflict)
+	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: theirs, BaseVersion: 2,
+		Mode: shared.ReconcileWrite, Origin: "host-b"}, shared.OutcomeConflict)
 	if r.StoredVersion != 5 {
 		t.Fatalf("conflict reports stored version %d, want 5", r.StoredVersion)
 	}
@@ -555,21 +561,25 @@ func testTombstones(t *testing.T, f Factory) {
 	// A host that still knows the tournament cannot restore or write it back.
 	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: known, Mode: shared.ReconcileRestore}, shared.OutcomeUnchanged)
 	changed := branch(t, known, T.AddPlayer{UserID: 5})
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: changed, BaseVersion: 1, Mode: shared.ReconcileWrite}, shared.OutcomeConflict)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: changed, BaseVersion: 1,
+		Mode: shared.ReconcileWrite}, shared.OutcomeConflict)
 	if _, err := b.Get(ctx(t), 1); !errors.Is(err, T.ErrNotFound) {
 		t.Fatalf("a removed tournament came back: %v", err)
 	}
 	// A removal made during an outage is written back as a removal.
 	kept := startedWith(t, b, 2, 2)
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, BaseVersion: kept.Version, Mode: shared.ReconcileRemove}, shared.OutcomeRemoved)
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, BaseVersion: kept.Version, Mode: shared.ReconcileRemove}, shared.OutcomeUnchanged)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, BaseVersion: kept.Version, Mode: shared.ReconcileRemove},
+		shared.OutcomeRemoved)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, BaseVersion: kept.Version, Mode: shared.ReconcileRemove},
+		shared.OutcomeUnchanged)
 	if _, err := b.Get(ctx(t), 2); !errors.Is(err, T.ErrNotFound) {
 		t.Fatalf("reconciled removal left the tournament: %v", err)
 	}
 	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, Snapshot: kept, Mode: shared.ReconcileRestore}, shared.OutcomeUnchanged)
 	// A removal that lost to a newer stored change is a conflict.
 	c := startedWith(t, b, 3, 2)
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 3, BaseVersion: c.Version - 1, Mode: shared.ReconcileRemove}, shared.OutcomeConflict)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 3, BaseVersion: c.Version - 1, Mode: shared.ReconcileRemove},
+		shared.OutcomeConflict)
 	if _, err := b.Get(ctx(t), 3); err != nil {
 		t.Fatalf("a losing removal deleted the tournament: %v", err)
 	}
@@ -589,7 +599,8 @@ func testCAS(t *testing.T, f Factory) {
 		t.Fatal(err)
 	}
 	theirs := moved.Tournament
-	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, BaseVersion: 2, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeConflict)
+	r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, BaseVersion: 2,
+		Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeConflict)
 	if r.StoredVersion != theirs.Version || r.StoredOp != "op-3" {
 		t.Fatalf("cas conflict reports version %d, op %q; want %d, op-3", r.StoredVersion, r.StoredOp, theirs.Version)
 	}
@@ -597,14 +608,18 @@ func testCAS(t *testing.T, f Factory) {
 		t.Fatalf("a failed cas recorded %d conflicts", len(cs))
 	}
 	merged := branch(t, theirs, T.AddPlayer{UserID: 2})
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeWritten)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version,
+		Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeWritten)
 	// Another host writes on top, without an op; the retried write-back is
 	// still known.
 	after := apply(t, b, 1, T.AddPlayer{UserID: 4}).Tournament
-	if r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: 2, Mode: shared.ReconcileCAS}, shared.OutcomeConflict); r.StoredOp != "" {
+	if r := reconcile(t, b,
+		shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: 2,
+			Mode: shared.ReconcileCAS}, shared.OutcomeConflict); r.StoredOp != "" {
 		t.Fatalf("a change without an op id is stored as op %q", r.StoredOp)
 	}
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version, Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeUnchanged)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version,
+		Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeUnchanged)
 	if got, _ := b.Get(ctx(t), 1); got.Version != after.Version {
 		t.Fatalf("a recognised retry changed the store: version %d, want %d", got.Version, after.Version)
 	}
@@ -613,7 +628,8 @@ func testCAS(t *testing.T, f Factory) {
 	}
 	// Created during an outage: written when the store holds nothing.
 	fresh, _, _ := T.New(T.CreateParams{ID: 2, Name: "offline", MaxPlayers: 2, CreatorID: 1}, T.Env{Now: time.Now().UTC()})
-	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, Snapshot: fresh, Mode: shared.ReconcileCAS, WriteID: "w2"}, shared.OutcomeWritten)
+	reconcile(t, b, shared.ReconcileRequest{TournamentID: 2, Snapshot: fresh, Mode: shared.ReconcileCAS, WriteID: "w2"},
+		shared.OutcomeWritten)
 	if l, _ := b.List(ctx(t)); len(l) != 2 {
 		t.Fatalf("a tournament written back by cas is not listed: %+v", l)
 	}
@@ -688,7 +704,8 @@ func testRateLimitPerOperation(t *testing.T, f Factory) {
 	if !errors.Is(err, T.ErrRateLimited) || !strings.Contains(err.Error(), "add_player") {
 		t.Fatalf("a second join within the second: %v, want rate_limited naming add_player", err)
 	}
-	if _, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "alice", TournamentID: 1, Command: T.Start{}}); errors.Is(err, T.ErrRateLimited) {
+	if _, err := b.Apply(ctx(t),
+		shared.ApplyRequest{Actor: "alice", TournamentID: 1, Command: T.Start{}}); errors.Is(err, T.ErrRateLimited) {
 		t.Fatalf("another operation was limited: %v", err)
 	}
 	if _, err := b.Apply(ctx(t), shared.ApplyRequest{Actor: "bob", TournamentID: 2, Command: T.AddPlayer{UserID: 2}}); err != nil {
@@ -741,7 +758,8 @@ func testProjections(t *testing.T, f Factory) {
 					t.Fatal(err)
 				}
 				check(id, "an overdue sweep")
-				if c, err = b.Apply(ctx(t), shared.ApplyRequest{TournamentID: id, Command: T.ResolveTimeouts{Policy: T.TimeoutHigherSeed}}); err != nil {
+				if c, err = b.Apply(ctx(t),
+					shared.ApplyRequest{TournamentID: id, Command: T.ResolveTimeouts{Policy: T.TimeoutHigherSeed}}); err != nil {
 					t.Fatal(err)
 				}
 				tr = c.Tournament
@@ -852,8 +870,9 @@ func testCorrections(t *testing.T, f Factory) {
 			}
 		}
 	}
-	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 40, Name: "c", MaxPlayers: 4, CreatorID: 1, Format: T.DoubleElimination,
-		BestOf: 3, BestOfByRound: map[string]int{"winners:1": 1}}}); err != nil {
+	if _, err := b.Create(ctx(t),
+		shared.CreateRequest{Params: T.CreateParams{ID: 40, Name: "c", MaxPlayers: 4, CreatorID: 1, Format: T.DoubleElimination,
+			BestOf: 3, BestOfByRound: map[string]int{"winners:1": 1}}}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 4; u++ {
@@ -891,7 +910,9 @@ func testCorrections(t *testing.T, f Factory) {
 	if c.Tournament.Status != T.StatusActive {
 		t.Fatalf("a first-round correction left it %s", c.Tournament.Status)
 	}
-	_, err := b.Apply(ctx(t), shared.ApplyRequest{TournamentID: 40, Command: T.CorrectResult{GameID: 1, WinnerID: c.Tournament.Game(1).Player1, ExpectedVersion: 2}})
+	_, err := b.Apply(ctx(t),
+		shared.ApplyRequest{TournamentID: 40,
+			Command: T.CorrectResult{GameID: 1, WinnerID: c.Tournament.Game(1).Player1, ExpectedVersion: 2}})
 	wantCode(t, err, T.ErrFailedPrecondition)
 	// Match states: called, then in progress.
 	act := c.Tournament.ActiveGames()
@@ -910,7 +931,9 @@ func testCorrections(t *testing.T, f Factory) {
 		apply(t, b, 40, T.RegisterResult{GameID: act[1].GameID, Forfeit: true})
 		check(40, "a double forfeit")
 	}
-	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 41, Name: "dq", MaxPlayers: 8, CreatorID: 1, Format: T.Swiss, CheckIn: "10m"}}); err != nil {
+	if _, err := b.Create(ctx(t),
+		shared.CreateRequest{Params: T.CreateParams{ID: 41, Name: "dq", MaxPlayers: 8, CreatorID: 1, Format: T.Swiss,
+			CheckIn: "10m"}}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 7; u++ {
@@ -970,7 +993,9 @@ func testPlayerIndex(t *testing.T, f Factory) {
 		return out
 	}
 	for _, id := range []int64{7, 5, 6} {
-		if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: id, Name: "p", MaxPlayers: 4, CreatorID: 1, CheckIn: map[bool]string{true: "5m"}[id == 6]}}); err != nil {
+		if _, err := b.Create(ctx(t),
+			shared.CreateRequest{Params: T.CreateParams{ID: id, Name: "p", MaxPlayers: 4, CreatorID: 1,
+				CheckIn: map[bool]string{true: "5m"}[id == 6]}}); err != nil {
 			t.Fatal(err)
 		}
 		apply(t, b, id, T.AddPlayer{UserID: 1})
@@ -1019,7 +1044,9 @@ func testPlayerIndex(t *testing.T, f Factory) {
 // side, in the losers' bracket and after upsets.
 func testSidesAndSeeds(t *testing.T, f Factory) {
 	b := f(t, Settings{GameTimeout: time.Millisecond})
-	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 70, Name: "berger", MaxPlayers: 6, CreatorID: 1, Format: T.RoundRobin}}); err != nil {
+	if _, err := b.Create(ctx(t),
+		shared.CreateRequest{Params: T.CreateParams{ID: 70, Name: "berger", MaxPlayers: 6, CreatorID: 1,
+			Format: T.RoundRobin}}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1); u <= 6; u++ {
@@ -1044,7 +1071,9 @@ func testSidesAndSeeds(t *testing.T, f Factory) {
 		t.Fatalf("export/import changed the tournament: %v", err)
 	}
 
-	if _, err := b.Create(ctx(t), shared.CreateRequest{Params: T.CreateParams{ID: 72, Name: "de", MaxPlayers: 8, CreatorID: 1, Format: T.DoubleElimination}}); err != nil {
+	if _, err := b.Create(ctx(t),
+		shared.CreateRequest{Params: T.CreateParams{ID: 72, Name: "de", MaxPlayers: 8, CreatorID: 1,
+			Format: T.DoubleElimination}}); err != nil {
 		t.Fatal(err)
 	}
 	for u := int64(1001); u <= 1008; u++ {

@@ -34,7 +34,8 @@ func delivery(hook string, n int, at time.Time) shared.Delivery {
 func testWebhookRegistry(t *testing.T, f Factory) {
 	ws := webhookStore(t, f)
 	at := time.Unix(1_700_000_000, 0).UTC()
-	w := shared.Webhook{ID: "wh_b", URL: "http://127.0.0.1:1/hook", Secret: "s3cret", Events: []T.EventType{T.EventGameFinished}, Tournaments: []int64{7}, CreatedAt: at}
+	w := shared.Webhook{ID: "wh_b", URL: "http://127.0.0.1:1/hook", Secret: "s3cret",
+		Events: []T.EventType{T.EventGameFinished}, Tournaments: []int64{7}, CreatedAt: at}
 	if err := ws.PutWebhook(ctx(t), w); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,8 @@ func testDeliveryLogIsBounded(t *testing.T, f Factory) {
 	if len(log) > shared.DeliveryLogSize+1 || log[0].ID != done[len(done)-1].ID {
 		t.Fatalf("log: %d entries, newest %s", len(log), log[0].ID)
 	}
-	if got, _ := ws.ClaimDeliveries(ctx(t), shared.ClaimRequest{Now: at, Lease: time.Minute, Max: 10}); len(got) != 1 || got[0].ID != pending.ID {
+	if got, _ := ws.ClaimDeliveries(ctx(t),
+		shared.ClaimRequest{Now: at, Lease: time.Minute, Max: 10}); len(got) != 1 || got[0].ID != pending.ID {
 		t.Fatalf("the pending delivery was forgotten: %+v", got)
 	}
 }

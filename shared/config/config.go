@@ -216,7 +216,8 @@ var fields = []field{
 		}
 		return nil
 	}, func(c *Config) string { return strconv.FormatBool(c.PublicPages) }},
-	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) }, func(c *Config) string { return FormatTTLProfiles(c.TTLProfiles) }},
+	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) },
+		func(c *Config) string { return FormatTTLProfiles(c.TTLProfiles) }},
 	{"TOURNEY_FORMAT_TTL_PROFILES", func(c *Config, v string) error {
 		c.FormatProfiles = map[string]string{}
 		for _, part := range strings.Split(v, ",") {
@@ -490,7 +491,8 @@ func (c Config) UnknownTTLProfile(name string) error {
 	if len(names) > 0 {
 		have = "configured: " + strings.Join(names, ", ")
 	}
-	return tournament.Errorf(tournament.CodeInvalidArgument, "ttl_profile %q is not a configured TTL profile (%s; see TOURNEY_TTL_PROFILES)", name, have)
+	return tournament.Errorf(tournament.CodeInvalidArgument,
+		"ttl_profile %q is not a configured TTL profile (%s; see TOURNEY_TTL_PROFILES)", name, have)
 }
 
 func onOff(name string, p func(*Config) *bool) field {

@@ -119,11 +119,19 @@ func TestFormatTTLProfiles(t *testing.T) {
 		t.Fatalf("%+v %v", c.FormatProfiles, err)
 	}
 	env["TOURNEY_FORMAT_TTL_PROFILES"] = "single_elimination=ranked"
-	if _, err := FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err == nil || !strings.Contains(err.Error(), "ranked") {
+	if _, err := FromEnv(func(k string) (string, bool) {
+		v, ok := env[k]
+		return v,
+			ok
+	}); err == nil || !strings.Contains(err.Error(), "ranked") {
 		t.Fatalf("a format naming an unknown profile: %v", err)
 	}
 	env["TOURNEY_FORMAT_TTL_PROFILES"] = "swiss_chess=casual"
-	if _, err := FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err == nil || !strings.Contains(err.Error(), "TOURNEY_FORMAT_TTL_PROFILES") {
+	if _, err := FromEnv(func(k string) (string, bool) {
+		v, ok := env[k]
+		return v,
+			ok
+	}); err == nil || !strings.Contains(err.Error(), "TOURNEY_FORMAT_TTL_PROFILES") {
 		t.Fatalf("an unknown format: %v", err)
 	}
 }
