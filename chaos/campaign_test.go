@@ -71,8 +71,12 @@ func TestFaultCampaign(t *testing.T) {
 	c.wg.Wait()
 	c.verify()
 	acked, tournaments := c.totals()
-	t.Logf("%d faults in %v over %d acknowledged writes in %d tournaments: %v; none lost", faults, time.Since(start).Round(time.Second),
-		acked, tournaments, c.faultCounts())
+	verdict := "none lost"
+	if t.Failed() {
+		verdict = "FAILED (above)"
+	}
+	t.Logf("%d faults in %v over %d acknowledged answers in %d tournaments: %v; %s", faults,
+		time.Since(start).Round(time.Second), acked, tournaments, c.faultCounts(), verdict)
 }
 
 func envInt(t *testing.T, name string, def int) int {

@@ -572,3 +572,36 @@ func TestFailbackMergesTheSameDepartureAndKeepsACallsDeadline(t *testing.T) {
 		t.Fatalf("%d conflicts: %+v", c, cs)
 	}
 }
+
+// A write-back that landed but whose answer was lost (Redis died with it),
+// then more changes on the fallback before the next failback: the next
+// write-back writes them too. (The write-back's id named the record, not
+// what it carried, so the second one was taken for a retry of the first
+// and the later changes were dropped.)
+func TestChangesAfterAWriteBackThatLandedUnansweredAreWrittenBack(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.outage(t, 1) // player 11 joins on the fallback
+	r.flaky.loseReplies.Store(1)
+	r.flaky.down.Store(false)
+	landed := func() bool { got, _ := r.primary.Get(bg, 1); return slices.Equal(got.Players, []int64{10, 11}) }
+	deadline := time.Now().Add(5 * time.Second)
+	for !(landed() && r.flaky.down.Load() && r.h.router.state() == stateFallback) { // it landed, its answer was lost
+		if time.Now().After(deadline) {
+			t.Fatalf("the first write-back did not land unanswered (state %s)", r.h.router.state())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	after, err := r.h.AddPlayer(bg, 1, 12) // on the fallback again
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if got.Version != after.Version || !slices.Equal(got.Players, []int64{10, 11, 12}) {
+		t.Fatalf("written back: version %d %v; acknowledged version %d %v", got.Version, got.Players, after.Version, after.Players)
+	}
+	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
+		t.Fatalf("%d conflicts", c)
+	}
+}

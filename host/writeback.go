@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tourney/tourney/shared"
@@ -195,15 +196,29 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, rec *pendingRe
 		return err
 	}
 	base := rec.baseVersion
+	// Each write-back attempt is named for what it carries: a later attempt
+	// after more outage changes is not taken for a retry of one that landed
+	// unanswered (which would drop those changes); such an earlier attempt
+	// is recognised as this record's own instead (below).
+	direct := fmt.Sprintf("%s.v%d", rec.writeID, rec.latest.Version)
 	for range casAttempts {
 		res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: rec.latest, BaseVersion: base,
-			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: rec.writeID})
+			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: direct})
 		if err != nil {
 			return err
 		}
 		if res.Outcome != shared.OutcomeConflict {
 			r.cache.replace(rec.latest)
 			return nil
+		}
+		if strings.HasPrefix(res.StoredOp, rec.writeID+".v") && res.StoredVersion != base {
+			// An earlier attempt of this write-back landed unanswered (the
+			// primary failed first) and the outage went on: what it wrote
+			// is this record's, so the rest goes on top of it.
+			r.logger.Info("an earlier write-back of this outage landed unanswered; writing the changes since over it",
+				"tournament", id, "stored_version", res.StoredVersion, "version", rec.latest.Version)
+			base = res.StoredVersion
+			continue
 		}
 		if base == rec.baseVersion && res.StoredVersion == base+1 && slices.Contains(rec.uncertain, res.StoredOp) {
 			// The primary moved on by one change, and it is this host's
@@ -240,7 +255,7 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, rec *pendingRe
 			return nil
 		}
 		res, err = b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: merged, BaseVersion: stored.Version,
-			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: rec.writeID})
+			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: fmt.Sprintf("%s.m%d", rec.writeID, merged.Version)})
 		if err != nil {
 			return err
 		}

@@ -116,8 +116,8 @@ const (
 type ReconcileResult struct {
 	Outcome       string
 	StoredVersion int64
-	// StoredOp is the OpID of the stored state's last change ("" when it
-	// had none, or was a write-back).
+	// StoredOp is the OpID of the stored state's last change, or the
+	// WriteID of the write-back that stored it ("" when it had neither).
 	StoredOp string
 }
 

@@ -55,7 +55,7 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 		if r != nil {
 			r.gone = true
 		}
-		b.records[req.TournamentID] = &record{t: t.Clone(), expires: now.Add(b.ttl(t)), writeID: req.WriteID}
+		b.records[req.TournamentID] = &record{t: t.Clone(), expires: now.Add(b.ttl(t)), writeID: req.WriteID, lastOp: req.WriteID}
 		delete(b.tombstones, req.TournamentID)
 	}
 	record := func() {

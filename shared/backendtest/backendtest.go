@@ -610,6 +610,11 @@ func testCAS(t *testing.T, f Factory) {
 	merged := branch(t, theirs, T.AddPlayer{UserID: 2})
 	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: merged, BaseVersion: theirs.Version,
 		Mode: shared.ReconcileCAS, WriteID: "w1"}, shared.OutcomeWritten)
+	// The write-back's id is the stored state's op until another change.
+	if r := reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: ours, BaseVersion: 2, Mode: shared.ReconcileCAS},
+		shared.OutcomeConflict); r.StoredOp != "w1" {
+		t.Fatalf("after a write-back, a failed cas reports op %q, want w1", r.StoredOp)
+	}
 	// Another host writes on top, without an op; the retried write-back is
 	// still known.
 	after := apply(t, b, 1, T.AddPlayer{UserID: 4}).Tournament

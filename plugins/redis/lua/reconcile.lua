@@ -11,6 +11,7 @@
 -- ARGV[16] the origin as a JSON string; ARGV[17] the time (RFC 3339)
 -- ARGV[18] the tournament id
 -- ARGV[19] the write-back id ("" = none), stored in the hash as `reconciled`
+--          and as `last_op`
 -- ARGV[20] the rejected changes, a JSON array of strings (for "conflict")
 -- ARGV[21..] the record's tail (lib.lua) for "write", "cas" and "restore"
 -- Returns {outcome, stored version, stored status[, stored last_op]}
@@ -83,7 +84,9 @@ end
 redis.call('HDEL', KEYS[1], 'last_token', 'last_op')
 write_record(true, 21, false)
 if write_id ~= '' then
-  redis.call('HSET', KEYS[1], 'reconciled', write_id)
+  -- last_op too: a later write-back of the same host knows this state for
+  -- its own (an attempt that landed unanswered), until another change.
+  redis.call('HSET', KEYS[1], 'reconciled', write_id, 'last_op', write_id)
 end
 redis.call('DEL', KEYS[6])
 return {'written', ARGV[14], status()}
