@@ -97,8 +97,15 @@ func (c *checker) RoundTrip(req *http.Request) (*http.Response, error) {
 	streaming := mediaType == "text/event-stream"
 	var respBody []byte
 	if !streaming {
-		respBody, _ = io.ReadAll(resp.Body)
+		var readErr error
+		respBody, readErr = io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if readErr != nil {
+			// Cut short (the server died mid-answer): the caller sees the
+			// same error when it reads, and there is no answer to check.
+			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(respBody), errReader{readErr}))
+			return resp, nil
+		}
 		resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	}
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
@@ -110,6 +117,10 @@ func (c *checker) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func clip(b []byte) string {
 	s := string(b)

@@ -2,6 +2,7 @@ package apicheck
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,5 +60,38 @@ func TestTheCheckerCatchesDrift(t *testing.T) {
 				t.Fatalf("drift reported: %v, want %v (%s)", got, tc.drift, strings.Join(reports, "; "))
 			}
 		})
+	}
+}
+
+// An answer cut short (the server died while writing it) is not drift: the
+// caller reads the same error it would without the checker.
+func TestAnAnswerCutShortReachesTheCallerAsAnError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, `{"id":1,"na`)
+		w.(http.Flusher).Flush()
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+	}))
+	defer srv.Close()
+	router, err := loaded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []string
+	c := &checker{report: func(f string, a ...any) { reports = append(reports, fmt.Sprintf(f, a...)) },
+		next: http.DefaultTransport, router: router}
+	resp, err := (&http.Client{Transport: c}).Get(srv.URL + "/v1/tournaments/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Fatal("reading the cut answer: no error")
+	}
+	if len(reports) > 0 {
+		t.Fatalf("reported as drift: %s", strings.Join(reports, "; "))
 	}
 }
