@@ -30,7 +30,7 @@ run: build ## run the sidecar on 127.0.0.1:8080 (Redis when it answers, else mem
 demo: build ## play a tournament through the HTTP API and print the bracket
 	$(BIN)/host demo
 
-proto: ## regenerate shared/proto from backend.proto
+proto: ## regenerate shared/internal/proto from backend.proto
 	@scripts/protoc.sh
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2

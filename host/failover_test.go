@@ -25,6 +25,7 @@ type flaky struct {
 	slowWrites  atomic.Int64 // ns each write-back takes
 	failCAS     atomic.Int32 // the cas write-back that finds Redis dead (1 = the next one)
 	loseApplies atomic.Int32 // changes that land but whose reply is lost
+	loseCreates atomic.Int32 // creates that land but whose reply is lost
 }
 
 var errDown = tournament.Errorf(tournament.CodeUnavailable, "redis: connection refused")
@@ -43,7 +44,12 @@ func (f *flaky) Create(ctx context.Context, r shared.CreateRequest) (shared.Chan
 	if err := f.check(); err != nil {
 		return shared.Change{}, err
 	}
-	return f.Backend.Create(ctx, r)
+	c, err := f.Backend.Create(ctx, r)
+	if err == nil && f.loseCreates.Load() > 0 && f.loseCreates.Add(-1) >= 0 {
+		f.down.Store(true) // Redis dies with the reply
+		return shared.Change{}, errDown
+	}
+	return c, err
 }
 func (f *flaky) Apply(ctx context.Context, r shared.ApplyRequest) (shared.Change, error) {
 	if err := f.check(); err != nil {
@@ -84,6 +90,12 @@ func (f *flaky) Health(ctx context.Context) (shared.HealthReport, error) {
 	}
 	return rep, err
 }
+func (f *flaky) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	return f.Backend.(shared.Reconciler).Conflicts(ctx, id)
+}
 func (f *flaky) Reconcile(ctx context.Context, r shared.ReconcileRequest) (shared.ReconcileResult, error) {
 	if err := f.check(); err != nil {
 		return shared.ReconcileResult{}, err
@@ -96,7 +108,7 @@ func (f *flaky) Reconcile(ctx context.Context, r shared.ReconcileRequest) (share
 		f.down.Store(true)
 		return shared.ReconcileResult{}, errDown
 	}
-	res, err := f.Backend.Reconcile(ctx, r)
+	res, err := f.Backend.(shared.Reconciler).Reconcile(ctx, r)
 	if err == nil && r.Mode == shared.ReconcileCAS && res.Outcome == shared.OutcomeWritten && f.loseReplies.Add(-1) >= 0 {
 		f.down.Store(true) // the connection dies with the reply
 		return shared.ReconcileResult{}, errDown
@@ -603,5 +615,62 @@ func TestChangesAfterAWriteBackThatLandedUnansweredAreWrittenBack(t *testing.T) 
 	}
 	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
 		t.Fatalf("%d conflicts", c)
+	}
+}
+
+// A merge at failback whose answer is lost (the primary dies with it) has
+// put the outage's changes on the primary already: the next failback
+// merges none of them again. Here the create landed on the primary
+// unanswered, the tournament was created again, filled and played to the
+// end on the fallback, and merged onto that create: merged again, every
+// join would be refused on the completed tournament and recorded as a
+// conflict.
+func TestAMergeThatLandedUnansweredIsNotMergedAgain(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.flaky.loseCreates.Store(1)
+	params := tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1}
+	if _, err := r.h.CreateTournament(bg, params); !errors.Is(err, tournament.ErrUnavailable) {
+		t.Fatalf("the create whose answer is lost: %v", err)
+	}
+	r.waitMode(t, stateFallback)
+	if _, err := r.h.CreateTournament(bg, params); err != nil { // the caller retries
+		t.Fatal(err)
+	}
+	for _, p := range []int64{10, 11} {
+		if _, err := r.h.AddPlayer(bg, 1, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	started, err := r.h.StartTournament(bg, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := started.ActiveGames()[0]
+	done, err := r.h.RegisterResult(bg, 1, g.GameID, g.Player2, 0)
+	if err != nil || done.Status != tournament.StatusCompleted {
+		t.Fatalf("the final: %v", err)
+	}
+	r.flaky.loseReplies.Store(1)
+	r.flaky.down.Store(false)
+	landed := func() bool {
+		got, _ := r.primary.Get(bg, 1)
+		return got != nil && got.Status == tournament.StatusCompleted
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !(landed() && r.flaky.down.Load() && r.h.router.state() == stateFallback) { // the merge landed, its answer was lost
+		if time.Now().After(deadline) {
+			t.Fatalf("the merge did not land unanswered (state %s)", r.h.router.state())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.flaky.down.Store(false)
+	r.waitMode(t, statePrimary)
+	got, _ := r.primary.Get(bg, 1)
+	if got.Status != tournament.StatusCompleted || *got.Game(g.GameID).WinnerID != g.Player2 {
+		t.Fatalf("written back: %s, game %+v", got.Status, got.Game(g.GameID))
+	}
+	if c := r.h.Status(bg).Failover.Conflicts; c != 0 {
+		cs, _ := r.h.Conflicts(bg, 1)
+		t.Fatalf("%d conflicts: %+v", c, cs)
 	}
 }

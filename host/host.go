@@ -97,6 +97,10 @@ func New(opts Options) (*Host, error) {
 		return nil, err
 	}
 	h.router = r
+	if err := h.checkWriteBack(); err != nil {
+		h.closePlugins()
+		return nil, err
+	}
 	if r.fallback != nil && !r.readonly {
 		// The fallback takes writes: every one is logged on disk first.
 		var err error
@@ -129,6 +133,31 @@ func New(opts Options) (*Host, error) {
 	go func() { defer h.wg.Done(); h.hooks.run(ctx) }()
 	go h.sweep()
 	return h, nil
+}
+
+// checkWriteBack refuses a fallback that takes writes in front of a
+// primary that takes no write-back after the outage (a plugin that does
+// not announce reconcile): what the fallback acknowledged would be lost.
+func (h *Host) checkWriteBack() error {
+	r := h.router
+	if r.fallback == nil || r.readonly {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.ConnectTimeout)
+	defer cancel()
+	b, err := r.primary(ctx)
+	if err != nil {
+		return nil // not up yet: the plugin's first launch already said it runs
+	}
+	if _, ok := shared.ReconcilerOf(b); !ok {
+		what, instead := "TOURNEY_FALLBACK="+h.cfg.Fallback, "set TOURNEY_FALLBACK=readonly or off"
+		if h.embeddedName != "" {
+			what, instead = "an in-process Fallback", "leave Options.Fallback unset"
+		}
+		return fmt.Errorf("%s needs a primary that takes write-backs after an outage, and %s does not (it serves %v "+
+			"beyond the core contract); %s", what, r.primaryName, shared.CapabilitiesOf(b), instead)
+	}
+	return nil
 }
 
 // resumeOutage continues an outage this host's previous run did not write
@@ -490,7 +519,7 @@ func (h *Host) PlayerTournaments(ctx context.Context, userID int64) ([]tournamen
 	}
 	var list []tournament.Summary
 	err := h.call(ctx, call{all: true}, func(ctx context.Context, b shared.Backend) (_ result, err error) {
-		if idx, ok := b.(shared.PlayerIndex); ok {
+		if idx, ok := shared.PlayerIndexOf(b); ok {
 			if list, err = idx.PlayerTournaments(ctx, userID); !errors.Is(err, shared.ErrNoPlayerIndex) {
 				return result{}, err
 			}
@@ -612,7 +641,11 @@ func (h *Host) FailoverEvents(ctx context.Context) <-chan Transition {
 func (h *Host) Conflicts(ctx context.Context, id int64) ([]shared.Conflict, error) {
 	var out []shared.Conflict
 	err := h.call(ctx, call{id: id}, func(ctx context.Context, b shared.Backend) (_ result, err error) {
-		out, err = b.Conflicts(ctx, id)
+		rc, ok := shared.ReconcilerOf(b)
+		if !ok {
+			return result{}, nil // a backend that takes no write-back records no conflicts
+		}
+		out, err = rc.Conflicts(ctx, id)
 		return result{}, err
 	})
 	if out == nil && err == nil {

@@ -107,6 +107,24 @@ func TestMissingPluginBinaryIsAClearError(t *testing.T) {
 	}
 }
 
+// A fallback that takes writes in front of a primary that cannot take
+// them back after the outage would lose them: the host refuses to start,
+// naming the way out; without the fallback the same primary serves.
+func TestAFallbackNeedsAPrimaryThatReconciles(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	core := noIndex{memory.New(memory.Options{})} // serves the core contract only
+	_, err := New(Options{Config: cfg, Backend: core, BackendName: "core", Fallback: memory.New(memory.Options{})})
+	if err == nil || !strings.Contains(err.Error(), "core does not") || !strings.Contains(err.Error(), "leave Options.Fallback unset") {
+		t.Fatalf("err = %v, want a refusal naming the primary and the way out", err)
+	}
+	h, err := New(Options{Config: cfg, Backend: core, BackendName: "core"})
+	if err != nil {
+		t.Fatalf("without a fallback: %v", err)
+	}
+	h.Close()
+}
+
 func TestEventsChannelDeliversAndEndsOnRemoval(t *testing.T) {
 	h := embedded(t, func(*config.Config) {})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -17,7 +17,7 @@ import (
 // tournament the primary does not list at the version the host saw,
 // eight at a time.
 func (r *router) restoreAll(ctx context.Context) error {
-	b, err := r.primary(ctx)
+	b, err := r.primaryStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (r *router) markChecked(id int64) {
 //     the stored copy is an ancestor of the host's (nobody wrote another
 //     history on top of it), else recorded as a conflict. Never kept
 //     silently.
-func (r *router) restoreOne(ctx context.Context, b shared.Backend, id int64) error {
+func (r *router) restoreOne(ctx context.Context, b store, id int64) error {
 	r.mu.Lock()
 	done := r.checked[id]
 	r.mu.Unlock()

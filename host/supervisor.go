@@ -32,14 +32,17 @@ const (
 
 // PluginInfo describes a supervised plugin for /v1/status.
 type PluginInfo struct {
-	Name      string      `json:"name"`
-	Path      string      `json:"path"`
-	PID       int         `json:"pid,omitempty"`
-	State     PluginState `json:"state"`
-	Protocol  int         `json:"protocol,omitempty"`
-	Calls     string      `json:"calls,omitempty"` // how calls travel: streams or unary
-	Restarts  int         `json:"restarts"`
-	LastError string      `json:"last_error,omitempty"`
+	Name     string      `json:"name"`
+	Path     string      `json:"path"`
+	PID      int         `json:"pid,omitempty"`
+	State    PluginState `json:"state"`
+	Protocol int         `json:"protocol,omitempty"`
+	Calls    string      `json:"calls,omitempty"` // how calls travel: streams or unary
+	// Capabilities are the optional parts the plugin announced it serves
+	// (reconcile, player_index, webhooks).
+	Capabilities []shared.Capability `json:"capabilities,omitempty"`
+	Restarts     int                 `json:"restarts"`
+	LastError    string              `json:"last_error,omitempty"`
 }
 
 // Restart backoff: a plugin that keeps crashing is relaunched after 100 ms,
@@ -69,7 +72,7 @@ type supervisor struct {
 
 	mu       sync.Mutex
 	client   *plugin.Client
-	backend  *shared.GRPCClient
+	backend  shared.PluginClient
 	ready    chan struct{} // closed while backend is usable
 	state    PluginState
 	restarts int
@@ -168,11 +171,12 @@ func (s *supervisor) launch() error {
 	s.client, s.backend, s.state = client, backend, PluginRunning
 	s.launches++
 	close(s.ready)
-	s.logger.Info("plugin running", "path", s.path, "pid", client.ReattachConfig().Pid, "protocol", client.NegotiatedVersion())
+	s.logger.Info("plugin running", "path", s.path, "pid", client.ReattachConfig().Pid, "protocol", client.NegotiatedVersion(),
+		"serves", s.backend.Capabilities())
 	return nil
 }
 
-func dispense(client *plugin.Client) (*shared.GRPCClient, error) {
+func dispense(client *plugin.Client) (shared.PluginClient, error) {
 	rpc, err := client.Client()
 	if err != nil {
 		return nil, err
@@ -181,10 +185,11 @@ func dispense(client *plugin.Client) (*shared.GRPCClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, ok := raw.(*shared.GRPCClient)
+	b, ok := raw.(shared.PluginClient)
 	if !ok {
 		return nil, fmt.Errorf("plugin served %T, not a tourney backend", raw)
 	}
+	b.Capabilities() // asked once now, so that nothing waits on it later
 	return b, nil
 }
 
@@ -261,7 +266,7 @@ func (s *supervisor) info() PluginInfo {
 		if rc := s.client.ReattachConfig(); rc != nil {
 			in.PID = rc.Pid
 		}
-		in.Protocol, in.Calls = s.client.NegotiatedVersion(), s.backend.Calls()
+		in.Protocol, in.Calls, in.Capabilities = s.client.NegotiatedVersion(), s.backend.Calls(), s.backend.Capabilities()
 	}
 	return in
 }

@@ -105,7 +105,7 @@ func (d *dispatcher) store(ctx context.Context) (shared.WebhookStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws, ok := b.(shared.WebhookStore)
+	ws, ok := shared.WebhookStoreOf(b)
 	if !ok {
 		return nil, noWebhooks(r.primaryName)
 	}

@@ -5,12 +5,42 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/tournament"
 )
+
+// store is a primary as failback needs it: a Backend that takes
+// write-backs.
+type store interface {
+	shared.Backend
+	shared.Reconciler
+}
+
+// primaryStore is the primary as a store.
+func (r *router) primaryStore(ctx context.Context) (store, error) {
+	b, err := r.primary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return asStore(b, r.primaryName)
+}
+
+// asStore is b as a store, or an internal error: a host fails over only
+// from a backend that takes write-backs (New refuses any other).
+func asStore(b shared.Backend, name string) (store, error) {
+	rc, ok := shared.ReconcilerOf(b)
+	if !ok {
+		return nil, tournament.Errorf(tournament.CodeInternal, "the %s backend takes no write-back (it serves no %s)", name, shared.CapReconcile)
+	}
+	return struct {
+		shared.Backend
+		shared.Reconciler
+	}{b, rc}, nil
+}
 
 // casAttempts bounds the retries of a write-back that raced another
 // writer on the primary.
@@ -91,7 +121,9 @@ func (r *router) finishFailback(ctx context.Context, written int) bool {
 	}
 	if r.fallback != nil {
 		if b, err := r.fallback(ctx); err == nil {
-			if _, err := b.Reconcile(ctx, shared.ReconcileRequest{Mode: shared.ReconcileDiscard}); err != nil {
+			if fb, err := asStore(b, r.fallbackName); err != nil {
+				r.logger.Warn("emptying the fallback failed", "error", err)
+			} else if _, err := fb.Reconcile(ctx, shared.ReconcileRequest{Mode: shared.ReconcileDiscard}); err != nil {
 				r.logger.Warn("emptying the fallback failed", "error", err)
 			}
 		}
@@ -112,7 +144,7 @@ func (r *router) settleFor(ctx context.Context, id int64) (pending bool, err err
 		}
 	}
 	if r.needsRestore() {
-		b, err := r.primary(ctx)
+		b, err := r.primaryStore(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -136,7 +168,7 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 	if rec == nil {
 		return false, nil // settled by another caller
 	}
-	b, err := r.primary(ctx)
+	b, err := r.primaryStore(ctx)
 	if err != nil {
 		return true, err
 	}
@@ -184,7 +216,7 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 //
 // Every write is a compare-and-set carrying this write-back's id, so a
 // write-back retried after its first attempt landed is recognised.
-func (r *router) writeBack(ctx context.Context, b shared.Backend, rec *pendingRecord) error {
+func (r *router) writeBack(ctx context.Context, b store, rec *pendingRecord) error {
 	id := rec.id
 	if rec.removed {
 		return r.writeBackRemoval(ctx, b, rec)
@@ -220,6 +252,18 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, rec *pendingRe
 			base = res.StoredVersion
 			continue
 		}
+		if n, ok := mergedEntries(res.StoredOp, rec); ok {
+			// An earlier merge of this write-back landed unanswered (the
+			// primary, or this host, failed first): the stored state holds
+			// the first n outage changes; only those after it are merged.
+			r.logger.Info("an earlier merge of this outage's changes landed unanswered; merging the changes since onto it",
+				"tournament", id, "stored_version", res.StoredVersion, "merged", n, "since", len(rec.entries)-n)
+			stored, err := b.Get(ctx, id)
+			if err != nil {
+				return err
+			}
+			return r.mergeOnto(ctx, b, rec, stored, n)
+		}
 		if base == rec.baseVersion && res.StoredVersion == base+1 && slices.Contains(rec.uncertain, res.StoredOp) {
 			// The primary moved on by one change, and it is this host's
 			// own that it never saw answered (the primary failed first)
@@ -246,35 +290,64 @@ func (r *router) writeBack(ctx context.Context, b shared.Backend, rec *pendingRe
 			base = stored.Version
 			continue
 		}
-		merged, rejected, changed := r.merge(stored, rec)
-		if !changed {
-			r.cache.replace(stored)
-			if len(rejected) > 0 {
-				return r.recordConflict(ctx, b, rec, stored.Version, rejected)
-			}
-			return nil
-		}
-		res, err = b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: merged, BaseVersion: stored.Version,
-			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: fmt.Sprintf("%s.m%d", rec.writeID, merged.Version)})
-		if err != nil {
+		if err := r.mergeOnto(ctx, b, rec, stored, 0); !errors.Is(err, errMergeRaced) {
 			return err
 		}
-		if res.Outcome == shared.OutcomeConflict {
-			base = rec.baseVersion
-			continue // another writer raced the merge: read again
-		}
-		r.logger.Info("failback merged this host's changes onto the primary's newer state", "tournament", id,
-			"base_version", rec.baseVersion, "primary_version", stored.Version, "merged_version", merged.Version, "rejected", len(rejected))
-		r.cache.replace(merged)
-		if len(rejected) > 0 {
-			return r.recordConflict(ctx, b, rec, merged.Version, rejected)
-		}
-		return nil
+		base = rec.baseVersion // another writer raced the merge: read again
 	}
 	return tournament.Errorf(tournament.CodeAborted, "tournament %d: the primary kept changing during the write-back", id)
 }
 
-func (r *router) writeBackRemoval(ctx context.Context, b shared.Backend, rec *pendingRecord) error {
+// errMergeRaced: another writer changed the tournament between the read
+// and the merge's compare-and-set.
+var errMergeRaced = errors.New("the primary changed during the merge")
+
+// mergeOnto replays the outage changes after the first skip onto the
+// primary's stored state and writes the result, compare-and-set on the
+// stored version. The write is named for how many changes it carries, so
+// that a retry after it landed unanswered merges only the rest.
+func (r *router) mergeOnto(ctx context.Context, b store, rec *pendingRecord, stored *tournament.Tournament, skip int) error {
+	id := rec.id
+	merged, rejected, changed := r.merge(stored, rec.entries[skip:])
+	if !changed {
+		r.cache.replace(stored)
+		if len(rejected) > 0 {
+			return r.recordConflict(ctx, b, rec, stored.Version, rejected)
+		}
+		return nil
+	}
+	res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: merged, BaseVersion: stored.Version,
+		Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: fmt.Sprintf("%s.m%d", rec.writeID, len(rec.entries))})
+	if err != nil {
+		return err
+	}
+	if res.Outcome == shared.OutcomeConflict {
+		return errMergeRaced
+	}
+	r.logger.Info("failback merged this host's changes onto the primary's newer state", "tournament", id,
+		"base_version", rec.baseVersion, "primary_version", stored.Version, "merged_version", merged.Version, "rejected", len(rejected))
+	r.cache.replace(merged)
+	if len(rejected) > 0 {
+		return r.recordConflict(ctx, b, rec, merged.Version, rejected)
+	}
+	return nil
+}
+
+// mergedEntries reports whether op names a merge of this record's
+// write-back, and how many of its changes that merge carried.
+func mergedEntries(op string, rec *pendingRecord) (int, bool) {
+	rest, ok := strings.CutPrefix(op, rec.writeID+".m")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 0 || n > len(rec.entries) {
+		return 0, false
+	}
+	return n, true
+}
+
+func (r *router) writeBackRemoval(ctx context.Context, b store, rec *pendingRecord) error {
 	if rec.base == nil && rec.baseVersion == 0 {
 		// Created and removed during the outage; a live copy on the
 		// primary would be another host's.
@@ -298,7 +371,7 @@ func (r *router) writeBackRemoval(ctx context.Context, b shared.Backend, rec *pe
 
 // recordConflict stores the host's losing state and the changes that could
 // not be applied as a conflict on the primary; the primary's state stands.
-func (r *router) recordConflict(ctx context.Context, b shared.Backend, rec *pendingRecord, stored int64, rejected []string) error {
+func (r *router) recordConflict(ctx context.Context, b store, rec *pendingRecord, stored int64, rejected []string) error {
 	r.conflicts.Add(1)
 	r.logger.Warn("conflict on failback: some outage changes no longer apply on the primary's state and are recorded",
 		"tournament", rec.id, "base_version", rec.baseVersion, "stored_version", stored, "rejected", rejected)
@@ -316,9 +389,9 @@ func (r *router) recordConflict(ctx context.Context, b shared.Backend, rec *pend
 // Changes whose effect is already there (the same create, a join of a
 // player who is in, a start of a started tournament, a repeated result)
 // are skipped; the others that no longer apply are returned as rejected.
-func (r *router) merge(t *tournament.Tournament, rec *pendingRecord) (merged *tournament.Tournament, rejected []string, changed bool) {
+func (r *router) merge(t *tournament.Tournament, entries []logEntry) (merged *tournament.Tournament, rejected []string, changed bool) {
 	env := tournament.Env{Now: time.Now().UTC(), Rand: globalRand{}, GameTimeout: r.cfg.GameTimeout}
-	for _, e := range rec.entries {
+	for _, e := range entries {
 		if e.Create != nil {
 			p, err := e.Create.Validate()
 			if err != nil || t.Name != p.Name || t.MaxPlayers != p.MaxPlayers || t.CreatorID != p.CreatorID {

@@ -1,29 +1,25 @@
 package shared
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	pb "github.com/tourney/tourney/shared/proto"
+	"github.com/tourney/tourney/shared/internal/wire"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // ProtocolVersion is the newest backend protocol this SDK speaks.
-const ProtocolVersion = 2
+const ProtocolVersion = wire.ProtocolVersion
 
 // PluginName is the name under which a plugin binary serves its Backend.
-const PluginName = "backend"
+const PluginName = wire.PluginName
 
 // MaxMessageSize bounds one gRPC message either way (a snapshot of a
 // 1024-player tournament is far below it).
-const MaxMessageSize = 64 << 20
+const MaxMessageSize = wire.MaxMessageSize
 
 // Handshake is the go-plugin handshake. The cookie only tells a user who
 // runs a plugin binary by hand that it is not meant to be run that way; the
@@ -42,6 +38,14 @@ func PluginSets(impl Backend) map[int]plugin.PluginSet {
 	return PluginSetsWith(BackendPlugin{Impl: impl})
 }
 
+// BackendPlugin is the go-plugin glue for a Backend (gRPC only): the
+// plugin side serves Impl, the host side gets a PluginClient.
+type BackendPlugin = wire.BackendPlugin
+
+// PluginClient is what the host side of a plugin connection is: the
+// plugin's Backend, its optional parts, and how its calls travel.
+type PluginClient = wire.PluginClient
+
 // PluginSetsWith is PluginSets with the other fields of BackendPlugin
 // (Logger on the plugin side, UnaryCalls on the host side) taken from p.
 func PluginSetsWith(p BackendPlugin) map[int]plugin.PluginSet {
@@ -52,45 +56,6 @@ func PluginSetsWith(p BackendPlugin) map[int]plugin.PluginSet {
 		sets[v] = plugin.PluginSet{PluginName: &pv}
 	}
 	return sets
-}
-
-// BackendPlugin is the go-plugin glue for a Backend (gRPC only).
-type BackendPlugin struct {
-	plugin.NetRPCUnsupportedPlugin
-	Impl    Backend
-	Version int // the protocol version of this set
-	// Logger logs a panic in a call (plugin side; nil: not logged).
-	Logger hclog.Logger
-	// UnaryCalls makes the host send every call as a unary gRPC call
-	// instead of over the kept-open streams of the Calls service.
-	UnaryCalls bool
-}
-
-// GRPCServer registers the Backend, and the Calls service that carries its
-// unary calls over kept-open streams, on the plugin's gRPC server.
-func (p *BackendPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	srv := &GRPCServer{Impl: p.Impl, Typed: p.Version >= 2}
-	pb.RegisterBackendServer(s, srv)
-	logger := p.Logger
-	if logger == nil {
-		logger = hclog.NewNullLogger()
-	}
-	pb.RegisterCallsServer(s, newCallServer(&pb.Backend_ServiceDesc, srv, recoverUnary(logger)))
-	return nil
-}
-
-// GRPCClient returns the host's Backend; ctx is cancelled when the plugin
-// process exits, which closes the client's Done channel. Unary calls travel
-// over kept-open streams unless UnaryCalls is set or the plugin does not
-// serve them.
-func (p *BackendPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
-	if p.UnaryCalls {
-		return NewGRPCClient(pb.NewBackendClient(c), ctx.Done(), p.Version), nil
-	}
-	conn := newStreamConn(c)
-	client := NewGRPCClient(pb.NewBackendClient(conn), ctx.Done(), p.Version)
-	client.conn = conn
-	return client, nil
 }
 
 // NewPluginLogger returns the logger a plugin should use: JSON on stderr,
@@ -121,8 +86,8 @@ func Serve(impl Backend, logger hclog.Logger) {
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			opts = append(opts,
 				grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize),
-				grpc.ChainUnaryInterceptor(recoverUnary(logger)),
-				grpc.ChainStreamInterceptor(recoverStream(logger)))
+				grpc.ChainUnaryInterceptor(wire.RecoverUnary(logger)),
+				grpc.ChainStreamInterceptor(wire.RecoverStream(logger)))
 			return grpc.NewServer(opts...)
 		},
 	})
@@ -136,29 +101,5 @@ func exitWithParent(logger hclog.Logger, parent int, every time.Duration) {
 			logger.Warn("host process is gone; plugin exiting", "parent", parent)
 			os.Exit(0)
 		}
-	}
-}
-
-func recoverUnary(logger hclog.Logger) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				logger.Error("panic in plugin call", "method", info.FullMethod, "panic", r, "stack", string(debug.Stack()))
-				err = status.Errorf(codes.Internal, "plugin panic in %s: %v", info.FullMethod, r)
-			}
-		}()
-		return handler(ctx, req)
-	}
-}
-
-func recoverStream(logger hclog.Logger) grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				logger.Error("panic in plugin stream", "method", info.FullMethod, "panic", r, "stack", string(debug.Stack()))
-				err = status.Errorf(codes.Internal, "plugin panic in %s: %v", info.FullMethod, r)
-			}
-		}()
-		return handler(srv, ss)
 	}
 }

@@ -2,7 +2,12 @@
 // apart from the host: it wraps the memory backend and writes an audit line
 // to stderr (which the host logs under the plugin's name) for every change.
 // It shows how to write a plugin: implement shared.Backend (here by
-// embedding one), check it with shared/backendtest, and call shared.Serve.
+// embedding the memory backend, whose optional parts - reconcile, the
+// player index, webhooks - it thereby serves too), check it with
+// shared/backendtest, and call shared.Serve. A backend that serves only
+// shared.Backend works as a primary without a fallback; the host refuses
+// to fail over to memory in front of a primary that cannot reconcile,
+// since it could not write the outage's changes back.
 //
 // Use it without rebuilding the host:
 //
@@ -22,9 +27,9 @@ import (
 	"github.com/tourney/tourney/shared/config"
 )
 
-// audited wraps a Backend and logs every change it makes.
+// audited wraps the memory backend and logs every change it makes.
 type audited struct {
-	shared.Backend
+	*memory.Backend
 	logger  hclog.Logger
 	changes atomic.Int64
 }

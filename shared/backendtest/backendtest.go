@@ -31,48 +31,70 @@ type Settings struct {
 // Factory returns a new, empty backend. It registers its own cleanup.
 type Factory func(t *testing.T, s Settings) shared.Backend
 
-// Run runs every conformance test against backends made by factory.
+// Run runs every conformance test against backends made by factory: the
+// core contract, and each optional part the backend serves (what a
+// plugin announces; a part it does not serve is skipped, saying so).
 func Run(t *testing.T, factory Factory) {
 	tests := []struct {
 		name string
+		part shared.Capability // "" = the core contract
 		fn   func(t *testing.T, f Factory)
 	}{
-		{"CreateGetList", testCreateGetList},
-		{"CreateTwiceIsAlreadyExists", testCreateTwice},
-		{"MissingIsNotFound", testMissing},
-		{"FullTournamentOddPlayers", testFullTournament},
-		{"DomainErrorsKeepTheirCodes", testDomainErrors},
-		{"ResultIsIdempotent", testIdempotentResult},
-		{"RemoveThenNotFoundAndReusable", testRemove},
-		{"ExportImportRoundTrip", testExportImport},
-		{"ImportRejectsInvalidSnapshotAtomically", testImportInvalid},
-		{"ConcurrentJoinsFillExactlyTheSeats", testConcurrentJoins},
-		{"ConcurrentDuplicateResults", testConcurrentResults},
-		{"TimeoutsResolveOverdueGames", testTimeouts},
-		{"RateLimitPerActor", testRateLimit},
-		{"RateLimitPerOperation", testRateLimitPerOperation},
-		{"MaintainAndHealth", testMaintainHealth},
-		{"SubscribeIsOrderedAndResumable", testSubscribe},
-		{"ReconcileGuardsByVersionAndRecordsConflicts", testReconcile},
-		{"RemovedTournamentsAreNeverResurrected", testTombstones},
-		{"CompareAndSetRecordsNothingAndKnowsItsOwnWrite", testCAS},
-		{"ConflictRecordsKeepTheRejectedChanges", testConflictRecord},
-		{"DiscardForgetsWithoutEventsOrTombstones", testDiscard},
-		{"HealthReportsAStableEpoch", testEpoch},
-		{"ProjectionsMatchTheStateAfterEveryCommand", testProjections},
-		{"EveryFormatPlaysToTheEnd", testFormats},
-		{"CorrectionsAndEndKeepProjections", testCorrections},
-		{"SidesAndSeedsFollowTheRules", testSidesAndSeeds},
-		{"MishapsKeepResultsAndIDs", testMishaps},
-		{"PlayerIndexListsLiveTournaments", testPlayerIndex},
-		{"WebhookRegistry", testWebhookRegistry},
-		{"DeliveriesAreLeasedAndRecorded", testDeliveries},
-		{"ConcurrentClaimsNeverShareADelivery", testConcurrentClaims},
-		{"DeliveryLogIsBounded", testDeliveryLogIsBounded},
+		{"CreateGetList", "", testCreateGetList},
+		{"CreateTwiceIsAlreadyExists", "", testCreateTwice},
+		{"MissingIsNotFound", "", testMissing},
+		{"FullTournamentOddPlayers", "", testFullTournament},
+		{"DomainErrorsKeepTheirCodes", "", testDomainErrors},
+		{"ResultIsIdempotent", "", testIdempotentResult},
+		{"RemoveThenNotFoundAndReusable", "", testRemove},
+		{"ExportImportRoundTrip", "", testExportImport},
+		{"ImportRejectsInvalidSnapshotAtomically", "", testImportInvalid},
+		{"ConcurrentJoinsFillExactlyTheSeats", "", testConcurrentJoins},
+		{"ConcurrentDuplicateResults", "", testConcurrentResults},
+		{"TimeoutsResolveOverdueGames", "", testTimeouts},
+		{"RateLimitPerActor", "", testRateLimit},
+		{"RateLimitPerOperation", "", testRateLimitPerOperation},
+		{"MaintainAndHealth", "", testMaintainHealth},
+		{"SubscribeIsOrderedAndResumable", "", testSubscribe},
+		{"ReconcileGuardsByVersionAndRecordsConflicts", shared.CapReconcile, testReconcile},
+		{"RemovedTournamentsAreNeverResurrected", shared.CapReconcile, testTombstones},
+		{"CompareAndSetRecordsNothingAndKnowsItsOwnWrite", shared.CapReconcile, testCAS},
+		{"ConflictRecordsKeepTheRejectedChanges", shared.CapReconcile, testConflictRecord},
+		{"DiscardForgetsWithoutEventsOrTombstones", shared.CapReconcile, testDiscard},
+		{"HealthReportsAStableEpoch", "", testEpoch},
+		{"ProjectionsMatchTheStateAfterEveryCommand", "", testProjections},
+		{"EveryFormatPlaysToTheEnd", "", testFormats},
+		{"CorrectionsAndEndKeepProjections", "", testCorrections},
+		{"SidesAndSeedsFollowTheRules", "", testSidesAndSeeds},
+		{"MishapsKeepResultsAndIDs", "", testMishaps},
+		{"PlayerIndexListsLiveTournaments", shared.CapPlayerIndex, testPlayerIndex},
+		{"WebhookRegistry", shared.CapWebhooks, testWebhookRegistry},
+		{"DeliveriesAreLeasedAndRecorded", shared.CapWebhooks, testDeliveries},
+		{"ConcurrentClaimsNeverShareADelivery", shared.CapWebhooks, testConcurrentClaims},
+		{"DeliveryLogIsBounded", shared.CapWebhooks, testDeliveryLogIsBounded},
 	}
+	probe := factory(t, Settings{})
+	serves := shared.CapabilitiesOf(probe)
+	t.Logf("the backend serves %v beyond the core contract", serves)
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, factory) })
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.part != "" && !slices.Contains(serves, tc.part) {
+				t.Skipf("the backend does not serve %s", tc.part)
+			}
+			tc.fn(t, factory)
+		})
 	}
+}
+
+// reconciler returns b as a Reconciler (Run runs the tests that need one
+// only for a backend that serves that part).
+func reconciler(t *testing.T, b shared.Backend) shared.Reconciler {
+	t.Helper()
+	r, ok := shared.ReconcilerOf(b)
+	if !ok {
+		t.Fatal("the backend announces write-backs but is no Reconciler")
+	}
+	return r
 }
 
 func ctx(t *testing.T) context.Context {
@@ -488,7 +510,7 @@ func branch(t *testing.T, tr *T.Tournament, cmds ...T.Command) *T.Tournament {
 
 func reconcile(t *testing.T, b shared.Backend, req shared.ReconcileRequest, want string) shared.ReconcileResult {
 	t.Helper()
-	r, err := b.Reconcile(ctx(t), req)
+	r, err := reconciler(t, b).Reconcile(ctx(t), req)
 	if err != nil || r.Outcome != want {
 		t.Fatalf("reconcile %s of %d (base %d): %+v %v, want %s", req.Mode, req.TournamentID, req.BaseVersion, r, err, want)
 	}
@@ -515,7 +537,7 @@ func testReconcile(t *testing.T, f Factory) {
 	same := branch(t, base, T.AddPlayer{UserID: 7}, T.AddPlayer{UserID: 8}, T.AddPlayer{UserID: 6})
 	reconcile(t, b, shared.ReconcileRequest{TournamentID: 1, Snapshot: same, BaseVersion: 2,
 		Mode: shared.ReconcileWrite, Origin: "host-c"}, shared.OutcomeConflict)
-	if cs, _ := b.Conflicts(ctx(t), 1); len(cs) != 1 {
+	if cs, _ := reconciler(t, b).Conflicts(ctx(t), 1); len(cs) != 1 {
 		t.Fatalf("%d conflicts recorded, want 1", len(cs))
 	}
 
@@ -526,7 +548,7 @@ func testReconcile(t *testing.T, f Factory) {
 	if r.StoredVersion != 5 {
 		t.Fatalf("conflict reports stored version %d, want 5", r.StoredVersion)
 	}
-	cs, err := b.Conflicts(ctx(t), 1)
+	cs, err := reconciler(t, b).Conflicts(ctx(t), 1)
 	if err != nil || len(cs) != 2 || cs[0].Origin != "host-b" || cs[0].BaseVersion != 2 || cs[0].StoredVersion != 5 ||
 		cs[0].Snapshot == nil || cs[0].Snapshot.Version != 3 || cs[0].Snapshot.Players[1] != 9 {
 		t.Fatalf("conflicts: %+v %v", cs, err)
@@ -604,7 +626,7 @@ func testCAS(t *testing.T, f Factory) {
 	if r.StoredVersion != theirs.Version || r.StoredOp != "op-3" {
 		t.Fatalf("cas conflict reports version %d, op %q; want %d, op-3", r.StoredVersion, r.StoredOp, theirs.Version)
 	}
-	if cs, _ := b.Conflicts(ctx(t), 1); len(cs) != 0 {
+	if cs, _ := reconciler(t, b).Conflicts(ctx(t), 1); len(cs) != 0 {
 		t.Fatalf("a failed cas recorded %d conflicts", len(cs))
 	}
 	merged := branch(t, theirs, T.AddPlayer{UserID: 2})
@@ -649,7 +671,7 @@ func testConflictRecord(t *testing.T, f Factory) {
 	if r.StoredVersion != created.Version {
 		t.Fatalf("recorded against version %d, want %d", r.StoredVersion, created.Version)
 	}
-	cs, err := b.Conflicts(ctx(t), 1)
+	cs, err := reconciler(t, b).Conflicts(ctx(t), 1)
 	if err != nil || len(cs) != 1 || len(cs[0].Rejected) != 1 || cs[0].Origin != "host-a" || cs[0].Snapshot.Version != ours.Version {
 		t.Fatalf("conflicts %+v %v", cs, err)
 	}
@@ -978,12 +1000,12 @@ func testCorrections(t *testing.T, f Factory) {
 // did not check in, completion, removal and import.
 func testPlayerIndex(t *testing.T, f Factory) {
 	b := f(t, Settings{})
-	idx, ok := b.(shared.PlayerIndex)
+	idx, ok := shared.PlayerIndexOf(b)
 	if !ok {
-		t.Skip("the backend keeps no player index")
+		t.Fatal("the backend announces a player index but is no PlayerIndex")
 	}
 	if _, err := idx.PlayerTournaments(ctx(t), 1); errors.Is(err, shared.ErrNoPlayerIndex) {
-		t.Skip("the plugin keeps no player index (the host looks through its tournaments instead)")
+		t.Fatal("the backend announces a player index but answers that it keeps none")
 	}
 	ids := func(uid int64) []int64 {
 		t.Helper()

@@ -14,12 +14,12 @@ import (
 
 func webhookStore(t *testing.T, f Factory) shared.WebhookStore {
 	t.Helper()
-	ws, ok := f(t, Settings{}).(shared.WebhookStore)
+	ws, ok := shared.WebhookStoreOf(f(t, Settings{}))
 	if !ok {
-		t.Skip("the backend keeps no webhooks")
+		t.Fatal("the backend announces webhooks but is no WebhookStore")
 	}
 	if _, err := ws.Webhooks(ctx(t)); errors.Is(err, shared.ErrNoWebhooks) {
-		t.Skip("the plugin keeps no webhooks")
+		t.Fatal("the backend announces webhooks but answers that it keeps none")
 	}
 	return ws
 }

@@ -1,4 +1,4 @@
-package shared
+package contract
 
 import (
 	"context"
@@ -41,6 +41,15 @@ type Backend interface {
 	// order, until ctx is done or yield returns an error. A tournament with
 	// neither state nor retained events is not_found.
 	Subscribe(ctx context.Context, req SubscribeRequest, yield func(StreamEvent) error) error
+}
+
+// Reconciler is implemented by backends that take a host's write-back
+// after an outage (a primary a host fails over from and back to must be
+// one). The backend owns it, not the host over Get and Import, because
+// each guarded write must be one atomic step in the store: on Redis one
+// Lua script checks the stored version and writes the record and its
+// projections.
+type Reconciler interface {
 	// Reconcile writes back what a host changed while it could not reach
 	// this backend (see ReconcileRequest). It never overwrites a change it
 	// did not know of: that is a conflict, recorded, and the stored state wins.
@@ -48,6 +57,15 @@ type Backend interface {
 	// Conflicts returns tournament id's recorded conflicts, newest first.
 	Conflicts(ctx context.Context, id int64) ([]Conflict, error)
 }
+
+// ReasonStoreFull marks an unavailable error from a store that answers but
+// refuses writes (Redis at maxmemory). It is not a failure to reach the
+// store, so the host does not fail over on it: the write is refused, and
+// nothing is acknowledged that the store did not take.
+const ReasonStoreFull = "store_full"
+
+// ErrNoReconciler is the answer of a backend that takes no write-back.
+var ErrNoReconciler = errors.New("the backend takes no write-back (it is not a Reconciler)")
 
 // PlayerIndex is implemented by backends that index the tournaments each
 // player is in (an optional part of the protocol: a plugin built without it

@@ -3777,6 +3777,86 @@ func (x *ConflictsRequest) GetTournamentId() int64 {
 	return 0
 }
 
+type DescribeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DescribeRequest) Reset() {
+	*x = DescribeRequest{}
+	mi := &file_backend_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DescribeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DescribeRequest) ProtoMessage() {}
+
+func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
+func (*DescribeRequest) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{52}
+}
+
+type DescribeReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Capabilities  []string               `protobuf:"bytes,1,rep,name=capabilities,proto3" json:"capabilities,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DescribeReply) Reset() {
+	*x = DescribeReply{}
+	mi := &file_backend_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DescribeReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DescribeReply) ProtoMessage() {}
+
+func (x *DescribeReply) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DescribeReply.ProtoReflect.Descriptor instead.
+func (*DescribeReply) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *DescribeReply) GetCapabilities() []string {
+	if x != nil {
+		return x.Capabilities
+	}
+	return nil
+}
+
 type ConflictsReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Each a JSON conflict record (shared.Conflict).
@@ -3787,7 +3867,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[52]
+	mi := &file_backend_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3799,7 +3879,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[52]
+	mi := &file_backend_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3812,7 +3892,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{52}
+	return file_backend_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -4167,9 +4247,12 @@ const file_backend_proto_rawDesc = "" +
 	"\x0estored_version\x18\x02 \x01(\x03R\rstoredVersion\x12\x1b\n" +
 	"\tstored_op\x18\x03 \x01(\tR\bstoredOp\"7\n" +
 	"\x10ConflictsRequest\x12#\n" +
-	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\".\n" +
+	"\rtournament_id\x18\x01 \x01(\x03R\ftournamentId\"\x11\n" +
+	"\x0fDescribeRequest\"3\n" +
+	"\rDescribeReply\x12\"\n" +
+	"\fcapabilities\x18\x01 \x03(\tR\fcapabilities\".\n" +
 	"\x0eConflictsReply\x12\x1c\n" +
-	"\tconflicts\x18\x01 \x03(\fR\tconflicts2\xd6\f\n" +
+	"\tconflicts\x18\x01 \x03(\fR\tconflicts2\xaa\r\n" +
 	"\aBackend\x12L\n" +
 	"\x06Create\x12!.tourney.backend.v1.CreateRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12J\n" +
 	"\x05Apply\x12 .tourney.backend.v1.ApplyRequest\x1a\x1f.tourney.backend.v1.ChangeReply\x12C\n" +
@@ -4183,7 +4266,8 @@ const file_backend_proto_rawDesc = "" +
 	"\x06Health\x12!.tourney.backend.v1.HealthRequest\x1a\x1f.tourney.backend.v1.HealthReply\x12T\n" +
 	"\tSubscribe\x12$.tourney.backend.v1.SubscribeRequest\x1a\x1f.tourney.backend.v1.StreamEvent0\x01\x12U\n" +
 	"\tReconcile\x12$.tourney.backend.v1.ReconcileRequest\x1a\".tourney.backend.v1.ReconcileReply\x12U\n" +
-	"\tConflicts\x12$.tourney.backend.v1.ConflictsRequest\x1a\".tourney.backend.v1.ConflictsReply\x12I\n" +
+	"\tConflicts\x12$.tourney.backend.v1.ConflictsRequest\x1a\".tourney.backend.v1.ConflictsReply\x12R\n" +
+	"\bDescribe\x12#.tourney.backend.v1.DescribeRequest\x1a!.tourney.backend.v1.DescribeReply\x12I\n" +
 	"\n" +
 	"PutWebhook\x12\x1b.tourney.backend.v1.Webhook\x1a\x1e.tourney.backend.v1.WebhookAck\x12R\n" +
 	"\bWebhooks\x12#.tourney.backend.v1.WebhooksRequest\x1a!.tourney.backend.v1.WebhooksReply\x12O\n" +
@@ -4194,7 +4278,7 @@ const file_backend_proto_rawDesc = "" +
 	"\n" +
 	"Deliveries\x12%.tourney.backend.v1.DeliveriesRequest\x1a .tourney.backend.v1.DeliveryList2S\n" +
 	"\x05Calls\x12J\n" +
-	"\x04Call\x12\x1f.tourney.backend.v1.CallRequest\x1a\x1d.tourney.backend.v1.CallReply(\x010\x01B/Z-github.com/tourney/tourney/shared/proto;protob\x06proto3"
+	"\x04Call\x12\x1f.tourney.backend.v1.CallRequest\x1a\x1d.tourney.backend.v1.CallReply(\x010\x01B8Z6github.com/tourney/tourney/shared/internal/proto;protob\x06proto3"
 
 var (
 	file_backend_proto_rawDescOnce sync.Once
@@ -4208,7 +4292,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
 var file_backend_proto_goTypes = []any{
 	(*Webhook)(nil),           // 0: tourney.backend.v1.Webhook
 	(*WebhookAck)(nil),        // 1: tourney.backend.v1.WebhookAck
@@ -4262,14 +4346,16 @@ var file_backend_proto_goTypes = []any{
 	(*ReconcileRequest)(nil),  // 49: tourney.backend.v1.ReconcileRequest
 	(*ReconcileReply)(nil),    // 50: tourney.backend.v1.ReconcileReply
 	(*ConflictsRequest)(nil),  // 51: tourney.backend.v1.ConflictsRequest
-	(*ConflictsReply)(nil),    // 52: tourney.backend.v1.ConflictsReply
-	nil,                       // 53: tourney.backend.v1.Tournament.BestOfByRoundEntry
-	nil,                       // 54: tourney.backend.v1.Tournament.BestOfByBracketEntry
-	nil,                       // 55: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	nil,                       // 56: tourney.backend.v1.CreateRequest.BestOfByBracketEntry
-	nil,                       // 57: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                       // 58: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                       // 59: tourney.backend.v1.KeyStats.RepairedEntry
+	(*DescribeRequest)(nil),   // 52: tourney.backend.v1.DescribeRequest
+	(*DescribeReply)(nil),     // 53: tourney.backend.v1.DescribeReply
+	(*ConflictsReply)(nil),    // 54: tourney.backend.v1.ConflictsReply
+	nil,                       // 55: tourney.backend.v1.Tournament.BestOfByRoundEntry
+	nil,                       // 56: tourney.backend.v1.Tournament.BestOfByBracketEntry
+	nil,                       // 57: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	nil,                       // 58: tourney.backend.v1.CreateRequest.BestOfByBracketEntry
+	nil,                       // 59: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                       // 60: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                       // 61: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	0,  // 0: tourney.backend.v1.WebhooksReply.webhooks:type_name -> tourney.backend.v1.Webhook
@@ -4278,14 +4364,14 @@ var file_backend_proto_depIdxs = []int32{
 	13, // 3: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
 	12, // 4: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
 	11, // 5: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
-	53, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
+	55, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
 	14, // 7: tourney.backend.v1.Tournament.reset_results:type_name -> tourney.backend.v1.Game
-	54, // 8: tourney.backend.v1.Tournament.best_of_by_bracket:type_name -> tourney.backend.v1.Tournament.BestOfByBracketEntry
+	56, // 8: tourney.backend.v1.Tournament.best_of_by_bracket:type_name -> tourney.backend.v1.Tournament.BestOfByBracketEntry
 	14, // 9: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
 	22, // 10: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
 	12, // 11: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	55, // 12: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	56, // 13: tourney.backend.v1.CreateRequest.best_of_by_bracket:type_name -> tourney.backend.v1.CreateRequest.BestOfByBracketEntry
+	57, // 12: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	58, // 13: tourney.backend.v1.CreateRequest.best_of_by_bracket:type_name -> tourney.backend.v1.CreateRequest.BestOfByBracketEntry
 	17, // 14: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
 	19, // 15: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
 	20, // 16: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
@@ -4300,15 +4386,15 @@ var file_backend_proto_depIdxs = []int32{
 	27, // 25: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
 	22, // 26: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
 	22, // 27: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
-	57, // 28: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	59, // 28: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
 	9,  // 29: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
 	29, // 30: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
 	31, // 31: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
 	16, // 32: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
 	35, // 33: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
 	42, // 34: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	58, // 35: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	59, // 36: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	60, // 35: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	61, // 36: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
 	29, // 37: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
 	9,  // 38: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
 	15, // 39: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
@@ -4324,37 +4410,39 @@ var file_backend_proto_depIdxs = []int32{
 	45, // 49: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
 	49, // 50: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
 	51, // 51: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	0,  // 52: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
-	2,  // 53: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
-	4,  // 54: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
-	6,  // 55: tourney.backend.v1.Backend.EnqueueDeliveries:input_type -> tourney.backend.v1.DeliveryList
-	7,  // 56: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
-	5,  // 57: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
-	8,  // 58: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
-	46, // 59: tourney.backend.v1.Calls.Call:input_type -> tourney.backend.v1.CallRequest
-	30, // 60: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	30, // 61: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 62: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	36, // 63: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	36, // 64: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
-	30, // 65: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 66: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	39, // 67: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	41, // 68: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	44, // 69: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	48, // 70: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	50, // 71: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	52, // 72: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	1,  // 73: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
-	3,  // 74: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
-	1,  // 75: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
-	1,  // 76: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 77: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
-	1,  // 78: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 79: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
-	47, // 80: tourney.backend.v1.Calls.Call:output_type -> tourney.backend.v1.CallReply
-	60, // [60:81] is the sub-list for method output_type
-	39, // [39:60] is the sub-list for method input_type
+	52, // 52: tourney.backend.v1.Backend.Describe:input_type -> tourney.backend.v1.DescribeRequest
+	0,  // 53: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
+	2,  // 54: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
+	4,  // 55: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
+	6,  // 56: tourney.backend.v1.Backend.EnqueueDeliveries:input_type -> tourney.backend.v1.DeliveryList
+	7,  // 57: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
+	5,  // 58: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
+	8,  // 59: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
+	46, // 60: tourney.backend.v1.Calls.Call:input_type -> tourney.backend.v1.CallRequest
+	30, // 61: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	30, // 62: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 63: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	36, // 64: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	36, // 65: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
+	30, // 66: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 67: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	39, // 68: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	41, // 69: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	44, // 70: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	48, // 71: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	50, // 72: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	54, // 73: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	53, // 74: tourney.backend.v1.Backend.Describe:output_type -> tourney.backend.v1.DescribeReply
+	1,  // 75: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
+	3,  // 76: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
+	1,  // 77: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
+	1,  // 78: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 79: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
+	1,  // 80: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 81: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
+	47, // 82: tourney.backend.v1.Calls.Call:output_type -> tourney.backend.v1.CallReply
+	61, // [61:83] is the sub-list for method output_type
+	39, // [39:61] is the sub-list for method input_type
 	39, // [39:39] is the sub-list for extension type_name
 	39, // [39:39] is the sub-list for extension extendee
 	0,  // [0:39] is the sub-list for field type_name
@@ -4388,7 +4476,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   60,
+			NumMessages:   62,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

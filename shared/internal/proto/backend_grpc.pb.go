@@ -42,6 +42,7 @@ const (
 	Backend_Subscribe_FullMethodName         = "/tourney.backend.v1.Backend/Subscribe"
 	Backend_Reconcile_FullMethodName         = "/tourney.backend.v1.Backend/Reconcile"
 	Backend_Conflicts_FullMethodName         = "/tourney.backend.v1.Backend/Conflicts"
+	Backend_Describe_FullMethodName          = "/tourney.backend.v1.Backend/Describe"
 	Backend_PutWebhook_FullMethodName        = "/tourney.backend.v1.Backend/PutWebhook"
 	Backend_Webhooks_FullMethodName          = "/tourney.backend.v1.Backend/Webhooks"
 	Backend_DeleteWebhook_FullMethodName     = "/tourney.backend.v1.Backend/DeleteWebhook"
@@ -84,6 +85,10 @@ type BackendClient interface {
 	Reconcile(ctx context.Context, in *ReconcileRequest, opts ...grpc.CallOption) (*ReconcileReply, error)
 	// Conflicts returns the snapshots that lost a reconciliation.
 	Conflicts(ctx context.Context, in *ConflictsRequest, opts ...grpc.CallOption) (*ConflictsReply, error)
+	// Describe says which optional parts the plugin serves (reconcile,
+	// player_index, webhooks); the host asks once when it connects. A plugin
+	// built before it answers Unimplemented: it served every part.
+	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeReply, error)
 	// Webhooks and their deliveries (optional: Unimplemented when the backend
 	// keeps none). PutWebhook stores a new webhook (AlreadyExists for a
 	// stored id); DeleteWebhook removes it and its deliveries.
@@ -259,6 +264,16 @@ func (c *backendClient) Conflicts(ctx context.Context, in *ConflictsRequest, opt
 	return out, nil
 }
 
+func (c *backendClient) Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DescribeReply)
+	err := c.cc.Invoke(ctx, Backend_Describe_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *backendClient) PutWebhook(ctx context.Context, in *Webhook, opts ...grpc.CallOption) (*WebhookAck, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(WebhookAck)
@@ -362,6 +377,10 @@ type BackendServer interface {
 	Reconcile(context.Context, *ReconcileRequest) (*ReconcileReply, error)
 	// Conflicts returns the snapshots that lost a reconciliation.
 	Conflicts(context.Context, *ConflictsRequest) (*ConflictsReply, error)
+	// Describe says which optional parts the plugin serves (reconcile,
+	// player_index, webhooks); the host asks once when it connects. A plugin
+	// built before it answers Unimplemented: it served every part.
+	Describe(context.Context, *DescribeRequest) (*DescribeReply, error)
 	// Webhooks and their deliveries (optional: Unimplemented when the backend
 	// keeps none). PutWebhook stores a new webhook (AlreadyExists for a
 	// stored id); DeleteWebhook removes it and its deliveries.
@@ -424,6 +443,9 @@ func (UnimplementedBackendServer) Reconcile(context.Context, *ReconcileRequest) 
 }
 func (UnimplementedBackendServer) Conflicts(context.Context, *ConflictsRequest) (*ConflictsReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method Conflicts not implemented")
+}
+func (UnimplementedBackendServer) Describe(context.Context, *DescribeRequest) (*DescribeReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Describe not implemented")
 }
 func (UnimplementedBackendServer) PutWebhook(context.Context, *Webhook) (*WebhookAck, error) {
 	return nil, status.Error(codes.Unimplemented, "method PutWebhook not implemented")
@@ -676,6 +698,24 @@ func _Backend_Conflicts_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Backend_Describe_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DescribeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BackendServer).Describe(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Backend_Describe_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BackendServer).Describe(ctx, req.(*DescribeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Backend_PutWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(Webhook)
 	if err := dec(in); err != nil {
@@ -848,6 +888,10 @@ var Backend_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Conflicts",
 			Handler:    _Backend_Conflicts_Handler,
+		},
+		{
+			MethodName: "Describe",
+			Handler:    _Backend_Describe_Handler,
 		},
 		{
 			MethodName: "PutWebhook",

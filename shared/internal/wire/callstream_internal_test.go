@@ -1,4 +1,4 @@
-package shared
+package wire
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	pb "github.com/tourney/tourney/shared/proto"
+	pb "github.com/tourney/tourney/shared/internal/proto"
 	"google.golang.org/grpc"
 )
 
@@ -27,7 +27,7 @@ type oneCallPlugin struct{ BackendPlugin }
 func (p *oneCallPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 	srv := &GRPCServer{Impl: p.Impl, Typed: true}
 	pb.RegisterBackendServer(s, srv)
-	pb.RegisterCallsServer(s, oneCallServer{newCallServer(&pb.Backend_ServiceDesc, srv, recoverUnary(hclog.NewNullLogger()))})
+	pb.RegisterCallsServer(s, oneCallServer{newCallServer(&pb.Backend_ServiceDesc, srv, RecoverUnary(hclog.NewNullLogger()))})
 	return nil
 }
 

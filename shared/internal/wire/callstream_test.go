@@ -1,4 +1,4 @@
-package shared_test
+package wire_test
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
-	pb "github.com/tourney/tourney/shared/proto"
+	pb "github.com/tourney/tourney/shared/internal/proto"
+	"github.com/tourney/tourney/shared/internal/wire"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc"
 )
@@ -58,7 +59,7 @@ func streamed(impl shared.Backend) *shared.BackendPlugin {
 type olderPlugin struct{ shared.BackendPlugin }
 
 func (p *olderPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	pb.RegisterBackendServer(s, &shared.GRPCServer{Impl: p.Impl, Typed: true})
+	pb.RegisterBackendServer(s, &wire.GRPCServer{Impl: p.Impl, Typed: true})
 	return nil
 }
 

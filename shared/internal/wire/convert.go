@@ -1,11 +1,11 @@
-package shared
+package wire
 
 import (
 	"encoding/json"
 	"strconv"
 	"time"
 
-	pb "github.com/tourney/tourney/shared/proto"
+	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 )
 

@@ -1,4 +1,4 @@
-package shared
+package wire
 
 import (
 	"context"
@@ -11,12 +11,6 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
-
-// ReasonStoreFull marks an unavailable error from a store that answers but
-// refuses writes (Redis at maxmemory). It is not a failure to reach the
-// store, so the host does not fail over on it: the write is refused, and
-// nothing is acknowledged that the store did not take.
-const ReasonStoreFull = "store_full"
 
 // errorDomain marks the ErrorInfo of statuses a backend returned itself.
 const errorDomain = "tourney"

@@ -1,13 +1,15 @@
-package shared
+package wire
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
+	"sync"
 	"time"
 
-	pb "github.com/tourney/tourney/shared/proto"
+	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -21,7 +23,34 @@ type GRPCClient struct {
 	done   <-chan struct{}
 	typed  bool         // protocol 2: snapshots travel typed, not as JSON
 	known  *knownStates // protocol 2: the last state seen of each tournament
+
+	describe sync.Once
+	caps     []Capability // what the plugin announced (Describe)
 }
+
+// Capabilities implements Announcer: the optional parts the plugin
+// announced, asked once (a plugin built before Describe served them all).
+// A part the plugin did not announce answers ErrNo... without a call.
+func (c *GRPCClient) Capabilities() []Capability {
+	c.describe.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r, err := c.client.Describe(ctx, &pb.DescribeRequest{})
+		switch {
+		case status.Code(err) == codes.Unimplemented:
+			c.caps = slices.Clone(AllCapabilities)
+		case err != nil:
+			c.caps = slices.Clone(AllCapabilities) // ask the parts themselves: each says Unimplemented if need be
+		default:
+			for _, name := range r.GetCapabilities() {
+				c.caps = append(c.caps, Capability(name))
+			}
+		}
+	})
+	return c.caps
+}
+
+func (c *GRPCClient) serves(cap Capability) bool { return slices.Contains(c.Capabilities(), cap) }
 
 // NewGRPCClient wraps a gRPC client of protocol version (1 or 2). done is
 // closed when the plugin process is gone (go-plugin cancels the context it
@@ -138,6 +167,9 @@ func (c *GRPCClient) Get(ctx context.Context, id int64) (*tournament.Tournament,
 // PlayerTournaments implements PlayerIndex; a plugin built without the
 // index answers ErrNoPlayerIndex.
 func (c *GRPCClient) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
+	if !c.serves(CapPlayerIndex) {
+		return nil, ErrNoPlayerIndex
+	}
 	r, err := c.client.PlayerTournaments(ctx, &pb.PlayerRequest{UserId: userID})
 	if status.Code(err) == codes.Unimplemented {
 		return nil, ErrNoPlayerIndex
@@ -265,8 +297,11 @@ func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield 
 	})
 }
 
-// Reconcile implements Backend.
+// Reconcile implements Reconciler.
 func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (ReconcileResult, error) {
+	if !c.serves(CapReconcile) {
+		return ReconcileResult{}, ErrNoReconciler
+	}
 	if req.TournamentID == 0 {
 		c.known.clear()
 	}
@@ -283,8 +318,11 @@ func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (Recon
 	return ReconcileResult{Outcome: r.GetOutcome(), StoredVersion: r.GetStoredVersion(), StoredOp: r.GetStoredOp()}, nil
 }
 
-// Conflicts implements Backend.
+// Conflicts implements Reconciler.
 func (c *GRPCClient) Conflicts(ctx context.Context, id int64) ([]Conflict, error) {
+	if !c.serves(CapReconcile) {
+		return nil, ErrNoReconciler
+	}
 	r, err := c.client.Conflicts(ctx, &pb.ConflictsRequest{TournamentId: id})
 	if err != nil {
 		return nil, FromStatus(err)

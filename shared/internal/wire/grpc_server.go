@@ -1,4 +1,4 @@
-package shared
+package wire
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	pb "github.com/tourney/tourney/shared/proto"
+	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -122,7 +122,7 @@ func summariesToPB(list []tournament.Summary, err error) (*pb.ListReply, error) 
 // PlayerTournaments implements pb.BackendServer: Unimplemented when the
 // backend keeps no player index.
 func (s *GRPCServer) PlayerTournaments(ctx context.Context, req *pb.PlayerRequest) (*pb.ListReply, error) {
-	idx, ok := s.Impl.(PlayerIndex)
+	idx, ok := PlayerIndexOf(s.Impl)
 	if !ok {
 		return nil, status.Error(codes.Unimplemented, ErrNoPlayerIndex.Error())
 	}
@@ -200,13 +200,34 @@ func (s *GRPCServer) Subscribe(req *pb.SubscribeRequest, stream pb.Backend_Subsc
 		}))
 }
 
+// Describe implements pb.BackendServer: the optional parts Impl serves.
+func (s *GRPCServer) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeReply, error) {
+	out := &pb.DescribeReply{}
+	for _, c := range CapabilitiesOf(s.Impl) {
+		out.Capabilities = append(out.Capabilities, string(c))
+	}
+	return out, nil
+}
+
+func (s *GRPCServer) reconciler() (Reconciler, error) {
+	r, ok := ReconcilerOf(s.Impl)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, ErrNoReconciler.Error())
+	}
+	return r, nil
+}
+
 // Reconcile implements pb.BackendServer.
 func (s *GRPCServer) Reconcile(ctx context.Context, req *pb.ReconcileRequest) (*pb.ReconcileReply, error) {
 	snap, err := snapshotFromPB(req.GetSnapshot())
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	r, err := s.Impl.Reconcile(ctx, ReconcileRequest{TournamentID: req.GetTournamentId(), Snapshot: snap,
+	rc, err := s.reconciler()
+	if err != nil {
+		return nil, err
+	}
+	r, err := rc.Reconcile(ctx, ReconcileRequest{TournamentID: req.GetTournamentId(), Snapshot: snap,
 		BaseVersion: req.GetBaseVersion(), Mode: req.GetMode(), Origin: req.GetOrigin(), WriteID: req.GetWriteId(), Rejected: req.GetRejected()})
 	if err != nil {
 		return nil, ToStatus(err)
@@ -216,7 +237,11 @@ func (s *GRPCServer) Reconcile(ctx context.Context, req *pb.ReconcileRequest) (*
 
 // Conflicts implements pb.BackendServer.
 func (s *GRPCServer) Conflicts(ctx context.Context, req *pb.ConflictsRequest) (*pb.ConflictsReply, error) {
-	list, err := s.Impl.Conflicts(ctx, req.GetTournamentId())
+	rc, err := s.reconciler()
+	if err != nil {
+		return nil, err
+	}
+	list, err := rc.Conflicts(ctx, req.GetTournamentId())
 	if err != nil {
 		return nil, ToStatus(err)
 	}

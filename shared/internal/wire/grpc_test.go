@@ -1,4 +1,4 @@
-package shared_test
+package wire_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/backendtest"
+	"github.com/tourney/tourney/shared/internal/wire"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -54,14 +55,14 @@ func TestErrorsSurviveTheWire(t *testing.T) {
 		&tournament.Error{Code: tournament.CodeUnavailable, Message: "redis is full", Reason: shared.ReasonStoreFull,
 			RetryAfter: time.Second},
 	} {
-		out := shared.FromStatus(shared.ToStatus(in))
+		out := wire.FromStatus(wire.ToStatus(in))
 		var a, b *tournament.Error
 		errors.As(in, &a)
 		if !errors.As(out, &b) || *a != *b || !errors.Is(out, &tournament.Error{Code: a.Code}) {
 			t.Errorf("%v came back as %#v", in, out)
 		}
 	}
-	if out := shared.FromStatus(shared.ToStatus(errors.New("disk on fire"))); tournament.CodeOf(out) != tournament.CodeInternal {
+	if out := wire.FromStatus(wire.ToStatus(errors.New("disk on fire"))); tournament.CodeOf(out) != tournament.CodeInternal {
 		t.Errorf("a plain error came back as %v", out)
 	}
 }
@@ -70,19 +71,19 @@ func TestErrorsSurviveTheWire(t *testing.T) {
 // error would vanish), and a gRPC code outside the protocol is a bug, not an
 // outage: neither may come back as unavailable, which fails the host over.
 func TestUnknownCodesAreInternalNotSuccessOrOutage(t *testing.T) {
-	out := shared.ToStatus(&tournament.Error{Code: "from_the_future", Message: "x"})
+	out := wire.ToStatus(&tournament.Error{Code: "from_the_future", Message: "x"})
 	if out == nil || status.Code(out) == codes.OK {
 		t.Fatalf("an unknown domain code crossed as %v", out)
 	}
-	if got := tournament.CodeOf(shared.FromStatus(out)); got != tournament.CodeInternal {
+	if got := tournament.CodeOf(wire.FromStatus(out)); got != tournament.CodeInternal {
 		t.Fatalf("an unknown domain code came back as %s", got)
 	}
 	for _, c := range []codes.Code{codes.Unimplemented, codes.Unknown, codes.DataLoss, codes.OutOfRange} {
-		if got := tournament.CodeOf(shared.FromStatus(status.Error(c, "x"))); got != tournament.CodeInternal {
+		if got := tournament.CodeOf(wire.FromStatus(status.Error(c, "x"))); got != tournament.CodeInternal {
 			t.Errorf("gRPC %s came back as %s, want internal", c, got)
 		}
 	}
-	transport := shared.FromStatus(status.Error(codes.Unavailable,
+	transport := wire.FromStatus(status.Error(codes.Unavailable,
 		"connection error: dial unix /tmp/plugin123/sock: connect: no such file"))
 	if tournament.CodeOf(transport) != tournament.CodeUnavailable || strings.Contains(transport.Error(), "/tmp") {
 		t.Errorf("a transport failure came back as %v, want unavailable naming no socket", transport)

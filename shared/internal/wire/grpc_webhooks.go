@@ -1,12 +1,12 @@
 // The webhook part of the protocol, both sides, and its conversions.
 
-package shared
+package wire
 
 import (
 	"context"
 	"time"
 
-	pb "github.com/tourney/tourney/shared/proto"
+	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -76,12 +76,18 @@ func webhookErr(err error) error {
 
 // PutWebhook implements WebhookStore.
 func (c *GRPCClient) PutWebhook(ctx context.Context, w Webhook) error {
+	if !c.serves(CapWebhooks) {
+		return ErrNoWebhooks
+	}
 	_, err := c.client.PutWebhook(ctx, webhookToPB(w))
 	return webhookErr(err)
 }
 
 // Webhooks implements WebhookStore.
 func (c *GRPCClient) Webhooks(ctx context.Context) ([]Webhook, error) {
+	if !c.serves(CapWebhooks) {
+		return nil, ErrNoWebhooks
+	}
 	r, err := c.client.Webhooks(ctx, &pb.WebhooksRequest{})
 	if err != nil {
 		return nil, webhookErr(err)
@@ -95,35 +101,50 @@ func (c *GRPCClient) Webhooks(ctx context.Context) ([]Webhook, error) {
 
 // DeleteWebhook implements WebhookStore.
 func (c *GRPCClient) DeleteWebhook(ctx context.Context, id string) error {
+	if !c.serves(CapWebhooks) {
+		return ErrNoWebhooks
+	}
 	_, err := c.client.DeleteWebhook(ctx, &pb.WebhookRef{Id: id})
 	return webhookErr(err)
 }
 
 // EnqueueDeliveries implements WebhookStore.
 func (c *GRPCClient) EnqueueDeliveries(ctx context.Context, ds []Delivery) error {
+	if !c.serves(CapWebhooks) {
+		return ErrNoWebhooks
+	}
 	_, err := c.client.EnqueueDeliveries(ctx, deliveriesToPB(ds))
 	return webhookErr(err)
 }
 
 // ClaimDeliveries implements WebhookStore.
 func (c *GRPCClient) ClaimDeliveries(ctx context.Context, req ClaimRequest) ([]Delivery, error) {
+	if !c.serves(CapWebhooks) {
+		return nil, ErrNoWebhooks
+	}
 	return deliveriesFromPB(c.client.ClaimDeliveries(ctx,
 		&pb.ClaimRequest{NowUnixNano: unixNano(req.Now), LeaseNanos: int64(req.Lease), Max: int32(req.Max)}))
 }
 
 // SaveDelivery implements WebhookStore.
 func (c *GRPCClient) SaveDelivery(ctx context.Context, d Delivery) error {
+	if !c.serves(CapWebhooks) {
+		return ErrNoWebhooks
+	}
 	_, err := c.client.SaveDelivery(ctx, deliveryToPB(d))
 	return webhookErr(err)
 }
 
 // Deliveries implements WebhookStore.
 func (c *GRPCClient) Deliveries(ctx context.Context, webhookID string, limit int) ([]Delivery, error) {
+	if !c.serves(CapWebhooks) {
+		return nil, ErrNoWebhooks
+	}
 	return deliveriesFromPB(c.client.Deliveries(ctx, &pb.DeliveriesRequest{WebhookId: webhookID, Limit: int32(limit)}))
 }
 
 func (s *GRPCServer) webhooks() (WebhookStore, error) {
-	ws, ok := s.Impl.(WebhookStore)
+	ws, ok := WebhookStoreOf(s.Impl)
 	if !ok {
 		return nil, status.Error(codes.Unimplemented, ErrNoWebhooks.Error())
 	}
