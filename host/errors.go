@@ -1,8 +1,7 @@
 package host
 
 import (
-	"fmt"
-
+	"github.com/tourney/tourney/host/internal/notapplied"
 	"github.com/tourney/tourney/tournament"
 )
 
@@ -11,9 +10,7 @@ import (
 // restarting, an outage being written back): the call had no effect, and
 // retrying it as it is is safe. Any other unavailable error from a write
 // leaves its outcome unknown.
-const ReasonNotApplied = "not_applied"
+const ReasonNotApplied = notapplied.Reason
 
 // Refused is an unavailable error with ReasonNotApplied.
-func Refused(format string, args ...any) *tournament.Error {
-	return &tournament.Error{Code: tournament.CodeUnavailable, Reason: ReasonNotApplied, Message: fmt.Sprintf(format, args...)}
-}
+func Refused(format string, args ...any) *tournament.Error { return notapplied.Errorf(format, args...) }

@@ -6,17 +6,19 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/tourney/tourney/host/internal/datadir"
+	"github.com/tourney/tourney/host/plugins"
+	"github.com/tourney/tourney/host/webhooks"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
 	"github.com/tourney/tourney/tournament"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Options configure a Host.
@@ -45,12 +47,13 @@ type Host struct {
 	fan    fanout // shared event subscriptions (see Events)
 
 	embeddedName string
-	sockets      string      // this host's plugin socket directory
-	primary      *supervisor // nil when embedded
-	fallback     *supervisor // plugin-memory, when TOURNEY_FALLBACK=memory
+	sockets      string              // this host's plugin socket directory
+	primary      *plugins.Supervisor // nil when embedded
+	fallback     *plugins.Supervisor // plugin-memory, when TOURNEY_FALLBACK=memory
 	router       *router
 	cache        *snapshotCache
-	hooks        *dispatcher // webhook deliveries
+	hooks        *webhooks.Dispatcher
+	data         *bolt.DB // the data directory (outage log, webhook outbox); nil when the fallback takes no writes
 
 	housekeeping atomic.Pointer[shared.MaintainReport] // the backend's last housekeeping report (metrics)
 
@@ -104,16 +107,24 @@ func New(opts Options) (*Host, error) {
 	if r.fallback != nil && !r.readonly {
 		// The fallback takes writes: every one is logged on disk first.
 		var err error
-		if r.log, err = openOutageLog(cfg.DataDir); err != nil {
-			h.closePlugins()
-			return nil, err
+		if h.data, err = datadir.Open(cfg.DataDir); err == nil {
+			if r.log, err = openOutageLog(h.data); err == nil {
+				err = h.resumeOutage()
+			}
 		}
-		if err := h.resumeOutage(); err != nil {
-			h.closePlugins()
+		if err != nil {
+			h.closeStores()
 			return nil, err
 		}
 	}
-	h.hooks = newDispatcher(h)
+	hooks, err := webhooks.New(webhooks.Options{Primary: webhookPrimary{r}, PrimaryName: r.primaryName, DB: h.data,
+		Timeout: cfg.WebhookTimeout, Retry: cfg.WebhookRetry, Backoff: cfg.WebhookBackoff, OperationTimeout: cfg.OperationTimeout,
+		Logger: logger})
+	if err != nil {
+		h.closeStores()
+		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: the webhook outbox: %w", cfg.DataDir, err)
+	}
+	h.hooks = hooks
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	// Probe now, so that a host started while the primary is down serves
@@ -125,12 +136,12 @@ func New(opts Options) (*Host, error) {
 	if r.state() == statePrimary {
 		// Changes made before the dispatcher's first pass match these.
 		rctx, rcancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
-		_ = h.hooks.refresh(rctx)
+		_ = h.hooks.Refresh(rctx)
 		rcancel()
 	}
 	h.wg.Add(3)
 	go func() { defer h.wg.Done(); r.probe(ctx) }()
-	go func() { defer h.wg.Done(); h.hooks.run(ctx) }()
+	go func() { defer h.wg.Done(); h.hooks.Run(ctx) }()
 	go h.sweep()
 	return h, nil
 }
@@ -196,49 +207,29 @@ func NewLogger(cfg config.Config) hclog.Logger {
 
 // PluginPath returns the binary for a plugin name: an absolute path as is,
 // else plugin-NAME in dir (default: the directory of this executable).
-func PluginPath(dir, name string) (string, error) {
-	if filepath.IsAbs(name) {
-		return name, nil
-	}
-	if dir == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return "", fmt.Errorf("TOURNEY_PLUGIN_DIR is unset and the host's own directory is unknown: %w", err)
-		}
-		dir = filepath.Dir(exe)
-	}
-	return filepath.Join(dir, "plugin-"+name), nil
-}
+func PluginPath(dir, name string) (string, error) { return plugins.Path(dir, name) }
 
-func (h *Host) startPlugin(variable, name, checksum string) (*supervisor, error) {
-	path, err := PluginPath(h.cfg.PluginDir, name)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%s=%s: plugin %s: %w", variable, name, filepath.Base(path), err)
-	}
-	if checksum, err = expectedChecksum(path, variable+"_SHA256", checksum, h.cfg.PluginVerify); err != nil {
-		return nil, fmt.Errorf("%s=%s: %w", variable, name, err)
-	}
-	if !h.cfg.PluginVerify && checksum == "" {
-		h.logger.Warn("TOURNEY_PLUGIN_VERIFY=off: running a plugin binary without checking its checksum", "plugin", path)
-	}
+// PluginInfo describes a supervised plugin for /v1/status.
+type PluginInfo = plugins.Info
+
+// ManifestName is the checksum manifest `make build` writes beside the
+// plugin binaries, in sha256sum's format ("<hex>  plugin-redis").
+const ManifestName = plugins.ManifestName
+
+// WriteManifest writes dir/plugins.sha256 with the sha256 of every
+// plugin-* file in dir.
+func WriteManifest(dir string) error { return plugins.WriteManifest(dir) }
+
+func (h *Host) startPlugin(setting, name, checksum string) (*plugins.Supervisor, error) {
 	if h.sockets == "" {
-		if h.sockets, err = hostSocketDir(); err != nil {
+		var err error
+		if h.sockets, err = plugins.SocketDir(); err != nil {
 			return nil, err
 		}
 	}
-	sup, err := newSupervisor(strings.TrimPrefix(filepath.Base(path), "plugin-"), path, checksum, h.cfg.Environ(),
-		h.logger, h.sockets, h.cfg.ConnectTimeout)
-	if err == nil {
-		sup.unary, sup.procs = !h.cfg.PluginStreams, h.cfg.PluginProcs
-		err = sup.start()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s=%s: %w", variable, name, err)
-	}
-	return sup, nil
+	return plugins.Start(plugins.Options{Setting: setting, Name: name, Dir: h.cfg.PluginDir, Checksum: checksum,
+		Verify: h.cfg.PluginVerify, Env: h.cfg.Environ(), Sockets: h.sockets, Handshake: h.cfg.ConnectTimeout,
+		Unary: !h.cfg.PluginStreams, Procs: h.cfg.PluginProcs, Logger: h.logger})
 }
 
 // launch starts the plugins and wires them into r.
@@ -247,21 +238,21 @@ func (h *Host) launch(r *router) error {
 	if h.primary, err = h.startPlugin("TOURNEY_PRIMARY", h.cfg.Primary, h.cfg.PrimarySHA256); err != nil {
 		return err
 	}
-	r.primaryName = h.primary.name
-	r.primary = h.primary.get
+	r.primaryName = h.primary.Name()
+	r.primary = h.primary.Backend
 	switch {
-	case h.cfg.Fallback == config.FallbackMemory && h.primary.name != "memory":
+	case h.cfg.Fallback == config.FallbackMemory && h.primary.Name() != "memory":
 		if h.fallback, err = h.startPlugin("TOURNEY_FALLBACK", "memory", h.cfg.FallbackSHA256); err != nil {
-			h.primary.close()
+			h.primary.Close()
 			return err
 		}
 		r.fallbackName = "memory"
 		r.fallback = func(ctx context.Context) (shared.Backend, error) {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
-			return h.fallback.get(ctx)
+			return h.fallback.Backend(ctx)
 		}
-		r.fallbackGen = h.fallback.generation
+		r.fallbackGen = h.fallback.Generation
 	case h.cfg.Fallback == config.FallbackReadonly:
 		h.readonly(r)
 	}
@@ -284,18 +275,23 @@ func (h *Host) Close() error {
 			h.cancel()
 		}
 		h.wg.Wait()
-		h.closePlugins()
-		if h.router.log != nil {
-			_ = h.router.log.close()
-		}
+		h.closeStores()
 	})
 	return nil
 }
 
+// closeStores kills the plugins and closes the data directory.
+func (h *Host) closeStores() {
+	h.closePlugins()
+	if h.data != nil {
+		_ = h.data.Close()
+	}
+}
+
 func (h *Host) closePlugins() {
-	for _, s := range []*supervisor{h.primary, h.fallback} {
+	for _, s := range []*plugins.Supervisor{h.primary, h.fallback} {
 		if s != nil {
-			s.close()
+			s.Close()
 		}
 	}
 	if h.sockets != "" {
@@ -334,7 +330,7 @@ func (h *Host) mutate(ctx context.Context, c call,
 	for _, ev := range ch.Events {
 		h.logger.Debug("event", "type", ev.Type, "tournament", ev.TournamentID, "version", ev.Version, "game", ev.GameID)
 	}
-	h.hooks.publish(ch.Events)
+	h.hooks.Publish(ch.Events)
 	recordChange(ctx, ch.Tournament, ch.Events)
 	return ch.Tournament, nil
 }
@@ -595,9 +591,9 @@ type Status struct {
 func (h *Host) Status(ctx context.Context) Status {
 	r := h.router
 	st := Status{Breaker: r.cb.State().String(), Plugins: []PluginInfo{}, Failover: r.stats()}
-	for _, s := range []*supervisor{h.primary, h.fallback} {
+	for _, s := range []*plugins.Supervisor{h.primary, h.fallback} {
 		if s != nil {
-			st.Plugins = append(st.Plugins, s.info())
+			st.Plugins = append(st.Plugins, s.Info())
 		}
 	}
 	if r.state() == statePrimary {

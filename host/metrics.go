@@ -1,10 +1,9 @@
 package host
 
 import (
-	"runtime"
+	"github.com/tourney/tourney/host/plugins"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/procfs"
 	"github.com/sony/gobreaker/v2"
 )
 
@@ -72,11 +71,11 @@ func (h *Host) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descConflicts, prometheus.CounterValue, float64(st.Conflicts))
 	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(st.PendingWriteBack))
 	ch <- prometheus.MustNewConstMetric(descCached, prometheus.GaugeValue, float64(st.CachedSnapshots))
-	for outcome, n := range map[string]int64{"delivered": h.hooks.delivered.Load(), "retry": h.hooks.retried.Load(),
-		"failed": h.hooks.failed.Load()} {
+	hooks := h.hooks.Counts()
+	for outcome, n := range map[string]int64{"delivered": hooks.Delivered, "retry": hooks.Retried, "failed": hooks.Failed} {
 		ch <- prometheus.MustNewConstMetric(descHookAttempts, prometheus.CounterValue, float64(n), outcome)
 	}
-	ch <- prometheus.MustNewConstMetric(descHookOutbox, prometheus.GaugeValue, float64(h.hooks.box.count()))
+	ch <- prometheus.MustNewConstMetric(descHookOutbox, prometheus.GaugeValue, float64(hooks.Outbox))
 	if rep := h.housekeeping.Load(); rep != nil {
 		ch <- prometheus.MustNewConstMetric(descOldestLive, prometheus.GaugeValue, rep.OldestLive.Seconds())
 		if k := rep.Keys; k != nil {
@@ -97,35 +96,14 @@ func (h *Host) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descTransits, prometheus.CounterValue, float64(n), k[0], k[1])
 	}
 	h.router.mu.Unlock()
-	for _, s := range []*supervisor{h.primary, h.fallback} {
+	for _, s := range []*plugins.Supervisor{h.primary, h.fallback} {
 		if s != nil {
-			in := s.info()
+			in := s.Info()
 			ch <- prometheus.MustNewConstMetric(descRestarts, prometheus.CounterValue, float64(in.Restarts), in.Name)
-			procs := s.procs
-			if procs <= 0 {
-				procs = runtime.NumCPU()
-			}
-			ch <- prometheus.MustNewConstMetric(descProcs, prometheus.GaugeValue, float64(procs), in.Name)
-			if cpu, ok := processCPU(in.PID); ok {
+			ch <- prometheus.MustNewConstMetric(descProcs, prometheus.GaugeValue, float64(s.Procs()), in.Name)
+			if cpu, ok := s.CPUSeconds(); ok {
 				ch <- prometheus.MustNewConstMetric(descPluginCPU, prometheus.CounterValue, cpu, in.Name)
 			}
 		}
 	}
-}
-
-// processCPU is the CPU time of process pid in seconds, where /proc tells
-// (Linux); false elsewhere, or when the process is gone.
-func processCPU(pid int) (float64, bool) {
-	if pid <= 0 {
-		return 0, false
-	}
-	p, err := procfs.NewProc(pid)
-	if err != nil {
-		return 0, false
-	}
-	st, err := p.Stat()
-	if err != nil {
-		return 0, false
-	}
-	return st.CPUTime(), true
 }

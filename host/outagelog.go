@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/tourney/tourney/tournament"
@@ -94,40 +92,11 @@ type logTombstone struct {
 	Expires time.Time `json:"expires"`
 }
 
-// defaultDataDir is $XDG_STATE_HOME/tourney, else ~/.local/state/tourney.
-func defaultDataDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "tourney"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("TOURNEY_DATA_DIR is unset and the home directory is unknown: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "tourney"), nil
-}
-
-// openOutageLog opens (creating) dir/outage.db. A second host using the
-// same directory is refused at once rather than left waiting on the lock.
-func openOutageLog(dir string) (*outageLog, error) {
-	if dir == "" {
-		var err error
-		if dir, err = defaultDataDir(); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: %w", dir, err)
-	}
-	path := filepath.Join(dir, "outage.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: %s is in use by another host; give each host its own directory", dir, path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: opening the outage log: %w", dir, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTournaments, bucketTombstones, bucketAside, bucketOutbox, bucketWebhooks} {
+// openOutageLog keeps the outage log in db (the data directory's
+// database), creating its buckets.
+func openOutageLog(db *bolt.DB) (*outageLog, error) {
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketTournaments, bucketTombstones, bucketAside} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -135,13 +104,10 @@ func openOutageLog(dir string) (*outageLog, error) {
 		return nil
 	})
 	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: %w", dir, err)
+		return nil, fmt.Errorf("the outage log: %w", err)
 	}
 	return &outageLog{db: db}, nil
 }
-
-func (l *outageLog) close() error { return l.db.Close() }
 
 func idKey(id int64) []byte {
 	return binary.BigEndian.AppendUint64(nil, uint64(id))

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/host/webhooks"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
@@ -166,7 +167,7 @@ func TestWebhookDeliversSignedFilteredEvents(t *testing.T) {
 		}
 	}
 	rc.waitFor(t, "two deliveries", func(g []received) bool { return len(g) >= 2 })
-	time.Sleep(3 * webhookPoll) // nothing else is on its way
+	time.Sleep(3 * webhooks.Poll) // nothing else is on its way
 	got := rc.all()
 	if len(got) != 2 {
 		t.Fatalf("%d deliveries, want 2 (player_joined in tournament 1 only)", len(got))
@@ -204,7 +205,7 @@ func TestWebhookDeliversSignedFilteredEvents(t *testing.T) {
 	if _, err := h.AddPlayer(bg, 1, 9); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3 * webhookPoll)
+	time.Sleep(3 * webhooks.Poll)
 	if n := len(rc.all()); n != 2 {
 		t.Fatalf("a deleted webhook got %d deliveries", n-2)
 	}
@@ -260,7 +261,7 @@ func TestWebhookGivesUpAfterTheRetryWindow(t *testing.T) {
 		t.Fatalf("given up: %+v", d)
 	}
 	n := len(rc.all())
-	time.Sleep(3 * webhookPoll)
+	time.Sleep(3 * webhooks.Poll)
 	if len(rc.all()) != n {
 		t.Fatal("a failed delivery was attempted again")
 	}
@@ -364,7 +365,7 @@ func TestWebhookOutboxCarriesAnOutageAndARestart(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(3 * webhookPoll)
+	time.Sleep(3 * webhooks.Poll)
 	if n := answered(rc.all(), "ok"); n != 2 {
 		t.Fatalf("%d successful deliveries, want 2: the handover sent one again", n)
 	}

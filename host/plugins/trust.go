@@ -1,4 +1,4 @@
-package host
+package plugins
 
 import (
 	"bufio"
@@ -95,10 +95,11 @@ func pluginEnv(config []string) []string {
 	return env
 }
 
-// hostSocketDir returns this host's own directory for go-plugin's Unix
+// SocketDir returns this host's own directory for go-plugin's Unix
 // sockets, after removing the directories of hosts that died without
-// cleaning up (SIGKILL leaves their sockets behind).
-func hostSocketDir() (string, error) {
+// cleaning up (SIGKILL leaves their sockets behind). The host removes it
+// when it exits.
+func SocketDir() (string, error) {
 	base := socketDir()
 	old, _ := filepath.Glob(filepath.Join(base, "tourney-sock-*"))
 	for _, d := range old {

@@ -1,4 +1,4 @@
-package host
+package webhooks
 
 import (
 	"encoding/json"
@@ -35,12 +35,20 @@ type outbox struct {
 	mem map[string]shared.Delivery
 }
 
-func newOutbox(l *outageLog) *outbox {
-	o := &outbox{mem: map[string]shared.Delivery{}}
-	if l != nil {
-		o.db = l.db
+func newOutbox(db *bolt.DB) (*outbox, error) {
+	o := &outbox{db: db, mem: map[string]shared.Delivery{}}
+	if db == nil {
+		return o, nil
 	}
-	return o
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketOutbox, bucketWebhooks} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return o, err
 }
 
 // put stores (or replaces) deliveries; on disk it returns once they are
