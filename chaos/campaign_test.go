@@ -229,13 +229,25 @@ func (c *campaign) fault(n int) {
 	}
 }
 
-// heal waits until both hosts serve from Redis again.
+// heal waits until both hosts serve from Redis again, and stay there: a
+// fault just injected (a plugin killed) may not be noticed yet when a host
+// is first asked.
 func (c *campaign) heal() {
-	for i := range c.hosts {
-		if !c.waitState(i, "primary", 30*time.Second) {
-			st, _ := c.hosts[i].client.Status(bg)
-			c.t.Fatalf("host %d did not get back to Redis within 30s: %+v", i, st.Failover)
+	deadline := time.Now().Add(60 * time.Second)
+	for stable := 0; stable < 3; {
+		if time.Now().After(deadline) {
+			for i := range c.hosts {
+				st, _ := c.hosts[i].client.Status(bg)
+				c.t.Logf("host %d: %+v", i, st.Failover)
+			}
+			c.t.Fatal("the hosts did not settle back on Redis within 60s")
 		}
+		if c.mode(0) == "primary" && c.mode(1) == "primary" {
+			stable++
+		} else {
+			stable = 0
+		}
+		time.Sleep(time.Second)
 	}
 }
 
@@ -396,7 +408,8 @@ func (c *campaign) verify() {
 	for id, h := range c.history {
 		last := h[len(h)-1]
 		for i, host := range c.hosts {
-			got, err := host.client.Get(bg, id)
+			var got *tournament.Tournament
+			err := retryFor(10*time.Second, func() (err error) { got, err = host.client.Get(bg, id); return err })
 			if err != nil {
 				t.Errorf("tournament %d on host %d: %v", id, i, err)
 				continue
@@ -461,4 +474,17 @@ func campaignView(t *tournament.Tournament) string {
 	}
 	b, _ := json.Marshal([]any{t.Status, t.Players, t.Seeds, games, t.WinnerID, t.Version, dropped, len(t.ResetResults)})
 	return string(b)
+}
+
+// retryFor calls fn until it succeeds, fails with an error not to retry,
+// or within has passed.
+func retryFor(within time.Duration, fn func() error) error {
+	deadline := time.Now().Add(within)
+	for {
+		err := fn()
+		if err == nil || !retryable(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

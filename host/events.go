@@ -22,10 +22,11 @@ import (
 // "resync", no id), and then new events only. A switch between the primary
 // and the fallback ends the subscription with an unavailable error.
 func (h *Host) Subscribe(ctx context.Context, id int64, after string, fn func(shared.StreamEvent) error) error {
-	b, switched, tag, err := h.router.current(ctx, call{id: id})
+	src, err := h.router.ForStream(ctx, id)
 	if err != nil {
 		return err
 	}
+	b, switched, tag := src.Backend, src.Switched, src.Tag
 	raw, resync, err := untag(after, tag)
 	if err != nil {
 		return err

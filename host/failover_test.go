@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/host/failover"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
@@ -147,12 +148,12 @@ func startRig(t *testing.T, cfg config.Config, f *flaky, p *memory.Backend) *fai
 
 var bg = context.Background()
 
-func (r *failoverRig) waitMode(t *testing.T, m state) {
+func (r *failoverRig) waitMode(t *testing.T, m failover.State) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for r.h.router.state() != m {
+	for r.h.router.State() != m {
 		if time.Now().After(deadline) {
-			t.Fatalf("the host did not switch to %s (it is %s)", m, r.h.router.state())
+			t.Fatalf("the host did not switch to %s (it is %s)", m, r.h.router.State())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -180,7 +181,7 @@ func (r *failoverRig) outage(t *testing.T, ids ...int64) {
 		r.pending(t, id, 10)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	for _, id := range ids {
 		if _, err := r.h.AddPlayer(bg, id, 11); err != nil {
 			t.Fatal(err)
@@ -192,7 +193,7 @@ func TestFailoverServesKnownTournamentsAndWritesThemBack(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	tr, err := r.h.AddPlayer(bg, 1, 11)
 	if err != nil || len(tr.Players) != 2 || tr.Version != 3 {
 		t.Fatalf("a known tournament on the fallback: %+v %v", tr, err)
@@ -207,7 +208,7 @@ func TestFailoverServesKnownTournamentsAndWritesThemBack(t *testing.T) {
 		t.Fatalf("list on the fallback: %+v", list)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, err := r.primary.Get(bg, 1)
 	if err != nil || got.Version != 3 || !slices.Equal(got.Players, []int64{10, 11}) {
 		t.Fatalf("written back: %+v %v", got, err)
@@ -225,7 +226,7 @@ func TestFailbackMergesChangesThatStillApply(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +235,7 @@ func TestFailbackMergesChangesThatStillApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if got.Version != 4 || !slices.Equal(got.Players, []int64{10, 12, 11}) {
 		t.Fatalf("merged state: version %d players %v, want 4 and [10 12 11]", got.Version, got.Players)
@@ -251,7 +252,7 @@ func TestFailbackRecordsAConflictThatCannotMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.RegisterResult(bg, 1, 1, 10, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestFailbackRecordsAConflictThatCannotMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if *got.WinnerID != 11 {
 		t.Fatalf("the primary's result lost: winner %d", *got.WinnerID)
@@ -279,12 +280,12 @@ func TestRemovalDuringOutageIsWrittenBackAndNotResurrected(t *testing.T) {
 	r.pending(t, 1, 10)
 	r.pending(t, 2, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if err := r.h.RemoveTournament(bg, 1); err != nil {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	if _, err := r.primary.Get(bg, 1); !errors.Is(err, tournament.ErrNotFound) {
 		t.Fatalf("a tournament removed during the outage is back: %v", err)
 	}
@@ -297,7 +298,7 @@ func TestReadonlyFallbackServesReadsOnly(t *testing.T) {
 	r := newRig(t, config.FallbackReadonly)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if tr, err := r.h.GetTournament(bg, 1); err != nil || len(tr.Players) != 1 {
 		t.Fatalf("read on readonly: %+v %v", tr, err)
 	}
@@ -314,7 +315,7 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 	r := newRig(t, config.FallbackOff)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.GetTournament(bg, 1); !errors.Is(err, tournament.ErrUnavailable) {
 		t.Fatalf("read with fallback off: %v", err)
 	}
@@ -327,7 +328,7 @@ func TestOffFallbackRefusesEverything(t *testing.T) {
 		t.Fatalf("write with fallback off: %v (want the not_applied reason)", err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	if _, err := r.h.AddPlayer(bg, 1, 11); err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +348,7 @@ func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
 	for r.flaky.failCAS.Load() > 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if got, _ := r.primary.Get(bg, 1); len(got.Players) != 2 {
 		t.Fatalf("the first write-back did not land: %v", got.Players)
 	}
@@ -355,7 +356,7 @@ func TestInterruptedFailbackIsRetriedWithoutFalseConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	one, _ := r.primary.Get(bg, 1)
 	two, _ := r.primary.Get(bg, 2)
 	if !slices.Equal(one.Players, []int64{10, 11, 12}) || !slices.Equal(two.Players,
@@ -398,10 +399,10 @@ func TestFailoverCarriesEveryFormat(t *testing.T) {
 		play(id, 3)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	played := map[int64]*tournament.Tournament{1: play(1, 5), 2: play(2, 5)}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	for id, want := range played {
 		got, err := r.primary.Get(bg, id)
 		if err != nil || string(got.AppendJSON(nil)) != string(want.AppendJSON(nil)) {
@@ -429,7 +430,7 @@ func TestFailoverWritesBackEveryCommand(t *testing.T) {
 		}
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	must := func(tr *tournament.Tournament, err error) *tournament.Tournament {
 		t.Helper()
 		if err != nil {
@@ -456,7 +457,7 @@ func TestFailoverWritesBackEveryCommand(t *testing.T) {
 	}
 	played := must(r.h.EndTournament(bg, 1))
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, err := r.primary.Get(bg, 1)
 	if err != nil || string(got.AppendJSON(nil)) != string(played.AppendJSON(nil)) {
 		t.Fatalf("written back as\n%s\nplayed as\n%s (%v)", got.AppendJSON(nil), played.AppendJSON(nil), err)
@@ -473,7 +474,7 @@ func TestAFallbackCopyOutdatedByThePrimaryIsImportedAgain(t *testing.T) {
 	r.pending(t, 1, 10)
 	r.pending(t, 2, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.GetTournament(bg, 1); err != nil { // the fallback takes 1 in
 		t.Fatal(err)
 	}
@@ -482,13 +483,13 @@ func TestAFallbackCopyOutdatedByThePrimaryIsImportedAgain(t *testing.T) {
 	}
 	r.flaky.slowWrites.Store(int64(3 * time.Second)) // failing back takes a while
 	r.flaky.down.Store(false)
-	r.waitMode(t, stateFailingBack)
+	r.waitMode(t, failover.StateFailingBack)
 	onPrimary, err := r.h.AddPlayer(bg, 1, 11) // not in the log: straight to the primary
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(true) // the primary fails again
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	r.flaky.slowWrites.Store(0)
 	onFallback, err := r.h.AddPlayer(bg, 1, 12)
 	if err != nil {
@@ -499,7 +500,7 @@ func TestAFallbackCopyOutdatedByThePrimaryIsImportedAgain(t *testing.T) {
 			onPrimary.Version, onPrimary.Players, onFallback.Version, onFallback.Players)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if !slices.Equal(got.Players, []int64{10, 11, 12}) || got.Version != onFallback.Version {
 		t.Fatalf("written back: version %d %v", got.Version, got.Players)
@@ -521,7 +522,7 @@ func TestAChangeThePrimaryTookUnansweredIsReplacedByTheAcknowledgedRetry(t *test
 	if _, err := r.h.StartTournament(bg, 1, true); !errors.Is(err, tournament.ErrUnavailable) {
 		t.Fatalf("the start whose answer is lost: %v", err)
 	}
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	started, err := r.h.StartTournament(bg, 1, true) // the caller retries
 	if err != nil {
 		t.Fatal(err)
@@ -536,7 +537,7 @@ func TestAChangeThePrimaryTookUnansweredIsReplacedByTheAcknowledgedRetry(t *test
 		t.Fatal("the lost start did not land on the primary")
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if !slices.Equal(got.Seeds, started.Seeds) || got.Version != played.Version || *got.Game(g.GameID).WinnerID != g.Player2 {
 		t.Fatalf("written back: seeds %v version %d; the host acknowledged seeds %v and version %d", got.Seeds,
@@ -559,7 +560,7 @@ func TestFailbackMergesTheSameDepartureAndKeepsACallsDeadline(t *testing.T) {
 	}
 	g1, g2 := started.Rounds[0].Games[0], started.Rounds[0].Games[1]
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	called, err := r.h.CallGame(bg, 1, g1.GameID)
 	if err != nil {
 		t.Fatal(err)
@@ -573,7 +574,7 @@ func TestFailbackMergesTheSameDepartureAndKeepsACallsDeadline(t *testing.T) {
 	}
 	time.Sleep(50 * time.Millisecond) // the failback's clock is later than the call's
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if g := got.Game(g1.GameID); g.State != tournament.StateCalled || !g.Deadline.Equal(called.Game(g1.GameID).Deadline) {
 		t.Fatalf("the call merged at failback: %+v, deadline %v; it was called with deadline %v", g, g.Deadline,
@@ -597,9 +598,9 @@ func TestChangesAfterAWriteBackThatLandedUnansweredAreWrittenBack(t *testing.T) 
 	r.flaky.down.Store(false)
 	landed := func() bool { got, _ := r.primary.Get(bg, 1); return slices.Equal(got.Players, []int64{10, 11}) }
 	deadline := time.Now().Add(5 * time.Second)
-	for !(landed() && r.flaky.down.Load() && r.h.router.state() == stateFallback) { // it landed, its answer was lost
+	for !(landed() && r.flaky.down.Load() && r.h.router.State() == failover.StateFallback) { // it landed, its answer was lost
 		if time.Now().After(deadline) {
-			t.Fatalf("the first write-back did not land unanswered (state %s)", r.h.router.state())
+			t.Fatalf("the first write-back did not land unanswered (state %s)", r.h.router.State())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -608,7 +609,7 @@ func TestChangesAfterAWriteBackThatLandedUnansweredAreWrittenBack(t *testing.T) 
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if got.Version != after.Version || !slices.Equal(got.Players, []int64{10, 11, 12}) {
 		t.Fatalf("written back: version %d %v; acknowledged version %d %v", got.Version, got.Players, after.Version, after.Players)
@@ -632,7 +633,7 @@ func TestAMergeThatLandedUnansweredIsNotMergedAgain(t *testing.T) {
 	if _, err := r.h.CreateTournament(bg, params); !errors.Is(err, tournament.ErrUnavailable) {
 		t.Fatalf("the create whose answer is lost: %v", err)
 	}
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.CreateTournament(bg, params); err != nil { // the caller retries
 		t.Fatal(err)
 	}
@@ -657,14 +658,14 @@ func TestAMergeThatLandedUnansweredIsNotMergedAgain(t *testing.T) {
 		return got != nil && got.Status == tournament.StatusCompleted
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for !(landed() && r.flaky.down.Load() && r.h.router.state() == stateFallback) { // the merge landed, its answer was lost
+	for !(landed() && r.flaky.down.Load() && r.h.router.State() == failover.StateFallback) { // the merge landed, its answer was lost
 		if time.Now().After(deadline) {
-			t.Fatalf("the merge did not land unanswered (state %s)", r.h.router.state())
+			t.Fatalf("the merge did not land unanswered (state %s)", r.h.router.State())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if got.Status != tournament.StatusCompleted || *got.Game(g.GameID).WinnerID != g.Player2 {
 		t.Fatalf("written back: %s, game %+v", got.Status, got.Game(g.GameID))

@@ -57,13 +57,13 @@ func (h *Host) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector: the failover state at scrape time.
 func (h *Host) Collect(ch chan<- prometheus.Metric) {
-	st := h.router.stats()
+	st := h.router.Stats()
 	fallback := 0.0
 	if st.Mode == "fallback" {
 		fallback = 1
 	}
 	breaker := map[gobreaker.State]float64{gobreaker.StateClosed: 0, gobreaker.StateHalfOpen: 1,
-		gobreaker.StateOpen: 2}[h.router.cb.State()]
+		gobreaker.StateOpen: 2}[h.router.Breaker()]
 	ch <- prometheus.MustNewConstMetric(descMode, prometheus.GaugeValue, fallback)
 	ch <- prometheus.MustNewConstMetric(descBreaker, prometheus.GaugeValue, breaker)
 	ch <- prometheus.MustNewConstMetric(descFailovers, prometheus.CounterValue, float64(st.Failovers))
@@ -91,12 +91,10 @@ func (h *Host) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descScanSeconds, prometheus.GaugeValue, k.Duration.Seconds())
 		}
 	}
-	h.router.mu.Lock()
-	for k, n := range h.router.transitions {
+	for k, n := range h.router.TransitionCounts() {
 		ch <- prometheus.MustNewConstMetric(descTransits, prometheus.CounterValue, float64(n), k[0], k[1])
 	}
-	h.router.mu.Unlock()
-	for _, s := range []*plugins.Supervisor{h.primary, h.fallback} {
+	for _, s := range []*plugins.Supervisor{h.procs.primary, h.procs.fallback} {
 		if s != nil {
 			in := s.Info()
 			ch <- prometheus.MustNewConstMetric(descRestarts, prometheus.CounterValue, float64(in.Restarts), in.Name)

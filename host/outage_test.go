@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/host/failover"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/shared/config"
@@ -30,7 +31,7 @@ func TestHostRestartedOnTheFallbackWritesBackItsOutageLog(t *testing.T) {
 	r := startRig(t, cfg, f, p)
 	r.pending(t, 1, 10, 11)
 	f.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.AddPlayer(bg, 1, 12); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestHostRestartedOnTheFallbackWritesBackItsOutageLog(t *testing.T) {
 	_ = r.h.Close() // the host is gone, and its in-memory fallback with it
 
 	r2 := startRig(t, cfg, f, p)
-	if s := r2.h.router.state(); s != stateFallback {
+	if s := r2.h.router.State(); s != failover.StateFallback {
 		t.Fatalf("a host restarted with an unfinished outage is %s, want fallback", s)
 	}
 	got, err := r2.h.GetTournament(bg, 1)
@@ -55,7 +56,7 @@ func TestHostRestartedOnTheFallbackWritesBackItsOutageLog(t *testing.T) {
 		t.Fatalf("served after the restart: %+v %v, want version %d", got, err, acked.Version)
 	}
 	f.down.Store(false)
-	r2.waitMode(t, statePrimary)
+	r2.waitMode(t, failover.StatePrimary)
 	stored, err := p.Get(bg, 1)
 	if err != nil || stored.Version != acked.Version || !slices.Equal(stored.Seeds, acked.Seeds) {
 		t.Fatalf("written back: %+v %v", stored, err)
@@ -74,7 +75,7 @@ func TestFailbackEmitsNoRemovalToSubscribers(t *testing.T) {
 	r := newRig(t, config.FallbackMemory)
 	r.pending(t, 1, 10)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
 	events := r.h.Events(ctx, 1, "")
@@ -83,7 +84,7 @@ func TestFailbackEmitsNoRemovalToSubscribers(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	time.Sleep(100 * time.Millisecond) // the subscription moves to the primary
 	if _, err := r.h.AddPlayer(bg, 1, 12); err != nil {
 		t.Fatal(err)
@@ -114,7 +115,7 @@ func TestImportIsRefusedOnTheFallback(t *testing.T) {
 		r := newRig(t, mode)
 		snap := r.pending(t, 1, 10)
 		r.flaky.down.Store(true)
-		r.waitMode(t, stateFallback)
+		r.waitMode(t, failover.StateFallback)
 		changed := snap.Clone()
 		changed.Name = "imported"
 		if _, err := r.h.Import(bg, []*tournament.Tournament{changed}); !errors.Is(err, tournament.ErrUnavailable) {
@@ -137,12 +138,12 @@ func TestFailbackDoesNotResurrectWhatThePrimaryDidNotLose(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.AddPlayer(bg, 2, 11); err != nil {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	if _, err := r.primary.Get(bg, 1); !errors.Is(err, tournament.ErrNotFound) {
 		t.Fatalf("a tournament removed elsewhere came back: %v", err)
 	}
@@ -165,11 +166,11 @@ func TestRestoreSkipsRemovedAndExpiredTournaments(t *testing.T) {
 	}
 	// Redis restarts empty: a new epoch and no data.
 	f.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	_, _ = p.Reconcile(bg, shared.ReconcileRequest{Mode: shared.ReconcileDiscard})
 	f.epoch.Store("after-restart")
 	f.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	if _, err := p.Get(bg, 2); err != nil {
 		t.Fatalf("a live tournament the primary lost was not restored: %v", err)
 	}
@@ -212,7 +213,7 @@ func TestAnOlderCopyIsBroughtForwardOrRecorded(t *testing.T) {
 	if got := r.waitStoredVersion(t, 1, seen.Version); !slices.Equal(got.Players, []int64{101, 102, 103}) {
 		t.Fatalf("brought forward to %v", got.Players)
 	}
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	cs, _ := r.primary.Conflicts(bg, 2)
 	if got, _ := r.primary.Get(bg, 2); len(cs) != 1 || !slices.Contains(got.Players, 555) {
 		t.Fatalf("another history on an older copy: conflicts %+v, stored %v", cs, got.Players)
@@ -227,7 +228,7 @@ func TestAnOutageLargerThanTheCacheIsWrittenBackWhole(t *testing.T) {
 	p := memory.New(memory.Options{})
 	r := startRig(t, cfg, &flaky{Backend: p}, p)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	for id := int64(1); id <= 12; id++ {
 		if _, err := r.h.CreateTournament(bg, tournament.CreateParams{ID: id, Name: "n", MaxPlayers: 4, CreatorID: 1}); err != nil {
 			t.Fatal(err)
@@ -237,7 +238,7 @@ func TestAnOutageLargerThanTheCacheIsWrittenBackWhole(t *testing.T) {
 		}
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	for id := int64(1); id <= 12; id++ {
 		if got, err := p.Get(bg, id); err != nil || len(got.Players) != 1 {
 			t.Fatalf("tournament %d after failback: %+v %v", id, got, err)
@@ -253,7 +254,7 @@ func TestOneBadTournamentDoesNotBlockFailback(t *testing.T) {
 	r.outage(t, 1, 2)
 	r.flaky.badID.Store(1)
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	if got, _ := r.primary.Get(bg, 2); len(got.Players) != 2 {
 		t.Fatalf("the good tournament was not written back: %v", got.Players)
 	}
@@ -261,7 +262,7 @@ func TestOneBadTournamentDoesNotBlockFailback(t *testing.T) {
 	if st.SetAside != 1 || st.PendingWriteBack != 0 {
 		t.Fatalf("failover status %+v", st)
 	}
-	if n := r.h.router.log.asideCount(); n != 1 {
+	if n := r.h.router.SetAsideRecords(); n != 1 {
 		t.Fatalf("%d records kept aside on disk, want 1", n)
 	}
 }
@@ -281,8 +282,8 @@ func TestOnlyUnreachableStoresTripTheBreaker(t *testing.T) {
 				t.Fatalf("%s: a refused write was acknowledged", name)
 			}
 		}
-		time.Sleep(3 * probeInterval)
-		if s := r.h.router.state(); s != statePrimary {
+		time.Sleep(3 * failover.ProbeInterval)
+		if s := r.h.router.State(); s != failover.StatePrimary {
 			t.Fatalf("%s: the host failed over (%s)", name, s)
 		}
 		if st := r.h.Status(bg); st.Ready {
@@ -296,7 +297,7 @@ func TestOnlyUnreachableStoresTripTheBreaker(t *testing.T) {
 		_, _ = r.h.GetTournament(ctx, 1)
 		cancel()
 	}
-	if s := r.h.router.state(); s != statePrimary {
+	if s := r.h.router.State(); s != failover.StatePrimary {
 		t.Fatalf("callers' own deadlines failed the host over (%s)", s)
 	}
 }
@@ -311,7 +312,7 @@ func TestARetriedWriteBackIsRecognised(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.AddPlayer(bg, 1, 99); !errors.Is(err, tournament.ErrFailedPrecondition) {
 		t.Fatalf("join after start: %v", err)
 	}
@@ -327,7 +328,7 @@ func TestARetriedWriteBackIsRecognised(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if got.Status != tournament.StatusCompleted || *got.WinnerID != 10 || r.h.Status(bg).Failover.Conflicts != 0 {
 		t.Fatalf("after the retried write-back: status %s winner %v conflicts %d", got.Status, got.WinnerID,
@@ -345,7 +346,7 @@ func TestMergeKeepsEveryChangeThatStillApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	// Game 1 is 10 v 13, game 2 is 11 v 12 (seeds 1-4, 2-3).
 	if _, err := r.h.RegisterResult(bg, 1, 1, 10, 0); err != nil {
 		t.Fatal(err)
@@ -359,7 +360,7 @@ func TestMergeKeepsEveryChangeThatStillApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	got, _ := r.primary.Get(bg, 1)
 	if g1, g2 := got.Game(1), got.Game(2); *g1.WinnerID != 13 || g2.Status != tournament.GameFinished || *g2.WinnerID != 11 {
 		t.Fatalf("merged: game 1 %+v, game 2 %+v", g1, g2)
@@ -388,7 +389,7 @@ func TestReplayKeepsTheDecidedTimeoutWinners(t *testing.T) {
 		}
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	time.Sleep(5 * time.Millisecond)
 	chosen := map[int64]int64{}
 	for id := int64(1); id <= n; id++ {
@@ -404,7 +405,7 @@ func TestReplayKeepsTheDecidedTimeoutWinners(t *testing.T) {
 		}
 	}
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	for id := int64(1); id <= n; id++ {
 		got, _ := p.Get(bg, id)
 		if g := got.Game(1); g.Status != tournament.GameTimedOut || *g.WinnerID != chosen[id] {
@@ -425,7 +426,7 @@ func TestCallsFlowToThePrimaryDuringFailback(t *testing.T) {
 	}
 	r.flaky.slowWrites.Store(int64(100 * time.Millisecond))
 	r.flaky.down.Store(false)
-	r.waitMode(t, stateFailingBack)
+	r.waitMode(t, failover.StateFailingBack)
 	// Another host changes the untouched tournament on Redis; this host
 	// must read it from Redis now, not wait nor serve its stale copy.
 	if _, err := r.primary.Apply(bg, shared.ApplyRequest{TournamentID: 100, Command: tournament.AddPlayer{UserID: 77}}); err != nil {
@@ -435,7 +436,7 @@ func TestCallsFlowToThePrimaryDuringFailback(t *testing.T) {
 	if err != nil || !slices.Contains(got.Players, 77) {
 		t.Fatalf("read during failback: %+v %v", got, err)
 	}
-	if s := r.h.router.state(); s != stateFailingBack {
+	if s := r.h.router.State(); s != failover.StateFailingBack {
 		t.Fatalf("the read waited for failback to end (%s)", s)
 	}
 	// A pending tournament is settled before its call goes to the primary.
@@ -443,7 +444,7 @@ func TestCallsFlowToThePrimaryDuringFailback(t *testing.T) {
 	if err != nil || !slices.Equal(got.Players, []int64{10, 11, 12}) {
 		t.Fatalf("a write during failback: %+v %v", got, err)
 	}
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	for id := int64(1); id <= 10; id++ {
 		if got, _ := r.primary.Get(bg, id); !slices.Contains(got.Players, 11) {
 			t.Fatalf("tournament %d lost its outage change", id)
@@ -465,7 +466,7 @@ func TestForeignEventIDsGetAResync(t *testing.T) {
 		t.Fatalf("a primary event id %q does not name the primary", last)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	var got []shared.StreamEvent
 	go func() {
 		time.Sleep(200 * time.Millisecond)
@@ -494,9 +495,9 @@ func TestTransitionsAreEmitted(t *testing.T) {
 	defer cancel()
 	events := r.h.FailoverEvents(ctx)
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	var got []string
 	for len(got) < 3 {
 		select {

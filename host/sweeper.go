@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tourney/tourney/host/failover"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/tournament"
 )
@@ -13,12 +14,12 @@ import (
 // past their deadline with TOURNEY_TIMEOUT_POLICY and runs the backend's
 // housekeeping (TTL extension and expiry).
 func (h *Host) sweep() {
-	defer h.wg.Done()
+	defer h.life.wg.Done()
 	tick := time.NewTicker(h.cfg.SweepInterval)
 	defer tick.Stop()
 	for {
 		select {
-		case <-h.stop:
+		case <-h.life.stop:
 			return
 		case <-tick.C:
 			h.SweepOnce(context.Background())
@@ -29,7 +30,7 @@ func (h *Host) sweep() {
 // SweepOnce runs one sweep now and returns how many tournaments had overdue
 // games resolved. The sweeper calls it on its own; tests and tools may too.
 func (h *Host) SweepOnce(ctx context.Context) int {
-	err := h.call(ctx, call{}, func(ctx context.Context, b shared.Backend) (result, error) {
+	err := h.call(ctx, failover.Call{Kind: failover.Housekeeping}, func(ctx context.Context, b shared.Backend) (failover.Result, error) {
 		rep, err := b.Maintain(ctx)
 		if err == nil && rep.Expired > 0 {
 			h.logger.Info("expired tournaments forgotten", "count", rep.Expired)
@@ -37,7 +38,7 @@ func (h *Host) SweepOnce(ctx context.Context) int {
 		if err == nil {
 			h.housekeeping.Store(&rep)
 		}
-		return result{}, err
+		return failover.Result{}, err
 	})
 	if err != nil {
 		h.logger.Warn("backend housekeeping failed", "error", err)

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 
+	"github.com/tourney/tourney/host/failover"
 	"github.com/tourney/tourney/host/webhooks"
 	"github.com/tourney/tourney/shared"
 )
@@ -42,25 +43,22 @@ func (h *Host) WebhookDeliveries(ctx context.Context, id string, limit int) ([]s
 
 // webhookPrimary is the router as the webhook dispatcher sees it: the
 // webhooks are the primary's, reachable while the host serves from it.
-type webhookPrimary struct{ r *router }
+type webhookPrimary struct{ r *failover.Router }
 
-func (p webhookPrimary) OnPrimary() bool { return p.r.state() == statePrimary }
+func (p webhookPrimary) OnPrimary() bool { return p.r.State() == failover.StatePrimary }
 
 func (p webhookPrimary) WebhookStore(ctx context.Context) (shared.WebhookStore, string, error) {
 	r := p.r
-	if r.state() != statePrimary {
-		return nil, "", Refused("webhooks are kept by the %s backend, which is unavailable; retry when it is back", r.primaryName)
+	if r.State() != failover.StatePrimary {
+		return nil, "", Refused("webhooks are kept by the %s backend, which is unavailable; retry when it is back", r.PrimaryName())
 	}
-	b, err := r.primary(ctx)
+	b, err := r.Primary(ctx)
 	if err != nil {
 		return nil, "", err
 	}
 	ws, ok := shared.WebhookStoreOf(b)
 	if !ok {
-		return nil, "", webhooks.NoWebhooks(r.primaryName)
+		return nil, "", webhooks.NoWebhooks(r.PrimaryName())
 	}
-	r.mu.Lock()
-	epoch := r.epoch
-	r.mu.Unlock()
-	return ws, epoch, nil
+	return ws, r.Epoch(), nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/host/failover"
 	"github.com/tourney/tourney/host/webhooks"
 	"github.com/tourney/tourney/plugins/memory"
 	"github.com/tourney/tourney/shared"
@@ -322,7 +323,7 @@ func TestWebhookOutboxCarriesAnOutageAndARestart(t *testing.T) {
 	}
 	r.pending(t, 1)
 	f.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if _, err := r.h.CreateWebhook(bg, WebhookParams{URL: rc.srv.URL}); tournament.CodeOf(err) != tournament.CodeUnavailable {
 		t.Fatalf("registering during an outage: %v", err)
 	}
@@ -341,7 +342,7 @@ func TestWebhookOutboxCarriesAnOutageAndARestart(t *testing.T) {
 	rc.waitFor(t, "a failed attempt", func(g []received) bool { return answered(g, "fail") >= 1 })
 	_ = r.h.Close()
 	r2 := startRig(t, cfg, f, p)
-	r2.waitMode(t, stateFallback)
+	r2.waitMode(t, failover.StateFallback)
 	rc.mode.Store("ok")
 	got := rc.waitFor(t, "player 6's delivery", func(g []received) bool { return answered(g, "ok") == 2 })
 	ids := map[string]bool{}
@@ -353,7 +354,7 @@ func TestWebhookOutboxCarriesAnOutageAndARestart(t *testing.T) {
 	}
 
 	f.down.Store(false)
-	r2.waitMode(t, statePrimary)
+	r2.waitMode(t, failover.StatePrimary)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		log, err := r2.h.WebhookDeliveries(bg, hook.ID, 0)
@@ -380,13 +381,13 @@ func TestWebhooksAreRestoredWhenThePrimaryLosesThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flaky.down.Store(true)
-	r.waitMode(t, stateFallback)
+	r.waitMode(t, failover.StateFallback)
 	if err := r.primary.DeleteWebhook(bg, hook.ID); err != nil { // lost with the data set
 		t.Fatal(err)
 	}
 	r.flaky.epoch.Store("after-restart")
 	r.flaky.down.Store(false)
-	r.waitMode(t, statePrimary)
+	r.waitMode(t, failover.StatePrimary)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		got, err := r.primary.Webhooks(bg)

@@ -2,6 +2,7 @@ package tournament
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,14 @@ import (
 type Rand interface {
 	IntN(n int) int
 }
+
+// SystemRand draws from math/rand/v2's shared source: what a backend or
+// host passes as Env.Rand (tests pass a seeded *rand.Rand instead).
+var SystemRand Rand = systemRand{}
+
+type systemRand struct{}
+
+func (systemRand) IntN(n int) int { return rand.IntN(n) }
 
 // Env is everything a change may read from outside: the time, a random
 // source (for shuffled seeds and random timeouts) and the game timeout used to

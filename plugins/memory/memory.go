@@ -11,7 +11,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"sync"
@@ -90,12 +89,8 @@ func New(opts Options) *Backend {
 		tombstones: map[int64]tombstone{}, conflicts: map[int64][]shared.Conflict{}, logs: map[int64]*eventLog{}, limiter: newActorLimiter(opts.RateLimit, opts.RateBurst), opLimiter: map[string]*actorLimiter{}}
 }
 
-type sharedRand struct{}
-
-func (sharedRand) IntN(n int) int { return rand.IntN(n) }
-
 func (b *Backend) env(now time.Time) tournament.Env {
-	return tournament.Env{Now: now.UTC(), Rand: sharedRand{}, GameTimeout: b.opts.GameTimeout}
+	return tournament.Env{Now: now.UTC(), Rand: tournament.SystemRand, GameTimeout: b.opts.GameTimeout}
 }
 
 func notFound(id int64) error {

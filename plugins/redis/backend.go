@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	mrand "math/rand/v2"
 	"net"
 	"strings"
 	"sync"
@@ -95,12 +94,8 @@ func (b *Backend) Close() error {
 	return b.rdb.Close()
 }
 
-type sharedRand struct{}
-
-func (sharedRand) IntN(n int) int { return mrand.IntN(n) }
-
 func (b *Backend) env() tournament.Env {
-	return tournament.Env{Now: time.Now().UTC(), Rand: sharedRand{}, GameTimeout: b.opts.GameTimeout}
+	return tournament.Env{Now: time.Now().UTC(), Rand: tournament.SystemRand, GameTimeout: b.opts.GameTimeout}
 }
 
 // bound applies OPERATION_TIMEOUT on the plugin side too.

@@ -1,4 +1,4 @@
-package host
+package failover
 
 import (
 	"crypto/rand"
@@ -254,8 +254,8 @@ func decodeSnapshot(b []byte) (*tournament.Tournament, error) {
 	return &t, nil
 }
 
-// settle forgets id's record: its changes are on the primary now.
-func (l *outageLog) settle(id int64) error {
+// drop forgets id's record: its changes are on the primary now.
+func (l *outageLog) drop(id int64) error {
 	return l.db.Batch(func(tx *bolt.Tx) error {
 		err := tx.Bucket(bucketTournaments).DeleteBucket(idKey(id))
 		if errors.Is(err, berrors.ErrBucketNotFound) {

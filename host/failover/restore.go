@@ -1,4 +1,4 @@
-package host
+package failover
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // from an older snapshot). It costs one List, then one call per known
 // tournament the primary does not list at the version the host saw,
 // eight at a time.
-func (r *router) restoreAll(ctx context.Context) error {
+func (r *Router) restoreAll(ctx context.Context) error {
 	b, err := r.primaryStore(ctx)
 	if err != nil {
 		return err
@@ -57,10 +57,10 @@ func (r *router) restoreAll(ctx context.Context) error {
 	return firstErr
 }
 
-func (r *router) markChecked(id int64) {
-	r.mu.Lock()
-	r.checked[id] = true
-	r.mu.Unlock()
+func (r *Router) markChecked(id int64) {
+	r.m.mu.Lock()
+	r.m.checked[id] = true
+	r.m.mu.Unlock()
 }
 
 // restoreOne gives the primary back what this host knows of tournament id
@@ -72,10 +72,10 @@ func (r *router) markChecked(id int64) {
 //     the stored copy is an ancestor of the host's (nobody wrote another
 //     history on top of it), else recorded as a conflict. Never kept
 //     silently.
-func (r *router) restoreOne(ctx context.Context, b store, id int64) error {
-	r.mu.Lock()
-	done := r.checked[id]
-	r.mu.Unlock()
+func (r *Router) restoreOne(ctx context.Context, b store, id int64) error {
+	r.m.mu.Lock()
+	done := r.m.checked[id]
+	r.m.mu.Unlock()
 	if done {
 		return nil
 	}
@@ -94,12 +94,12 @@ func (r *router) restoreOne(ctx context.Context, b store, id int64) error {
 		return nil
 	}
 	res, err := b.Reconcile(ctx,
-		shared.ReconcileRequest{TournamentID: id, Snapshot: known, Mode: shared.ReconcileRestore, Origin: r.origin})
+		shared.ReconcileRequest{TournamentID: id, Snapshot: known, Mode: shared.ReconcileRestore, Origin: r.src.origin})
 	if err != nil {
 		return err
 	}
 	if res.Outcome == shared.OutcomeWritten {
-		r.restored.Add(1)
+		r.count.restored.Add(1)
 		r.logger.Info("restored a tournament the primary lost", "tournament", id, "version", known.Version)
 		r.markChecked(id)
 		return nil
@@ -122,23 +122,23 @@ func (r *router) restoreOne(ctx context.Context, b store, id int64) error {
 	}
 	if stored.Version < known.Version && tournament.Descends(known, stored) {
 		res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: known, BaseVersion: stored.Version,
-			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: newWriteID()})
+			Mode: shared.ReconcileCAS, Origin: r.src.origin, WriteID: newWriteID()})
 		if err != nil {
 			return err
 		}
 		if res.Outcome != shared.OutcomeConflict {
-			r.restored.Add(1)
+			r.count.restored.Add(1)
 			r.logger.Warn("the primary came back with an older copy; brought it forward to the version this host saw",
 				"tournament", id, "stored_version", stored.Version, "version", known.Version)
 			r.markChecked(id)
 			return nil
 		}
 	}
-	r.conflicts.Add(1)
+	r.count.conflicts.Add(1)
 	r.logger.Warn("the primary came back with an older copy that another history grew on; the primary's state stands, this host's is recorded as a conflict",
 		"tournament", id, "stored_version", stored.Version, "version", known.Version)
 	_, err = b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Mode: shared.ReconcileConflict, Snapshot: known,
-		BaseVersion: known.Version, Origin: r.origin,
+		BaseVersion: known.Version, Origin: r.src.origin,
 		Rejected: []string{fmt.Sprintf("the primary came back at version %d from another history than version %d this host saw", stored.Version, known.Version)}})
 	if err == nil {
 		r.cache.replace(stored)

@@ -1,4 +1,4 @@
-package host
+package failover
 
 import (
 	"context"
@@ -21,12 +21,12 @@ type store interface {
 }
 
 // primaryStore is the primary as a store.
-func (r *router) primaryStore(ctx context.Context) (store, error) {
-	b, err := r.primary(ctx)
+func (r *Router) primaryStore(ctx context.Context) (store, error) {
+	b, err := r.src.primary(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return asStore(b, r.primaryName)
+	return asStore(b, r.src.primaryName)
 }
 
 // asStore is b as a store, or an internal error: a host fails over only
@@ -46,25 +46,25 @@ func asStore(b shared.Backend, name string) (store, error) {
 // writer on the primary.
 const casAttempts = 4
 
-// runFailback is the failback worker: it settles every tournament of the
+// runFailback is the failback worker: it writes back every tournament of the
 // outage log one by one (calls keep flowing meanwhile), checks what the
 // host knows against a primary that may have lost data, empties the
 // fallback, and only then switches to primary. A primary that fails again
 // sends the host back to the fallback; a tournament that cannot be written
 // back for another reason is set aside as a conflict and failback goes on.
-func (r *router) runFailback(ctx context.Context) {
+func (r *Router) runFailback(ctx context.Context) {
 	written := 0
-	for r.state() == stateFailingBack && ctx.Err() == nil {
+	for r.State() == StateFailingBack && ctx.Err() == nil {
 		ids, err := r.pendingIDs()
 		if err != nil {
 			r.logger.Error("reading the outage log failed", "error", err)
 		}
 		progress := false
 		for _, id := range ids {
-			if r.state() != stateFailingBack || ctx.Err() != nil {
+			if r.State() != StateFailingBack || ctx.Err() != nil {
 				return
 			}
-			pending, err := r.settle(ctx, id)
+			pending, err := r.writeBackOne(ctx, id)
 			if isBackendFailure(err) {
 				r.toFallback(err)
 				return
@@ -90,56 +90,57 @@ func (r *router) runFailback(ctx context.Context) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(settleRetry):
+			case <-time.After(passRetry):
 			}
 		}
 	}
 }
 
-func (r *router) pendingIDs() ([]int64, error) {
+func (r *Router) pendingIDs() ([]int64, error) {
 	if r.log == nil {
 		return nil, nil
 	}
 	return r.log.pending()
 }
 
-func (r *router) needsRestore() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.restoreNeeded
+func (r *Router) needsRestore() bool {
+	r.m.mu.Lock()
+	defer r.m.mu.Unlock()
+	return r.m.restoreNeeded
 }
 
 // finishFailback switches to primary when nothing is pending, with every
-// fallback call finished (fbMu held alone), after emptying the fallback
+// fallback call finished (r.fb.calls held alone), after emptying the fallback
 // without events, so that subscribers see no removals and the next outage
 // starts from what the host knows.
-func (r *router) finishFailback(ctx context.Context, written int) bool {
-	r.fbMu.Lock()
-	defer r.fbMu.Unlock()
+func (r *Router) finishFailback(ctx context.Context, written int) bool {
+	r.fb.calls.Lock()
+	defer r.fb.calls.Unlock()
 	if ids, err := r.pendingIDs(); err != nil || len(ids) > 0 {
 		return false
 	}
-	if r.fallback != nil {
-		if b, err := r.fallback(ctx); err == nil {
-			if fb, err := asStore(b, r.fallbackName); err != nil {
+	if r.src.fallback != nil {
+		if b, err := r.src.fallback(ctx); err == nil {
+			if fb, err := asStore(b, r.src.fallbackName); err != nil {
 				r.logger.Warn("emptying the fallback failed", "error", err)
 			} else if _, err := fb.Reconcile(ctx, shared.ReconcileRequest{Mode: shared.ReconcileDiscard}); err != nil {
 				r.logger.Warn("emptying the fallback failed", "error", err)
 			}
 		}
-		r.mu.Lock()
-		r.emptyFallbackContents(r.fallbackGen())
-		r.mu.Unlock()
+		r.fb.mu.Lock()
+		r.fb.empty(r.src.fallbackGen())
+		r.fb.mu.Unlock()
 	}
 	r.toPrimary(written)
 	return true
 }
 
-// settleFor settles tournament id before a call about it goes to the
-// primary during failing_back. pending says it stays on the fallback.
-func (r *router) settleFor(ctx context.Context, id int64) (pending bool, err error) {
+// writeBackBefore writes tournament id back (and restores it, when the
+// primary may have lost it) before a call about it goes to the primary
+// during failing_back. pending says it stays on the fallback.
+func (r *Router) writeBackBefore(ctx context.Context, id int64) (pending bool, err error) {
 	if r.log != nil && r.log.has(id) {
-		if pending, err := r.settle(ctx, id); pending || err != nil {
+		if pending, err := r.writeBackOne(ctx, id); pending || err != nil {
 			return pending, err
 		}
 	}
@@ -153,12 +154,13 @@ func (r *router) settleFor(ctx context.Context, id int64) (pending bool, err err
 	return false, nil
 }
 
-// settle writes back tournament id's outage changes, holding its stripe
-// alone so that no fallback call changes it meanwhile. pending says it
-// could not be written yet and is still in the log (a full store); a
-// backend failure is returned; any other failure sets the record aside.
-func (r *router) settle(ctx context.Context, id int64) (pending bool, err error) {
-	l := &r.idLocks[r.stripe(id)]
+// writeBackOne writes back tournament id's outage changes, holding its
+// stripe alone so that no fallback call changes it meanwhile, and then
+// drops them from the outage log. pending says it could not be written yet
+// and is still in the log (a full store); a backend failure is returned;
+// any other failure sets the record aside.
+func (r *Router) writeBackOne(ctx context.Context, id int64) (pending bool, err error) {
+	l := r.fb.idLock(id)
 	l.Lock()
 	defer l.Unlock()
 	rec, err := r.log.load(id)
@@ -166,7 +168,7 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 		return true, err
 	}
 	if rec == nil {
-		return false, nil // settled by another caller
+		return false, nil // written back by another caller
 	}
 	b, err := r.primaryStore(ctx)
 	if err != nil {
@@ -185,12 +187,12 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 	default:
 		// Never block failback on one tournament: keep its record aside
 		// on disk, record a conflict where the primary takes it, go on.
-		r.setAside.Add(1)
-		r.conflicts.Add(1)
+		r.count.setAside.Add(1)
+		r.count.conflicts.Add(1)
 		r.logger.Error("a tournament could not be written back; its outage changes are set aside", "tournament", id, "error", err)
 		if rec.latest != nil {
 			_, _ = b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Mode: shared.ReconcileConflict, Snapshot: rec.latest,
-				BaseVersion: rec.baseVersion, Origin: r.origin, Rejected: []string{"not written back: " + err.Error()}})
+				BaseVersion: rec.baseVersion, Origin: r.src.origin, Rejected: []string{"not written back: " + err.Error()}})
 		}
 		if err := r.log.setAside(rec, err.Error()); err != nil {
 			return true, err
@@ -198,7 +200,7 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 		r.forgetImported(id)
 		return false, nil
 	}
-	if err := r.log.settle(id); err != nil {
+	if err := r.log.drop(id); err != nil {
 		return true, err
 	}
 	r.forgetImported(id)
@@ -216,7 +218,7 @@ func (r *router) settle(ctx context.Context, id int64) (pending bool, err error)
 //
 // Every write is a compare-and-set carrying this write-back's id, so a
 // write-back retried after its first attempt landed is recognised.
-func (r *router) writeBack(ctx context.Context, b store, rec *pendingRecord) error {
+func (r *Router) writeBack(ctx context.Context, b store, rec *pendingRecord) error {
 	id := rec.id
 	if rec.removed {
 		return r.writeBackRemoval(ctx, b, rec)
@@ -235,7 +237,7 @@ func (r *router) writeBack(ctx context.Context, b store, rec *pendingRecord) err
 	direct := fmt.Sprintf("%s.v%d", rec.writeID, rec.latest.Version)
 	for range casAttempts {
 		res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: rec.latest, BaseVersion: base,
-			Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: direct})
+			Mode: shared.ReconcileCAS, Origin: r.src.origin, WriteID: direct})
 		if err != nil {
 			return err
 		}
@@ -306,7 +308,7 @@ var errMergeRaced = errors.New("the primary changed during the merge")
 // primary's stored state and writes the result, compare-and-set on the
 // stored version. The write is named for how many changes it carries, so
 // that a retry after it landed unanswered merges only the rest.
-func (r *router) mergeOnto(ctx context.Context, b store, rec *pendingRecord, stored *tournament.Tournament, skip int) error {
+func (r *Router) mergeOnto(ctx context.Context, b store, rec *pendingRecord, stored *tournament.Tournament, skip int) error {
 	id := rec.id
 	merged, rejected, changed := r.merge(stored, rec.entries[skip:])
 	if !changed {
@@ -317,7 +319,7 @@ func (r *router) mergeOnto(ctx context.Context, b store, rec *pendingRecord, sto
 		return nil
 	}
 	res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: id, Snapshot: merged, BaseVersion: stored.Version,
-		Mode: shared.ReconcileCAS, Origin: r.origin, WriteID: fmt.Sprintf("%s.m%d", rec.writeID, len(rec.entries))})
+		Mode: shared.ReconcileCAS, Origin: r.src.origin, WriteID: fmt.Sprintf("%s.m%d", rec.writeID, len(rec.entries))})
 	if err != nil {
 		return err
 	}
@@ -347,19 +349,19 @@ func mergedEntries(op string, rec *pendingRecord) (int, bool) {
 	return n, true
 }
 
-func (r *router) writeBackRemoval(ctx context.Context, b store, rec *pendingRecord) error {
+func (r *Router) writeBackRemoval(ctx context.Context, b store, rec *pendingRecord) error {
 	if rec.base == nil && rec.baseVersion == 0 {
 		// Created and removed during the outage; a live copy on the
 		// primary would be another host's.
 		return nil
 	}
 	res, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: rec.id, BaseVersion: rec.baseVersion,
-		Mode: shared.ReconcileRemove, Origin: r.origin, WriteID: rec.writeID})
+		Mode: shared.ReconcileRemove, Origin: r.src.origin, WriteID: rec.writeID})
 	if err != nil {
 		return err
 	}
 	if res.Outcome == shared.OutcomeConflict {
-		r.conflicts.Add(1)
+		r.count.conflicts.Add(1)
 		r.logger.Warn("conflict on failback: the primary changed a tournament this host removed during the outage; the primary wins",
 			"tournament", rec.id, "base_version", rec.baseVersion, "stored_version", res.StoredVersion)
 		if t, err := b.Get(ctx, rec.id); err == nil {
@@ -371,12 +373,12 @@ func (r *router) writeBackRemoval(ctx context.Context, b store, rec *pendingReco
 
 // recordConflict stores the host's losing state and the changes that could
 // not be applied as a conflict on the primary; the primary's state stands.
-func (r *router) recordConflict(ctx context.Context, b store, rec *pendingRecord, stored int64, rejected []string) error {
-	r.conflicts.Add(1)
+func (r *Router) recordConflict(ctx context.Context, b store, rec *pendingRecord, stored int64, rejected []string) error {
+	r.count.conflicts.Add(1)
 	r.logger.Warn("conflict on failback: some outage changes no longer apply on the primary's state and are recorded",
 		"tournament", rec.id, "base_version", rec.baseVersion, "stored_version", stored, "rejected", rejected)
 	_, err := b.Reconcile(ctx, shared.ReconcileRequest{TournamentID: rec.id, Mode: shared.ReconcileConflict, Snapshot: rec.latest,
-		BaseVersion: rec.baseVersion, Origin: r.origin, Rejected: rejected})
+		BaseVersion: rec.baseVersion, Origin: r.src.origin, Rejected: rejected})
 	if err == nil {
 		if t, gerr := b.Get(ctx, rec.id); gerr == nil {
 			r.cache.replace(t)
@@ -389,8 +391,8 @@ func (r *router) recordConflict(ctx context.Context, b store, rec *pendingRecord
 // Changes whose effect is already there (the same create, a join of a
 // player who is in, a start of a started tournament, a repeated result)
 // are skipped; the others that no longer apply are returned as rejected.
-func (r *router) merge(t *tournament.Tournament, entries []logEntry) (merged *tournament.Tournament, rejected []string, changed bool) {
-	env := tournament.Env{Now: time.Now().UTC(), Rand: globalRand{}, GameTimeout: r.cfg.GameTimeout}
+func (r *Router) merge(t *tournament.Tournament, entries []logEntry) (merged *tournament.Tournament, rejected []string, changed bool) {
+	env := tournament.Env{Now: time.Now().UTC(), Rand: tournament.SystemRand, GameTimeout: r.cfg.GameTimeout}
 	for _, e := range entries {
 		if e.Create != nil {
 			p, err := e.Create.Validate()

@@ -1,10 +1,11 @@
-package host
+package failover
 
 import (
 	"context"
 	"fmt"
 	"slices"
 
+	"github.com/tourney/tourney/host/internal/notapplied"
 	"github.com/tourney/tourney/shared"
 	"github.com/tourney/tourney/tournament"
 )
@@ -19,7 +20,7 @@ var _ shared.Backend = snapshotReader{}
 func newSnapshotReader(c *snapshotCache) snapshotReader { return snapshotReader{cache: c} }
 
 func (snapshotReader) refuse() error {
-	return Refused("the primary backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)")
+	return notapplied.Errorf("the primary backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)")
 }
 
 func (s snapshotReader) Create(context.Context, shared.CreateRequest) (shared.Change, error) {
