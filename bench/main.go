@@ -328,14 +328,14 @@ func (f *Figures) measureSurface(c client, backend, surface string, evalsha floa
 // as a game server embedding the host package may run it.
 func openEmbedded(r *testutil.Redis) (client, func()) {
 	cfg := config.Default()
-	cfg.RedisHost, cfg.RedisPort, cfg.KeyPrefix = "127.0.0.1", r.Port, "bench-embed:"
-	cfg.SweepInterval, cfg.LogLevel, cfg.DataDir = time.Hour, "error", harness{}.TempDir()
-	rdb, err := redisplugin.NewClient(cfg)
+	cfg.Redis.Host, cfg.Redis.Port, cfg.Redis.KeyPrefix = "127.0.0.1", r.Port, "bench-embed:"
+	cfg.Host.SweepInterval, cfg.Log.Level, cfg.Host.DataDir = time.Hour, "error", harness{}.TempDir()
+	rdb, err := redisplugin.NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	if err != nil {
 		harness{}.Fatal(err)
 	}
-	opts := redisplugin.OptionsFromConfig(cfg)
-	if opts.Subscriber, err = redisplugin.NewSubscriberClient(cfg); err != nil {
+	opts := redisplugin.OptionsFromConfig(cfg.Redis, cfg.Store)
+	if opts.Subscriber, err = redisplugin.NewSubscriberClient(cfg.Redis, cfg.Store.ConnectTimeout); err != nil {
 		harness{}.Fatal(err)
 	}
 	hst, err := host.New(host.Options{Config: cfg, Logger: hclog.NewNullLogger(), Backend: redisplugin.New(rdb, opts)})
@@ -349,11 +349,11 @@ func openEmbedded(r *testutil.Redis) (client, func()) {
 // the surface to call it through.
 func open(dir, backend, surface string, r *testutil.Redis) (client, func()) {
 	cfg := config.Default()
-	cfg.PluginDir, cfg.Primary, cfg.RedisHost, cfg.RedisPort = dir, backend, "127.0.0.1", r.Port
-	cfg.SweepInterval, cfg.LogLevel, cfg.KeyPrefix = time.Hour, "error", "bench-"+surface+":"
-	cfg.DataDir = harness{}.TempDir()
+	cfg.Host.PluginDir, cfg.Host.Primary, cfg.Redis.Host, cfg.Redis.Port = dir, backend, "127.0.0.1", r.Port
+	cfg.Host.SweepInterval, cfg.Log.Level, cfg.Redis.KeyPrefix = time.Hour, "error", "bench-"+surface+":"
+	cfg.Host.DataDir = harness{}.TempDir()
 	if surface == "unary" { // the Go API on the call path before streams: unary calls, the plugin on every core
-		cfg.PluginStreams, cfg.PluginProcs = false, 0
+		cfg.Host.PluginStreams, cfg.Host.PluginProcs = false, 0
 	}
 	hst, err := host.New(host.Options{Config: cfg, Logger: hclog.NewNullLogger()})
 	if err != nil {

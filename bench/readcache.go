@@ -23,9 +23,9 @@ type ReadCacheFigures struct {
 
 func hostOn(dir string, r *testutil.Redis, prefix string, readCache bool) (goAPI, func()) {
 	cfg := config.Default()
-	cfg.PluginDir, cfg.Primary, cfg.RedisHost, cfg.RedisPort = dir, "redis", "127.0.0.1", r.Port
-	cfg.SweepInterval, cfg.LogLevel, cfg.KeyPrefix, cfg.ReadCache = time.Hour, "error", prefix, readCache
-	cfg.DataDir = harness{}.TempDir()
+	cfg.Host.PluginDir, cfg.Host.Primary, cfg.Redis.Host, cfg.Redis.Port = dir, "redis", "127.0.0.1", r.Port
+	cfg.Host.SweepInterval, cfg.Log.Level, cfg.Redis.KeyPrefix, cfg.Redis.ReadCache = time.Hour, "error", prefix, readCache
+	cfg.Host.DataDir = harness{}.TempDir()
 	h, err := host.New(host.Options{Config: cfg, Logger: hclog.NewNullLogger()})
 	if err != nil {
 		harness{}.Fatalf("starting a host: %v", err)

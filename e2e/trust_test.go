@@ -139,11 +139,12 @@ func recordPluginEnv(t *testing.T, dir string) string {
 	return envFile
 }
 
-// Plugins never see the API token, third-party ones included.
-func TestPluginsDoNotSeeTheAPIToken(t *testing.T) {
+// Plugins never see the API token, third-party ones included, nor any
+// other host setting: they get their part of the configuration only.
+func TestPluginsSeeTheirConfigurationOnly(t *testing.T) {
 	dir := binariesCopy(t)
 	envFile := recordPluginEnv(t, dir)
-	testutil.StartHost(t, dir, "TOURNEY_PLUGIN_VERIFY=off", "TOURNEY_API_TOKEN=s3cret-token")
+	testutil.StartHost(t, dir, "TOURNEY_PLUGIN_VERIFY=off", "TOURNEY_API_TOKEN=s3cret-token", "KEY_PREFIX=audit:")
 	b, err := os.ReadFile(envFile)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +152,12 @@ func TestPluginsDoNotSeeTheAPIToken(t *testing.T) {
 	if strings.Contains(string(b), "s3cret-token") || strings.Contains(string(b), "TOURNEY_API_TOKEN") {
 		t.Fatal("the plugin's environment holds the API token")
 	}
-	if !strings.Contains(string(b), "TOURNEY_PRIMARY=memory") {
+	for _, host := range []string{"TOURNEY_PRIMARY=", "TOURNEY_HTTP_ADDR=", "TOURNEY_DATA_DIR=", "TOURNEY_PLUGIN_DIR="} {
+		if strings.Contains(string(b), "\n"+host) {
+			t.Errorf("the plugin's environment holds the host's %s", host)
+		}
+	}
+	if !strings.Contains(string(b), "KEY_PREFIX=audit:") || !strings.Contains(string(b), "TOURNAMENT_TTL=") {
 		t.Fatalf("the plugin did not get its configuration:\n%s", b)
 	}
 }

@@ -63,10 +63,10 @@ func (h *Host) CreateTournament(ctx context.Context, p tournament.CreateParams) 
 		if f == "" {
 			f = tournament.SingleElimination
 		}
-		p.TTLProfile = h.cfg.FormatProfiles[string(f)] // the format's default profile, if any
+		p.TTLProfile = h.cfg.Host.FormatProfiles[string(f)] // the format's default profile, if any
 	}
-	if _, ok := h.cfg.TTLs(p.TTLProfile); !ok {
-		return nil, h.cfg.UnknownTTLProfile(p.TTLProfile)
+	if _, ok := h.cfg.Store.TTLs(p.TTLProfile); !ok {
+		return nil, h.cfg.Store.UnknownTTLProfile(p.TTLProfile)
 	}
 	c := failover.Call{Kind: failover.Create, ID: p.ID, Create: &p}
 	return h.mutate(ctx, c, func(ctx context.Context, b shared.Backend) (shared.Change, error) {
@@ -176,7 +176,7 @@ func (h *Host) PreviewCorrection(ctx context.Context, id int64, cmd tournament.C
 	}
 	cmd.ExpectedVersion = 0
 	return tournament.PreviewCorrection(t, cmd,
-		tournament.Env{Now: time.Now().UTC(), GameTimeout: h.cfg.GameTimeout})
+		tournament.Env{Now: time.Now().UTC(), GameTimeout: h.cfg.Store.GameTimeout})
 }
 
 // EndTournament ends an active tournament now (see tournament.EndTournament).

@@ -29,9 +29,9 @@ func WriteManifest(dir string) error { return plugins.WriteManifest(dir) }
 // backends returns the router's options for the backends the host serves
 // from: the in-process ones of opts, or the plugins it launches.
 func (h *Host) backends(opts Options) (failover.Options, error) {
-	fo := failover.Options{Logger: h.logger, Config: failover.Config{OperationTimeout: h.cfg.OperationTimeout,
-		GameTimeout: h.cfg.GameTimeout, TournamentTTL: h.cfg.TournamentTTL, CacheSize: h.cfg.CacheSize}}
-	if h.cfg.Fallback == config.FallbackReadonly {
+	fo := failover.Options{Logger: h.logger, Config: failover.Config{OperationTimeout: h.cfg.Store.OperationTimeout,
+		GameTimeout: h.cfg.Store.GameTimeout, TournamentTTL: h.cfg.Store.TournamentTTL, CacheSize: h.cfg.Host.CacheSize}}
+	if h.cfg.Host.Fallback == config.FallbackReadonly {
 		fo.Mode = failover.FallbackReadonly
 	}
 	if opts.Backend != nil {
@@ -48,13 +48,13 @@ func (h *Host) backends(opts Options) (failover.Options, error) {
 		return fo, nil
 	}
 	var err error
-	if h.procs.primary, err = h.startPlugin("TOURNEY_PRIMARY", h.cfg.Primary, h.cfg.PrimarySHA256); err != nil {
+	if h.procs.primary, err = h.startPlugin("TOURNEY_PRIMARY", h.cfg.Host.Primary, h.cfg.Host.PrimarySHA256); err != nil {
 		h.closeStores()
 		return fo, err
 	}
 	fo.Primary = failover.Source{Name: h.procs.primary.Name(), Backend: h.procs.primary.Backend}
-	if h.cfg.Fallback == config.FallbackMemory && h.procs.primary.Name() != "memory" {
-		if h.procs.fallback, err = h.startPlugin("TOURNEY_FALLBACK", "memory", h.cfg.FallbackSHA256); err != nil {
+	if h.cfg.Host.Fallback == config.FallbackMemory && h.procs.primary.Name() != "memory" {
+		if h.procs.fallback, err = h.startPlugin("TOURNEY_FALLBACK", "memory", h.cfg.Host.FallbackSHA256); err != nil {
 			h.closeStores()
 			return fo, err
 		}
@@ -77,9 +77,9 @@ func (h *Host) startPlugin(setting, name, checksum string) (*plugins.Supervisor,
 			return nil, err
 		}
 	}
-	return plugins.Start(plugins.Options{Setting: setting, Name: name, Dir: h.cfg.PluginDir, Checksum: checksum,
-		Verify: h.cfg.PluginVerify, Env: h.cfg.Environ(), Sockets: h.procs.sockets, Handshake: h.cfg.ConnectTimeout,
-		Unary: !h.cfg.PluginStreams, Procs: h.cfg.PluginProcs, Logger: h.logger})
+	return plugins.Start(plugins.Options{Setting: setting, Name: name, Dir: h.cfg.Host.PluginDir, Checksum: checksum,
+		Verify: h.cfg.Host.PluginVerify, Env: h.cfg.PluginEnviron(), Sockets: h.procs.sockets, Handshake: h.cfg.Store.ConnectTimeout,
+		Unary: !h.cfg.Host.PluginStreams, Procs: h.cfg.Host.PluginProcs, Logger: h.logger})
 }
 
 // checkWriteBack refuses a fallback that takes writes in front of a
@@ -89,14 +89,14 @@ func (h *Host) checkWriteBack(fo failover.Options, embedded bool) error {
 	if fo.Mode != failover.FallbackStore {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.ConnectTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.Store.ConnectTimeout)
 	defer cancel()
 	b, err := fo.Primary.Backend(ctx)
 	if err != nil {
 		return nil // not up yet: the plugin's first launch already said it runs
 	}
 	if _, ok := shared.ReconcilerOf(b); !ok {
-		what, instead := "TOURNEY_FALLBACK="+h.cfg.Fallback, "set TOURNEY_FALLBACK=readonly or off"
+		what, instead := "TOURNEY_FALLBACK="+h.cfg.Host.Fallback, "set TOURNEY_FALLBACK=readonly or off"
 		if embedded {
 			what, instead = "an in-process Fallback", "leave Options.Fallback unset"
 		}

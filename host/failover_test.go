@@ -126,7 +126,7 @@ type failoverRig struct {
 func newRig(t *testing.T, fallback string) *failoverRig {
 	t.Helper()
 	cfg := config.Default()
-	cfg.LogLevel, cfg.Fallback, cfg.SweepInterval, cfg.DataDir = "error", fallback, time.Hour, t.TempDir()
+	cfg.Log.Level, cfg.Host.Fallback, cfg.Host.SweepInterval, cfg.Host.DataDir = "error", fallback, time.Hour, t.TempDir()
 	p := memory.New(memory.Options{})
 	return startRig(t, cfg, &flaky{Backend: p}, p)
 }
@@ -135,7 +135,7 @@ func newRig(t *testing.T, fallback string) *failoverRig {
 func startRig(t *testing.T, cfg config.Config, f *flaky, p *memory.Backend) *failoverRig {
 	t.Helper()
 	opts := Options{Config: cfg, Backend: f, BackendName: "redis"}
-	if cfg.Fallback == config.FallbackMemory {
+	if cfg.Host.Fallback == config.FallbackMemory {
 		opts.Fallback = memory.New(memory.Options{})
 	}
 	h, err := New(opts)

@@ -84,8 +84,8 @@ func New(opts Options) (*Host, error) {
 	if logger == nil {
 		logger = NewLogger(cfg)
 	}
-	if cfg.CacheSize <= 0 {
-		cfg.CacheSize = config.Default().CacheSize
+	if cfg.Host.CacheSize <= 0 {
+		cfg.Host.CacheSize = config.Default().Host.CacheSize
 	}
 	h := &Host{cfg: cfg, logger: logger, life: lifecycle{stop: make(chan struct{})}}
 	fo, err := h.backends(opts)
@@ -98,7 +98,7 @@ func New(opts Options) (*Host, error) {
 	}
 	if fo.Mode == failover.FallbackStore {
 		// The fallback takes writes: every one is logged on disk first.
-		if h.data, err = datadir.Open(cfg.DataDir); err != nil {
+		if h.data, err = datadir.Open(cfg.Host.DataDir); err != nil {
 			h.closeStores()
 			return nil, err
 		}
@@ -110,11 +110,11 @@ func New(opts Options) (*Host, error) {
 	}
 	r := h.router
 	h.hooks, err = webhooks.New(webhooks.Options{Primary: webhookPrimary{r}, PrimaryName: r.PrimaryName(), DB: h.data,
-		Timeout: cfg.WebhookTimeout, Retry: cfg.WebhookRetry, Backoff: cfg.WebhookBackoff, OperationTimeout: cfg.OperationTimeout,
+		Timeout: cfg.Host.WebhookTimeout, Retry: cfg.Host.WebhookRetry, Backoff: cfg.Host.WebhookBackoff, OperationTimeout: cfg.Store.OperationTimeout,
 		Logger: logger})
 	if err != nil {
 		h.closeStores()
-		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: the webhook outbox: %w", cfg.DataDir, err)
+		return nil, fmt.Errorf("TOURNEY_DATA_DIR=%s: the webhook outbox: %w", cfg.Host.DataDir, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.life.cancel = cancel
@@ -125,7 +125,7 @@ func New(opts Options) (*Host, error) {
 	}
 	if r.State() == failover.StatePrimary {
 		// Changes made before the dispatcher's first pass match these.
-		rctx, rcancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+		rctx, rcancel := context.WithTimeout(ctx, cfg.Store.ConnectTimeout)
 		_ = h.hooks.Refresh(rctx)
 		rcancel()
 	}
@@ -138,8 +138,8 @@ func New(opts Options) (*Host, error) {
 
 // NewLogger returns the host's default logger for cfg.
 func NewLogger(cfg config.Config) hclog.Logger {
-	return hclog.New(&hclog.LoggerOptions{Name: "tourney", Level: hclog.LevelFromString(cfg.LogLevel),
-		Output: os.Stderr, JSONFormat: cfg.LogFormat == "json"})
+	return hclog.New(&hclog.LoggerOptions{Name: "tourney", Level: hclog.LevelFromString(cfg.Log.Level),
+		Output: os.Stderr, JSONFormat: cfg.Log.Format == "json"})
 }
 
 // Close stops the prober and the sweeper and kills every plugin process.

@@ -18,9 +18,9 @@ import (
 func embedded(t *testing.T, mutate func(*config.Config)) *Host {
 	t.Helper()
 	cfg := config.Default()
-	cfg.LogLevel = "error"
+	cfg.Log.Level = "error"
 	mutate(&cfg)
-	h, err := New(Options{Config: cfg, Backend: memory.New(memory.OptionsFromConfig(cfg))})
+	h, err := New(Options{Config: cfg, Backend: memory.New(memory.OptionsFromConfig(cfg.Store))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func embedded(t *testing.T, mutate func(*config.Config)) *Host {
 
 func TestSweeperResolvesOverdueGamesWithThePolicy(t *testing.T) {
 	h := embedded(t, func(c *config.Config) {
-		c.GameTimeout, c.SweepInterval, c.TimeoutPolicy = 50*time.Millisecond, 20*time.Millisecond, tournament.TimeoutHigherSeed
+		c.Store.GameTimeout, c.Host.SweepInterval, c.Host.TimeoutPolicy = 50*time.Millisecond, 20*time.Millisecond, tournament.TimeoutHigherSeed
 	})
 	ctx := context.Background()
 	h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 4, CreatorID: 1})
@@ -63,7 +63,7 @@ func TestSweeperResolvesOverdueGamesWithThePolicy(t *testing.T) {
 
 func TestSweeperLeavesGamesAloneUnderPolicyNone(t *testing.T) {
 	h := embedded(t, func(c *config.Config) {
-		c.GameTimeout, c.SweepInterval, c.TimeoutPolicy = time.Millisecond, time.Hour, tournament.TimeoutNone
+		c.Store.GameTimeout, c.Host.SweepInterval, c.Host.TimeoutPolicy = time.Millisecond, time.Hour, tournament.TimeoutNone
 	})
 	ctx := context.Background()
 	h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1})
@@ -84,7 +84,7 @@ func TestSweeperLeavesGamesAloneUnderPolicyNone(t *testing.T) {
 }
 
 func TestActorReachesTheBackendsRateLimit(t *testing.T) {
-	h := embedded(t, func(c *config.Config) { c.RateLimit, c.RateBurst = 1, 1 })
+	h := embedded(t, func(c *config.Config) { c.Store.RateLimit, c.Store.RateBurst = 1, 1 })
 	alice := WithActor(context.Background(), "alice")
 	if _, err := h.CreateTournament(alice, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1}); err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestActorReachesTheBackendsRateLimit(t *testing.T) {
 
 func TestMissingPluginBinaryIsAClearError(t *testing.T) {
 	cfg := config.Default()
-	cfg.PluginDir, cfg.Primary, cfg.Fallback = t.TempDir(), "memory", config.FallbackOff
+	cfg.Host.PluginDir, cfg.Host.Primary, cfg.Host.Fallback = t.TempDir(), "memory", config.FallbackOff
 	_, err := New(Options{Config: cfg, Logger: nil})
 	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "TOURNEY_PRIMARY=memory") {
 		t.Fatalf("err = %v", err)
@@ -112,7 +112,7 @@ func TestMissingPluginBinaryIsAClearError(t *testing.T) {
 // naming the way out; without the fallback the same primary serves.
 func TestAFallbackNeedsAPrimaryThatReconciles(t *testing.T) {
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.Host.DataDir = t.TempDir()
 	core := noIndex{memory.New(memory.Options{})} // serves the core contract only
 	_, err := New(Options{Config: cfg, Backend: core, BackendName: "core", Fallback: memory.New(memory.Options{})})
 	if err == nil || !strings.Contains(err.Error(), "core does not") || !strings.Contains(err.Error(), "leave Options.Fallback unset") {
@@ -145,8 +145,8 @@ func TestEventsChannelDeliversAndEndsOnRemoval(t *testing.T) {
 
 func TestCreateWithoutProfileTakesTheFormatsDefault(t *testing.T) {
 	h := embedded(t, func(c *config.Config) {
-		c.TTLProfiles = map[string]config.TTLProfile{"casual": {Tournament: 30 * time.Minute}, "ranked": {Tournament: time.Hour}}
-		c.FormatProfiles = map[string]string{"single_elimination": "casual", "swiss": "ranked"}
+		c.Store.TTLProfiles = map[string]config.TTLProfile{"casual": {Tournament: 30 * time.Minute}, "ranked": {Tournament: time.Hour}}
+		c.Host.FormatProfiles = map[string]string{"single_elimination": "casual", "swiss": "ranked"}
 	})
 	ctx := context.Background()
 	tr, err := h.CreateTournament(ctx, tournament.CreateParams{ID: 1, Name: "x", MaxPlayers: 2, CreatorID: 1})
@@ -174,7 +174,7 @@ type noIndex struct{ shared.Backend }
 // through instead: the answer is the same.
 func TestPlayerTournamentsWithoutAnIndex(t *testing.T) {
 	cfg := config.Default()
-	cfg.LogLevel = "error"
+	cfg.Log.Level = "error"
 	for name, b := range map[string]shared.Backend{"index": memory.New(memory.Options{}),
 		"no index": noIndex{memory.New(memory.Options{})}} {
 		h, err := New(Options{Config: cfg, Backend: b})

@@ -17,7 +17,7 @@ import (
 func memoryConfig(t *testing.T) config.Config {
 	t.Helper()
 	cfg := config.Default()
-	cfg.LogLevel, cfg.Fallback, cfg.SweepInterval, cfg.DataDir = "error", config.FallbackMemory, time.Hour, t.TempDir()
+	cfg.Log.Level, cfg.Host.Fallback, cfg.Host.SweepInterval, cfg.Host.DataDir = "error", config.FallbackMemory, time.Hour, t.TempDir()
 	return cfg
 }
 
@@ -153,7 +153,7 @@ func TestFailbackDoesNotResurrectWhatThePrimaryDidNotLose(t *testing.T) {
 // what the host saw removed and what is older than TOURNAMENT_TTL.
 func TestRestoreSkipsRemovedAndExpiredTournaments(t *testing.T) {
 	cfg := memoryConfig(t)
-	cfg.TournamentTTL = 2500 * time.Millisecond
+	cfg.Store.TournamentTTL = 2500 * time.Millisecond
 	p := memory.New(memory.Options{TournamentTTL: time.Hour})
 	f := &flaky{Backend: p}
 	r := startRig(t, cfg, f, p)
@@ -224,7 +224,7 @@ func TestAnOlderCopyIsBroughtForwardOrRecorded(t *testing.T) {
 // all written back: the outage log, not the cache, holds them.
 func TestAnOutageLargerThanTheCacheIsWrittenBackWhole(t *testing.T) {
 	cfg := memoryConfig(t)
-	cfg.CacheSize = 5
+	cfg.Host.CacheSize = 5
 	p := memory.New(memory.Options{})
 	r := startRig(t, cfg, &flaky{Backend: p}, p)
 	r.flaky.down.Store(true)
@@ -378,7 +378,7 @@ func TestMergeKeepsEveryChangeThatStillApplies(t *testing.T) {
 // winner when the merge replays the outage on the primary's newer state.
 func TestReplayKeepsTheDecidedTimeoutWinners(t *testing.T) {
 	cfg := memoryConfig(t)
-	cfg.GameTimeout = time.Millisecond
+	cfg.Store.GameTimeout = time.Millisecond
 	p := memory.New(memory.Options{GameTimeout: time.Millisecond})
 	r := startRig(t, cfg, &flaky{Backend: p}, p)
 	const n = 10
@@ -522,7 +522,7 @@ func TestTransitionsAreEmitted(t *testing.T) {
 // TOURNEY_DEADLINE_WARNING, through the Events channel.
 func TestTheSweeperWarnsOfNearDeadlines(t *testing.T) {
 	cfg := config.Default()
-	cfg.LogLevel, cfg.SweepInterval, cfg.DeadlineWarn, cfg.Fallback = "error", time.Hour, 1500*time.Millisecond, config.FallbackOff
+	cfg.Log.Level, cfg.Host.SweepInterval, cfg.Host.DeadlineWarn, cfg.Host.Fallback = "error", time.Hour, 1500*time.Millisecond, config.FallbackOff
 	h, err := New(Options{Config: cfg, Backend: memory.New(memory.Options{GameTimeout: 2 * time.Second}), BackendName: "memory"})
 	if err != nil {
 		t.Fatal(err)

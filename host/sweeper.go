@@ -15,7 +15,7 @@ import (
 // housekeeping (TTL extension and expiry).
 func (h *Host) sweep() {
 	defer h.life.wg.Done()
-	tick := time.NewTicker(h.cfg.SweepInterval)
+	tick := time.NewTicker(h.cfg.Host.SweepInterval)
 	defer tick.Stop()
 	for {
 		select {
@@ -54,7 +54,7 @@ func (h *Host) SweepOnce(ctx context.Context) int {
 		if s.NextDeadline == nil {
 			continue
 		}
-		if lead := h.cfg.DeadlineWarn; lead > 0 && s.NextDeadline.After(now) && !s.NextDeadline.After(now.Add(lead)) {
+		if lead := h.cfg.Host.DeadlineWarn; lead > 0 && s.NextDeadline.After(now) && !s.NextDeadline.After(now.Add(lead)) {
 			if _, err := h.apply(ctx, s.ID, tournament.WarnDeadlines{Lead: lead}); err != nil {
 				h.logger.Warn("warning players of a near deadline failed", "tournament", s.ID, "error", err)
 			}
@@ -63,14 +63,14 @@ func (h *Host) SweepOnce(ctx context.Context) int {
 			continue
 		}
 		prev := s.Version
-		t, err := h.apply(ctx, s.ID, tournament.ResolveTimeouts{Policy: h.cfg.TimeoutPolicy})
+		t, err := h.apply(ctx, s.ID, tournament.ResolveTimeouts{Policy: h.cfg.Host.TimeoutPolicy})
 		if err != nil {
 			h.logger.Warn("resolving overdue games failed", "tournament", s.ID, "error", err)
 			continue
 		}
 		if t.Version != prev {
 			resolved++
-			h.logger.Info("overdue games resolved", "tournament", s.ID, "policy", h.cfg.TimeoutPolicy, "version", t.Version)
+			h.logger.Info("overdue games resolved", "tournament", s.ID, "policy", h.cfg.Host.TimeoutPolicy, "version", t.Version)
 		}
 	}
 	return resolved

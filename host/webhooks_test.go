@@ -143,7 +143,7 @@ func answered(got []received, answer string) (n int) {
 }
 
 func fastWebhooks(c *config.Config) {
-	c.WebhookBackoff, c.WebhookTimeout = 40*time.Millisecond, 300*time.Millisecond
+	c.Host.WebhookBackoff, c.Host.WebhookTimeout = 40*time.Millisecond, 300*time.Millisecond
 }
 
 func TestWebhookDeliversSignedFilteredEvents(t *testing.T) {
@@ -247,7 +247,7 @@ func TestWebhookRetriesUntilTheReceiverRecovers(t *testing.T) {
 }
 
 func TestWebhookGivesUpAfterTheRetryWindow(t *testing.T) {
-	h := embedded(t, func(c *config.Config) { fastWebhooks(c); c.WebhookRetry = 300 * time.Millisecond })
+	h := embedded(t, func(c *config.Config) { fastWebhooks(c); c.Host.WebhookRetry = 300 * time.Millisecond })
 	rc := newReceiver(t)
 	rc.mode.Store("fail")
 	hook, err := h.CreateWebhook(bg, WebhookParams{URL: rc.srv.URL})
@@ -311,7 +311,7 @@ func TestWebhookRegistrationIsValidated(t *testing.T) {
 // the primary, so its delivery log is whole.
 func TestWebhookOutboxCarriesAnOutageAndARestart(t *testing.T) {
 	cfg := config.Default()
-	cfg.LogLevel, cfg.Fallback, cfg.SweepInterval, cfg.DataDir = "error", config.FallbackMemory, time.Hour, t.TempDir()
+	cfg.Log.Level, cfg.Host.Fallback, cfg.Host.SweepInterval, cfg.Host.DataDir = "error", config.FallbackMemory, time.Hour, t.TempDir()
 	fastWebhooks(&cfg)
 	p := memory.New(memory.Options{})
 	f := &flaky{Backend: p}

@@ -41,7 +41,7 @@ func newServerWith(t testing.TB, rate int, opts Options) *httptest.Server {
 func newServerOn(t testing.TB, rate int, opts Options, wrap func(net.Listener) net.Listener) *httptest.Server {
 	t.Helper()
 	cfg := config.Default()
-	cfg.LogLevel = "error"
+	cfg.Log.Level = "error"
 	h, err := host.New(host.Options{Config: cfg, Backend: memory.New(memory.Options{RateLimit: rate, RateBurst: rate}),
 		BackendName: "memory"})
 	if err != nil {

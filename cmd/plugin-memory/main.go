@@ -17,5 +17,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "plugin-memory:", err)
 		os.Exit(2)
 	}
-	shared.Serve(memory.New(memory.OptionsFromConfig(cfg)), shared.NewPluginLogger("memory"))
+	shared.Serve(memory.New(memory.OptionsFromConfig(cfg.Store)), shared.NewPluginLogger("memory"))
 }

@@ -30,14 +30,14 @@ func main() {
 	}
 	logger := shared.NewPluginLogger("redis")
 	goredis.SetLogger(redisLog{logger.Named("go-redis")})
-	rdb, err := redis.NewClient(cfg)
+	rdb, err := redis.NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	if err != nil {
 		logger.Error("bad Redis configuration", "error", err)
 		os.Exit(2)
 	}
-	opts := redis.OptionsFromConfig(cfg)
+	opts := redis.OptionsFromConfig(cfg.Redis, cfg.Store)
 	opts.Logger = logger
-	if opts.Subscriber, err = redis.NewSubscriberClient(cfg); err != nil {
+	if opts.Subscriber, err = redis.NewSubscriberClient(cfg.Redis, cfg.Store.ConnectTimeout); err != nil {
 		logger.Error("bad Redis configuration", "error", err)
 		os.Exit(2)
 	}

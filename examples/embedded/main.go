@@ -38,12 +38,12 @@ func run(players int, pluginDir string) error {
 	if err != nil {
 		return err
 	}
-	cfg.LogLevel = "warn"
+	cfg.Log.Level = "warn"
 	opts := host.Options{Config: cfg}
 	if pluginDir == "" {
-		opts.Backend, opts.BackendName = memory.New(memory.OptionsFromConfig(cfg)), "memory (in-process)"
+		opts.Backend, opts.BackendName = memory.New(memory.OptionsFromConfig(cfg.Store)), "memory (in-process)"
 	} else {
-		opts.Config.PluginDir = pluginDir
+		opts.Config.Host.PluginDir = pluginDir
 	}
 	h, err := host.New(opts)
 	if err != nil {

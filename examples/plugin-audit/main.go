@@ -67,5 +67,5 @@ func main() {
 		os.Exit(2)
 	}
 	logger := shared.NewPluginLogger("audit")
-	shared.Serve(&audited{Backend: memory.New(memory.OptionsFromConfig(cfg)), logger: logger}, logger)
+	shared.Serve(&audited{Backend: memory.New(memory.OptionsFromConfig(cfg.Store)), logger: logger}, logger)
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	cfg "github.com/tourney/tourney/shared/config"
 )
 
 // ManifestName is the checksum manifest `make build` writes beside the
@@ -82,17 +84,16 @@ func expectedChecksum(path, variable, fromEnv string, verify bool) (string, erro
 }
 
 // pluginEnv is the environment a plugin is started with: the host's, less
-// what no plugin needs and a third-party one must not see (the API token),
-// then the configuration.
+// the host's own settings (the API token above all: a third-party plugin
+// must not see it), then the plugins' part of the configuration.
 func pluginEnv(config []string) []string {
 	var env []string
-	for _, kv := range append(os.Environ(), config...) {
-		if strings.HasPrefix(kv, "TOURNEY_API_TOKEN=") {
-			continue
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); !cfg.HostVariable(name) {
+			env = append(env, kv)
 		}
-		env = append(env, kv)
 	}
-	return env
+	return append(env, config...)
 }
 
 // SocketDir returns this host's own directory for go-plugin's Unix

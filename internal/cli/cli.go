@@ -88,7 +88,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", cfg.HTTPAddr, "address of the tourney server")
+	addr := fs.String("addr", cfg.Host.HTTPAddr, "address of the tourney server")
 	actor := fs.String("actor", "", "caller identity for rate limits (X-Actor-ID)")
 	in := &input{fs: fs}
 	if call.flags != nil {
@@ -109,7 +109,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c := httpapi.NewClient(*addr)
-	c.Token, c.Actor = cfg.APIToken, *actor
+	c.Token, c.Actor = cfg.Host.APIToken, *actor
 	out, err := call.run(context.Background(), c, in)
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)

@@ -20,14 +20,14 @@ func demo(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	serverFlags(fs, &cfg)
-	cfg.HTTPAddr = ""
+	cfg.Host.HTTPAddr = ""
 	players := fs.Int("players", 7, "number of players (2..1024)")
 	shuffle := fs.Bool("shuffle", false, "draw a random seed order")
 	format := fs.String("format", "single_elimination", "single_elimination, double_elimination, round_robin or swiss")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	addr := cfg.HTTPAddr
+	addr := cfg.Host.HTTPAddr
 	if addr == "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -45,7 +45,7 @@ func demo(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "started a host on http://%s (backend: %s)\n", addr, h.Status(context.Background()).Backend)
 	}
 	c := httpapi.NewClient(addr)
-	c.Token, c.Actor = cfg.APIToken, "demo"
+	c.Token, c.Actor = cfg.Host.APIToken, "demo"
 	t, err := playDemo(context.Background(), c, *players, tournament.Format(*format), *shuffle, stdout)
 	var st tournament.Standings
 	if err == nil {

@@ -19,10 +19,10 @@ import (
 
 // serverFlags mirrors the host's main variables as flags.
 func serverFlags(fs *flag.FlagSet, cfg *config.Config) {
-	fs.StringVar(&cfg.HTTPAddr, "addr", cfg.HTTPAddr, "listen address (TOURNEY_HTTP_ADDR)")
-	fs.StringVar(&cfg.PluginDir, "plugin-dir", cfg.PluginDir, "directory of plugin binaries (TOURNEY_PLUGIN_DIR)")
-	fs.StringVar(&cfg.Primary, "primary", cfg.Primary, "primary backend plugin (TOURNEY_PRIMARY)")
-	fs.StringVar(&cfg.Fallback, "fallback", cfg.Fallback, "memory | readonly | off (TOURNEY_FALLBACK)")
+	fs.StringVar(&cfg.Host.HTTPAddr, "addr", cfg.Host.HTTPAddr, "listen address (TOURNEY_HTTP_ADDR)")
+	fs.StringVar(&cfg.Host.PluginDir, "plugin-dir", cfg.Host.PluginDir, "directory of plugin binaries (TOURNEY_PLUGIN_DIR)")
+	fs.StringVar(&cfg.Host.Primary, "primary", cfg.Host.Primary, "primary backend plugin (TOURNEY_PRIMARY)")
+	fs.StringVar(&cfg.Host.Fallback, "fallback", cfg.Host.Fallback, "memory | readonly | off (TOURNEY_FALLBACK)")
 }
 
 // startServer starts a host and its HTTP API on ln.
@@ -34,8 +34,8 @@ func startServer(cfg config.Config, ln net.Listener) (*host.Host, *http.Server, 
 	}
 	shuttingDown := make(chan struct{})
 	srv := &http.Server{
-		Handler: httpapi.NewHandler(h, httpapi.Options{Token: cfg.APIToken, Logger: logger.Named("http"), AddrRate: cfg.RateLimitAddr,
-			ShuttingDown: shuttingDown, PublicPages: cfg.PublicPages}),
+		Handler: httpapi.NewHandler(h, httpapi.Options{Token: cfg.Host.APIToken, Logger: logger.Named("http"), AddrRate: cfg.Host.RateLimitAddr,
+			ShuttingDown: shuttingDown, PublicPages: cfg.Host.PublicPages}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -70,9 +70,9 @@ func serve(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, err := net.Listen("tcp", cfg.Host.HTTPAddr)
 	if err != nil {
-		fmt.Fprintf(stderr, "TOURNEY_HTTP_ADDR=%s: %v\n", cfg.HTTPAddr, err)
+		fmt.Fprintf(stderr, "TOURNEY_HTTP_ADDR=%s: %v\n", cfg.Host.HTTPAddr, err)
 		return 2
 	}
 	h, srv, err := startServer(cfg, ln)

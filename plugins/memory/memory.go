@@ -33,8 +33,9 @@ type Options struct {
 	Now           func() time.Time             // clock (tests); default time.Now
 }
 
-// OptionsFromConfig takes the memory backend's options from the shared configuration.
-func OptionsFromConfig(c config.Config) Options {
+// OptionsFromConfig takes the memory backend's options from the store
+// part of the configuration.
+func OptionsFromConfig(c config.Store) Options {
 	return Options{TournamentTTL: c.TournamentTTL, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit,
 		RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles}
 }
@@ -77,10 +78,10 @@ var _ shared.Backend = (*Backend)(nil)
 func New(opts Options) *Backend {
 	d := config.Default()
 	if opts.TournamentTTL <= 0 {
-		opts.TournamentTTL = d.TournamentTTL
+		opts.TournamentTTL = d.Store.TournamentTTL
 	}
 	if opts.GameTimeout <= 0 {
-		opts.GameTimeout = d.GameTimeout
+		opts.GameTimeout = d.Store.GameTimeout
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -128,7 +129,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 	now := b.opts.Now()
 	if p := req.Params.TTLProfile; p != "" {
 		if _, ok := b.opts.TTLProfiles[p]; !ok {
-			return shared.Change{}, config.Config{TTLProfiles: b.opts.TTLProfiles}.UnknownTTLProfile(p)
+			return shared.Change{}, config.Store{TTLProfiles: b.opts.TTLProfiles}.UnknownTTLProfile(p)
 		}
 	}
 	t, evs, err := tournament.New(req.Params, b.env(now))

@@ -32,8 +32,8 @@ func TestEveryOperationWorksForAUserLimitedToThePrefix(t *testing.T) {
 func everyOperationAs(t *testing.T, acl []string) {
 	r := testutil.StartRedis(t, append([]string{"--user", "game", "on", ">pw"}, acl...)...)
 	cfg := config.Default()
-	cfg.RedisURL = fmt.Sprintf("redis://game:pw@%s/1", r.Addr())
-	rdb, err := NewClient(cfg)
+	cfg.Redis.URL = fmt.Sprintf("redis://game:pw@%s/1", r.Addr())
+	rdb, err := NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +87,8 @@ func TestAnImportCutOffLeavesNothing(t *testing.T) {
 	}
 	defer p.Stop()
 	cfg := config.Default()
-	cfg.RedisURL = "redis://" + addr + "/1"
-	rdb, err := NewClient(cfg)
+	cfg.Redis.URL = "redis://" + addr + "/1"
+	rdb, err := NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,9 +155,9 @@ func TestAFullRedisRefusesWritesAsStoreFull(t *testing.T) {
 func TestSubscribersDoNotStarveThePool(t *testing.T) {
 	r := testutil.StartRedis(t)
 	cfg := config.Default()
-	cfg.RedisHost, cfg.RedisPort = "127.0.0.1", r.Port
-	rdb, _ := NewClient(cfg)
-	subs, _ := NewSubscriberClient(cfg)
+	cfg.Redis.Host, cfg.Redis.Port = "127.0.0.1", r.Port
+	rdb, _ := NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
+	subs, _ := NewSubscriberClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	b := New(rdb, Options{KeyPrefix: "subs:", Subscriber: subs})
 	defer b.Close()
 	if _, err := b.Create(ctx,

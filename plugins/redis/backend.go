@@ -55,13 +55,13 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 			*v = dv
 		}
 	}
-	def(&opts.TournamentTTL, d.TournamentTTL)
-	def(&opts.ActiveGamesTTL, d.ActiveGamesTTL)
-	def(&opts.RoundDataTTL, d.RoundDataTTL)
-	def(&opts.BracketTTL, d.BracketTTL)
-	def(&opts.LockTimeout, d.LockTimeout)
-	def(&opts.OperationTimeout, d.OperationTimeout)
-	def(&opts.GameTimeout, d.GameTimeout)
+	def(&opts.TournamentTTL, d.Store.TournamentTTL)
+	def(&opts.ActiveGamesTTL, d.Store.ActiveGamesTTL)
+	def(&opts.RoundDataTTL, d.Store.RoundDataTTL)
+	def(&opts.BracketTTL, d.Store.BracketTTL)
+	def(&opts.LockTimeout, d.Redis.LockTimeout)
+	def(&opts.OperationTimeout, d.Store.OperationTimeout)
+	def(&opts.GameTimeout, d.Store.GameTimeout)
 	if opts.EventsMaxLen <= 0 {
 		opts.EventsMaxLen = 1000
 	}

@@ -27,8 +27,8 @@ import (
 func createVia(t *testing.T, url string) error {
 	t.Helper()
 	cfg := config.Default()
-	cfg.RedisURL = url
-	rdb, err := NewClient(cfg)
+	cfg.Redis.URL = url
+	rdb, err := NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}

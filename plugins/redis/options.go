@@ -50,11 +50,13 @@ type Options struct {
 	Subscriber goredis.UniversalClient
 }
 
-// OptionsFromConfig takes the backend's options from the shared configuration.
-func OptionsFromConfig(c config.Config) Options {
-	return Options{KeyPrefix: c.KeyPrefix, TournamentTTL: c.TournamentTTL, ActiveGamesTTL: c.ActiveGamesTTL,
-		RoundDataTTL: c.RoundDataTTL, BracketTTL: c.BracketTTL, LockTimeout: c.LockTimeout,
-		OperationTimeout: c.OperationTimeout, GameTimeout: c.GameTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, RateLimits: c.RateLimits, TTLProfiles: c.TTLProfiles, ReadCache: c.ReadCache, KeyEvents: c.KeyEvents}
+// OptionsFromConfig takes the backend's options from its parts of the
+// configuration: the Redis one and the store one.
+func OptionsFromConfig(r config.Redis, s config.Store) Options {
+	return Options{KeyPrefix: r.KeyPrefix, LockTimeout: r.LockTimeout, ReadCache: r.ReadCache, KeyEvents: r.KeyEvents,
+		TournamentTTL: s.TournamentTTL, ActiveGamesTTL: s.ActiveGamesTTL, RoundDataTTL: s.RoundDataTTL, BracketTTL: s.BracketTTL,
+		OperationTimeout: s.OperationTimeout, GameTimeout: s.GameTimeout, RateLimit: s.RateLimit, RateBurst: s.RateBurst,
+		RateLimits: s.RateLimits, TTLProfiles: s.TTLProfiles}
 }
 
 // ioTimeout bounds one Redis read or write on the data path. It is short on
@@ -64,24 +66,25 @@ const ioTimeout = time.Second
 
 // NewSubscriberClient is NewClient with a pool sized for event
 // subscriptions: one connection per live subscriber, up to 10,000.
-func NewSubscriberClient(c config.Config) (goredis.UniversalClient, error) {
-	return newClient(c, 10_000)
+func NewSubscriberClient(c config.Redis, connectTimeout time.Duration) (goredis.UniversalClient, error) {
+	return newClient(c, connectTimeout, 10_000)
 }
 
 // NewClient connects as configured: REDIS_URL (redis:// or rediss://, with
 // user and password), else REDIS_CLUSTER_ADDRS (Redis Cluster), else
-// REDIS_HOST:REDIS_PORT with REDIS_CACHE_DB and REDIS_PASSWORD.
-func NewClient(c config.Config) (goredis.UniversalClient, error) {
-	return newClient(c, 0)
+// REDIS_HOST:REDIS_PORT with REDIS_CACHE_DB and REDIS_PASSWORD; a dial
+// gives up after connectTimeout (CONNECT_TIMEOUT).
+func NewClient(c config.Redis, connectTimeout time.Duration) (goredis.UniversalClient, error) {
+	return newClient(c, connectTimeout, 0)
 }
 
-func newClient(c config.Config, poolSize int) (goredis.UniversalClient, error) {
+func newClient(c config.Redis, connectTimeout time.Duration, poolSize int) (goredis.UniversalClient, error) {
 	opts := &goredis.UniversalOptions{
 		PoolSize:              poolSize, // 0: go-redis's default, 10 per CPU
-		Addrs:                 []string{fmt.Sprintf("%s:%d", c.RedisHost, c.RedisPort)},
-		DB:                    c.RedisDB,
-		Password:              c.RedisPassword,
-		DialTimeout:           c.ConnectTimeout,
+		Addrs:                 []string{fmt.Sprintf("%s:%d", c.Host, c.Port)},
+		DB:                    c.DB,
+		Password:              c.Password,
+		DialTimeout:           connectTimeout,
 		ReadTimeout:           ioTimeout,
 		WriteTimeout:          ioTimeout,
 		PoolTimeout:           ioTimeout,
@@ -93,8 +96,8 @@ func newClient(c config.Config, poolSize int) (goredis.UniversalClient, error) {
 		MaxRetryBackoff:       64 * time.Millisecond,
 	}
 	switch {
-	case c.RedisURL != "":
-		u, err := goredis.ParseURL(c.RedisURL)
+	case c.URL != "":
+		u, err := goredis.ParseURL(c.URL)
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
@@ -102,8 +105,8 @@ func newClient(c config.Config, poolSize int) (goredis.UniversalClient, error) {
 		if u.Password != "" {
 			opts.Password = u.Password
 		}
-	case len(c.RedisClusterAddrs) > 0:
-		opts.Addrs, opts.DB, opts.IsClusterMode = c.RedisClusterAddrs, 0, true // a cluster has only db 0
+	case len(c.ClusterAddrs) > 0:
+		opts.Addrs, opts.DB, opts.IsClusterMode = c.ClusterAddrs, 0, true // a cluster has only db 0
 	}
 	return goredis.NewUniversalClient(opts), nil
 }

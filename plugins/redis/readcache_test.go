@@ -22,9 +22,9 @@ func cachedBackend(t *testing.T, r *testutil.Redis) *Backend {
 func cachedBackendWith(t *testing.T, r *testutil.Redis, opts Options) *Backend {
 	t.Helper()
 	cfg := config.Default()
-	cfg.RedisHost, cfg.RedisPort = "127.0.0.1", r.Port
-	rdb, _ := NewClient(cfg)
-	subs, _ := NewSubscriberClient(cfg)
+	cfg.Redis.Host, cfg.Redis.Port = "127.0.0.1", r.Port
+	rdb, _ := NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
+	subs, _ := NewSubscriberClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	opts.KeyPrefix, opts.Subscriber, opts.ReadCache = "rc:", subs, true
 	b := New(rdb, opts)
 	t.Cleanup(func() { _ = b.Close() })

@@ -236,7 +236,7 @@ func parseSummary(id int64, v []any) (tournament.Summary, bool) {
 // ones. A record keeps its rounds in :brackets only when that key lasts as
 // long as the tournament hash (Bracket >= Tournament).
 func (b *Backend) ttls(t *tournament.Tournament) config.TTLProfile {
-	c := config.Config{TournamentTTL: b.opts.TournamentTTL, ActiveGamesTTL: b.opts.ActiveGamesTTL,
+	c := config.Store{TournamentTTL: b.opts.TournamentTTL, ActiveGamesTTL: b.opts.ActiveGamesTTL,
 		RoundDataTTL: b.opts.RoundDataTTL, BracketTTL: b.opts.BracketTTL, TTLProfiles: b.opts.TTLProfiles}
 	p, ok := c.TTLs(t.TTLProfile)
 	if !ok {

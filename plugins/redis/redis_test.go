@@ -20,8 +20,8 @@ import (
 func newBackend(t testing.TB, r *testutil.Redis, opts Options) *Backend {
 	t.Helper()
 	cfg := config.Default()
-	cfg.RedisHost, cfg.RedisPort = "127.0.0.1", r.Port
-	rdb, err := NewClient(cfg)
+	cfg.Redis.Host, cfg.Redis.Port = "127.0.0.1", r.Port
+	rdb, err := NewClient(cfg.Redis, cfg.Store.ConnectTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 	}
 	if p := req.Params.TTLProfile; p != "" {
 		if _, ok := b.opts.TTLProfiles[p]; !ok {
-			return shared.Change{}, config.Config{TTLProfiles: b.opts.TTLProfiles}.UnknownTTLProfile(p)
+			return shared.Change{}, config.Store{TTLProfiles: b.opts.TTLProfiles}.UnknownTTLProfile(p)
 		}
 	}
 	t, evs, err := tournament.New(req.Params, b.env())

@@ -1,7 +1,9 @@
 // Package config reads tourney's configuration from the environment (the
-// variables the README's Configuration section lists). The host and every plugin read the same variables; the host
-// hands its configuration to the plugins it launches through Environ. A bad
-// value is an error that names the variable.
+// variables the README's Configuration section lists), in one part per
+// consumer: Redis for the Redis plugin, Store for every backend, Host for
+// the host, Log for everyone. The host hands the plugins it launches their
+// parts through PluginEnviron. A bad value is an error that names the
+// variable.
 package config
 
 import (
@@ -17,72 +19,88 @@ import (
 	"github.com/tourney/tourney/tournament"
 )
 
-// Config is the whole configuration. The zero value is not useful: start
-// from Default.
+// Config is the whole configuration, in one part per consumer. The zero
+// value is not useful: start from Default.
 type Config struct {
-	// Redis connection (the redis plugin).
-	RedisHost         string        // REDIS_HOST
-	RedisPort         int           // REDIS_PORT
-	RedisDB           int           // REDIS_CACHE_DB
-	RedisPassword     string        // REDIS_PASSWORD
-	RedisURL          string        // REDIS_URL: redis:// or rediss://, overrides host, port and db
-	RedisClusterAddrs []string      // REDIS_CLUSTER_ADDRS: comma list; Redis Cluster when set
-	KeyPrefix         string        // KEY_PREFIX
-	OperationTimeout  time.Duration // OPERATION_TIMEOUT: bound of one call, lock waits included
-	ConnectTimeout    time.Duration // CONNECT_TIMEOUT
+	Redis Redis // the Redis plugin's
+	Store Store // every backend's (and the host's, which checks profiles and fails over)
+	Host  Host  // the host's
+	Log   Log   // everyone's
+}
 
-	// TTLs of the stored records.
-	ActiveGamesTTL time.Duration // ACTIVE_GAMES_TTL
-	TournamentTTL  time.Duration // TOURNAMENT_TTL
-	RoundDataTTL   time.Duration // ROUND_DATA_TTL
-	BracketTTL     time.Duration // BRACKET_TTL
-	LockTimeout    time.Duration // LOCK_TIMEOUT
+// Redis is the Redis plugin's part.
+type Redis struct {
+	Host         string        // REDIS_HOST
+	Port         int           // REDIS_PORT
+	DB           int           // REDIS_CACHE_DB
+	Password     string        // REDIS_PASSWORD
+	URL          string        // REDIS_URL: redis:// or rediss://, overrides host, port and db
+	ClusterAddrs []string      // REDIS_CLUSTER_ADDRS: comma list; Redis Cluster when set
+	KeyPrefix    string        // KEY_PREFIX
+	LockTimeout  time.Duration // LOCK_TIMEOUT
+	ReadCache    bool          // TOURNEY_READ_CACHE: on (default) | off
+	KeyEvents    bool          // TOURNEY_REDIS_KEY_EVENTS: on (default: use, and turn on, notifications of expired and evicted keys) | off
+}
 
-	// The host.
+// Store is what every backend needs: how long a call may take, how long
+// records live, and how fast each actor may change them.
+type Store struct {
+	OperationTimeout time.Duration         // OPERATION_TIMEOUT: bound of one call, lock waits included
+	ConnectTimeout   time.Duration         // CONNECT_TIMEOUT
+	GameTimeout      time.Duration         // TOURNEY_GAME_TIMEOUT
+	ActiveGamesTTL   time.Duration         // ACTIVE_GAMES_TTL
+	TournamentTTL    time.Duration         // TOURNAMENT_TTL
+	RoundDataTTL     time.Duration         // ROUND_DATA_TTL
+	BracketTTL       time.Duration         // BRACKET_TTL
+	TTLProfiles      map[string]TTLProfile // TOURNEY_TTL_PROFILES and TOURNEY_TTL_PROFILES_FILE: named TTL sets a tournament may use
+	TTLProfileFile   string                // TOURNEY_TTL_PROFILES_FILE
+	RateLimit        int                   // TOURNEY_RATE_LIMIT: mutating calls per second per actor; 0 = off
+	RateBurst        int                   // TOURNEY_RATE_BURST (0 = same as the rate)
+	RateLimits       map[string]int        // TOURNEY_RATE_LIMITS: per operation, per actor per second ("register_result=20,add_player=5")
+}
+
+// Host is the host's part.
+type Host struct {
 	HTTPAddr       string                   // TOURNEY_HTTP_ADDR
 	APIToken       string                   // TOURNEY_API_TOKEN
+	PublicPages    bool                     // TOURNEY_PUBLIC_PAGES: bracket pages without the API token (default false)
+	RateLimitAddr  int                      // TOURNEY_RATE_LIMIT_ADDR: /v1 calls per second per client address, per host; 0 = off
 	PluginDir      string                   // TOURNEY_PLUGIN_DIR ("" = the host binary's directory)
 	Primary        string                   // TOURNEY_PRIMARY: plugin name or absolute path
 	Fallback       string                   // TOURNEY_FALLBACK: memory | readonly | off
 	PrimarySHA256  string                   // TOURNEY_PRIMARY_SHA256: expected checksum of the primary binary
 	FallbackSHA256 string                   // TOURNEY_FALLBACK_SHA256: expected checksum of plugin-memory
-	GameTimeout    time.Duration            // TOURNEY_GAME_TIMEOUT
-	TimeoutPolicy  tournament.TimeoutPolicy // TOURNEY_TIMEOUT_POLICY
-	SweepInterval  time.Duration            // TOURNEY_SWEEP_INTERVAL
-	RateLimit      int                      // TOURNEY_RATE_LIMIT: mutating calls per second per actor; 0 = off
-	RateBurst      int                      // TOURNEY_RATE_BURST (0 = same as the rate)
-	RateLimits     map[string]int           // TOURNEY_RATE_LIMITS: per operation, per actor per second ("register_result=20,add_player=5")
-	RateLimitAddr  int                      // TOURNEY_RATE_LIMIT_ADDR: /v1 calls per second per client address, per host; 0 = off
-	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
 	PluginVerify   bool                     // TOURNEY_PLUGIN_VERIFY: on (default) | off
 	PluginStreams  bool                     // TOURNEY_PLUGIN_STREAMS: on (default): plugin calls over kept-open gRPC streams | off: unary calls
 	PluginProcs    int                      // TOURNEY_PLUGIN_PROCS: cores a plugin process runs Go code on (its GOMAXPROCS; 0 = all)
+	CacheSize      int                      // TOURNEY_CACHE_SIZE: snapshots the host keeps for failover
+	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
+	TimeoutPolicy  tournament.TimeoutPolicy // TOURNEY_TIMEOUT_POLICY
+	SweepInterval  time.Duration            // TOURNEY_SWEEP_INTERVAL
 	DeadlineWarn   time.Duration            // TOURNEY_DEADLINE_WARNING: warn a game's players this long before its deadline
-	TTLProfiles    map[string]TTLProfile    // TOURNEY_TTL_PROFILES and TOURNEY_TTL_PROFILES_FILE: named TTL sets a tournament may use
-	TTLProfileFile string                   // TOURNEY_TTL_PROFILES_FILE
 	FormatProfiles map[string]string        // TOURNEY_FORMAT_TTL_PROFILES: the TTL profile a format's tournaments get by default
-	ReadCache      bool                     // TOURNEY_READ_CACHE: on (default) | off
-	KeyEvents      bool                     // TOURNEY_REDIS_KEY_EVENTS: on (default: use, and turn on, notifications of expired and evicted keys) | off
-	PublicPages    bool                     // TOURNEY_PUBLIC_PAGES: bracket pages without the API token (default false)
 	WebhookTimeout time.Duration            // TOURNEY_WEBHOOK_TIMEOUT: one delivery attempt's limit
 	WebhookRetry   time.Duration            // TOURNEY_WEBHOOK_RETRY_FOR: how long a failing delivery is retried
 	WebhookBackoff time.Duration            // TOURNEY_WEBHOOK_BACKOFF: the first retry's delay (doubling, with jitter, up to an hour)
-	DataDir        string                   // TOURNEY_DATA_DIR: the outage log ("" = $XDG_STATE_HOME/tourney or ~/.local/state/tourney)
-	LogLevel       string                   // LOG_LEVEL
-	LogFormat      string                   // LOG_FORMAT: text | json
+}
+
+// Log is how everyone logs.
+type Log struct {
+	Level  string // LOG_LEVEL
+	Format string // LOG_FORMAT: text | json
 }
 
 // Default returns the documented defaults.
 func Default() Config {
 	return Config{
-		RedisHost: "localhost", RedisPort: 6379, RedisDB: 1, KeyPrefix: "pong:",
-		OperationTimeout: 10 * time.Second, ConnectTimeout: 5 * time.Second,
-		ActiveGamesTTL: 6 * time.Minute, TournamentTTL: 2 * time.Hour, RoundDataTTL: 30 * time.Minute,
-		BracketTTL: 2 * time.Hour, LockTimeout: 30 * time.Second,
-		HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory",
-		GameTimeout: 5 * time.Minute, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-		LogLevel: "info", LogFormat: "text", CacheSize: 10000, PluginVerify: true, PluginStreams: true, PluginProcs: 1, DeadlineWarn: time.Minute, ReadCache: true, KeyEvents: true,
-		WebhookTimeout: 5 * time.Second, WebhookRetry: 24 * time.Hour, WebhookBackoff: time.Second,
+		Redis: Redis{Host: "localhost", Port: 6379, DB: 1, KeyPrefix: "pong:", LockTimeout: 30 * time.Second, ReadCache: true,
+			KeyEvents: true},
+		Store: Store{OperationTimeout: 10 * time.Second, ConnectTimeout: 5 * time.Second, GameTimeout: 5 * time.Minute,
+			ActiveGamesTTL: 6 * time.Minute, TournamentTTL: 2 * time.Hour, RoundDataTTL: 30 * time.Minute, BracketTTL: 2 * time.Hour},
+		Host: Host{HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory", PluginVerify: true, PluginStreams: true,
+			PluginProcs: 1, CacheSize: 10000, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
+			DeadlineWarn: time.Minute, WebhookTimeout: 5 * time.Second, WebhookRetry: 24 * time.Hour, WebhookBackoff: time.Second},
+		Log: Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -94,6 +112,18 @@ const (
 )
 
 var pluginName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// forPlugins reports whether variable name is a plugin's (Redis, Store
+// and Log): the host hands plugins those only.
+func forPlugins(name string) bool {
+	switch name {
+	case "KEY_PREFIX", "LOCK_TIMEOUT", "TOURNEY_READ_CACHE", "TOURNEY_REDIS_KEY_EVENTS", // Redis
+		"OPERATION_TIMEOUT", "CONNECT_TIMEOUT", "TOURNEY_GAME_TIMEOUT", "TOURNEY_TTL_PROFILES", "TOURNEY_TTL_PROFILES_FILE",
+		"TOURNEY_RATE_LIMIT", "TOURNEY_RATE_BURST", "TOURNEY_RATE_LIMITS": // Store
+		return true
+	}
+	return strings.HasPrefix(name, "REDIS_") || strings.HasSuffix(name, "_TTL") || strings.HasPrefix(name, "LOG_")
+}
 
 // field binds one variable to its place in Config.
 type field struct {
@@ -154,72 +184,72 @@ func oneOf(values ...string) func(string) error {
 }
 
 var fields = []field{
-	str("REDIS_HOST", func(c *Config) *string { return &c.RedisHost }, nonEmpty),
-	num("REDIS_PORT", func(c *Config) *int { return &c.RedisPort }, 1, 65535),
-	num("REDIS_CACHE_DB", func(c *Config) *int { return &c.RedisDB }, 0, 1<<16),
-	str("REDIS_PASSWORD", func(c *Config) *string { return &c.RedisPassword }, nil),
-	str("REDIS_URL", func(c *Config) *string { return &c.RedisURL }, checkRedisURL),
+	str("REDIS_HOST", func(c *Config) *string { return &c.Redis.Host }, nonEmpty),
+	num("REDIS_PORT", func(c *Config) *int { return &c.Redis.Port }, 1, 65535),
+	num("REDIS_CACHE_DB", func(c *Config) *int { return &c.Redis.DB }, 0, 1<<16),
+	str("REDIS_PASSWORD", func(c *Config) *string { return &c.Redis.Password }, nil),
+	str("REDIS_URL", func(c *Config) *string { return &c.Redis.URL }, checkRedisURL),
 	{"REDIS_CLUSTER_ADDRS", func(c *Config, v string) error {
-		c.RedisClusterAddrs = nil
+		c.Redis.ClusterAddrs = nil
 		for _, a := range strings.Split(v, ",") {
 			if a = strings.TrimSpace(a); a != "" {
 				if !strings.Contains(a, ":") {
 					return fmt.Errorf("%q is not host:port", a)
 				}
-				c.RedisClusterAddrs = append(c.RedisClusterAddrs, a)
+				c.Redis.ClusterAddrs = append(c.Redis.ClusterAddrs, a)
 			}
 		}
 		return nil
-	}, func(c *Config) string { return strings.Join(c.RedisClusterAddrs, ",") }},
-	str("KEY_PREFIX", func(c *Config) *string { return &c.KeyPrefix }, nil),
-	dur("OPERATION_TIMEOUT", func(c *Config) *time.Duration { return &c.OperationTimeout }),
-	dur("CONNECT_TIMEOUT", func(c *Config) *time.Duration { return &c.ConnectTimeout }),
-	dur("ACTIVE_GAMES_TTL", func(c *Config) *time.Duration { return &c.ActiveGamesTTL }),
-	dur("TOURNAMENT_TTL", func(c *Config) *time.Duration { return &c.TournamentTTL }),
-	dur("ROUND_DATA_TTL", func(c *Config) *time.Duration { return &c.RoundDataTTL }),
-	dur("BRACKET_TTL", func(c *Config) *time.Duration { return &c.BracketTTL }),
-	dur("LOCK_TIMEOUT", func(c *Config) *time.Duration { return &c.LockTimeout }),
-	str("TOURNEY_HTTP_ADDR", func(c *Config) *string { return &c.HTTPAddr }, nonEmpty),
-	str("TOURNEY_API_TOKEN", func(c *Config) *string { return &c.APIToken }, nil),
-	str("TOURNEY_PLUGIN_DIR", func(c *Config) *string { return &c.PluginDir }, nil),
-	str("TOURNEY_PRIMARY", func(c *Config) *string { return &c.Primary }, checkPlugin),
-	str("TOURNEY_FALLBACK", func(c *Config) *string { return &c.Fallback }, oneOf(FallbackMemory, FallbackReadonly, FallbackOff)),
-	str("TOURNEY_PRIMARY_SHA256", func(c *Config) *string { return &c.PrimarySHA256 }, checkSHA256),
-	str("TOURNEY_FALLBACK_SHA256", func(c *Config) *string { return &c.FallbackSHA256 }, checkSHA256),
-	dur("TOURNEY_GAME_TIMEOUT", func(c *Config) *time.Duration { return &c.GameTimeout }),
+	}, func(c *Config) string { return strings.Join(c.Redis.ClusterAddrs, ",") }},
+	str("KEY_PREFIX", func(c *Config) *string { return &c.Redis.KeyPrefix }, nil),
+	dur("OPERATION_TIMEOUT", func(c *Config) *time.Duration { return &c.Store.OperationTimeout }),
+	dur("CONNECT_TIMEOUT", func(c *Config) *time.Duration { return &c.Store.ConnectTimeout }),
+	dur("ACTIVE_GAMES_TTL", func(c *Config) *time.Duration { return &c.Store.ActiveGamesTTL }),
+	dur("TOURNAMENT_TTL", func(c *Config) *time.Duration { return &c.Store.TournamentTTL }),
+	dur("ROUND_DATA_TTL", func(c *Config) *time.Duration { return &c.Store.RoundDataTTL }),
+	dur("BRACKET_TTL", func(c *Config) *time.Duration { return &c.Store.BracketTTL }),
+	dur("LOCK_TIMEOUT", func(c *Config) *time.Duration { return &c.Redis.LockTimeout }),
+	str("TOURNEY_HTTP_ADDR", func(c *Config) *string { return &c.Host.HTTPAddr }, nonEmpty),
+	str("TOURNEY_API_TOKEN", func(c *Config) *string { return &c.Host.APIToken }, nil),
+	str("TOURNEY_PLUGIN_DIR", func(c *Config) *string { return &c.Host.PluginDir }, nil),
+	str("TOURNEY_PRIMARY", func(c *Config) *string { return &c.Host.Primary }, checkPlugin),
+	str("TOURNEY_FALLBACK", func(c *Config) *string { return &c.Host.Fallback }, oneOf(FallbackMemory, FallbackReadonly, FallbackOff)),
+	str("TOURNEY_PRIMARY_SHA256", func(c *Config) *string { return &c.Host.PrimarySHA256 }, checkSHA256),
+	str("TOURNEY_FALLBACK_SHA256", func(c *Config) *string { return &c.Host.FallbackSHA256 }, checkSHA256),
+	dur("TOURNEY_GAME_TIMEOUT", func(c *Config) *time.Duration { return &c.Store.GameTimeout }),
 	{"TOURNEY_TIMEOUT_POLICY", func(c *Config, v string) error {
 		p, err := tournament.ParseTimeoutPolicy(v)
-		c.TimeoutPolicy = p
+		c.Host.TimeoutPolicy = p
 		return err
-	}, func(c *Config) string { return string(c.TimeoutPolicy) }},
-	dur("TOURNEY_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
-	num("TOURNEY_RATE_LIMIT", func(c *Config) *int { return &c.RateLimit }, 0, 1_000_000),
-	num("TOURNEY_RATE_BURST", func(c *Config) *int { return &c.RateBurst }, 0, 1_000_000),
-	{"TOURNEY_RATE_LIMITS", parseRateLimits, func(c *Config) string { return FormatRateLimits(c.RateLimits) }},
-	num("TOURNEY_RATE_LIMIT_ADDR", func(c *Config) *int { return &c.RateLimitAddr }, 0, 1_000_000),
-	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.CacheSize }, 1, 10_000_000),
-	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.DataDir }, nil),
-	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.DeadlineWarn }),
-	dur("TOURNEY_WEBHOOK_TIMEOUT", func(c *Config) *time.Duration { return &c.WebhookTimeout }),
-	dur("TOURNEY_WEBHOOK_RETRY_FOR", func(c *Config) *time.Duration { return &c.WebhookRetry }),
-	dur("TOURNEY_WEBHOOK_BACKOFF", func(c *Config) *time.Duration { return &c.WebhookBackoff }),
-	onOff("TOURNEY_READ_CACHE", func(c *Config) *bool { return &c.ReadCache }),
-	onOff("TOURNEY_REDIS_KEY_EVENTS", func(c *Config) *bool { return &c.KeyEvents }),
+	}, func(c *Config) string { return string(c.Host.TimeoutPolicy) }},
+	dur("TOURNEY_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.Host.SweepInterval }),
+	num("TOURNEY_RATE_LIMIT", func(c *Config) *int { return &c.Store.RateLimit }, 0, 1_000_000),
+	num("TOURNEY_RATE_BURST", func(c *Config) *int { return &c.Store.RateBurst }, 0, 1_000_000),
+	{"TOURNEY_RATE_LIMITS", parseRateLimits, func(c *Config) string { return FormatRateLimits(c.Store.RateLimits) }},
+	num("TOURNEY_RATE_LIMIT_ADDR", func(c *Config) *int { return &c.Host.RateLimitAddr }, 0, 1_000_000),
+	num("TOURNEY_CACHE_SIZE", func(c *Config) *int { return &c.Host.CacheSize }, 1, 10_000_000),
+	str("TOURNEY_DATA_DIR", func(c *Config) *string { return &c.Host.DataDir }, nil),
+	dur("TOURNEY_DEADLINE_WARNING", func(c *Config) *time.Duration { return &c.Host.DeadlineWarn }),
+	dur("TOURNEY_WEBHOOK_TIMEOUT", func(c *Config) *time.Duration { return &c.Host.WebhookTimeout }),
+	dur("TOURNEY_WEBHOOK_RETRY_FOR", func(c *Config) *time.Duration { return &c.Host.WebhookRetry }),
+	dur("TOURNEY_WEBHOOK_BACKOFF", func(c *Config) *time.Duration { return &c.Host.WebhookBackoff }),
+	onOff("TOURNEY_READ_CACHE", func(c *Config) *bool { return &c.Redis.ReadCache }),
+	onOff("TOURNEY_REDIS_KEY_EVENTS", func(c *Config) *bool { return &c.Redis.KeyEvents }),
 	{"TOURNEY_PUBLIC_PAGES", func(c *Config, v string) error {
 		switch strings.ToLower(v) {
 		case "true", "on", "1", "yes":
-			c.PublicPages = true
+			c.Host.PublicPages = true
 		case "false", "off", "0", "no":
-			c.PublicPages = false
+			c.Host.PublicPages = false
 		default:
 			return fmt.Errorf("want true or false")
 		}
 		return nil
-	}, func(c *Config) string { return strconv.FormatBool(c.PublicPages) }},
+	}, func(c *Config) string { return strconv.FormatBool(c.Host.PublicPages) }},
 	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) },
-		func(c *Config) string { return FormatTTLProfiles(c.TTLProfiles) }},
+		func(c *Config) string { return FormatTTLProfiles(c.Store.TTLProfiles) }},
 	{"TOURNEY_FORMAT_TTL_PROFILES", func(c *Config, v string) error {
-		c.FormatProfiles = map[string]string{}
+		c.Host.FormatProfiles = map[string]string{}
 		for _, part := range strings.Split(v, ",") {
 			if part = strings.TrimSpace(part); part == "" {
 				continue
@@ -229,13 +259,13 @@ var fields = []field{
 			if !ok || !slices.Contains(tournament.Formats, format) || !profileName.MatchString(profile) {
 				return fmt.Errorf("%q: want FORMAT=PROFILE with a format among %s", part, strings.Join(tournament.Formats, ", "))
 			}
-			c.FormatProfiles[format] = profile
+			c.Host.FormatProfiles[format] = profile
 		}
 		return nil
 	}, func(c *Config) string {
 		var parts []string
 		for _, f := range tournament.Formats {
-			if p, ok := c.FormatProfiles[f]; ok {
+			if p, ok := c.Host.FormatProfiles[f]; ok {
 				parts = append(parts, f+"="+p)
 			}
 		}
@@ -246,14 +276,14 @@ var fields = []field{
 		if err != nil {
 			return err
 		}
-		c.TTLProfileFile = v
+		c.Store.TTLProfileFile = v
 		return c.addTTLProfiles(string(b))
 	}, func(c *Config) string { return "" }},
-	onOff("TOURNEY_PLUGIN_VERIFY", func(c *Config) *bool { return &c.PluginVerify }),
-	onOff("TOURNEY_PLUGIN_STREAMS", func(c *Config) *bool { return &c.PluginStreams }),
-	num("TOURNEY_PLUGIN_PROCS", func(c *Config) *int { return &c.PluginProcs }, 0, 1024),
-	str("LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }, oneOf("trace", "debug", "info", "warn", "error")),
-	str("LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
+	onOff("TOURNEY_PLUGIN_VERIFY", func(c *Config) *bool { return &c.Host.PluginVerify }),
+	onOff("TOURNEY_PLUGIN_STREAMS", func(c *Config) *bool { return &c.Host.PluginStreams }),
+	num("TOURNEY_PLUGIN_PROCS", func(c *Config) *int { return &c.Host.PluginProcs }, 0, 1024),
+	str("LOG_LEVEL", func(c *Config) *string { return &c.Log.Level }, oneOf("trace", "debug", "info", "warn", "error")),
+	str("LOG_FORMAT", func(c *Config) *string { return &c.Log.Format }, oneOf("text", "json")),
 }
 
 func nonEmpty(v string) error {
@@ -324,20 +354,45 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 			return c, fmt.Errorf("%s: %w", f.name, err)
 		}
 	}
-	for format, profile := range c.FormatProfiles {
-		if _, ok := c.TTLProfiles[profile]; !ok {
+	for format, profile := range c.Host.FormatProfiles {
+		if _, ok := c.Store.TTLProfiles[profile]; !ok {
 			return c, fmt.Errorf("TOURNEY_FORMAT_TTL_PROFILES: %s names TTL profile %q, which TOURNEY_TTL_PROFILES does not define", format, profile)
 		}
 	}
 	return c, nil
 }
 
-// Environ renders the configuration as NAME=value lines, the form in which
-// the host hands it to the plugins it launches.
+// Environ renders the whole configuration as NAME=value lines.
 func (c Config) Environ() []string {
 	out := make([]string, 0, len(fields))
 	for _, f := range fields {
 		out = append(out, f.name+"="+f.show(&c))
+	}
+	return out
+}
+
+// HostVariable reports whether name is one of the host's own variables
+// (not a plugin's): the host does not pass it on to the plugins it
+// launches, whatever its environment holds.
+func HostVariable(name string) bool {
+	for _, f := range fields {
+		if f.name == name {
+			return !forPlugins(name)
+		}
+	}
+	return false
+}
+
+// PluginEnviron renders the plugins' parts (Redis, Store, Log) as
+// NAME=value lines: what the host hands the plugins it launches. The
+// host's own settings (its address, token, plugin paths, fallback,
+// webhooks) are not a plugin's to see.
+func (c Config) PluginEnviron() []string {
+	var out []string
+	for _, f := range fields {
+		if forPlugins(f.name) {
+			out = append(out, f.name+"="+f.show(&c))
+		}
 	}
 	return out
 }
@@ -348,7 +403,7 @@ var RateLimitedOps = []string{"create", "add_player", "remove_player", "start", 
 	"correct_result", "end_tournament", "disqualify", "check_in", "call_game", "start_game"}
 
 func parseRateLimits(c *Config, v string) error {
-	c.RateLimits = map[string]int{}
+	c.Store.RateLimits = map[string]int{}
 	for _, part := range strings.Split(v, ",") {
 		if part = strings.TrimSpace(part); part == "" {
 			continue
@@ -362,7 +417,7 @@ func parseRateLimits(c *Config, v string) error {
 		if err != nil || rate < 0 || rate > 1_000_000 {
 			return fmt.Errorf("%q: the rate must be a whole number from 0 to 1000000", part)
 		}
-		c.RateLimits[op] = rate
+		c.Store.RateLimits[op] = rate
 	}
 	return nil
 }
@@ -394,8 +449,8 @@ var profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 // "casual:tournament=30m,active_games=3m;ranked:tournament=24h" (profiles
 // separated by ";" or new lines; "#" starts a comment line).
 func (c *Config) addTTLProfiles(v string) error {
-	if c.TTLProfiles == nil {
-		c.TTLProfiles = map[string]TTLProfile{}
+	if c.Store.TTLProfiles == nil {
+		c.Store.TTLProfiles = map[string]TTLProfile{}
 	}
 	for _, line := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == '\n' }) {
 		line = strings.TrimSpace(line)
@@ -430,7 +485,7 @@ func (c *Config) addTTLProfiles(v string) error {
 				return fmt.Errorf("profile %s: unknown key %q (want tournament, active_games, round_data or bracket)", name, k)
 			}
 		}
-		c.TTLProfiles[name] = p
+		c.Store.TTLProfiles[name] = p
 	}
 	return nil
 }
@@ -462,7 +517,7 @@ func FormatTTLProfiles(m map[string]TTLProfile) string {
 
 // TTLs returns the TTLs of profile name ("" = the defaults), its unset
 // fields filled with the defaults; ok is false for an unknown profile.
-func (c Config) TTLs(name string) (p TTLProfile, ok bool) {
+func (c Store) TTLs(name string) (p TTLProfile, ok bool) {
 	if name != "" {
 		if p, ok = c.TTLProfiles[name]; !ok {
 			return p, false
@@ -481,7 +536,7 @@ func (c Config) TTLs(name string) (p TTLProfile, ok bool) {
 }
 
 // UnknownTTLProfile is the error for a profile the configuration lacks.
-func (c Config) UnknownTTLProfile(name string) error {
+func (c Store) UnknownTTLProfile(name string) error {
 	names := make([]string, 0, len(c.TTLProfiles))
 	for n := range c.TTLProfiles {
 		names = append(names, n)

@@ -17,20 +17,20 @@ func TestDefaultsMatchTheSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RedisHost != "localhost" || c.RedisPort != 6379 || c.RedisDB != 1 || c.ActiveGamesTTL != 6*time.Minute ||
-		c.TournamentTTL != 2*time.Hour || c.RoundDataTTL != 30*time.Minute || c.BracketTTL != 2*time.Hour ||
-		c.LockTimeout != 30*time.Second || c.KeyPrefix != "pong:" || c.OperationTimeout != 10*time.Second ||
-		c.ConnectTimeout != 5*time.Second || c.HTTPAddr != "127.0.0.1:8080" || c.Primary != "redis" ||
-		c.Fallback != "memory" || c.GameTimeout != 5*time.Minute || c.TimeoutPolicy != "random" ||
-		c.SweepInterval != 5*time.Second || c.RateLimit != 0 || c.LogLevel != "info" || c.LogFormat != "text" {
+	if c.Redis.Host != "localhost" || c.Redis.Port != 6379 || c.Redis.DB != 1 || c.Store.ActiveGamesTTL != 6*time.Minute ||
+		c.Store.TournamentTTL != 2*time.Hour || c.Store.RoundDataTTL != 30*time.Minute || c.Store.BracketTTL != 2*time.Hour ||
+		c.Redis.LockTimeout != 30*time.Second || c.Redis.KeyPrefix != "pong:" || c.Store.OperationTimeout != 10*time.Second ||
+		c.Store.ConnectTimeout != 5*time.Second || c.Host.HTTPAddr != "127.0.0.1:8080" || c.Host.Primary != "redis" ||
+		c.Host.Fallback != "memory" || c.Store.GameTimeout != 5*time.Minute || c.Host.TimeoutPolicy != "random" ||
+		c.Host.SweepInterval != 5*time.Second || c.Store.RateLimit != 0 || c.Log.Level != "info" || c.Log.Format != "text" {
 		t.Fatalf("defaults differ from the documented ones (README, Configuration): %+v", c)
 	}
 }
 
 func TestDurationsAcceptGoSyntaxAndSeconds(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{"ACTIVE_GAMES_TTL": "360", "TOURNAMENT_TTL": "1h30m"}))
-	if err != nil || c.ActiveGamesTTL != 6*time.Minute || c.TournamentTTL != 90*time.Minute {
-		t.Fatalf("%v %v %v", c.ActiveGamesTTL, c.TournamentTTL, err)
+	if err != nil || c.Store.ActiveGamesTTL != 6*time.Minute || c.Store.TournamentTTL != 90*time.Minute {
+		t.Fatalf("%v %v %v", c.Store.ActiveGamesTTL, c.Store.TournamentTTL, err)
 	}
 }
 
@@ -77,14 +77,14 @@ func TestTTLProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	casual, ok := c.TTLs("casual")
-	if !ok || casual.Tournament != 30*time.Minute || casual.ActiveGames != 3*time.Minute || casual.RoundData != c.RoundDataTTL || casual.Bracket != c.BracketTTL {
+	casual, ok := c.Store.TTLs("casual")
+	if !ok || casual.Tournament != 30*time.Minute || casual.ActiveGames != 3*time.Minute || casual.RoundData != c.Store.RoundDataTTL || casual.Bracket != c.Store.BracketTTL {
 		t.Fatalf("casual: %+v %v", casual, ok)
 	}
-	if ranked, ok := c.TTLs("ranked"); !ok || ranked.Tournament != 24*time.Hour {
+	if ranked, ok := c.Store.TTLs("ranked"); !ok || ranked.Tournament != 24*time.Hour {
 		t.Fatalf("ranked from the file: %+v %v", ranked, ok)
 	}
-	if _, ok := c.TTLs("nope"); ok {
+	if _, ok := c.Store.TTLs("nope"); ok {
 		t.Fatal("an unknown profile was found")
 	}
 	// The plugins get every profile, the file's too.
@@ -96,8 +96,8 @@ func TestTTLProfiles(t *testing.T) {
 		}
 		return "", false
 	})
-	if err != nil || len(back.TTLProfiles) != 2 {
-		t.Fatalf("profiles through Environ: %+v %v", back.TTLProfiles, err)
+	if err != nil || len(back.Store.TTLProfiles) != 2 {
+		t.Fatalf("profiles through Environ: %+v %v", back.Store.TTLProfiles, err)
 	}
 	for _, bad := range []string{"casual:tournament=forever", "casual:ttl=3m", "Bad Name:tournament=1m", "nocolon"} {
 		_, err := FromEnv(func(k string) (string, bool) {
@@ -115,8 +115,8 @@ func TestTTLProfiles(t *testing.T) {
 func TestFormatTTLProfiles(t *testing.T) {
 	env := map[string]string{"TOURNEY_TTL_PROFILES": "casual:tournament=30m", "TOURNEY_FORMAT_TTL_PROFILES": "single_elimination=casual"}
 	c, err := FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil || c.FormatProfiles["single_elimination"] != "casual" {
-		t.Fatalf("%+v %v", c.FormatProfiles, err)
+	if err != nil || c.Host.FormatProfiles["single_elimination"] != "casual" {
+		t.Fatalf("%+v %v", c.Host.FormatProfiles, err)
 	}
 	env["TOURNEY_FORMAT_TTL_PROFILES"] = "single_elimination=ranked"
 	if _, err := FromEnv(func(k string) (string, bool) {
@@ -133,5 +133,38 @@ func TestFormatTTLProfiles(t *testing.T) {
 			ok
 	}); err == nil || !strings.Contains(err.Error(), "TOURNEY_FORMAT_TTL_PROFILES") {
 		t.Fatalf("an unknown format: %v", err)
+	}
+}
+
+// Each consumer gets its part: the plugins are handed the Redis, store and
+// log settings, never the host's own (its address, token, plugin paths,
+// fallback, webhooks, data directory).
+func TestPluginsGetTheirPartOnly(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{"TOURNEY_API_TOKEN": "s3cret", "KEY_PREFIX": "x:", "TOURNEY_RATE_LIMIT": "5"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, kv := range c.PluginEnviron() {
+		k, v, _ := strings.Cut(kv, "=")
+		got[k] = v
+	}
+	for _, name := range []string{"REDIS_HOST", "REDIS_CLUSTER_ADDRS", "KEY_PREFIX", "LOCK_TIMEOUT", "TOURNEY_READ_CACHE",
+		"OPERATION_TIMEOUT", "TOURNAMENT_TTL", "TOURNEY_GAME_TIMEOUT", "TOURNEY_TTL_PROFILES", "TOURNEY_RATE_LIMITS", "LOG_LEVEL"} {
+		if _, ok := got[name]; !ok || HostVariable(name) {
+			t.Errorf("%s is a plugin's and is not handed to plugins", name)
+		}
+	}
+	for _, name := range []string{"TOURNEY_API_TOKEN", "TOURNEY_HTTP_ADDR", "TOURNEY_PRIMARY", "TOURNEY_FALLBACK", "TOURNEY_DATA_DIR",
+		"TOURNEY_WEBHOOK_TIMEOUT", "TOURNEY_FORMAT_TTL_PROFILES", "TOURNEY_PLUGIN_DIR"} {
+		if _, ok := got[name]; ok || !HostVariable(name) {
+			t.Errorf("%s is the host's and is handed to plugins", name)
+		}
+	}
+	if got["KEY_PREFIX"] != "x:" || got["TOURNEY_RATE_LIMIT"] != "5" {
+		t.Fatalf("plugin settings %v", got)
+	}
+	if HostVariable("PATH") {
+		t.Fatal("PATH is not a configuration variable")
 	}
 }
