@@ -362,7 +362,8 @@ func (c *campaign) do(hi int, id int64, what string, call func() (*tournament.To
 		case err != nil && !retryable(err) && tournament.CodeOf(err) != tournament.CodeRateLimited:
 			// Done already (a create, join or start retried after its
 			// answer was lost), or refused by the rules: read the state.
-			return c.do(hi, id, what+" (then get)", func() (*tournament.Tournament, error) { return c.hosts[hi].client.Get(bg, id) })
+			refused := fmt.Sprintf("%s (refused: %v; then get)", what, err)
+			return c.do(hi, id, refused, func() (*tournament.Tournament, error) { return c.hosts[hi].client.Get(bg, id) })
 		}
 		if time.Now().After(deadline) {
 			c.t.Errorf("tournament %d: %s not answered within 90s: %v", id, what, err)

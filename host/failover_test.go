@@ -675,3 +675,31 @@ func TestAMergeThatLandedUnansweredIsNotMergedAgain(t *testing.T) {
 		t.Fatalf("%d conflicts: %+v", c, cs)
 	}
 }
+
+// A change whose answer was lost, then refused when retried because it
+// landed ("already started"), is the state a read on the fallback shows
+// next: the host learns it from the primary with the refusal, rather than
+// serving its older copy.
+func TestARefusalThatRevealsAnUnansweredChangeIsLearnt(t *testing.T) {
+	r := newRig(t, config.FallbackMemory)
+	r.pending(t, 1, 10, 11, 12, 13)
+	r.flaky.loseApplies.Store(1)
+	if _, err := r.h.StartTournament(bg, 1, true); !errors.Is(err, tournament.ErrUnavailable) {
+		t.Fatalf("the start whose answer is lost: %v", err)
+	}
+	r.flaky.down.Store(false) // back before the breaker trips
+	if _, err := r.h.StartTournament(bg, 1, true); !errors.Is(err, tournament.ErrFailedPrecondition) {
+		t.Fatalf("the retried start: %v, want it refused as done already", err)
+	}
+	r.flaky.down.Store(true)
+	r.waitMode(t, failover.StateFallback)
+	got, err := r.h.GetTournament(bg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onRedis, _ := r.primary.Get(bg, 1)
+	if got.Status != tournament.StatusActive || got.Version != onRedis.Version {
+		t.Fatalf("the fallback serves %s version %d; the primary holds %s version %d", got.Status, got.Version, onRedis.Status,
+			onRedis.Version)
+	}
+}

@@ -344,6 +344,9 @@ func (r *Router) onPrimary(ctx, opCtx context.Context, c Call, fn Func) (retry b
 		cancel()
 		if err == nil {
 			res, err = fn(opCtx, b)
+			if err != nil && !isBackendFailure(err) && c.write() && c.tournament() != 0 && r.unsure.has(c.ID) {
+				r.relearn(opCtx, b, c.ID)
+			}
 		}
 		if err != nil && ctx.Err() != nil {
 			err = callerGaveUp{err}
@@ -384,6 +387,20 @@ func (r *Router) onPrimary(ctx, opCtx context.Context, c Call, fn Func) (retry b
 	// Not executed (the breaker is open), or a read on a backend that just
 	// failed: the fallback serves it.
 	return true, nil
+}
+
+// relearn reads tournament id from the primary after it refused a change
+// while a change this host sent it earlier went unanswered: the refusal
+// may say that the earlier change landed ("already started"), and this
+// host's copy, which a fallback would serve, is then behind. One read, on
+// that rare path only.
+func (r *Router) relearn(ctx context.Context, b shared.Backend, id int64) {
+	t, err := b.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	r.learn(Call{Kind: Read, ID: id}, Result{Snaps: []*tournament.Tournament{t}}, false)
+	r.unsure.forget(id) // what they did is in the state this host now knows
 }
 
 // onFallback runs fn on the fallback, after importing what it needs. A

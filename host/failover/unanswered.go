@@ -52,6 +52,16 @@ func (u *unanswered) forget(id int64) {
 	u.mu.Unlock()
 }
 
+// has reports whether id has unanswered changes.
+func (u *unanswered) has(id int64) bool {
+	if u.len.Load() == 0 {
+		return false
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.by[id]) > 0
+}
+
 // ops returns id's unanswered changes.
 func (u *unanswered) ops(id int64) []string {
 	if u.len.Load() == 0 {
