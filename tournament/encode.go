@@ -112,7 +112,11 @@ func (g *Game) Signature() uint64 {
 }
 
 func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
-	if need := 256 + 12*len(t.Players) + 300*t.GameCount()*2; cap(b)-len(b) < need {
+	perGame := 300 // its JSON is about 270 bytes; the derived form shows active games twice
+	if derived {
+		perGame *= 2
+	}
+	if need := 256 + 12*len(t.Players) + perGame*t.GameCount(); cap(b)-len(b) < need {
 		b = append(make([]byte, 0, len(b)+need), b...)
 	}
 	var seeds map[int64]int // the derived form shows each game's seeds
@@ -481,12 +485,24 @@ func appendUTC(b []byte, t time.Time) []byte {
 	return append(b, 'Z')
 }
 
-// appendDigits writes n with exactly width digits (zero-padded).
+// digitPairs is "00" to "99", for writing two digits a division.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// appendDigits writes n with exactly width digits (zero-padded; width at
+// most 9).
 func appendDigits(b []byte, n, width int) []byte {
-	var buf [9]byte
-	for i := width - 1; i >= 0; i-- {
-		buf[i] = byte('0' + n%10)
-		n /= 10
+	var buf [10]byte
+	i := width
+	for i >= 2 {
+		p := n % 100 * 2
+		n /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[p], digitPairs[p+1]
+	}
+	if i == 1 {
+		buf[0] = byte('0' + n%10)
 	}
 	return append(b, buf[:width]...)
 }
