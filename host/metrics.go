@@ -1,10 +1,9 @@
 package host
 
 import (
-	"github.com/tourney/tourney/host/plugins"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
+	"github.com/tourney/tourney/host/plugins"
 )
 
 var (

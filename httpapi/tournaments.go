@@ -308,34 +308,19 @@ func (s *server) correct(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reply)
 }
 
-// playerStep acts on one player (disqualify, check in): no body.
-func (s *server) playerStep(step func(ctx context.Context, id, user int64) (*tournament.Tournament, error)) http.HandlerFunc {
+// step acts on one player or game of a tournament, named by the path's
+// param (user_id: disqualify, check in; game_id: call, start): no body.
+func (s *server) step(param string, step func(ctx context.Context, id, of int64) (*tournament.Tournament, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
-			user, err := pathID(r, "user_id")
+			of, err := pathID(r, param)
 			if err != nil {
 				return nil, err
 			}
 			if _, err := decode[struct{}](w, r, true); err != nil {
 				return nil, err
 			}
-			return step(ctx, id, user)
-		})
-	}
-}
-
-// gameStep moves a game along (call, start): no body.
-func (s *server) gameStep(step func(ctx context.Context, id, game int64) (*tournament.Tournament, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
-			game, err := pathID(r, "game_id")
-			if err != nil {
-				return nil, err
-			}
-			if _, err := decode[struct{}](w, r, true); err != nil {
-				return nil, err
-			}
-			return step(ctx, id, game)
+			return step(ctx, id, of)
 		})
 	}
 }

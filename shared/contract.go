@@ -54,6 +54,9 @@ type (
 	WebhookStore = contract.WebhookStore
 )
 
+// The contract's values: the optional parts (Cap*), the reason a full
+// store gives, the write-back modes (Reconcile*) and their outcomes
+// (Outcome*), and the webhook delivery states (Delivery*).
 const (
 	CapReconcile      = contract.CapReconcile
 	CapPlayerIndex    = contract.CapPlayerIndex
@@ -77,6 +80,7 @@ const (
 	DeliveryFailed    = contract.DeliveryFailed
 )
 
+// The answers of a backend without an optional part, and every part.
 var (
 	ErrNoReconciler  = contract.ErrNoReconciler
 	AllCapabilities  = contract.AllCapabilities

@@ -35,6 +35,7 @@ type Error struct {
 	Reason     string
 }
 
+// Error is the message, or the code when there is none.
 func (e *Error) Error() string {
 	if e.Message == "" {
 		return string(e.Code)

@@ -167,6 +167,29 @@ func ints(in *input, names ...string) ([]int64, error) {
 	return out, nil
 }
 
+// single is a command on a tournament: ID.
+func single[T any](call func(*httpapi.Client, context.Context, int64) (T, error)) clientCommand {
+	return clientCommand{nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID")
+		if err != nil {
+			return nil, err
+		}
+		return call(c, ctx, a[0])
+	}}
+}
+
+// pair is a command on a tournament and one of its players or games: ID
+// and USER or GAME.
+func pair(second string, call func(*httpapi.Client, context.Context, int64, int64) (*tournament.Tournament, error)) clientCommand {
+	return clientCommand{nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", second)
+		if err != nil {
+			return nil, err
+		}
+		return call(c, ctx, a[0], a[1])
+	}}
+}
+
 var clientCommands = map[string]clientCommand{
 	"create": {flags: func(in *input) {
 		in.vals = map[string]any{
@@ -226,55 +249,13 @@ var clientCommands = map[string]clientCommand{
 		a = append(a, 0)
 		return c.Forfeit(ctx, a[0], a[1], a[2])
 	}},
-	"disqualify": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "USER")
-		if err != nil {
-			return nil, err
-		}
-		return c.Disqualify(ctx, a[0], a[1])
-	}},
-	"check-in": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "USER")
-		if err != nil {
-			return nil, err
-		}
-		return c.CheckIn(ctx, a[0], a[1])
-	}},
-	"call": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "GAME")
-		if err != nil {
-			return nil, err
-		}
-		return c.CallGame(ctx, a[0], a[1])
-	}},
-	"start-game": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "GAME")
-		if err != nil {
-			return nil, err
-		}
-		return c.StartGame(ctx, a[0], a[1])
-	}},
-	"end": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID")
-		if err != nil {
-			return nil, err
-		}
-		return c.End(ctx, a[0])
-	}},
-	"standings": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID")
-		if err != nil {
-			return nil, err
-		}
-		return c.Standings(ctx, a[0])
-	}},
-	"get": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID")
-		if err != nil {
-			return nil, err
-		}
-		return c.Get(ctx, a[0])
-	}},
+	"disqualify": pair("USER", (*httpapi.Client).Disqualify),
+	"check-in":   pair("USER", (*httpapi.Client).CheckIn),
+	"call":       pair("GAME", (*httpapi.Client).CallGame),
+	"start-game": pair("GAME", (*httpapi.Client).StartGame),
+	"end":        single((*httpapi.Client).End),
+	"standings":  single((*httpapi.Client).Standings),
+	"get":        single((*httpapi.Client).Get),
 	"player": {nargs: 1, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "USER")
 		if err != nil {
@@ -287,20 +268,8 @@ var clientCommands = map[string]clientCommand{
 		l, err := c.List(ctx)
 		return map[string]any{"tournaments": l}, err
 	}},
-	"add-player": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "USER")
-		if err != nil {
-			return nil, err
-		}
-		return c.AddPlayer(ctx, a[0], a[1])
-	}},
-	"remove-player": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "USER")
-		if err != nil {
-			return nil, err
-		}
-		return c.RemovePlayer(ctx, a[0], a[1])
-	}},
+	"add-player":    pair("USER", (*httpapi.Client).AddPlayer),
+	"remove-player": pair("USER", (*httpapi.Client).RemovePlayer),
 	"start": {nargs: 1, flags: func(in *input) {
 		in.vals = map[string]any{"shuffle": in.fs.Bool("shuffle", false, "draw a random seed order")}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {

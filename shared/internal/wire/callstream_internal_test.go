@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/tourney/tourney/shared/internal/contract"
 	pb "github.com/tourney/tourney/shared/internal/proto"
 	"google.golang.org/grpc"
 )
@@ -58,11 +59,11 @@ func TestCallsSurviveStreamsThePluginEnded(t *testing.T) {
 
 // countingBackend serves Health only (the other methods are not called).
 type countingBackend struct {
-	Backend
+	contract.Backend
 	health int
 }
 
-func (c *countingBackend) Health(context.Context) (HealthReport, error) {
+func (c *countingBackend) Health(context.Context) (contract.HealthReport, error) {
 	c.health++
-	return HealthReport{}, nil
+	return contract.HealthReport{}, nil
 }

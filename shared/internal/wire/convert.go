@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tourney/tourney/shared/internal/contract"
 	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 )
@@ -253,7 +254,7 @@ func eventsFromPB(evs []*pb.Event) []tournament.Event {
 	return out
 }
 
-func changeToPB(c Change, typed bool) (*pb.ChangeReply, error) {
+func changeToPB(c contract.Change, typed bool) (*pb.ChangeReply, error) {
 	s, err := snapshotToPB(c.Tournament, typed)
 	if err != nil {
 		return nil, err
@@ -261,9 +262,9 @@ func changeToPB(c Change, typed bool) (*pb.ChangeReply, error) {
 	return &pb.ChangeReply{Tournament: s, Events: eventsToPB(c.Events)}, nil
 }
 
-func changeFromPB(r *pb.ChangeReply) (Change, error) {
+func changeFromPB(r *pb.ChangeReply) (contract.Change, error) {
 	t, err := snapshotFromPB(r.GetTournament())
-	return Change{Tournament: t, Events: eventsFromPB(r.GetEvents())}, err
+	return contract.Change{Tournament: t, Events: eventsFromPB(r.GetEvents())}, err
 }
 
 func summaryToPB(s tournament.Summary) *pb.Summary {
@@ -287,7 +288,7 @@ func summaryFromPB(s *pb.Summary) tournament.Summary {
 	return out
 }
 
-func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
+func applyToPB(req contract.ApplyRequest) (*pb.ApplyRequest, error) {
 	out := &pb.ApplyRequest{Actor: req.Actor, TournamentId: req.TournamentID, OpId: req.OpID}
 	switch c := req.Command.(type) {
 	case tournament.AddPlayer:
@@ -325,7 +326,7 @@ func applyToPB(req ApplyRequest) (*pb.ApplyRequest, error) {
 
 // applyFromPB decodes a command a caller asked for: decisions (seeds,
 // winners) are the backend's to take, so they are not taken from callers.
-func applyFromPB(req *pb.ApplyRequest) (ApplyRequest, error) {
+func applyFromPB(req *pb.ApplyRequest) (contract.ApplyRequest, error) {
 	return commandFromPB(req, false)
 }
 
@@ -335,8 +336,8 @@ func decidedFromPB(req *pb.ApplyRequest) (tournament.Command, error) {
 	return r.Command, err
 }
 
-func commandFromPB(req *pb.ApplyRequest, decided bool) (ApplyRequest, error) {
-	out := ApplyRequest{Actor: req.GetActor(), TournamentID: req.GetTournamentId(), OpID: req.GetOpId()}
+func commandFromPB(req *pb.ApplyRequest, decided bool) (contract.ApplyRequest, error) {
+	out := contract.ApplyRequest{Actor: req.GetActor(), TournamentID: req.GetTournamentId(), OpID: req.GetOpId()}
 	switch c := req.GetCommand().(type) {
 	case *pb.ApplyRequest_AddPlayer:
 		out.Command = tournament.AddPlayer{UserID: c.AddPlayer.GetUserId()}

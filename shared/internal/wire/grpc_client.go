@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tourney/tourney/shared/internal/contract"
 	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
@@ -25,32 +26,34 @@ type GRPCClient struct {
 	known  *knownStates // protocol 2: the last state seen of each tournament
 
 	describe sync.Once
-	caps     []Capability // what the plugin announced (Describe)
+	caps     []contract.Capability // what the plugin announced (Describe)
 }
 
 // Capabilities implements Announcer: the optional parts the plugin
 // announced, asked once (a plugin built before Describe served them all).
 // A part the plugin did not announce answers ErrNo... without a call.
-func (c *GRPCClient) Capabilities() []Capability {
+func (c *GRPCClient) Capabilities() []contract.Capability {
 	c.describe.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		r, err := c.client.Describe(ctx, &pb.DescribeRequest{})
 		switch {
 		case status.Code(err) == codes.Unimplemented:
-			c.caps = slices.Clone(AllCapabilities)
+			c.caps = slices.Clone(contract.AllCapabilities)
 		case err != nil:
-			c.caps = slices.Clone(AllCapabilities) // ask the parts themselves: each says Unimplemented if need be
+			c.caps = slices.Clone(contract.AllCapabilities) // ask the parts themselves: each says Unimplemented if need be
 		default:
 			for _, name := range r.GetCapabilities() {
-				c.caps = append(c.caps, Capability(name))
+				c.caps = append(c.caps, contract.Capability(name))
 			}
 		}
 	})
 	return c.caps
 }
 
-func (c *GRPCClient) serves(cap Capability) bool { return slices.Contains(c.Capabilities(), cap) }
+func (c *GRPCClient) serves(cap contract.Capability) bool {
+	return slices.Contains(c.Capabilities(), cap)
+}
 
 // NewGRPCClient wraps a gRPC client of protocol version (1 or 2). done is
 // closed when the plugin process is gone (go-plugin cancels the context it
@@ -71,18 +74,18 @@ func (c *GRPCClient) Calls() string {
 // Done is closed when the plugin process has exited.
 func (c *GRPCClient) Done() <-chan struct{} { return c.done }
 
-func changeOrErr(r *pb.ChangeReply, err error) (Change, error) {
+func changeOrErr(r *pb.ChangeReply, err error) (contract.Change, error) {
 	if err != nil {
-		return Change{}, FromStatus(err)
+		return contract.Change{}, FromStatus(err)
 	}
 	return changeFromPB(r)
 }
 
 // Create implements Backend.
-func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, error) {
+func (c *GRPCClient) Create(ctx context.Context, req contract.CreateRequest) (contract.Change, error) {
 	p := req.Params
 	if p.MaxPlayers < 0 || p.MaxPlayers > 1<<30 {
-		return Change{}, tournament.Errorf(tournament.CodeInvalidArgument,
+		return contract.Change{}, tournament.Errorf(tournament.CodeInvalidArgument,
 			"max_players must be between %d and %d, got %d", tournament.MinPlayers, tournament.MaxPlayers, p.MaxPlayers)
 	}
 	byRound, byBracket := bestOfToPB(p.BestOfByRound)
@@ -97,10 +100,10 @@ func (c *GRPCClient) Create(ctx context.Context, req CreateRequest) (Change, err
 
 // Apply implements Backend. Under protocol 2 it tells the plugin which
 // state it holds, and applies a Delta reply to that state itself.
-func (c *GRPCClient) Apply(ctx context.Context, req ApplyRequest) (Change, error) {
+func (c *GRPCClient) Apply(ctx context.Context, req contract.ApplyRequest) (contract.Change, error) {
 	r, err := applyToPB(req)
 	if err != nil {
-		return Change{}, err
+		return contract.Change{}, err
 	}
 	known := c.known.get(req.TournamentID)
 	if c.typed && known != nil {
@@ -108,7 +111,7 @@ func (c *GRPCClient) Apply(ctx context.Context, req ApplyRequest) (Change, error
 	}
 	reply, err := c.client.Apply(ctx, r)
 	if err != nil {
-		return Change{}, FromStatus(err)
+		return contract.Change{}, FromStatus(err)
 	}
 	d := reply.GetDelta()
 	if d == nil {
@@ -120,23 +123,23 @@ func (c *GRPCClient) Apply(ctx context.Context, req ApplyRequest) (Change, error
 	}
 	evs := eventsFromPB(reply.GetEvents())
 	if d.GetSame() && known != nil && known.Version == d.GetVersion() {
-		return Change{Tournament: known, Events: evs}, nil
+		return contract.Change{Tournament: known, Events: evs}, nil
 	}
 	if cmd, err := decidedFromPB(d.GetDecided()); err == nil && known != nil {
 		env := tournament.Env{Now: fromUnixNano(d.GetNowUnixNano()), GameTimeout: time.Duration(d.GetGameTimeoutNanos())}
 		next, _, err := tournament.Apply(known, cmd, env)
 		if err == nil && next.Version == d.GetVersion() && unixNano(next.UpdatedAt) == d.GetNowUnixNano() {
 			c.known.put(next)
-			return Change{Tournament: next, Events: evs}, nil
+			return contract.Change{Tournament: next, Events: evs}, nil
 		}
 	}
 	// The replay did not give the state the plugin has: read it whole.
 	c.known.forget(req.TournamentID)
 	t, err := c.Get(ctx, req.TournamentID)
 	if err != nil {
-		return Change{}, err
+		return contract.Change{}, err
 	}
-	return Change{Tournament: t, Events: evs}, nil
+	return contract.Change{Tournament: t, Events: evs}, nil
 }
 
 // Get implements Backend. Under protocol 2 a current known state is not
@@ -167,12 +170,12 @@ func (c *GRPCClient) Get(ctx context.Context, id int64) (*tournament.Tournament,
 // PlayerTournaments implements PlayerIndex; a plugin built without the
 // index answers ErrNoPlayerIndex.
 func (c *GRPCClient) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
-	if !c.serves(CapPlayerIndex) {
-		return nil, ErrNoPlayerIndex
+	if !c.serves(contract.CapPlayerIndex) {
+		return nil, contract.ErrNoPlayerIndex
 	}
 	r, err := c.client.PlayerTournaments(ctx, &pb.PlayerRequest{UserId: userID})
 	if status.Code(err) == codes.Unimplemented {
-		return nil, ErrNoPlayerIndex
+		return nil, contract.ErrNoPlayerIndex
 	}
 	return summariesFromPB(r, err)
 }
@@ -186,15 +189,11 @@ func summariesFromPB(r *pb.ListReply, err error) ([]tournament.Summary, error) {
 	if err != nil {
 		return nil, FromStatus(err)
 	}
-	out := make([]tournament.Summary, len(r.GetTournaments()))
-	for i, s := range r.GetTournaments() {
-		out[i] = summaryFromPB(s)
-	}
-	return out, nil
+	return convertAll(r.GetTournaments(), summaryFromPB), nil
 }
 
 // Remove implements Backend.
-func (c *GRPCClient) Remove(ctx context.Context, req RemoveRequest) (Change, error) {
+func (c *GRPCClient) Remove(ctx context.Context, req contract.RemoveRequest) (contract.Change, error) {
 	c.known.forget(req.ID)
 	return changeOrErr(c.client.Remove(ctx, &pb.RemoveRequest{Actor: req.Actor, Id: req.ID}))
 }
@@ -260,15 +259,15 @@ func (c *GRPCClient) Import(ctx context.Context, snaps []*tournament.Tournament)
 }
 
 // Maintain implements Backend.
-func (c *GRPCClient) Maintain(ctx context.Context) (MaintainReport, error) {
+func (c *GRPCClient) Maintain(ctx context.Context) (contract.MaintainReport, error) {
 	r, err := c.client.Maintain(ctx, &pb.MaintainRequest{})
 	if err != nil {
-		return MaintainReport{}, FromStatus(err)
+		return contract.MaintainReport{}, FromStatus(err)
 	}
-	rep := MaintainReport{Extended: r.GetExtended(), Expired: r.GetExpired(),
+	rep := contract.MaintainReport{Extended: r.GetExtended(), Expired: r.GetExpired(),
 		OldestLive: time.Duration(r.GetOldestLiveMs()) * time.Millisecond}
 	if k := r.GetKeys(); k != nil {
-		rep.Keys = &KeyStats{ByKind: k.GetByKind(), WithoutTTL: k.GetWithoutTtl(), Orphans: k.GetOrphans(),
+		rep.Keys = &contract.KeyStats{ByKind: k.GetByKind(), WithoutTTL: k.GetWithoutTtl(), Orphans: k.GetOrphans(),
 			LongHeldLocks: k.GetLongHeldLocks(),
 			Repaired:      k.GetRepaired(), Duration: time.Duration(k.GetDurationMs()) * time.Millisecond}
 	}
@@ -276,16 +275,16 @@ func (c *GRPCClient) Maintain(ctx context.Context) (MaintainReport, error) {
 }
 
 // Health implements Backend.
-func (c *GRPCClient) Health(ctx context.Context) (HealthReport, error) {
+func (c *GRPCClient) Health(ctx context.Context) (contract.HealthReport, error) {
 	r, err := c.client.Health(ctx, &pb.HealthRequest{})
 	if err != nil {
-		return HealthReport{}, FromStatus(err)
+		return contract.HealthReport{}, FromStatus(err)
 	}
-	return HealthReport{Backend: r.GetBackend(), Detail: r.GetDetail(), Epoch: r.GetEpoch()}, nil
+	return contract.HealthReport{Backend: r.GetBackend(), Detail: r.GetDetail(), Epoch: r.GetEpoch()}, nil
 }
 
 // Subscribe implements Backend.
-func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield func(StreamEvent) error) error {
+func (c *GRPCClient) Subscribe(ctx context.Context, req contract.SubscribeRequest, yield func(contract.StreamEvent) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream, err := c.client.Subscribe(ctx, &pb.SubscribeRequest{TournamentId: req.TournamentID, After: req.After})
@@ -293,14 +292,14 @@ func (c *GRPCClient) Subscribe(ctx context.Context, req SubscribeRequest, yield 
 		return FromStatus(err)
 	}
 	return receive(stream, func(msg *pb.StreamEvent) error {
-		return yield(StreamEvent{ID: msg.GetId(), Event: eventsFromPB([]*pb.Event{msg.GetEvent()})[0]})
+		return yield(contract.StreamEvent{ID: msg.GetId(), Event: eventsFromPB([]*pb.Event{msg.GetEvent()})[0]})
 	})
 }
 
 // Reconcile implements Reconciler.
-func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (ReconcileResult, error) {
-	if !c.serves(CapReconcile) {
-		return ReconcileResult{}, ErrNoReconciler
+func (c *GRPCClient) Reconcile(ctx context.Context, req contract.ReconcileRequest) (contract.ReconcileResult, error) {
+	if !c.serves(contract.CapReconcile) {
+		return contract.ReconcileResult{}, contract.ErrNoReconciler
 	}
 	if req.TournamentID == 0 {
 		c.known.clear()
@@ -308,28 +307,28 @@ func (c *GRPCClient) Reconcile(ctx context.Context, req ReconcileRequest) (Recon
 	c.known.forget(req.TournamentID)
 	snap, err := snapshotToPB(req.Snapshot, c.typed)
 	if err != nil {
-		return ReconcileResult{}, err
+		return contract.ReconcileResult{}, err
 	}
 	r, err := c.client.Reconcile(ctx, &pb.ReconcileRequest{TournamentId: req.TournamentID, Snapshot: snap,
 		BaseVersion: req.BaseVersion, Mode: req.Mode, Origin: req.Origin, WriteId: req.WriteID, Rejected: req.Rejected})
 	if err != nil {
-		return ReconcileResult{}, FromStatus(err)
+		return contract.ReconcileResult{}, FromStatus(err)
 	}
-	return ReconcileResult{Outcome: r.GetOutcome(), StoredVersion: r.GetStoredVersion(), StoredOp: r.GetStoredOp()}, nil
+	return contract.ReconcileResult{Outcome: r.GetOutcome(), StoredVersion: r.GetStoredVersion(), StoredOp: r.GetStoredOp()}, nil
 }
 
 // Conflicts implements Reconciler.
-func (c *GRPCClient) Conflicts(ctx context.Context, id int64) ([]Conflict, error) {
-	if !c.serves(CapReconcile) {
-		return nil, ErrNoReconciler
+func (c *GRPCClient) Conflicts(ctx context.Context, id int64) ([]contract.Conflict, error) {
+	if !c.serves(contract.CapReconcile) {
+		return nil, contract.ErrNoReconciler
 	}
 	r, err := c.client.Conflicts(ctx, &pb.ConflictsRequest{TournamentId: id})
 	if err != nil {
 		return nil, FromStatus(err)
 	}
-	out := make([]Conflict, 0, len(r.GetConflicts()))
+	out := make([]contract.Conflict, 0, len(r.GetConflicts()))
 	for _, b := range r.GetConflicts() {
-		var cf Conflict
+		var cf contract.Conflict
 		if err := json.Unmarshal(b, &cf); err != nil {
 			return nil, tournament.Errorf(tournament.CodeInternal, "conflict record is not valid JSON: %v", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tourney/tourney/shared/internal/contract"
 	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
@@ -16,11 +17,11 @@ import (
 // GRPCServer serves a Backend over gRPC. It only translates.
 type GRPCServer struct {
 	pb.UnimplementedBackendServer
-	Impl  Backend
+	Impl  contract.Backend
 	Typed bool // protocol 2: snapshots travel typed, not as JSON
 }
 
-func (s *GRPCServer) change(c Change, err error) (*pb.ChangeReply, error) {
+func (s *GRPCServer) change(c contract.Change, err error) (*pb.ChangeReply, error) {
 	if err != nil {
 		return nil, ToStatus(err)
 	}
@@ -30,7 +31,7 @@ func (s *GRPCServer) change(c Change, err error) (*pb.ChangeReply, error) {
 
 // Create implements pb.BackendServer.
 func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.ChangeReply, error) {
-	return s.change(s.Impl.Create(ctx, CreateRequest{Actor: req.GetActor(), Params: tournament.CreateParams{
+	return s.change(s.Impl.Create(ctx, contract.CreateRequest{Actor: req.GetActor(), Params: tournament.CreateParams{
 		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId(), TTLProfile: req.GetTtlProfile(),
 		Format: tournament.Format(req.GetFormat()), Options: optionsFromPB(req.GetOptions()),
 		CheckIn: req.GetCheckIn(), StartsAt: fromOptNano(req.StartsAtUnixNano),
@@ -65,7 +66,7 @@ func (s *GRPCServer) Apply(ctx context.Context, req *pb.ApplyRequest) (*pb.Chang
 		unixNano(c.PriorUpdatedAt) == req.GetKnownUpdatedAtUnixNano() && !costlyToReplay(c.Events) {
 		d := &pb.Delta{Version: c.Tournament.Version, Same: len(c.Events) == 0}
 		if !d.Same {
-			decided, err := applyToPB(ApplyRequest{TournamentID: r.TournamentID, Command: tournament.Decided(r.Command, nil, c.Tournament)})
+			decided, err := applyToPB(contract.ApplyRequest{TournamentID: r.TournamentID, Command: tournament.Decided(r.Command, nil, c.Tournament)})
 			if err != nil {
 				return nil, ToStatus(err)
 			}
@@ -122,16 +123,16 @@ func summariesToPB(list []tournament.Summary, err error) (*pb.ListReply, error) 
 // PlayerTournaments implements pb.BackendServer: Unimplemented when the
 // backend keeps no player index.
 func (s *GRPCServer) PlayerTournaments(ctx context.Context, req *pb.PlayerRequest) (*pb.ListReply, error) {
-	idx, ok := PlayerIndexOf(s.Impl)
+	idx, ok := contract.PlayerIndexOf(s.Impl)
 	if !ok {
-		return nil, status.Error(codes.Unimplemented, ErrNoPlayerIndex.Error())
+		return nil, status.Error(codes.Unimplemented, contract.ErrNoPlayerIndex.Error())
 	}
 	return summariesToPB(idx.PlayerTournaments(ctx, req.GetUserId()))
 }
 
 // Remove implements pb.BackendServer.
 func (s *GRPCServer) Remove(ctx context.Context, req *pb.RemoveRequest) (*pb.ChangeReply, error) {
-	return s.change(s.Impl.Remove(ctx, RemoveRequest{Actor: req.GetActor(), ID: req.GetId()}))
+	return s.change(s.Impl.Remove(ctx, contract.RemoveRequest{Actor: req.GetActor(), ID: req.GetId()}))
 }
 
 // Export implements pb.BackendServer.
@@ -194,8 +195,8 @@ func (s *GRPCServer) Health(ctx context.Context, _ *pb.HealthRequest) (*pb.Healt
 
 // Subscribe implements pb.BackendServer.
 func (s *GRPCServer) Subscribe(req *pb.SubscribeRequest, stream pb.Backend_SubscribeServer) error {
-	return ToStatus(s.Impl.Subscribe(stream.Context(), SubscribeRequest{TournamentID: req.GetTournamentId(), After: req.GetAfter()},
-		func(ev StreamEvent) error {
+	return ToStatus(s.Impl.Subscribe(stream.Context(), contract.SubscribeRequest{TournamentID: req.GetTournamentId(), After: req.GetAfter()},
+		func(ev contract.StreamEvent) error {
 			return stream.Send(&pb.StreamEvent{Id: ev.ID, Event: eventsToPB([]tournament.Event{ev.Event})[0]})
 		}))
 }
@@ -203,18 +204,33 @@ func (s *GRPCServer) Subscribe(req *pb.SubscribeRequest, stream pb.Backend_Subsc
 // Describe implements pb.BackendServer: the optional parts Impl serves.
 func (s *GRPCServer) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeReply, error) {
 	out := &pb.DescribeReply{}
-	for _, c := range CapabilitiesOf(s.Impl) {
+	for _, c := range contract.CapabilitiesOf(s.Impl) {
 		out.Capabilities = append(out.Capabilities, string(c))
 	}
 	return out, nil
 }
 
-func (s *GRPCServer) reconciler() (Reconciler, error) {
-	r, ok := ReconcilerOf(s.Impl)
+func (s *GRPCServer) reconciler() (contract.Reconciler, error) {
+	return part(s.Impl, contract.ReconcilerOf, contract.ErrNoReconciler)
+}
+
+// part returns the optional part of impl that of finds, or Unimplemented
+// with missing's message (the client answers missing for it).
+func part[T any](impl contract.Backend, of func(contract.Backend) (T, bool), missing error) (T, error) {
+	p, ok := of(impl)
 	if !ok {
-		return nil, status.Error(codes.Unimplemented, ErrNoReconciler.Error())
+		return p, status.Error(codes.Unimplemented, missing.Error())
 	}
-	return r, nil
+	return p, nil
+}
+
+// convertAll converts each element of a list, to or from its message.
+func convertAll[F, T any](in []F, conv func(F) T) []T {
+	out := make([]T, len(in))
+	for i, f := range in {
+		out[i] = conv(f)
+	}
+	return out
 }
 
 // Reconcile implements pb.BackendServer.
@@ -227,7 +243,7 @@ func (s *GRPCServer) Reconcile(ctx context.Context, req *pb.ReconcileRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	r, err := rc.Reconcile(ctx, ReconcileRequest{TournamentID: req.GetTournamentId(), Snapshot: snap,
+	r, err := rc.Reconcile(ctx, contract.ReconcileRequest{TournamentID: req.GetTournamentId(), Snapshot: snap,
 		BaseVersion: req.GetBaseVersion(), Mode: req.GetMode(), Origin: req.GetOrigin(), WriteID: req.GetWriteId(), Rejected: req.GetRejected()})
 	if err != nil {
 		return nil, ToStatus(err)

@@ -6,15 +6,16 @@ import (
 	"context"
 	"time"
 
+	"github.com/tourney/tourney/shared/internal/contract"
 	pb "github.com/tourney/tourney/shared/internal/proto"
 	"github.com/tourney/tourney/tournament"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-var _ WebhookStore = (*GRPCClient)(nil)
+var _ contract.WebhookStore = (*GRPCClient)(nil)
 
-func webhookToPB(w Webhook) *pb.Webhook {
+func webhookToPB(w contract.Webhook) *pb.Webhook {
 	m := &pb.Webhook{Id: w.ID, Url: w.URL, Secret: w.Secret, Tournaments: w.Tournaments, CreatedAtUnixNano: unixNano(w.CreatedAt)}
 	for _, e := range w.Events {
 		m.Events = append(m.Events, string(e))
@@ -22,8 +23,8 @@ func webhookToPB(w Webhook) *pb.Webhook {
 	return m
 }
 
-func webhookFromPB(m *pb.Webhook) Webhook {
-	w := Webhook{ID: m.GetId(), URL: m.GetUrl(), Secret: m.GetSecret(), Tournaments: m.GetTournaments(),
+func webhookFromPB(m *pb.Webhook) contract.Webhook {
+	w := contract.Webhook{ID: m.GetId(), URL: m.GetUrl(), Secret: m.GetSecret(), Tournaments: m.GetTournaments(),
 		CreatedAt: fromUnixNano(m.GetCreatedAtUnixNano())}
 	for _, e := range m.GetEvents() {
 		w.Events = append(w.Events, tournament.EventType(e))
@@ -31,35 +32,27 @@ func webhookFromPB(m *pb.Webhook) Webhook {
 	return w
 }
 
-func deliveryToPB(d Delivery) *pb.Delivery {
+func deliveryToPB(d contract.Delivery) *pb.Delivery {
 	return &pb.Delivery{Id: d.ID, WebhookId: d.WebhookID, EventType: d.EventType, Payload: d.Payload, Status: d.Status,
 		Attempts: int32(d.Attempts), LastStatus: int32(d.LastStatus), LastError: d.LastError,
 		CreatedAtUnixNano: unixNano(d.CreatedAt), UpdatedAtUnixNano: unixNano(d.UpdatedAt), NextAttemptUnixNano: unixNano(d.NextAttempt)}
 }
 
-func deliveryFromPB(m *pb.Delivery) Delivery {
-	return Delivery{ID: m.GetId(), WebhookID: m.GetWebhookId(), EventType: m.GetEventType(), Payload: m.GetPayload(), Status: m.GetStatus(),
+func deliveryFromPB(m *pb.Delivery) contract.Delivery {
+	return contract.Delivery{ID: m.GetId(), WebhookID: m.GetWebhookId(), EventType: m.GetEventType(), Payload: m.GetPayload(), Status: m.GetStatus(),
 		Attempts: int(m.GetAttempts()), LastStatus: int(m.GetLastStatus()), LastError: m.GetLastError(),
 		CreatedAt: fromUnixNano(m.GetCreatedAtUnixNano()), UpdatedAt: fromUnixNano(m.GetUpdatedAtUnixNano()), NextAttempt: fromUnixNano(m.GetNextAttemptUnixNano())}
 }
 
-func deliveriesToPB(ds []Delivery) *pb.DeliveryList {
-	out := &pb.DeliveryList{Deliveries: make([]*pb.Delivery, len(ds))}
-	for i, d := range ds {
-		out.Deliveries[i] = deliveryToPB(d)
-	}
-	return out
+func deliveriesToPB(ds []contract.Delivery) *pb.DeliveryList {
+	return &pb.DeliveryList{Deliveries: convertAll(ds, deliveryToPB)}
 }
 
-func deliveriesFromPB(l *pb.DeliveryList, err error) ([]Delivery, error) {
+func deliveriesFromPB(l *pb.DeliveryList, err error) ([]contract.Delivery, error) {
 	if err != nil {
 		return nil, webhookErr(err)
 	}
-	out := make([]Delivery, len(l.GetDeliveries()))
-	for i, d := range l.GetDeliveries() {
-		out[i] = deliveryFromPB(d)
-	}
-	return out, nil
+	return convertAll(l.GetDeliveries(), deliveryFromPB), nil
 }
 
 // webhookErr maps Unimplemented (a plugin without webhooks) to
@@ -69,86 +62,78 @@ func webhookErr(err error) error {
 		return nil
 	}
 	if status.Code(err) == codes.Unimplemented {
-		return ErrNoWebhooks
+		return contract.ErrNoWebhooks
 	}
 	return FromStatus(err)
 }
 
 // PutWebhook implements WebhookStore.
-func (c *GRPCClient) PutWebhook(ctx context.Context, w Webhook) error {
-	if !c.serves(CapWebhooks) {
-		return ErrNoWebhooks
+func (c *GRPCClient) PutWebhook(ctx context.Context, w contract.Webhook) error {
+	if !c.serves(contract.CapWebhooks) {
+		return contract.ErrNoWebhooks
 	}
 	_, err := c.client.PutWebhook(ctx, webhookToPB(w))
 	return webhookErr(err)
 }
 
 // Webhooks implements WebhookStore.
-func (c *GRPCClient) Webhooks(ctx context.Context) ([]Webhook, error) {
-	if !c.serves(CapWebhooks) {
-		return nil, ErrNoWebhooks
+func (c *GRPCClient) Webhooks(ctx context.Context) ([]contract.Webhook, error) {
+	if !c.serves(contract.CapWebhooks) {
+		return nil, contract.ErrNoWebhooks
 	}
 	r, err := c.client.Webhooks(ctx, &pb.WebhooksRequest{})
 	if err != nil {
 		return nil, webhookErr(err)
 	}
-	out := make([]Webhook, len(r.GetWebhooks()))
-	for i, w := range r.GetWebhooks() {
-		out[i] = webhookFromPB(w)
-	}
-	return out, nil
+	return convertAll(r.GetWebhooks(), webhookFromPB), nil
 }
 
 // DeleteWebhook implements WebhookStore.
 func (c *GRPCClient) DeleteWebhook(ctx context.Context, id string) error {
-	if !c.serves(CapWebhooks) {
-		return ErrNoWebhooks
+	if !c.serves(contract.CapWebhooks) {
+		return contract.ErrNoWebhooks
 	}
 	_, err := c.client.DeleteWebhook(ctx, &pb.WebhookRef{Id: id})
 	return webhookErr(err)
 }
 
 // EnqueueDeliveries implements WebhookStore.
-func (c *GRPCClient) EnqueueDeliveries(ctx context.Context, ds []Delivery) error {
-	if !c.serves(CapWebhooks) {
-		return ErrNoWebhooks
+func (c *GRPCClient) EnqueueDeliveries(ctx context.Context, ds []contract.Delivery) error {
+	if !c.serves(contract.CapWebhooks) {
+		return contract.ErrNoWebhooks
 	}
 	_, err := c.client.EnqueueDeliveries(ctx, deliveriesToPB(ds))
 	return webhookErr(err)
 }
 
 // ClaimDeliveries implements WebhookStore.
-func (c *GRPCClient) ClaimDeliveries(ctx context.Context, req ClaimRequest) ([]Delivery, error) {
-	if !c.serves(CapWebhooks) {
-		return nil, ErrNoWebhooks
+func (c *GRPCClient) ClaimDeliveries(ctx context.Context, req contract.ClaimRequest) ([]contract.Delivery, error) {
+	if !c.serves(contract.CapWebhooks) {
+		return nil, contract.ErrNoWebhooks
 	}
 	return deliveriesFromPB(c.client.ClaimDeliveries(ctx,
 		&pb.ClaimRequest{NowUnixNano: unixNano(req.Now), LeaseNanos: int64(req.Lease), Max: int32(req.Max)}))
 }
 
 // SaveDelivery implements WebhookStore.
-func (c *GRPCClient) SaveDelivery(ctx context.Context, d Delivery) error {
-	if !c.serves(CapWebhooks) {
-		return ErrNoWebhooks
+func (c *GRPCClient) SaveDelivery(ctx context.Context, d contract.Delivery) error {
+	if !c.serves(contract.CapWebhooks) {
+		return contract.ErrNoWebhooks
 	}
 	_, err := c.client.SaveDelivery(ctx, deliveryToPB(d))
 	return webhookErr(err)
 }
 
 // Deliveries implements WebhookStore.
-func (c *GRPCClient) Deliveries(ctx context.Context, webhookID string, limit int) ([]Delivery, error) {
-	if !c.serves(CapWebhooks) {
-		return nil, ErrNoWebhooks
+func (c *GRPCClient) Deliveries(ctx context.Context, webhookID string, limit int) ([]contract.Delivery, error) {
+	if !c.serves(contract.CapWebhooks) {
+		return nil, contract.ErrNoWebhooks
 	}
 	return deliveriesFromPB(c.client.Deliveries(ctx, &pb.DeliveriesRequest{WebhookId: webhookID, Limit: int32(limit)}))
 }
 
-func (s *GRPCServer) webhooks() (WebhookStore, error) {
-	ws, ok := WebhookStoreOf(s.Impl)
-	if !ok {
-		return nil, status.Error(codes.Unimplemented, ErrNoWebhooks.Error())
-	}
-	return ws, nil
+func (s *GRPCServer) webhooks() (contract.WebhookStore, error) {
+	return part(s.Impl, contract.WebhookStoreOf, contract.ErrNoWebhooks)
 }
 
 // PutWebhook implements pb.BackendServer.
@@ -170,11 +155,7 @@ func (s *GRPCServer) Webhooks(ctx context.Context, _ *pb.WebhooksRequest) (*pb.W
 	if err != nil {
 		return nil, ToStatus(err)
 	}
-	out := &pb.WebhooksReply{}
-	for _, w := range list {
-		out.Webhooks = append(out.Webhooks, webhookToPB(w))
-	}
-	return out, nil
+	return &pb.WebhooksReply{Webhooks: convertAll(list, webhookToPB)}, nil
 }
 
 // DeleteWebhook implements pb.BackendServer.
@@ -203,7 +184,7 @@ func (s *GRPCServer) ClaimDeliveries(ctx context.Context, m *pb.ClaimRequest) (*
 		return nil, err
 	}
 	ds, err := ws.ClaimDeliveries(ctx,
-		ClaimRequest{Now: fromUnixNano(m.GetNowUnixNano()), Lease: time.Duration(m.GetLeaseNanos()), Max: int(m.GetMax())})
+		contract.ClaimRequest{Now: fromUnixNano(m.GetNowUnixNano()), Lease: time.Duration(m.GetLeaseNanos()), Max: int(m.GetMax())})
 	if err != nil {
 		return nil, ToStatus(err)
 	}

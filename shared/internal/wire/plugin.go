@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/tourney/tourney/shared/internal/contract"
 	pb "github.com/tourney/tourney/shared/internal/proto"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -26,11 +27,11 @@ const MaxMessageSize = 64 << 20
 // Backend and its optional parts (answering ErrNo... when the plugin has
 // not announced them), how calls travel, and when the process is gone.
 type PluginClient interface {
-	Backend
-	PlayerIndex
-	WebhookStore
-	Reconciler
-	Announcer
+	contract.Backend
+	contract.PlayerIndex
+	contract.WebhookStore
+	contract.Reconciler
+	contract.Announcer
 	// Calls says how calls travel to the plugin: "streams" or "unary".
 	Calls() string
 	// Done is closed when the plugin process has exited.
@@ -42,7 +43,7 @@ var _ PluginClient = (*GRPCClient)(nil)
 // BackendPlugin is the go-plugin glue for a Backend (gRPC only).
 type BackendPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	Impl    Backend
+	Impl    contract.Backend
 	Version int // the protocol version of this set
 	// Logger logs a panic in a call (plugin side; nil: not logged).
 	Logger hclog.Logger
