@@ -93,10 +93,9 @@ type Options struct {
 // twice, so every launch builds a new one; the supervisor kills its own
 // clients rather than rely on go-plugin's global cleanup.
 type Supervisor struct {
-	opts     Options // Name is the short name; the path is in path
-	path     string
-	checksum []byte
-	logger   hclog.Logger
+	opts   Options // Name is the short name
+	bin    binary
+	logger hclog.Logger
 
 	mu       sync.Mutex
 	proc     process // the running launch
@@ -107,6 +106,13 @@ type Supervisor struct {
 	closed   bool
 
 	stop, done chan struct{}
+}
+
+// binary is the plugin's executable and the sha256 it must have (nil: not
+// checked).
+type binary struct {
+	path     string
+	checksum []byte
 }
 
 // process is one launch of the plugin.
@@ -149,14 +155,14 @@ func newSupervisor(o Options) (*Supervisor, error) {
 		o.Logger.Warn("TOURNEY_PLUGIN_VERIFY=off: running a plugin binary without checking its checksum", "plugin", path)
 	}
 	o.Name = strings.TrimPrefix(filepath.Base(path), "plugin-")
-	s := &Supervisor{opts: o, path: path, logger: o.Logger.Named(o.Name), proc: process{ready: make(chan struct{})},
+	s := &Supervisor{opts: o, bin: binary{path: path}, logger: o.Logger.Named(o.Name), proc: process{ready: make(chan struct{})},
 		state: Starting, stop: make(chan struct{}), done: make(chan struct{})}
 	if checksum != "" {
 		sum, err := hex.DecodeString(checksum)
 		if err != nil || len(sum) != sha256.Size {
 			return nil, fmt.Errorf("plugin %s: checksum must be 64 hexadecimal digits", o.Name)
 		}
-		s.checksum = sum
+		s.bin.checksum = sum
 	}
 	if st.IsDir() || st.Mode()&0o111 == 0 {
 		return nil, fmt.Errorf("plugin %s: %s is not an executable file", o.Name, path)
@@ -192,7 +198,7 @@ func socketDir() string {
 }
 
 func (s *Supervisor) launch() error {
-	cmd := exec.Command(s.path) // launched directly: SecureConfig hashes cmd.Path
+	cmd := exec.Command(s.bin.path) // launched directly: SecureConfig hashes cmd.Path
 	cmd.Env = pluginEnv(s.opts.Env)
 	if s.opts.Procs > 0 {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(s.opts.Procs)) // the last one counts
@@ -201,8 +207,8 @@ func (s *Supervisor) launch() error {
 	// killed with every child it started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var secure *plugin.SecureConfig
-	if s.checksum != nil {
-		secure = &plugin.SecureConfig{Checksum: s.checksum, Hash: sha256.New()} // a fresh hash per client
+	if s.bin.checksum != nil {
+		secure = &plugin.SecureConfig{Checksum: s.bin.checksum, Hash: sha256.New()} // a fresh hash per client
 	}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  shared.Handshake,
@@ -229,7 +235,7 @@ func (s *Supervisor) launch() error {
 		s.mu.Lock()
 		s.lastErr = err
 		s.mu.Unlock()
-		return fmt.Errorf("plugin %s (%s): %w", s.opts.Name, s.path, err)
+		return fmt.Errorf("plugin %s (%s): %w", s.opts.Name, s.bin.path, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -240,7 +246,7 @@ func (s *Supervisor) launch() error {
 	s.proc.client, s.proc.backend, s.state = client, backend, Running
 	s.launches++
 	close(s.proc.ready)
-	s.logger.Info("plugin running", "path", s.path, "pid", client.ReattachConfig().Pid, "protocol", client.NegotiatedVersion(),
+	s.logger.Info("plugin running", "path", s.bin.path, "pid", client.ReattachConfig().Pid, "protocol", client.NegotiatedVersion(),
 		"serves", backend.Capabilities())
 	return nil
 }
@@ -328,7 +334,7 @@ func (s *Supervisor) Backend(ctx context.Context) (shared.Backend, error) {
 func (s *Supervisor) Info() Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in := Info{Name: s.opts.Name, Path: s.path, State: s.state, Restarts: s.restarts}
+	in := Info{Name: s.opts.Name, Path: s.bin.path, State: s.state, Restarts: s.restarts}
 	if s.lastErr != nil {
 		in.LastError = s.lastErr.Error()
 	}

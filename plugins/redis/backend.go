@@ -27,12 +27,7 @@ type Backend struct {
 	limiter *redis_rate.Limiter
 	logger  hclog.Logger
 
-	// orphans are locks this process may hold without knowing: an acquire
-	// or release whose reply was lost. Health releases them once Redis
-	// answers again, instead of leaving the tournament locked for
-	// LOCK_TIMEOUT.
-	orphanMu sync.Mutex
-	orphans  map[string]int64 // token -> tournament id
+	orphans orphanLocks
 
 	sortDenied atomic.Bool // the ACL user may not SORT ... GET: List uses list.lua
 	// keyEventsNoted: the reason keyspace notifications are not used was logged.
@@ -45,6 +40,14 @@ type Backend struct {
 }
 
 var _ shared.Backend = (*Backend)(nil)
+
+// orphanLocks are locks this process may hold without knowing: an acquire
+// or release whose reply was lost. Health releases them once Redis answers
+// again, instead of leaving the tournament locked for LOCK_TIMEOUT.
+type orphanLocks struct {
+	mu      sync.Mutex
+	byToken map[string]int64 // token -> tournament id
+}
 
 // New returns a backend over rdb. It does not contact Redis, except with
 // ReadCache on, to subscribe to changes in the background.
@@ -75,7 +78,7 @@ func New(rdb goredis.UniversalClient, opts Options) *Backend {
 		opts.Subscriber = rdb
 	}
 	b := &Backend{rdb: rdb, keys: keyspace{opts.KeyPrefix}, opts: opts, limiter: redis_rate.NewLimiter(rateKeys{rdb, opts.KeyPrefix}),
-		logger: opts.Logger, orphans: map[string]int64{}, frags: newGameFragments(), scan: newKeyScan()}
+		logger: opts.Logger, orphans: orphanLocks{byToken: map[string]int64{}}, frags: newGameFragments(), scan: newKeyScan()}
 	b.states = newStateCache(func(t *tournament.Tournament) time.Duration { return b.ttls(t).Tournament })
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopWatch = cancel

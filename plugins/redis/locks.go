@@ -83,19 +83,19 @@ func (b *Backend) release(id int64, token string) {
 }
 
 func (b *Backend) orphan(id int64, token string) {
-	b.orphanMu.Lock()
-	b.orphans[token] = id
-	b.orphanMu.Unlock()
+	b.orphans.mu.Lock()
+	b.orphans.byToken[token] = id
+	b.orphans.mu.Unlock()
 }
 
 // releaseOrphans releases the locks this process may hold unknowingly.
 // Each release compares the token first, so a lock since taken by another
 // holder is left alone.
 func (b *Backend) releaseOrphans(ctx context.Context) {
-	b.orphanMu.Lock()
-	orphans := b.orphans
-	b.orphans = map[string]int64{}
-	b.orphanMu.Unlock()
+	b.orphans.mu.Lock()
+	orphans := b.orphans.byToken
+	b.orphans.byToken = map[string]int64{}
+	b.orphans.mu.Unlock()
 	if len(orphans) == 0 {
 		return
 	}
