@@ -17,8 +17,6 @@ type snapshotReader struct{ cache *snapshotCache }
 
 var _ shared.Backend = snapshotReader{}
 
-func newSnapshotReader(c *snapshotCache) snapshotReader { return snapshotReader{cache: c} }
-
 func (snapshotReader) refuse() error {
 	return notapplied.Errorf("the primary backend is unavailable; this host serves reads only (TOURNEY_FALLBACK=readonly)")
 }
