@@ -1,10 +1,19 @@
-// Package shared is the tourney plugin SDK: the Backend interface every
-// storage plugin implements, the go-plugin handshake and versioned plugin
-// set, the gRPC adapters that carry Backend calls across the process
-// boundary, and the mapping of domain errors onto gRPC status codes.
+// Package shared is the tourney plugin SDK: the Backend contract every
+// storage plugin implements and its optional parts (Reconciler,
+// PlayerIndex, WebhookStore), Serve, which runs a Backend as a go-plugin
+// over gRPC, and the handshake the host checks. Its conformance suite is
+// shared/backendtest.
 //
-// The adapters only translate: they hold no rules (those live in
-// tournament) and no storage (that is the plugins' job). A third
-// party writes a backend by implementing Backend, checking it with
-// shared/backendtest, and calling Serve from its main.
+// A third party writes a backend by implementing Backend (and whichever
+// optional parts it serves), checking it with backendtest.Run, and calling
+// Serve from its main. The rules live in package tournament: a backend
+// loads a tournament, calls tournament.Apply and stores the result.
+//
+// What travels between host and plugin is the SDK's own business, under
+// shared/internal: the protocol (proto), the contract's types (contract),
+// and the wire code (wire), which carries calls over kept-open streams,
+// sends snapshots typed, announces the optional parts a plugin serves, and
+// lets a host that holds the state a change applied to receive only the
+// change (it replays it with the engine) rather than the whole state. Domain
+// errors cross as gRPC status codes and come back as the same Go errors.
 package shared
