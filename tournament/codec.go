@@ -22,6 +22,32 @@ type commandJSON struct {
 	Forfeit  bool            `json:"forfeit,omitempty"`
 	Scores   [][2]int        `json:"scores,omitempty"`
 	At       *time.Time      `json:"at,omitempty"`
+	// Participants' records (add_player, add_players, update_participant).
+	Name        *string         `json:"name,omitempty"`
+	Rating      *float64        `json:"rating,omitempty"`
+	ClearRating bool            `json:"clear_rating,omitempty"`
+	Meta        json.RawMessage `json:"meta,omitempty"`
+	Members     []int64         `json:"members,omitempty"`
+	SetMembers  bool            `json:"set_members,omitempty"`
+	Entrants    []entrantJSON   `json:"entrants,omitempty"`
+	Seeding     string          `json:"seeding,omitempty"`
+	A           int64           `json:"a,omitempty"`
+	B           int64           `json:"b,omitempty"`
+}
+
+type entrantJSON struct {
+	UserID  int64           `json:"user_id"`
+	Name    string          `json:"name,omitempty"`
+	Rating  *float64        `json:"rating,omitempty"`
+	Meta    json.RawMessage `json:"meta,omitempty"`
+	Members []int64         `json:"members,omitempty"`
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // MarshalCommand encodes a command as tagged JSON ({"type":"start",...}).
@@ -29,11 +55,22 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 	j := commandJSON{Type: cmd.Name()}
 	switch c := cmd.(type) {
 	case AddPlayer:
-		j.UserID = c.UserID
+		j.UserID, j.Name, j.Rating, j.Meta, j.Members = c.UserID, optString(c.PlayerName), c.Rating, c.Meta, c.Members
+	case AddPlayers:
+		for _, e := range c.Entrants {
+			j.Entrants = append(j.Entrants, entrantJSON(e))
+		}
+	case UpdateParticipant:
+		j.UserID, j.Name, j.Rating, j.ClearRating, j.Meta = c.UserID, c.PlayerName, c.Rating, c.ClearRating, c.Meta
+		j.Members, j.SetMembers = c.Members, c.SetMembers
+	case SetSeeds:
+		j.Seeds = c.Seeds
+	case SwapSeeds:
+		j.A, j.B = c.A, c.B
 	case RemovePlayer:
 		j.UserID = c.UserID
 	case Start:
-		j.Shuffle, j.Seeds = c.Shuffle, c.Seeds
+		j.Shuffle, j.Seeds, j.Seeding = c.Shuffle, c.Seeds, c.Seeding
 	case RegisterResult:
 		j.GameID, j.WinnerID, j.LoserID, j.Forfeit, j.Scores = c.GameID, c.WinnerID, c.LoserID, c.Forfeit, c.Scores
 	case Disqualify:
@@ -65,11 +102,28 @@ func UnmarshalCommand(b []byte) (Command, error) {
 	}
 	switch j.Type {
 	case AddPlayer{}.Name():
-		return AddPlayer{UserID: j.UserID}, nil
+		cmd := AddPlayer{UserID: j.UserID, Rating: j.Rating, Meta: j.Meta, Members: j.Members}
+		if j.Name != nil {
+			cmd.PlayerName = *j.Name
+		}
+		return cmd, nil
+	case AddPlayers{}.Name():
+		cmd := AddPlayers{}
+		for _, e := range j.Entrants {
+			cmd.Entrants = append(cmd.Entrants, Entrant(e))
+		}
+		return cmd, nil
+	case UpdateParticipant{}.Name():
+		return UpdateParticipant{UserID: j.UserID, PlayerName: j.Name, Rating: j.Rating, ClearRating: j.ClearRating, Meta: j.Meta,
+			Members: j.Members, SetMembers: j.SetMembers}, nil
+	case SetSeeds{}.Name():
+		return SetSeeds{Seeds: j.Seeds}, nil
+	case SwapSeeds{}.Name():
+		return SwapSeeds{A: j.A, B: j.B}, nil
 	case RemovePlayer{}.Name():
 		return RemovePlayer{UserID: j.UserID}, nil
 	case Start{}.Name():
-		return Start{Shuffle: j.Shuffle, Seeds: j.Seeds}, nil
+		return Start{Shuffle: j.Shuffle, Seeds: j.Seeds, Seeding: j.Seeding}, nil
 	case RegisterResult{}.Name():
 		return RegisterResult{GameID: j.GameID, WinnerID: j.WinnerID, LoserID: j.LoserID, Forfeit: j.Forfeit, Scores: j.Scores}, nil
 	case Disqualify{}.Name():

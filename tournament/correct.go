@@ -592,12 +592,12 @@ func replay(t *Tournament, env Env, result func(p place, g *Game) Command) (*Tou
 		Format: t.Format, Options: t.Options, Status: StatusPending, Players: slices.Clone(t.Players), Rounds: []Round{},
 		Version: t.Version, CreatedAt: t.CreatedAt, Shuffled: t.Shuffled, Dropped: slices.Clone(t.Dropped),
 		CheckIn: t.CheckIn, StartsAt: t.StartsAt, CheckedIn: slices.Clone(t.CheckedIn), BestOf: t.BestOf, BestOfByRound: t.BestOfByRound,
-		Rules: t.Rules, CorrectedVersion: t.CorrectedVersion}
+		Rules: t.Rules, CorrectedVersion: t.CorrectedVersion, Participants: t.Participants}
 	c := &change{t: r, env: env, replaying: true}
 	if err := (Start{Seeds: t.Seeds}).apply(c); err != nil {
 		return nil, err
 	}
-	r.Shuffled = t.Shuffled
+	r.Shuffled, r.Seeding = t.Shuffled, t.Seeding
 	for ri := 0; ri < len(r.Rounds); ri++ {
 		rd := &r.Rounds[ri]
 		gi := 0

@@ -2,6 +2,7 @@ package tournament
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -15,14 +16,14 @@ import (
 // AppendJSON appends the tournament's JSON, derived fields included (the
 // form the HTTP API and export show).
 func (t *Tournament) AppendJSON(b []byte) []byte {
-	return t.appendJSON(b, true, nil)
+	return t.appendJSON(b, formAPI, nil)
 }
 
 // AppendStateJSON appends the tournament's JSON without the derived fields
 // (active_games, next_round), which decoding ignores: the form a backend
 // stores.
 func (t *Tournament) AppendStateJSON(b []byte) []byte {
-	return t.appendJSON(b, false, nil)
+	return t.appendJSON(b, formState, nil)
 }
 
 // GameJSON returns a game's JSON (what (*Game).AppendJSON writes); a
@@ -32,7 +33,7 @@ type GameJSON func(g *Game) []byte
 
 // AppendStateJSONWith is AppendStateJSON taking each game's JSON from gj.
 func (t *Tournament) AppendStateJSONWith(b []byte, gj GameJSON) []byte {
-	return t.appendJSON(b, false, gj)
+	return t.appendJSON(b, formState, gj)
 }
 
 // AppendMetaJSON appends the state JSON with no rounds ("rounds":[]): for a
@@ -41,7 +42,22 @@ func (t *Tournament) AppendStateJSONWith(b []byte, gj GameJSON) []byte {
 func (t *Tournament) AppendMetaJSON(b []byte) []byte {
 	m := *t
 	m.Rounds = []Round{}
-	return m.appendJSON(b, false, nil)
+	return m.appendJSON(b, formState, nil)
+}
+
+// AppendStateJSONApart and AppendMetaJSONApart are AppendStateJSONWith and
+// AppendMetaJSON without the participants' records: for a backend that
+// keeps them apart (AppendParticipantsJSON) and writes them only when
+// they change, so that a result does not rewrite 1024 records.
+func (t *Tournament) AppendStateJSONApart(b []byte, gj GameJSON) []byte {
+	return t.appendJSON(b, formApart, gj)
+}
+
+// AppendMetaJSONApart: see AppendStateJSONApart.
+func (t *Tournament) AppendMetaJSONApart(b []byte) []byte {
+	m := *t
+	m.Rounds = []Round{}
+	return m.appendJSON(b, formApart, nil)
 }
 
 // AppendJSONWith is the round's AppendJSON taking each game's JSON from gj.
@@ -111,7 +127,17 @@ func (g *Game) Signature() uint64 {
 	return h
 }
 
-func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
+// form is which JSON form of a tournament an encoder writes.
+type form int
+
+const (
+	formState form = iota // the stored fields
+	formAPI               // with the derived fields (active games, next round, seeds, every participant)
+	formApart             // the stored fields without the participants' records
+)
+
+func (t *Tournament) appendJSON(b []byte, f form, gj GameJSON) []byte {
+	derived := f == formAPI
 	perGame := 300 // its JSON is about 270 bytes; the derived form shows active games twice
 	if derived {
 		perGame *= 2
@@ -271,6 +297,20 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		}
 		b = append(b, ']')
 	}
+	switch {
+	case derived:
+		b = appendParticipants(b, t.ParticipantViews())
+	case f == formState:
+		b = appendParticipants(b, t.Participants)
+	}
+	if len(t.SeedOrder) > 0 {
+		b = append(b, `,"seed_order":`...)
+		b = appendIDs(b, t.SeedOrder)
+	}
+	if t.Seeding != "" {
+		b = append(b, `,"seeding":`...)
+		b = appendString(b, t.Seeding)
+	}
 	if derived {
 		b = append(b, `,"active_games":[`...)
 		first := true
@@ -289,6 +329,77 @@ func (t *Tournament) appendJSON(b []byte, derived bool, gj GameJSON) []byte {
 		b = appendIDs(b, t.NextRound())
 	}
 	return append(b, '}')
+}
+
+// appendParticipants appends `,"participants":[...]` (nothing for none).
+func appendParticipants(b []byte, ps []Participant) []byte {
+	if len(ps) == 0 {
+		return b
+	}
+	b = append(b, `,"participants":`...)
+	return AppendParticipantsJSON(b, ps)
+}
+
+// AppendParticipantsJSON appends ps as a JSON list (what encoding/json
+// writes): the form a backend that keeps the records apart from the state
+// stores (see AppendMetaJSONApart).
+func AppendParticipantsJSON(b []byte, ps []Participant) []byte {
+	b = append(b, '[')
+	for i := range ps {
+		p := &ps[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = strconv.AppendInt(b, p.ID, 10)
+		if p.Name != "" {
+			b = append(b, `,"name":`...)
+			b = appendString(b, p.Name)
+		}
+		if p.Seed != 0 {
+			b = append(b, `,"seed":`...)
+			b = strconv.AppendInt(b, int64(p.Seed), 10)
+		}
+		if p.Rating != nil {
+			b = append(b, `,"rating":`...)
+			b = appendFloat(b, *p.Rating)
+		}
+		if len(p.Meta) > 0 {
+			b = append(b, `,"meta":`...)
+			b = append(b, p.Meta...) // canonical JSON (CanonicalMeta)
+		}
+		if len(p.Members) > 0 {
+			b = append(b, `,"members":`...)
+			b = appendIDs(b, p.Members)
+		}
+		if p.CheckedIn {
+			b = append(b, `,"checked_in":true`...)
+		}
+		if p.Dropped {
+			b = append(b, `,"dropped":true`...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendFloat writes f as encoding/json does: the shortest form, in
+// exponent form below 1e-6 and from 1e21, with a one-digit exponent
+// where it fits.
+func appendFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }
 
 // AppendJSON appends the round's JSON.
@@ -573,6 +684,10 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	}
 	if e.Forfeit {
 		b = append(b, `,"forfeit":true`...)
+	}
+	if e.Name != "" {
+		b = append(b, `,"name":`...)
+		b = appendString(b, e.Name)
 	}
 	b = append(b, `,"at":`...)
 	b = appendTime(b, e.At)

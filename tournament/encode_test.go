@@ -3,6 +3,7 @@ package tournament
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -43,6 +44,7 @@ func reference(t *Tournament, derived bool) string {
 	withSeeds(f.ResetResults)
 	active := t.ActiveGames()
 	withSeeds(active)
+	f.Participants = t.ParticipantViews()
 	b, _ := json.Marshal(wire{tournamentFields: f, ActiveGames: active, NextRound: t.NextRound()})
 	return string(b)
 }
@@ -98,11 +100,22 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 			}
 		}
 		check()
+		ratings := []float64{1820, 0.5, -3, 1e-7, 2.5e21, 1234567.125}
 		for u := 1; u <= n; u++ {
-			apply(AddPlayer{UserID: int64(u * 7)}, env)
+			cmd := AddPlayer{UserID: int64(u * 7)}
+			if u%3 != 0 {
+				r := ratings[u%len(ratings)]
+				cmd.PlayerName, cmd.Rating = names[u%len(names)], &r
+				cmd.Meta = json.RawMessage(`{"club":"<b>&` + names[u%len(names)] + `","n":` + strconv.Itoa(u) + `,"ok":true}`)
+				cmd.Members = []int64{int64(1000 + u)}
+			}
+			apply(cmd, env)
+		}
+		if n%4 == 1 {
+			apply(SwapSeeds{A: 7, B: 14}, env)
 		}
 		check()
-		apply(Start{Shuffle: n%2 == 0}, env)
+		apply(Start{Shuffle: n%2 == 0, Seeding: map[bool]string{true: SeedingRating}[n%5 == 0 && n%2 == 1]}, env)
 		check()
 		for tr.Status == StatusActive {
 			env.Now = env.Now.Add(time.Duration(rnd.Int64N(int64(time.Hour))))

@@ -47,6 +47,10 @@ const (
 	EventPlayerCheckedIn EventType = "player_checked_in"
 	// The start removed a player who had not checked in.
 	EventPlayerNotCheckedIn EventType = "player_not_checked_in"
+	// A participant's record (name, rating, meta, members) changed.
+	EventParticipantUpdated EventType = "participant_updated"
+	// The manual seed order was set or changed before the start.
+	EventSeedsChanged EventType = "seeds_changed"
 )
 
 // EventTypes lists every event type, in the order above.
@@ -56,7 +60,7 @@ var EventTypes = []EventType{
 	EventRoundEnded, EventTournamentCompleted, EventTournamentRemoved, EventGameCorrected, EventGameReset,
 	EventGameRepaired, EventGameRemoved, EventTournamentReopened, EventTournamentEnded, EventGameCancelled,
 	EventPlayerDisqualified, EventPlayerWithdrew, EventGameCalled, EventGameStarted, EventPlayerCheckedIn,
-	EventPlayerNotCheckedIn,
+	EventPlayerNotCheckedIn, EventParticipantUpdated, EventSeedsChanged,
 }
 
 // Event records one change. Version is the tournament's version after the
@@ -80,6 +84,8 @@ type Event struct {
 	Bracket string `json:"bracket,omitempty"`
 	// Forfeit: the game was won by forfeit (or, with no winner, a double
 	// forfeit).
-	Forfeit bool      `json:"forfeit,omitempty"`
-	At      time.Time `json:"at"`
+	Forfeit bool `json:"forfeit,omitempty"`
+	// Name is the participant's display name (player_joined).
+	Name string    `json:"name,omitempty"`
+	At   time.Time `json:"at"`
 }

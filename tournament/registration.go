@@ -1,15 +1,28 @@
 package tournament
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
 
-// AddPlayer registers a player while the tournament is pending.
-type AddPlayer struct{ UserID int64 }
+// AddPlayer registers a participant while the tournament is pending: a
+// user id and, optionally, the participant's record (see Entrant).
+type AddPlayer struct {
+	UserID     int64
+	PlayerName string
+	Rating     *float64
+	Meta       json.RawMessage
+	Members    []int64
+}
 
 // Name implements Command.
 func (AddPlayer) Name() string { return "add_player" }
+
+// Entrant is who the command adds.
+func (cmd AddPlayer) Entrant() Entrant {
+	return Entrant{UserID: cmd.UserID, Name: cmd.PlayerName, Rating: cmd.Rating, Meta: cmd.Meta, Members: cmd.Members}
+}
 
 func (cmd AddPlayer) apply(c *change) error {
 	if err := checkID("user_id", cmd.UserID); err != nil {
@@ -24,9 +37,7 @@ func (cmd AddPlayer) apply(c *change) error {
 	if len(c.t.Players) >= c.t.MaxPlayers {
 		return Errorf(CodeFailedPrecondition, "tournament is full (%d of %d players)", len(c.t.Players), c.t.MaxPlayers)
 	}
-	c.t.Players = append(c.t.Players, cmd.UserID)
-	c.emit(Event{Type: EventPlayerJoined, PlayerID: cmd.UserID})
-	return nil
+	return c.join(cmd.Entrant())
 }
 
 // RemovePlayer unregisters a player while the tournament is pending; from
@@ -54,6 +65,7 @@ func (cmd RemovePlayer) apply(c *change) error {
 	// from (copyForChange).
 	players := append(make([]int64, 0, len(c.t.Players)-1), c.t.Players[:i]...)
 	c.t.Players = append(players, c.t.Players[i+1:]...)
+	c.forget(cmd.UserID)
 	if c.t.CheckedIn = slices.DeleteFunc(slices.Clone(c.t.CheckedIn),
 		func(x int64) bool { return x == cmd.UserID }); len(c.t.CheckedIn) == 0 {
 		c.t.CheckedIn = nil // JSON omits an empty list
@@ -62,24 +74,33 @@ func (cmd RemovePlayer) apply(c *change) error {
 	return nil
 }
 
-// Start closes registration, seeds the players (registration order, or a
-// random order drawn once when Shuffle is set) and begins round 1. Seeds,
-// when set, is the order to use instead of drawing one: a replay of a
-// shuffle already drawn (see Decided). It must hold exactly the players.
+// Start closes registration, seeds the players and begins round 1.
+// Seeding is how (SeedingJoin, SeedingRandom, SeedingRating,
+// SeedingManual; "": random when Shuffle is set, manual when Seeds are
+// given or a seed order was set, else join). Seeds is the manual order
+// (a permutation of the participants; check-in no-shows may be listed and
+// are left out), or, with random seeding, the order drawn before: a
+// replay (see Decided).
 type Start struct {
 	Shuffle bool
 	Seeds   []int64
+	Seeding string
 }
 
 // Name implements Command.
 func (Start) Name() string { return "start" }
 
 func (cmd Start) apply(c *change) error {
+	switch cmd.Seeding {
+	case "", SeedingJoin, SeedingRandom, SeedingRating, SeedingManual:
+	default:
+		return Errorf(CodeInvalidArgument, "seeding must be join, random, rating or manual, got %q", cmd.Seeding)
+	}
 	if err := c.requireStatus(StatusPending, "start"); err != nil {
 		return err
 	}
+	var absent []int64 // check-in no-shows
 	if c.t.CheckIn != "" {
-		var absent []int64
 		for _, p := range c.t.Players {
 			if !slices.Contains(c.t.CheckedIn, p) {
 				absent = append(absent, p)
@@ -93,6 +114,7 @@ func (cmd Start) apply(c *change) error {
 		// began from (copyForChange).
 		c.t.Players = slices.DeleteFunc(slices.Clone(c.t.Players), func(x int64) bool { return slices.Contains(absent, x) })
 		for _, p := range absent {
+			c.forget(p)
 			c.emit(Event{Type: EventPlayerNotCheckedIn, PlayerID: p})
 		}
 	}
@@ -100,28 +122,18 @@ func (cmd Start) apply(c *change) error {
 		return Errorf(CodeFailedPrecondition, "cannot start tournament %d: it needs at least %d players, has %d",
 			c.t.ID, MinPlayers, len(c.t.Players))
 	}
-	seeds := slices.Clone(c.t.Players)
-	switch {
-	case cmd.Seeds != nil:
-		if !samePlayers(cmd.Seeds, c.t.Players) {
-			return Errorf(CodeFailedPrecondition, "cannot start tournament %d with seeds %v: the players are %v",
-				c.t.ID, cmd.Seeds, c.t.Players)
-		}
-		seeds = slices.Clone(cmd.Seeds)
-	case cmd.Shuffle:
-		if c.env.Rand == nil {
-			return Errorf(CodeInternal, "shuffle needs a random source")
-		}
-		for i := len(seeds) - 1; i > 0; i-- {
-			j := c.env.Rand.IntN(i + 1)
-			seeds[i], seeds[j] = seeds[j], seeds[i]
-		}
+	seeds, method, err := c.seedOrder(cmd, absent)
+	if err != nil {
+		return err
 	}
 	if err := c.checkStart(len(seeds)); err != nil {
 		return err
 	}
 	now := c.env.Now
-	c.t.Seeds, c.t.Shuffled = seeds, cmd.Shuffle
+	c.t.Seeds, c.t.Shuffled, c.t.SeedOrder = seeds, method == SeedingRandom, nil
+	if method != SeedingJoin && method != SeedingRandom {
+		c.t.Seeding = method
+	}
 	c.t.Status, c.t.StartedAt = StatusActive, &now
 	if !c.replaying {
 		c.t.Rules = CurrentRules // a replay keeps the rules the tournament had

@@ -189,6 +189,16 @@ type Tournament struct {
 	// follows), as they were: a later correction that brings the same two
 	// players back to the same round restores the result (and the id).
 	ResetResults []Game `json:"reset_results,omitempty"`
+	// Participants are the participants' records, in join order, for
+	// those that have one (see Participant); the API's form lists every
+	// participant.
+	Participants []Participant `json:"participants,omitempty"`
+	// SeedOrder is the seed order set before the start for a manual
+	// seeding (a permutation of Players; nil: none).
+	SeedOrder []int64 `json:"seed_order,omitempty"`
+	// Seeding is how the start seeded the players when not by join order
+	// or at random (see Shuffled): "rating" or "manual".
+	Seeding string `json:"seeding,omitempty"`
 }
 
 // Rules versions (Tournament.Rules).
@@ -267,6 +277,7 @@ func (t *Tournament) dropDerived() {
 	for i := range t.ResetResults {
 		t.ResetResults[i].Seed1, t.ResetResults[i].Seed2 = 0, 0
 	}
+	t.normaliseParticipants()
 }
 
 // SeedOf returns player's seed (1 = the best), or 0 when the tournament
@@ -292,6 +303,16 @@ func (t *Tournament) Clone() *Tournament {
 	c.Seeds = slices.Clone(t.Seeds)
 	c.Dropped = slices.Clone(t.Dropped)
 	c.CheckedIn = slices.Clone(t.CheckedIn)
+	c.SeedOrder = slices.Clone(t.SeedOrder)
+	if t.Participants != nil {
+		c.Participants = make([]Participant, len(t.Participants))
+		for i, p := range t.Participants {
+			p.Rating = clonePtr(p.Rating)
+			p.Meta = slices.Clone(p.Meta)
+			p.Members = slices.Clone(p.Members)
+			c.Participants[i] = p
+		}
+	}
 	c.StartsAt = clonePtr(t.StartsAt)
 	c.BestOfByRound = maps.Clone(t.BestOfByRound)
 	if t.ResetResults != nil {
@@ -324,6 +345,9 @@ func (t *Tournament) copyForChange() *Tournament {
 	c.Players, c.Seeds = slices.Clip(t.Players), slices.Clip(t.Seeds)
 	c.Dropped, c.CheckedIn = slices.Clip(t.Dropped), slices.Clip(t.CheckedIn)
 	c.ResetResults = slices.Clip(t.ResetResults)
+	// Records are replaced, never written through (the update makes a new
+	// list).
+	c.Participants, c.SeedOrder = slices.Clip(t.Participants), slices.Clip(t.SeedOrder)
 	if t.Rounds != nil {
 		c.Rounds = slices.Clone(t.Rounds)
 		for i := range c.Rounds {

@@ -59,6 +59,9 @@ func Validate(t *Tournament) error {
 	if t.Status != StatusPending && t.CheckIn != "" && len(checked) != len(t.Players) {
 		return bad("a started tournament with check-in holds only players who checked in")
 	}
+	if err := validateParticipants(t); err != nil {
+		return bad("%s", err.(*Error).Message)
+	}
 	if t.Rules != 0 && (t.Rules < RulesWalkovers || t.Rules > CurrentRules || t.Status == StatusPending) {
 		return bad("rules %d is not a rules version of a started tournament (%d to %d)", t.Rules, RulesWalkovers, CurrentRules)
 	}
@@ -327,6 +330,50 @@ func validateResetResults(t *Tournament) error {
 		if err := validateGame(g); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// validateParticipants checks the records: each a participant's, once, in
+// join order, valid as a join would make it, lineups disjoint; the seed
+// order (pending only) a permutation of the players; the seeding method.
+func validateParticipants(t *Tournament) error {
+	last, lineups := -1, map[int64]int64{}
+	for i, p := range t.Participants {
+		at := slices.Index(t.Players, p.ID)
+		if at <= last {
+			return Errorf(CodeInvalidArgument, "participants[%d] (%d) is not a player, or not in join order", i, p.ID)
+		}
+		last = at
+		rec, err := Entrant{UserID: p.ID, Name: p.Name, Rating: p.Rating, Meta: p.Meta, Members: p.Members}.record()
+		if err != nil {
+			return prefixed(fmt.Sprintf("participants[%d]", i), err)
+		}
+		if p.Seed != 0 || p.CheckedIn || p.Dropped || !sameRecord(&rec, &p) || rec.empty() {
+			return Errorf(CodeInvalidArgument, "participants[%d] (%d) is not a record as the engine stores it", i, p.ID)
+		}
+		for _, m := range p.Members {
+			if o, ok := lineups[m]; ok || (m != p.ID && slices.Contains(t.Players, m)) {
+				return Errorf(CodeInvalidArgument, "participants[%d]: member %d is also participant %d or in another lineup", i, m, o)
+			}
+			lineups[m] = p.ID
+		}
+	}
+	for _, p := range t.Players {
+		if o, ok := lineups[p]; ok && o != p {
+			return Errorf(CodeInvalidArgument, "player %d is also in the lineup of participant %d", p, o)
+		}
+	}
+	if t.SeedOrder != nil {
+		if t.Status != StatusPending {
+			return Errorf(CodeInvalidArgument, "seed_order is set on a started tournament")
+		}
+		if err := checkPermutation("seed_order", t.SeedOrder, t.Players, nil); err != nil {
+			return err
+		}
+	}
+	if s := t.Seeding; s != "" && (t.Status == StatusPending || (s != SeedingRating && s != SeedingManual) || t.Shuffled) {
+		return Errorf(CodeInvalidArgument, "seeding %q is not how a started tournament was seeded (rating or manual)", s)
 	}
 	return nil
 }

@@ -51,13 +51,22 @@ func Command(tr *tournament.Tournament, checkIn bool, op, arg byte) (tournament.
 	}
 	switch op % 8 {
 	case 0:
-		return tournament.AddPlayer{UserID: player}, wait
+		return participantCommand(tr, variant, arg, player), wait
 	case 1:
 		if variant&1 != 0 || checkIn && variant&2 == 0 {
 			return tournament.CheckIn{UserID: player}, wait
 		}
 		return tournament.RemovePlayer{UserID: player}, wait
 	case 2:
+		switch variant % 4 {
+		case 2:
+			return tournament.Start{Seeding: tournament.SeedingRating}, wait
+		case 3:
+			if variant&4 != 0 { // the seeds given: the players, last first
+				return tournament.Start{Seeding: tournament.SeedingManual, Seeds: reversed(tr.Players)}, wait
+			}
+			return tournament.Start{Seeding: tournament.SeedingManual}, wait
+		}
 		return tournament.Start{Shuffle: variant&1 == 1}, wait
 	case 3:
 		if len(act) == 0 || variant>>2 == 7 { // nonsense
@@ -147,4 +156,37 @@ func Series(g *tournament.Game, second bool, lost int) [][2]int {
 		s = append(s, [2]int{w, l})
 	}
 	return s
+}
+
+// participantCommand is a join (bare, with a record, several at once), a
+// change of a record, or a change of the manual seed order.
+func participantCommand(tr *tournament.Tournament, variant, arg byte, player int64) tournament.Command {
+	rating := float64(arg%7) * 100
+	switch variant % 8 {
+	case 1:
+		return tournament.AddPlayer{UserID: player, PlayerName: "P" + string(rune('a'+arg%26)), Rating: &rating,
+			Meta: []byte(`{"team":"x","n":1}`)[:10+int(arg%2)*8], Members: []int64{40 + int64(arg%5)}[:variant>>3&1]}
+	case 2:
+		return tournament.AddPlayers{Entrants: []tournament.Entrant{{UserID: player}, {UserID: player + 1, Rating: &rating}}}
+	case 3:
+		name := []string{"", "Ann", "B\tad"}[arg%3]
+		return tournament.UpdateParticipant{UserID: player, PlayerName: &name, Rating: &rating, ClearRating: variant&8 != 0,
+			Members: []int64{41, 42}[:arg%3%2+1], SetMembers: variant&16 != 0}
+	case 4:
+		if variant&8 != 0 {
+			return tournament.SetSeeds{}
+		}
+		return tournament.SetSeeds{Seeds: reversed(tr.Players)}
+	case 5:
+		return tournament.SwapSeeds{A: player, B: int64(arg>>3) % 40}
+	}
+	return tournament.AddPlayer{UserID: player}
+}
+
+func reversed(ids []int64) []int64 {
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[len(ids)-1-i] = id
+	}
+	return out
 }
