@@ -38,6 +38,8 @@ type CreateParams struct {
 	// "winners:3", "losers:2", "grand_final" (both of its games).
 	BestOf        int            `json:"best_of,omitempty"`
 	BestOfByRound map[string]int `json:"best_of_by_round,omitempty"`
+	// Participants join with the creation (all or none; see AddPlayers).
+	Participants []Entrant `json:"-"`
 }
 
 // MaxID is the largest id tourney accepts (tournament, player, creator):

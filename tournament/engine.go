@@ -37,8 +37,19 @@ func New(p CreateParams, env Env) (*Tournament, []Event, error) {
 	t := &Tournament{ID: p.ID, Name: p.Name, MaxPlayers: p.MaxPlayers, CreatorID: p.CreatorID, TTLProfile: p.TTLProfile,
 		Format: p.Format, Options: p.Options, CheckIn: p.CheckIn, StartsAt: p.StartsAt, BestOf: p.BestOf, BestOfByRound: p.BestOfByRound, Status: StatusPending, Players: []int64{}, Rounds: []Round{}, Version: 1,
 		CreatedAt: env.Now, UpdatedAt: env.Now}
-	ev := Event{Type: EventTournamentCreated, TournamentID: t.ID, Version: 1, PlayerID: p.CreatorID, At: env.Now}
-	return t, []Event{ev}, nil
+	evs := []Event{{Type: EventTournamentCreated, TournamentID: t.ID, Version: 1, PlayerID: p.CreatorID, At: env.Now}}
+	if len(p.Participants) > 0 {
+		// The initial participants join in the same change (version 1).
+		c := &change{t: t, env: env}
+		if err := (AddPlayers{Entrants: p.Participants}).apply(c); err != nil {
+			return nil, nil, err
+		}
+		for _, e := range c.events {
+			e.TournamentID, e.Version, e.At = t.ID, 1, env.Now
+			evs = append(evs, e)
+		}
+	}
+	return t, evs, nil
 }
 
 // RemovedEvent is the event emitted when a tournament is deleted.

@@ -656,8 +656,14 @@ type Tournament struct {
 	// Games a correction took out of the bracket with their results.
 	ResetResults    []*Game          `protobuf:"bytes,29,rep,name=reset_results,json=resetResults,proto3" json:"reset_results,omitempty"`
 	BestOfByBracket map[string]int32 `protobuf:"bytes,30,rep,name=best_of_by_bracket,json=bestOfByBracket,proto3" json:"best_of_by_bracket,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The participants' records (those that have one), in join order.
+	Participants []*Participant `protobuf:"bytes,31,rep,name=participants,proto3" json:"participants,omitempty"`
+	// The seed order set for a manual seeding (pending only).
+	SeedOrder []int64 `protobuf:"varint,32,rep,packed,name=seed_order,json=seedOrder,proto3" json:"seed_order,omitempty"`
+	// "rating" or "manual" when the start seeded so.
+	Seeding       string `protobuf:"bytes,33,opt,name=seeding,proto3" json:"seeding,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Tournament) Reset() {
@@ -900,6 +906,104 @@ func (x *Tournament) GetBestOfByBracket() map[string]int32 {
 	return nil
 }
 
+func (x *Tournament) GetParticipants() []*Participant {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
+func (x *Tournament) GetSeedOrder() []int64 {
+	if x != nil {
+		return x.SeedOrder
+	}
+	return nil
+}
+
+func (x *Tournament) GetSeeding() string {
+	if x != nil {
+		return x.Seeding
+	}
+	return ""
+}
+
+type Participant struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name   string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Rating *float64               `protobuf:"fixed64,3,opt,name=rating,proto3,oneof" json:"rating,omitempty"`
+	// A JSON object (canonical form).
+	Meta          []byte  `protobuf:"bytes,4,opt,name=meta,proto3" json:"meta,omitempty"`
+	Members       []int64 `protobuf:"varint,5,rep,packed,name=members,proto3" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Participant) Reset() {
+	*x = Participant{}
+	mi := &file_backend_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Participant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Participant) ProtoMessage() {}
+
+func (x *Participant) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Participant.ProtoReflect.Descriptor instead.
+func (*Participant) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Participant) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Participant) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Participant) GetRating() float64 {
+	if x != nil && x.Rating != nil {
+		return *x.Rating
+	}
+	return 0
+}
+
+func (x *Participant) GetMeta() []byte {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *Participant) GetMembers() []int64 {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
 type Drop struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	PlayerId      int64                  `protobuf:"varint,1,opt,name=player_id,json=playerId,proto3" json:"player_id,omitempty"`
@@ -912,7 +1016,7 @@ type Drop struct {
 
 func (x *Drop) Reset() {
 	*x = Drop{}
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +1028,7 @@ func (x *Drop) String() string {
 func (*Drop) ProtoMessage() {}
 
 func (x *Drop) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +1041,7 @@ func (x *Drop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Drop.ProtoReflect.Descriptor instead.
 func (*Drop) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{11}
+	return file_backend_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Drop) GetPlayerId() int64 {
@@ -980,7 +1084,7 @@ type Options struct {
 
 func (x *Options) Reset() {
 	*x = Options{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -992,7 +1096,7 @@ func (x *Options) String() string {
 func (*Options) ProtoMessage() {}
 
 func (x *Options) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1005,7 +1109,7 @@ func (x *Options) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Options.ProtoReflect.Descriptor instead.
 func (*Options) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Options) GetThirdPlaceMatch() bool {
@@ -1043,7 +1147,7 @@ type Round struct {
 
 func (x *Round) Reset() {
 	*x = Round{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1055,7 +1159,7 @@ func (x *Round) String() string {
 func (*Round) ProtoMessage() {}
 
 func (x *Round) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1068,7 +1172,7 @@ func (x *Round) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Round.ProtoReflect.Descriptor instead.
 func (*Round) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Round) GetRound() int32 {
@@ -1140,7 +1244,7 @@ type Game struct {
 
 func (x *Game) Reset() {
 	*x = Game{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1256,7 @@ func (x *Game) String() string {
 func (*Game) ProtoMessage() {}
 
 func (x *Game) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1269,7 @@ func (x *Game) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Game.ProtoReflect.Descriptor instead.
 func (*Game) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Game) GetGameId() int64 {
@@ -1316,13 +1420,15 @@ type CreateRequest struct {
 	BestOf           int32                  `protobuf:"varint,11,opt,name=best_of,json=bestOf,proto3" json:"best_of,omitempty"`
 	BestOfByRound    map[int32]int32        `protobuf:"bytes,12,rep,name=best_of_by_round,json=bestOfByRound,proto3" json:"best_of_by_round,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	BestOfByBracket  map[string]int32       `protobuf:"bytes,13,rep,name=best_of_by_bracket,json=bestOfByBracket,proto3" json:"best_of_by_bracket,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Participants who join with the creation.
+	Participants  []*AddPlayer `protobuf:"bytes,14,rep,name=participants,proto3" json:"participants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateRequest) Reset() {
 	*x = CreateRequest{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1334,7 +1440,7 @@ func (x *CreateRequest) String() string {
 func (*CreateRequest) ProtoMessage() {}
 
 func (x *CreateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1347,7 +1453,7 @@ func (x *CreateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateRequest) GetActor() string {
@@ -1441,6 +1547,13 @@ func (x *CreateRequest) GetBestOfByBracket() map[string]int32 {
 	return nil
 }
 
+func (x *CreateRequest) GetParticipants() []*AddPlayer {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
 type ApplyRequest struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	Actor        string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -1459,6 +1572,10 @@ type ApplyRequest struct {
 	//	*ApplyRequest_CallGame
 	//	*ApplyRequest_StartGame
 	//	*ApplyRequest_CheckIn
+	//	*ApplyRequest_AddPlayers
+	//	*ApplyRequest_UpdateParticipant
+	//	*ApplyRequest_SetSeeds
+	//	*ApplyRequest_SwapSeeds
 	Command isApplyRequest_Command `protobuf_oneof:"command"`
 	// The state of the tournament the caller holds (protocol 2; 0 = none):
 	// when the change applies to exactly that state, the reply carries a
@@ -1473,7 +1590,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1485,7 +1602,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[16]
+	mi := &file_backend_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1498,7 +1615,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{16}
+	return file_backend_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ApplyRequest) GetActor() string {
@@ -1630,6 +1747,42 @@ func (x *ApplyRequest) GetCheckIn() *CheckIn {
 	return nil
 }
 
+func (x *ApplyRequest) GetAddPlayers() *AddPlayers {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_AddPlayers); ok {
+			return x.AddPlayers
+		}
+	}
+	return nil
+}
+
+func (x *ApplyRequest) GetUpdateParticipant() *UpdateParticipant {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_UpdateParticipant); ok {
+			return x.UpdateParticipant
+		}
+	}
+	return nil
+}
+
+func (x *ApplyRequest) GetSetSeeds() *SetSeeds {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_SetSeeds); ok {
+			return x.SetSeeds
+		}
+	}
+	return nil
+}
+
+func (x *ApplyRequest) GetSwapSeeds() *SwapSeeds {
+	if x != nil {
+		if x, ok := x.Command.(*ApplyRequest_SwapSeeds); ok {
+			return x.SwapSeeds
+		}
+	}
+	return nil
+}
+
 func (x *ApplyRequest) GetKnownVersion() int64 {
 	if x != nil {
 		return x.KnownVersion
@@ -1703,6 +1856,22 @@ type ApplyRequest_CheckIn struct {
 	CheckIn *CheckIn `protobuf:"bytes,16,opt,name=check_in,json=checkIn,proto3,oneof"`
 }
 
+type ApplyRequest_AddPlayers struct {
+	AddPlayers *AddPlayers `protobuf:"bytes,18,opt,name=add_players,json=addPlayers,proto3,oneof"`
+}
+
+type ApplyRequest_UpdateParticipant struct {
+	UpdateParticipant *UpdateParticipant `protobuf:"bytes,19,opt,name=update_participant,json=updateParticipant,proto3,oneof"`
+}
+
+type ApplyRequest_SetSeeds struct {
+	SetSeeds *SetSeeds `protobuf:"bytes,20,opt,name=set_seeds,json=setSeeds,proto3,oneof"`
+}
+
+type ApplyRequest_SwapSeeds struct {
+	SwapSeeds *SwapSeeds `protobuf:"bytes,21,opt,name=swap_seeds,json=swapSeeds,proto3,oneof"`
+}
+
 func (*ApplyRequest_AddPlayer) isApplyRequest_Command() {}
 
 func (*ApplyRequest_RemovePlayer) isApplyRequest_Command() {}
@@ -1727,16 +1896,28 @@ func (*ApplyRequest_StartGame) isApplyRequest_Command() {}
 
 func (*ApplyRequest_CheckIn) isApplyRequest_Command() {}
 
+func (*ApplyRequest_AddPlayers) isApplyRequest_Command() {}
+
+func (*ApplyRequest_UpdateParticipant) isApplyRequest_Command() {}
+
+func (*ApplyRequest_SetSeeds) isApplyRequest_Command() {}
+
+func (*ApplyRequest_SwapSeeds) isApplyRequest_Command() {}
+
 type AddPlayer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	UserId        int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Rating        *float64               `protobuf:"fixed64,3,opt,name=rating,proto3,oneof" json:"rating,omitempty"`
+	Meta          []byte                 `protobuf:"bytes,4,opt,name=meta,proto3" json:"meta,omitempty"`
+	Members       []int64                `protobuf:"varint,5,rep,packed,name=members,proto3" json:"members,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AddPlayer) Reset() {
 	*x = AddPlayer{}
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1748,7 +1929,7 @@ func (x *AddPlayer) String() string {
 func (*AddPlayer) ProtoMessage() {}
 
 func (x *AddPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[17]
+	mi := &file_backend_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1761,12 +1942,273 @@ func (x *AddPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddPlayer.ProtoReflect.Descriptor instead.
 func (*AddPlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{17}
+	return file_backend_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AddPlayer) GetUserId() int64 {
 	if x != nil {
 		return x.UserId
+	}
+	return 0
+}
+
+func (x *AddPlayer) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AddPlayer) GetRating() float64 {
+	if x != nil && x.Rating != nil {
+		return *x.Rating
+	}
+	return 0
+}
+
+func (x *AddPlayer) GetMeta() []byte {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *AddPlayer) GetMembers() []int64 {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+type AddPlayers struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entrants      []*AddPlayer           `protobuf:"bytes,1,rep,name=entrants,proto3" json:"entrants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddPlayers) Reset() {
+	*x = AddPlayers{}
+	mi := &file_backend_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPlayers) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPlayers) ProtoMessage() {}
+
+func (x *AddPlayers) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPlayers.ProtoReflect.Descriptor instead.
+func (*AddPlayers) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *AddPlayers) GetEntrants() []*AddPlayer {
+	if x != nil {
+		return x.Entrants
+	}
+	return nil
+}
+
+type UpdateParticipant struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	UserId      int64                  `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Name        *string                `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	Rating      *float64               `protobuf:"fixed64,3,opt,name=rating,proto3,oneof" json:"rating,omitempty"`
+	ClearRating bool                   `protobuf:"varint,4,opt,name=clear_rating,json=clearRating,proto3" json:"clear_rating,omitempty"`
+	// Empty: unchanged; {} clears.
+	Meta          []byte  `protobuf:"bytes,5,opt,name=meta,proto3" json:"meta,omitempty"`
+	Members       []int64 `protobuf:"varint,6,rep,packed,name=members,proto3" json:"members,omitempty"`
+	SetMembers    bool    `protobuf:"varint,7,opt,name=set_members,json=setMembers,proto3" json:"set_members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateParticipant) Reset() {
+	*x = UpdateParticipant{}
+	mi := &file_backend_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateParticipant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateParticipant) ProtoMessage() {}
+
+func (x *UpdateParticipant) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateParticipant.ProtoReflect.Descriptor instead.
+func (*UpdateParticipant) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdateParticipant) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *UpdateParticipant) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateParticipant) GetRating() float64 {
+	if x != nil && x.Rating != nil {
+		return *x.Rating
+	}
+	return 0
+}
+
+func (x *UpdateParticipant) GetClearRating() bool {
+	if x != nil {
+		return x.ClearRating
+	}
+	return false
+}
+
+func (x *UpdateParticipant) GetMeta() []byte {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *UpdateParticipant) GetMembers() []int64 {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *UpdateParticipant) GetSetMembers() bool {
+	if x != nil {
+		return x.SetMembers
+	}
+	return false
+}
+
+type SetSeeds struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Seeds         []int64                `protobuf:"varint,1,rep,packed,name=seeds,proto3" json:"seeds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSeeds) Reset() {
+	*x = SetSeeds{}
+	mi := &file_backend_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSeeds) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSeeds) ProtoMessage() {}
+
+func (x *SetSeeds) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSeeds.ProtoReflect.Descriptor instead.
+func (*SetSeeds) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SetSeeds) GetSeeds() []int64 {
+	if x != nil {
+		return x.Seeds
+	}
+	return nil
+}
+
+type SwapSeeds struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	A             int64                  `protobuf:"varint,1,opt,name=a,proto3" json:"a,omitempty"`
+	B             int64                  `protobuf:"varint,2,opt,name=b,proto3" json:"b,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SwapSeeds) Reset() {
+	*x = SwapSeeds{}
+	mi := &file_backend_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SwapSeeds) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SwapSeeds) ProtoMessage() {}
+
+func (x *SwapSeeds) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SwapSeeds.ProtoReflect.Descriptor instead.
+func (*SwapSeeds) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SwapSeeds) GetA() int64 {
+	if x != nil {
+		return x.A
+	}
+	return 0
+}
+
+func (x *SwapSeeds) GetB() int64 {
+	if x != nil {
+		return x.B
 	}
 	return 0
 }
@@ -1780,7 +2222,7 @@ type WarnDeadlines struct {
 
 func (x *WarnDeadlines) Reset() {
 	*x = WarnDeadlines{}
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1792,7 +2234,7 @@ func (x *WarnDeadlines) String() string {
 func (*WarnDeadlines) ProtoMessage() {}
 
 func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[18]
+	mi := &file_backend_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1805,7 +2247,7 @@ func (x *WarnDeadlines) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WarnDeadlines.ProtoReflect.Descriptor instead.
 func (*WarnDeadlines) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{18}
+	return file_backend_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *WarnDeadlines) GetLeadNanos() int64 {
@@ -1824,7 +2266,7 @@ type RemovePlayer struct {
 
 func (x *RemovePlayer) Reset() {
 	*x = RemovePlayer{}
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1836,7 +2278,7 @@ func (x *RemovePlayer) String() string {
 func (*RemovePlayer) ProtoMessage() {}
 
 func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[19]
+	mi := &file_backend_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1849,7 +2291,7 @@ func (x *RemovePlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemovePlayer.ProtoReflect.Descriptor instead.
 func (*RemovePlayer) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{19}
+	return file_backend_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemovePlayer) GetUserId() int64 {
@@ -1862,15 +2304,17 @@ func (x *RemovePlayer) GetUserId() int64 {
 type Start struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Shuffle bool                   `protobuf:"varint,1,opt,name=shuffle,proto3" json:"shuffle,omitempty"`
-	// The seed order drawn, in a decided command (see Delta).
+	// The seed order drawn, in a decided command (see Delta), or the manual
+	// order a caller gives.
 	Seeds         []int64 `protobuf:"varint,2,rep,packed,name=seeds,proto3" json:"seeds,omitempty"`
+	Seeding       string  `protobuf:"bytes,3,opt,name=seeding,proto3" json:"seeding,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Start) Reset() {
 	*x = Start{}
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1882,7 +2326,7 @@ func (x *Start) String() string {
 func (*Start) ProtoMessage() {}
 
 func (x *Start) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[20]
+	mi := &file_backend_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1895,7 +2339,7 @@ func (x *Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Start.ProtoReflect.Descriptor instead.
 func (*Start) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{20}
+	return file_backend_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Start) GetShuffle() bool {
@@ -1912,6 +2356,13 @@ func (x *Start) GetSeeds() []int64 {
 	return nil
 }
 
+func (x *Start) GetSeeding() string {
+	if x != nil {
+		return x.Seeding
+	}
+	return ""
+}
+
 type RegisterResult struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	GameId   int64                  `protobuf:"varint,1,opt,name=game_id,json=gameId,proto3" json:"game_id,omitempty"`
@@ -1926,7 +2377,7 @@ type RegisterResult struct {
 
 func (x *RegisterResult) Reset() {
 	*x = RegisterResult{}
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1938,7 +2389,7 @@ func (x *RegisterResult) String() string {
 func (*RegisterResult) ProtoMessage() {}
 
 func (x *RegisterResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[21]
+	mi := &file_backend_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1951,7 +2402,7 @@ func (x *RegisterResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResult.ProtoReflect.Descriptor instead.
 func (*RegisterResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{21}
+	return file_backend_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RegisterResult) GetGameId() int64 {
@@ -2000,7 +2451,7 @@ type Score struct {
 
 func (x *Score) Reset() {
 	*x = Score{}
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2012,7 +2463,7 @@ func (x *Score) String() string {
 func (*Score) ProtoMessage() {}
 
 func (x *Score) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[22]
+	mi := &file_backend_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2025,7 +2476,7 @@ func (x *Score) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Score.ProtoReflect.Descriptor instead.
 func (*Score) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{22}
+	return file_backend_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Score) GetP1() int32 {
@@ -2057,7 +2508,7 @@ type CorrectResult struct {
 
 func (x *CorrectResult) Reset() {
 	*x = CorrectResult{}
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2069,7 +2520,7 @@ func (x *CorrectResult) String() string {
 func (*CorrectResult) ProtoMessage() {}
 
 func (x *CorrectResult) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[23]
+	mi := &file_backend_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2082,7 +2533,7 @@ func (x *CorrectResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectResult.ProtoReflect.Descriptor instead.
 func (*CorrectResult) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{23}
+	return file_backend_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CorrectResult) GetGameId() int64 {
@@ -2128,7 +2579,7 @@ type EndTournament struct {
 
 func (x *EndTournament) Reset() {
 	*x = EndTournament{}
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2140,7 +2591,7 @@ func (x *EndTournament) String() string {
 func (*EndTournament) ProtoMessage() {}
 
 func (x *EndTournament) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[24]
+	mi := &file_backend_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2153,7 +2604,7 @@ func (x *EndTournament) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndTournament.ProtoReflect.Descriptor instead.
 func (*EndTournament) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{24}
+	return file_backend_proto_rawDescGZIP(), []int{29}
 }
 
 type Disqualify struct {
@@ -2165,7 +2616,7 @@ type Disqualify struct {
 
 func (x *Disqualify) Reset() {
 	*x = Disqualify{}
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2177,7 +2628,7 @@ func (x *Disqualify) String() string {
 func (*Disqualify) ProtoMessage() {}
 
 func (x *Disqualify) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[25]
+	mi := &file_backend_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2190,7 +2641,7 @@ func (x *Disqualify) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Disqualify.ProtoReflect.Descriptor instead.
 func (*Disqualify) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{25}
+	return file_backend_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Disqualify) GetUserId() int64 {
@@ -2209,7 +2660,7 @@ type GameRef struct {
 
 func (x *GameRef) Reset() {
 	*x = GameRef{}
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2221,7 +2672,7 @@ func (x *GameRef) String() string {
 func (*GameRef) ProtoMessage() {}
 
 func (x *GameRef) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[26]
+	mi := &file_backend_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2234,7 +2685,7 @@ func (x *GameRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameRef.ProtoReflect.Descriptor instead.
 func (*GameRef) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{26}
+	return file_backend_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GameRef) GetGameId() int64 {
@@ -2253,7 +2704,7 @@ type CheckIn struct {
 
 func (x *CheckIn) Reset() {
 	*x = CheckIn{}
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2265,7 +2716,7 @@ func (x *CheckIn) String() string {
 func (*CheckIn) ProtoMessage() {}
 
 func (x *CheckIn) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[27]
+	mi := &file_backend_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2278,7 +2729,7 @@ func (x *CheckIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckIn.ProtoReflect.Descriptor instead.
 func (*CheckIn) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{27}
+	return file_backend_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CheckIn) GetUserId() int64 {
@@ -2299,7 +2750,7 @@ type ResolveTimeouts struct {
 
 func (x *ResolveTimeouts) Reset() {
 	*x = ResolveTimeouts{}
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2311,7 +2762,7 @@ func (x *ResolveTimeouts) String() string {
 func (*ResolveTimeouts) ProtoMessage() {}
 
 func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[28]
+	mi := &file_backend_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2324,7 +2775,7 @@ func (x *ResolveTimeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveTimeouts.ProtoReflect.Descriptor instead.
 func (*ResolveTimeouts) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{28}
+	return file_backend_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ResolveTimeouts) GetPolicy() string {
@@ -2357,13 +2808,14 @@ type Event struct {
 	Policy           string                 `protobuf:"bytes,12,opt,name=policy,proto3" json:"policy,omitempty"`
 	Bracket          string                 `protobuf:"bytes,13,opt,name=bracket,proto3" json:"bracket,omitempty"`
 	Forfeit          bool                   `protobuf:"varint,14,opt,name=forfeit,proto3" json:"forfeit,omitempty"`
+	Name             string                 `protobuf:"bytes,15,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2375,7 +2827,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[29]
+	mi := &file_backend_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2388,7 +2840,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{29}
+	return file_backend_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Event) GetType() string {
@@ -2489,6 +2941,13 @@ func (x *Event) GetForfeit() bool {
 	return false
 }
 
+func (x *Event) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 type ChangeReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absent after Remove, and when delta is set.
@@ -2504,7 +2963,7 @@ type ChangeReply struct {
 
 func (x *ChangeReply) Reset() {
 	*x = ChangeReply{}
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2516,7 +2975,7 @@ func (x *ChangeReply) String() string {
 func (*ChangeReply) ProtoMessage() {}
 
 func (x *ChangeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[30]
+	mi := &file_backend_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2529,7 +2988,7 @@ func (x *ChangeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeReply.ProtoReflect.Descriptor instead.
 func (*ChangeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{30}
+	return file_backend_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ChangeReply) GetTournament() *Snapshot {
@@ -2567,7 +3026,7 @@ type Delta struct {
 
 func (x *Delta) Reset() {
 	*x = Delta{}
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2579,7 +3038,7 @@ func (x *Delta) String() string {
 func (*Delta) ProtoMessage() {}
 
 func (x *Delta) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[31]
+	mi := &file_backend_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2592,7 +3051,7 @@ func (x *Delta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delta.ProtoReflect.Descriptor instead.
 func (*Delta) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{31}
+	return file_backend_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Delta) GetDecided() *ApplyRequest {
@@ -2643,7 +3102,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2655,7 +3114,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[32]
+	mi := &file_backend_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2668,7 +3127,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{32}
+	return file_backend_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetRequest) GetId() int64 {
@@ -2700,7 +3159,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2712,7 +3171,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[33]
+	mi := &file_backend_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2725,7 +3184,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{33}
+	return file_backend_proto_rawDescGZIP(), []int{38}
 }
 
 type PlayerRequest struct {
@@ -2737,7 +3196,7 @@ type PlayerRequest struct {
 
 func (x *PlayerRequest) Reset() {
 	*x = PlayerRequest{}
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2749,7 +3208,7 @@ func (x *PlayerRequest) String() string {
 func (*PlayerRequest) ProtoMessage() {}
 
 func (x *PlayerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[34]
+	mi := &file_backend_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2762,7 +3221,7 @@ func (x *PlayerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerRequest.ProtoReflect.Descriptor instead.
 func (*PlayerRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{34}
+	return file_backend_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *PlayerRequest) GetUserId() int64 {
@@ -2791,7 +3250,7 @@ type Summary struct {
 
 func (x *Summary) Reset() {
 	*x = Summary{}
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2803,7 +3262,7 @@ func (x *Summary) String() string {
 func (*Summary) ProtoMessage() {}
 
 func (x *Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[35]
+	mi := &file_backend_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2816,7 +3275,7 @@ func (x *Summary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Summary.ProtoReflect.Descriptor instead.
 func (*Summary) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{35}
+	return file_backend_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Summary) GetId() int64 {
@@ -2898,7 +3357,7 @@ type ListReply struct {
 
 func (x *ListReply) Reset() {
 	*x = ListReply{}
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2910,7 +3369,7 @@ func (x *ListReply) String() string {
 func (*ListReply) ProtoMessage() {}
 
 func (x *ListReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[36]
+	mi := &file_backend_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2923,7 +3382,7 @@ func (x *ListReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReply.ProtoReflect.Descriptor instead.
 func (*ListReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{36}
+	return file_backend_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListReply) GetTournaments() []*Summary {
@@ -2943,7 +3402,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2955,7 +3414,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[37]
+	mi := &file_backend_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2968,7 +3427,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{37}
+	return file_backend_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RemoveRequest) GetActor() string {
@@ -2993,7 +3452,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3005,7 +3464,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[38]
+	mi := &file_backend_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3018,7 +3477,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{38}
+	return file_backend_proto_rawDescGZIP(), []int{43}
 }
 
 type ImportReply struct {
@@ -3030,7 +3489,7 @@ type ImportReply struct {
 
 func (x *ImportReply) Reset() {
 	*x = ImportReply{}
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3042,7 +3501,7 @@ func (x *ImportReply) String() string {
 func (*ImportReply) ProtoMessage() {}
 
 func (x *ImportReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[39]
+	mi := &file_backend_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3055,7 +3514,7 @@ func (x *ImportReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportReply.ProtoReflect.Descriptor instead.
 func (*ImportReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{39}
+	return file_backend_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ImportReply) GetImported() int64 {
@@ -3073,7 +3532,7 @@ type MaintainRequest struct {
 
 func (x *MaintainRequest) Reset() {
 	*x = MaintainRequest{}
-	mi := &file_backend_proto_msgTypes[40]
+	mi := &file_backend_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3085,7 +3544,7 @@ func (x *MaintainRequest) String() string {
 func (*MaintainRequest) ProtoMessage() {}
 
 func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[40]
+	mi := &file_backend_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3098,7 +3557,7 @@ func (x *MaintainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainRequest.ProtoReflect.Descriptor instead.
 func (*MaintainRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{40}
+	return file_backend_proto_rawDescGZIP(), []int{45}
 }
 
 type MaintainReply struct {
@@ -3114,7 +3573,7 @@ type MaintainReply struct {
 
 func (x *MaintainReply) Reset() {
 	*x = MaintainReply{}
-	mi := &file_backend_proto_msgTypes[41]
+	mi := &file_backend_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3126,7 +3585,7 @@ func (x *MaintainReply) String() string {
 func (*MaintainReply) ProtoMessage() {}
 
 func (x *MaintainReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[41]
+	mi := &file_backend_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3139,7 +3598,7 @@ func (x *MaintainReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintainReply.ProtoReflect.Descriptor instead.
 func (*MaintainReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{41}
+	return file_backend_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *MaintainReply) GetExtended() int64 {
@@ -3184,7 +3643,7 @@ type KeyStats struct {
 
 func (x *KeyStats) Reset() {
 	*x = KeyStats{}
-	mi := &file_backend_proto_msgTypes[42]
+	mi := &file_backend_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3196,7 +3655,7 @@ func (x *KeyStats) String() string {
 func (*KeyStats) ProtoMessage() {}
 
 func (x *KeyStats) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[42]
+	mi := &file_backend_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3209,7 +3668,7 @@ func (x *KeyStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStats.ProtoReflect.Descriptor instead.
 func (*KeyStats) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{42}
+	return file_backend_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *KeyStats) GetByKind() map[string]int64 {
@@ -3262,7 +3721,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_backend_proto_msgTypes[43]
+	mi := &file_backend_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3274,7 +3733,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[43]
+	mi := &file_backend_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3287,7 +3746,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{43}
+	return file_backend_proto_rawDescGZIP(), []int{48}
 }
 
 type HealthReply struct {
@@ -3303,7 +3762,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_backend_proto_msgTypes[44]
+	mi := &file_backend_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3315,7 +3774,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[44]
+	mi := &file_backend_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3328,7 +3787,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{44}
+	return file_backend_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *HealthReply) GetBackend() string {
@@ -3362,7 +3821,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_backend_proto_msgTypes[45]
+	mi := &file_backend_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3374,7 +3833,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[45]
+	mi := &file_backend_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3387,7 +3846,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{45}
+	return file_backend_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *SubscribeRequest) GetTournamentId() int64 {
@@ -3419,7 +3878,7 @@ type CallRequest struct {
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_backend_proto_msgTypes[46]
+	mi := &file_backend_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3431,7 +3890,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[46]
+	mi := &file_backend_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3444,7 +3903,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{46}
+	return file_backend_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CallRequest) GetMethod() string {
@@ -3480,7 +3939,7 @@ type CallReply struct {
 
 func (x *CallReply) Reset() {
 	*x = CallReply{}
-	mi := &file_backend_proto_msgTypes[47]
+	mi := &file_backend_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3492,7 +3951,7 @@ func (x *CallReply) String() string {
 func (*CallReply) ProtoMessage() {}
 
 func (x *CallReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[47]
+	mi := &file_backend_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3505,7 +3964,7 @@ func (x *CallReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallReply.ProtoReflect.Descriptor instead.
 func (*CallReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{47}
+	return file_backend_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CallReply) GetPayload() []byte {
@@ -3533,7 +3992,7 @@ type StreamEvent struct {
 
 func (x *StreamEvent) Reset() {
 	*x = StreamEvent{}
-	mi := &file_backend_proto_msgTypes[48]
+	mi := &file_backend_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3545,7 +4004,7 @@ func (x *StreamEvent) String() string {
 func (*StreamEvent) ProtoMessage() {}
 
 func (x *StreamEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[48]
+	mi := &file_backend_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3558,7 +4017,7 @@ func (x *StreamEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEvent.ProtoReflect.Descriptor instead.
 func (*StreamEvent) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{48}
+	return file_backend_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *StreamEvent) GetId() string {
@@ -3595,7 +4054,7 @@ type ReconcileRequest struct {
 
 func (x *ReconcileRequest) Reset() {
 	*x = ReconcileRequest{}
-	mi := &file_backend_proto_msgTypes[49]
+	mi := &file_backend_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3607,7 +4066,7 @@ func (x *ReconcileRequest) String() string {
 func (*ReconcileRequest) ProtoMessage() {}
 
 func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[49]
+	mi := &file_backend_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3620,7 +4079,7 @@ func (x *ReconcileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileRequest.ProtoReflect.Descriptor instead.
 func (*ReconcileRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{49}
+	return file_backend_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ReconcileRequest) GetTournamentId() int64 {
@@ -3684,7 +4143,7 @@ type ReconcileReply struct {
 
 func (x *ReconcileReply) Reset() {
 	*x = ReconcileReply{}
-	mi := &file_backend_proto_msgTypes[50]
+	mi := &file_backend_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3696,7 +4155,7 @@ func (x *ReconcileReply) String() string {
 func (*ReconcileReply) ProtoMessage() {}
 
 func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[50]
+	mi := &file_backend_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3709,7 +4168,7 @@ func (x *ReconcileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileReply.ProtoReflect.Descriptor instead.
 func (*ReconcileReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{50}
+	return file_backend_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ReconcileReply) GetOutcome() string {
@@ -3742,7 +4201,7 @@ type ConflictsRequest struct {
 
 func (x *ConflictsRequest) Reset() {
 	*x = ConflictsRequest{}
-	mi := &file_backend_proto_msgTypes[51]
+	mi := &file_backend_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3754,7 +4213,7 @@ func (x *ConflictsRequest) String() string {
 func (*ConflictsRequest) ProtoMessage() {}
 
 func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[51]
+	mi := &file_backend_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3767,7 +4226,7 @@ func (x *ConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{51}
+	return file_backend_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ConflictsRequest) GetTournamentId() int64 {
@@ -3785,7 +4244,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_backend_proto_msgTypes[52]
+	mi := &file_backend_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3797,7 +4256,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[52]
+	mi := &file_backend_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3810,7 +4269,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{52}
+	return file_backend_proto_rawDescGZIP(), []int{57}
 }
 
 type DescribeReply struct {
@@ -3822,7 +4281,7 @@ type DescribeReply struct {
 
 func (x *DescribeReply) Reset() {
 	*x = DescribeReply{}
-	mi := &file_backend_proto_msgTypes[53]
+	mi := &file_backend_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3834,7 +4293,7 @@ func (x *DescribeReply) String() string {
 func (*DescribeReply) ProtoMessage() {}
 
 func (x *DescribeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[53]
+	mi := &file_backend_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3847,7 +4306,7 @@ func (x *DescribeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeReply.ProtoReflect.Descriptor instead.
 func (*DescribeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{53}
+	return file_backend_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *DescribeReply) GetCapabilities() []string {
@@ -3867,7 +4326,7 @@ type ConflictsReply struct {
 
 func (x *ConflictsReply) Reset() {
 	*x = ConflictsReply{}
-	mi := &file_backend_proto_msgTypes[54]
+	mi := &file_backend_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3879,7 +4338,7 @@ func (x *ConflictsReply) String() string {
 func (*ConflictsReply) ProtoMessage() {}
 
 func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[54]
+	mi := &file_backend_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3892,7 +4351,7 @@ func (x *ConflictsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictsReply.ProtoReflect.Descriptor instead.
 func (*ConflictsReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{54}
+	return file_backend_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ConflictsReply) GetConflicts() [][]byte {
@@ -3955,7 +4414,7 @@ const file_backend_proto_rawDesc = "" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\x124\n" +
 	"\x05typed\x18\x02 \x01(\v2\x1e.tourney.backend.v1.TournamentR\x05typed\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\x9b\v\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\"\x99\f\n" +
 	"\n" +
 	"Tournament\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
@@ -3992,7 +4451,11 @@ const file_backend_proto_rawDesc = "" +
 	"\x11corrected_version\x18\x1b \x01(\x03R\x10correctedVersion\x12\x14\n" +
 	"\x05rules\x18\x1c \x01(\x05R\x05rules\x12=\n" +
 	"\rreset_results\x18\x1d \x03(\v2\x18.tourney.backend.v1.GameR\fresetResults\x12`\n" +
-	"\x12best_of_by_bracket\x18\x1e \x03(\v23.tourney.backend.v1.Tournament.BestOfByBracketEntryR\x0fbestOfByBracket\x1a@\n" +
+	"\x12best_of_by_bracket\x18\x1e \x03(\v23.tourney.backend.v1.Tournament.BestOfByBracketEntryR\x0fbestOfByBracket\x12C\n" +
+	"\fparticipants\x18\x1f \x03(\v2\x1f.tourney.backend.v1.ParticipantR\fparticipants\x12\x1d\n" +
+	"\n" +
+	"seed_order\x18  \x03(\x03R\tseedOrder\x12\x18\n" +
+	"\aseeding\x18! \x01(\tR\aseeding\x1a@\n" +
 	"\x12BestOfByRoundEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\x1aB\n" +
@@ -4003,7 +4466,14 @@ const file_backend_proto_rawDesc = "" +
 	"_winner_idB\x17\n" +
 	"\x15_started_at_unix_nanoB\x19\n" +
 	"\x17_completed_at_unix_nanoB\x16\n" +
-	"\x14_starts_at_unix_nano\"s\n" +
+	"\x14_starts_at_unix_nano\"\x87\x01\n" +
+	"\vParticipant\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
+	"\x06rating\x18\x03 \x01(\x01H\x00R\x06rating\x88\x01\x01\x12\x12\n" +
+	"\x04meta\x18\x04 \x01(\fR\x04meta\x12\x18\n" +
+	"\amembers\x18\x05 \x03(\x03R\amembersB\t\n" +
+	"\a_rating\"s\n" +
 	"\x04Drop\x12\x1b\n" +
 	"\tplayer_id\x18\x01 \x01(\x03R\bplayerId\x12\x14\n" +
 	"\x05stage\x18\x02 \x01(\x05R\x05stage\x12\x16\n" +
@@ -4048,7 +4518,7 @@ const file_backend_proto_rawDesc = "" +
 	"\t_loser_idB\x18\n" +
 	"\x16_finished_at_unix_nanoB\x16\n" +
 	"\x14_called_at_unix_nanoB\x17\n" +
-	"\x15_started_at_unix_nano\"\xc3\x05\n" +
+	"\x15_started_at_unix_nano\"\x86\x06\n" +
 	"\rCreateRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x12\n" +
@@ -4066,14 +4536,16 @@ const file_backend_proto_rawDesc = "" +
 	" \x01(\x03H\x00R\x10startsAtUnixNano\x88\x01\x01\x12\x17\n" +
 	"\abest_of\x18\v \x01(\x05R\x06bestOf\x12]\n" +
 	"\x10best_of_by_round\x18\f \x03(\v24.tourney.backend.v1.CreateRequest.BestOfByRoundEntryR\rbestOfByRound\x12c\n" +
-	"\x12best_of_by_bracket\x18\r \x03(\v26.tourney.backend.v1.CreateRequest.BestOfByBracketEntryR\x0fbestOfByBracket\x1a@\n" +
+	"\x12best_of_by_bracket\x18\r \x03(\v26.tourney.backend.v1.CreateRequest.BestOfByBracketEntryR\x0fbestOfByBracket\x12A\n" +
+	"\fparticipants\x18\x0e \x03(\v2\x1d.tourney.backend.v1.AddPlayerR\fparticipants\x1a@\n" +
 	"\x12BestOfByRoundEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\x1aB\n" +
 	"\x14BestOfByBracketEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\x16\n" +
-	"\x14_starts_at_unix_nano\"\x81\b\n" +
+	"\x14_starts_at_unix_nano\"\x99\n" +
+	"\n" +
 	"\fApplyRequest\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\tR\x05actor\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12>\n" +
@@ -4093,21 +4565,52 @@ const file_backend_proto_rawDesc = "" +
 	"\tcall_game\x18\x0e \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\bcallGame\x12<\n" +
 	"\n" +
 	"start_game\x18\x0f \x01(\v2\x1b.tourney.backend.v1.GameRefH\x00R\tstartGame\x128\n" +
-	"\bcheck_in\x18\x10 \x01(\v2\x1b.tourney.backend.v1.CheckInH\x00R\acheckIn\x12#\n" +
+	"\bcheck_in\x18\x10 \x01(\v2\x1b.tourney.backend.v1.CheckInH\x00R\acheckIn\x12A\n" +
+	"\vadd_players\x18\x12 \x01(\v2\x1e.tourney.backend.v1.AddPlayersH\x00R\n" +
+	"addPlayers\x12V\n" +
+	"\x12update_participant\x18\x13 \x01(\v2%.tourney.backend.v1.UpdateParticipantH\x00R\x11updateParticipant\x12;\n" +
+	"\tset_seeds\x18\x14 \x01(\v2\x1c.tourney.backend.v1.SetSeedsH\x00R\bsetSeeds\x12>\n" +
+	"\n" +
+	"swap_seeds\x18\x15 \x01(\v2\x1d.tourney.backend.v1.SwapSeedsH\x00R\tswapSeeds\x12#\n" +
 	"\rknown_version\x18\b \x01(\x03R\fknownVersion\x12:\n" +
 	"\x1aknown_updated_at_unix_nano\x18\t \x01(\x03R\x16knownUpdatedAtUnixNano\x12\x13\n" +
 	"\x05op_id\x18\x11 \x01(\tR\x04opIdB\t\n" +
-	"\acommand\"$\n" +
+	"\acommand\"\x8e\x01\n" +
 	"\tAddPlayer\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\x03R\x06userId\".\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
+	"\x06rating\x18\x03 \x01(\x01H\x00R\x06rating\x88\x01\x01\x12\x12\n" +
+	"\x04meta\x18\x04 \x01(\fR\x04meta\x12\x18\n" +
+	"\amembers\x18\x05 \x03(\x03R\amembersB\t\n" +
+	"\a_rating\"G\n" +
+	"\n" +
+	"AddPlayers\x129\n" +
+	"\bentrants\x18\x01 \x03(\v2\x1d.tourney.backend.v1.AddPlayerR\bentrants\"\xe8\x01\n" +
+	"\x11UpdateParticipant\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\x12\x17\n" +
+	"\x04name\x18\x02 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x1b\n" +
+	"\x06rating\x18\x03 \x01(\x01H\x01R\x06rating\x88\x01\x01\x12!\n" +
+	"\fclear_rating\x18\x04 \x01(\bR\vclearRating\x12\x12\n" +
+	"\x04meta\x18\x05 \x01(\fR\x04meta\x12\x18\n" +
+	"\amembers\x18\x06 \x03(\x03R\amembers\x12\x1f\n" +
+	"\vset_members\x18\a \x01(\bR\n" +
+	"setMembersB\a\n" +
+	"\x05_nameB\t\n" +
+	"\a_rating\" \n" +
+	"\bSetSeeds\x12\x14\n" +
+	"\x05seeds\x18\x01 \x03(\x03R\x05seeds\"'\n" +
+	"\tSwapSeeds\x12\f\n" +
+	"\x01a\x18\x01 \x01(\x03R\x01a\x12\f\n" +
+	"\x01b\x18\x02 \x01(\x03R\x01b\".\n" +
 	"\rWarnDeadlines\x12\x1d\n" +
 	"\n" +
 	"lead_nanos\x18\x01 \x01(\x03R\tleadNanos\"'\n" +
 	"\fRemovePlayer\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\x03R\x06userId\"7\n" +
+	"\auser_id\x18\x01 \x01(\x03R\x06userId\"Q\n" +
 	"\x05Start\x12\x18\n" +
 	"\ashuffle\x18\x01 \x01(\bR\ashuffle\x12\x14\n" +
-	"\x05seeds\x18\x02 \x03(\x03R\x05seeds\"\xae\x01\n" +
+	"\x05seeds\x18\x02 \x03(\x03R\x05seeds\x12\x18\n" +
+	"\aseeding\x18\x03 \x01(\tR\aseeding\"\xae\x01\n" +
 	"\x0eRegisterResult\x12\x17\n" +
 	"\agame_id\x18\x01 \x01(\x03R\x06gameId\x12\x1b\n" +
 	"\twinner_id\x18\x02 \x01(\x03R\bwinnerId\x12\x19\n" +
@@ -4136,7 +4639,7 @@ const file_backend_proto_rawDesc = "" +
 	"\awinners\x18\x02 \x03(\v20.tourney.backend.v1.ResolveTimeouts.WinnersEntryR\awinners\x1a:\n" +
 	"\fWinnersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x94\x03\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xa8\x03\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12#\n" +
 	"\rtournament_id\x18\x02 \x01(\x03R\ftournamentId\x12\x18\n" +
@@ -4153,7 +4656,8 @@ const file_backend_proto_rawDesc = "" +
 	"\x12deadline_unix_nano\x18\v \x01(\x03R\x10deadlineUnixNano\x12\x16\n" +
 	"\x06policy\x18\f \x01(\tR\x06policy\x12\x18\n" +
 	"\abracket\x18\r \x01(\tR\abracket\x12\x18\n" +
-	"\aforfeit\x18\x0e \x01(\bR\aforfeit\"\xaf\x01\n" +
+	"\aforfeit\x18\x0e \x01(\bR\aforfeit\x12\x12\n" +
+	"\x04name\x18\x0f \x01(\tR\x04name\"\xaf\x01\n" +
 	"\vChangeReply\x12<\n" +
 	"\n" +
 	"tournament\x18\x01 \x01(\v2\x1c.tourney.backend.v1.SnapshotR\n" +
@@ -4292,7 +4796,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
 var file_backend_proto_goTypes = []any{
 	(*Webhook)(nil),           // 0: tourney.backend.v1.Webhook
 	(*WebhookAck)(nil),        // 1: tourney.backend.v1.WebhookAck
@@ -4305,147 +4809,159 @@ var file_backend_proto_goTypes = []any{
 	(*DeliveriesRequest)(nil), // 8: tourney.backend.v1.DeliveriesRequest
 	(*Snapshot)(nil),          // 9: tourney.backend.v1.Snapshot
 	(*Tournament)(nil),        // 10: tourney.backend.v1.Tournament
-	(*Drop)(nil),              // 11: tourney.backend.v1.Drop
-	(*Options)(nil),           // 12: tourney.backend.v1.Options
-	(*Round)(nil),             // 13: tourney.backend.v1.Round
-	(*Game)(nil),              // 14: tourney.backend.v1.Game
-	(*CreateRequest)(nil),     // 15: tourney.backend.v1.CreateRequest
-	(*ApplyRequest)(nil),      // 16: tourney.backend.v1.ApplyRequest
-	(*AddPlayer)(nil),         // 17: tourney.backend.v1.AddPlayer
-	(*WarnDeadlines)(nil),     // 18: tourney.backend.v1.WarnDeadlines
-	(*RemovePlayer)(nil),      // 19: tourney.backend.v1.RemovePlayer
-	(*Start)(nil),             // 20: tourney.backend.v1.Start
-	(*RegisterResult)(nil),    // 21: tourney.backend.v1.RegisterResult
-	(*Score)(nil),             // 22: tourney.backend.v1.Score
-	(*CorrectResult)(nil),     // 23: tourney.backend.v1.CorrectResult
-	(*EndTournament)(nil),     // 24: tourney.backend.v1.EndTournament
-	(*Disqualify)(nil),        // 25: tourney.backend.v1.Disqualify
-	(*GameRef)(nil),           // 26: tourney.backend.v1.GameRef
-	(*CheckIn)(nil),           // 27: tourney.backend.v1.CheckIn
-	(*ResolveTimeouts)(nil),   // 28: tourney.backend.v1.ResolveTimeouts
-	(*Event)(nil),             // 29: tourney.backend.v1.Event
-	(*ChangeReply)(nil),       // 30: tourney.backend.v1.ChangeReply
-	(*Delta)(nil),             // 31: tourney.backend.v1.Delta
-	(*GetRequest)(nil),        // 32: tourney.backend.v1.GetRequest
-	(*ListRequest)(nil),       // 33: tourney.backend.v1.ListRequest
-	(*PlayerRequest)(nil),     // 34: tourney.backend.v1.PlayerRequest
-	(*Summary)(nil),           // 35: tourney.backend.v1.Summary
-	(*ListReply)(nil),         // 36: tourney.backend.v1.ListReply
-	(*RemoveRequest)(nil),     // 37: tourney.backend.v1.RemoveRequest
-	(*ExportRequest)(nil),     // 38: tourney.backend.v1.ExportRequest
-	(*ImportReply)(nil),       // 39: tourney.backend.v1.ImportReply
-	(*MaintainRequest)(nil),   // 40: tourney.backend.v1.MaintainRequest
-	(*MaintainReply)(nil),     // 41: tourney.backend.v1.MaintainReply
-	(*KeyStats)(nil),          // 42: tourney.backend.v1.KeyStats
-	(*HealthRequest)(nil),     // 43: tourney.backend.v1.HealthRequest
-	(*HealthReply)(nil),       // 44: tourney.backend.v1.HealthReply
-	(*SubscribeRequest)(nil),  // 45: tourney.backend.v1.SubscribeRequest
-	(*CallRequest)(nil),       // 46: tourney.backend.v1.CallRequest
-	(*CallReply)(nil),         // 47: tourney.backend.v1.CallReply
-	(*StreamEvent)(nil),       // 48: tourney.backend.v1.StreamEvent
-	(*ReconcileRequest)(nil),  // 49: tourney.backend.v1.ReconcileRequest
-	(*ReconcileReply)(nil),    // 50: tourney.backend.v1.ReconcileReply
-	(*ConflictsRequest)(nil),  // 51: tourney.backend.v1.ConflictsRequest
-	(*DescribeRequest)(nil),   // 52: tourney.backend.v1.DescribeRequest
-	(*DescribeReply)(nil),     // 53: tourney.backend.v1.DescribeReply
-	(*ConflictsReply)(nil),    // 54: tourney.backend.v1.ConflictsReply
-	nil,                       // 55: tourney.backend.v1.Tournament.BestOfByRoundEntry
-	nil,                       // 56: tourney.backend.v1.Tournament.BestOfByBracketEntry
-	nil,                       // 57: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	nil,                       // 58: tourney.backend.v1.CreateRequest.BestOfByBracketEntry
-	nil,                       // 59: tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	nil,                       // 60: tourney.backend.v1.KeyStats.ByKindEntry
-	nil,                       // 61: tourney.backend.v1.KeyStats.RepairedEntry
+	(*Participant)(nil),       // 11: tourney.backend.v1.Participant
+	(*Drop)(nil),              // 12: tourney.backend.v1.Drop
+	(*Options)(nil),           // 13: tourney.backend.v1.Options
+	(*Round)(nil),             // 14: tourney.backend.v1.Round
+	(*Game)(nil),              // 15: tourney.backend.v1.Game
+	(*CreateRequest)(nil),     // 16: tourney.backend.v1.CreateRequest
+	(*ApplyRequest)(nil),      // 17: tourney.backend.v1.ApplyRequest
+	(*AddPlayer)(nil),         // 18: tourney.backend.v1.AddPlayer
+	(*AddPlayers)(nil),        // 19: tourney.backend.v1.AddPlayers
+	(*UpdateParticipant)(nil), // 20: tourney.backend.v1.UpdateParticipant
+	(*SetSeeds)(nil),          // 21: tourney.backend.v1.SetSeeds
+	(*SwapSeeds)(nil),         // 22: tourney.backend.v1.SwapSeeds
+	(*WarnDeadlines)(nil),     // 23: tourney.backend.v1.WarnDeadlines
+	(*RemovePlayer)(nil),      // 24: tourney.backend.v1.RemovePlayer
+	(*Start)(nil),             // 25: tourney.backend.v1.Start
+	(*RegisterResult)(nil),    // 26: tourney.backend.v1.RegisterResult
+	(*Score)(nil),             // 27: tourney.backend.v1.Score
+	(*CorrectResult)(nil),     // 28: tourney.backend.v1.CorrectResult
+	(*EndTournament)(nil),     // 29: tourney.backend.v1.EndTournament
+	(*Disqualify)(nil),        // 30: tourney.backend.v1.Disqualify
+	(*GameRef)(nil),           // 31: tourney.backend.v1.GameRef
+	(*CheckIn)(nil),           // 32: tourney.backend.v1.CheckIn
+	(*ResolveTimeouts)(nil),   // 33: tourney.backend.v1.ResolveTimeouts
+	(*Event)(nil),             // 34: tourney.backend.v1.Event
+	(*ChangeReply)(nil),       // 35: tourney.backend.v1.ChangeReply
+	(*Delta)(nil),             // 36: tourney.backend.v1.Delta
+	(*GetRequest)(nil),        // 37: tourney.backend.v1.GetRequest
+	(*ListRequest)(nil),       // 38: tourney.backend.v1.ListRequest
+	(*PlayerRequest)(nil),     // 39: tourney.backend.v1.PlayerRequest
+	(*Summary)(nil),           // 40: tourney.backend.v1.Summary
+	(*ListReply)(nil),         // 41: tourney.backend.v1.ListReply
+	(*RemoveRequest)(nil),     // 42: tourney.backend.v1.RemoveRequest
+	(*ExportRequest)(nil),     // 43: tourney.backend.v1.ExportRequest
+	(*ImportReply)(nil),       // 44: tourney.backend.v1.ImportReply
+	(*MaintainRequest)(nil),   // 45: tourney.backend.v1.MaintainRequest
+	(*MaintainReply)(nil),     // 46: tourney.backend.v1.MaintainReply
+	(*KeyStats)(nil),          // 47: tourney.backend.v1.KeyStats
+	(*HealthRequest)(nil),     // 48: tourney.backend.v1.HealthRequest
+	(*HealthReply)(nil),       // 49: tourney.backend.v1.HealthReply
+	(*SubscribeRequest)(nil),  // 50: tourney.backend.v1.SubscribeRequest
+	(*CallRequest)(nil),       // 51: tourney.backend.v1.CallRequest
+	(*CallReply)(nil),         // 52: tourney.backend.v1.CallReply
+	(*StreamEvent)(nil),       // 53: tourney.backend.v1.StreamEvent
+	(*ReconcileRequest)(nil),  // 54: tourney.backend.v1.ReconcileRequest
+	(*ReconcileReply)(nil),    // 55: tourney.backend.v1.ReconcileReply
+	(*ConflictsRequest)(nil),  // 56: tourney.backend.v1.ConflictsRequest
+	(*DescribeRequest)(nil),   // 57: tourney.backend.v1.DescribeRequest
+	(*DescribeReply)(nil),     // 58: tourney.backend.v1.DescribeReply
+	(*ConflictsReply)(nil),    // 59: tourney.backend.v1.ConflictsReply
+	nil,                       // 60: tourney.backend.v1.Tournament.BestOfByRoundEntry
+	nil,                       // 61: tourney.backend.v1.Tournament.BestOfByBracketEntry
+	nil,                       // 62: tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	nil,                       // 63: tourney.backend.v1.CreateRequest.BestOfByBracketEntry
+	nil,                       // 64: tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	nil,                       // 65: tourney.backend.v1.KeyStats.ByKindEntry
+	nil,                       // 66: tourney.backend.v1.KeyStats.RepairedEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	0,  // 0: tourney.backend.v1.WebhooksReply.webhooks:type_name -> tourney.backend.v1.Webhook
 	5,  // 1: tourney.backend.v1.DeliveryList.deliveries:type_name -> tourney.backend.v1.Delivery
 	10, // 2: tourney.backend.v1.Snapshot.typed:type_name -> tourney.backend.v1.Tournament
-	13, // 3: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
-	12, // 4: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
-	11, // 5: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
-	55, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
-	14, // 7: tourney.backend.v1.Tournament.reset_results:type_name -> tourney.backend.v1.Game
-	56, // 8: tourney.backend.v1.Tournament.best_of_by_bracket:type_name -> tourney.backend.v1.Tournament.BestOfByBracketEntry
-	14, // 9: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
-	22, // 10: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
-	12, // 11: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
-	57, // 12: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
-	58, // 13: tourney.backend.v1.CreateRequest.best_of_by_bracket:type_name -> tourney.backend.v1.CreateRequest.BestOfByBracketEntry
-	17, // 14: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
-	19, // 15: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
-	20, // 16: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
-	21, // 17: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
-	28, // 18: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
-	18, // 19: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
-	23, // 20: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
-	24, // 21: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
-	25, // 22: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
-	26, // 23: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
-	26, // 24: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
-	27, // 25: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
-	22, // 26: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
-	22, // 27: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
-	59, // 28: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
-	9,  // 29: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
-	29, // 30: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
-	31, // 31: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
-	16, // 32: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
-	35, // 33: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
-	42, // 34: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
-	60, // 35: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
-	61, // 36: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
-	29, // 37: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
-	9,  // 38: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
-	15, // 39: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
-	16, // 40: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
-	32, // 41: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
-	33, // 42: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
-	34, // 43: tourney.backend.v1.Backend.PlayerTournaments:input_type -> tourney.backend.v1.PlayerRequest
-	37, // 44: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
-	38, // 45: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
-	9,  // 46: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
-	40, // 47: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
-	43, // 48: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
-	45, // 49: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
-	49, // 50: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
-	51, // 51: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
-	52, // 52: tourney.backend.v1.Backend.Describe:input_type -> tourney.backend.v1.DescribeRequest
-	0,  // 53: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
-	2,  // 54: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
-	4,  // 55: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
-	6,  // 56: tourney.backend.v1.Backend.EnqueueDeliveries:input_type -> tourney.backend.v1.DeliveryList
-	7,  // 57: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
-	5,  // 58: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
-	8,  // 59: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
-	46, // 60: tourney.backend.v1.Calls.Call:input_type -> tourney.backend.v1.CallRequest
-	30, // 61: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
-	30, // 62: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 63: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
-	36, // 64: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
-	36, // 65: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
-	30, // 66: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
-	9,  // 67: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
-	39, // 68: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
-	41, // 69: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
-	44, // 70: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
-	48, // 71: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
-	50, // 72: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
-	54, // 73: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
-	53, // 74: tourney.backend.v1.Backend.Describe:output_type -> tourney.backend.v1.DescribeReply
-	1,  // 75: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
-	3,  // 76: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
-	1,  // 77: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
-	1,  // 78: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 79: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
-	1,  // 80: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
-	6,  // 81: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
-	47, // 82: tourney.backend.v1.Calls.Call:output_type -> tourney.backend.v1.CallReply
-	61, // [61:83] is the sub-list for method output_type
-	39, // [39:61] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	14, // 3: tourney.backend.v1.Tournament.rounds:type_name -> tourney.backend.v1.Round
+	13, // 4: tourney.backend.v1.Tournament.options:type_name -> tourney.backend.v1.Options
+	12, // 5: tourney.backend.v1.Tournament.dropped:type_name -> tourney.backend.v1.Drop
+	60, // 6: tourney.backend.v1.Tournament.best_of_by_round:type_name -> tourney.backend.v1.Tournament.BestOfByRoundEntry
+	15, // 7: tourney.backend.v1.Tournament.reset_results:type_name -> tourney.backend.v1.Game
+	61, // 8: tourney.backend.v1.Tournament.best_of_by_bracket:type_name -> tourney.backend.v1.Tournament.BestOfByBracketEntry
+	11, // 9: tourney.backend.v1.Tournament.participants:type_name -> tourney.backend.v1.Participant
+	15, // 10: tourney.backend.v1.Round.games:type_name -> tourney.backend.v1.Game
+	27, // 11: tourney.backend.v1.Game.scores:type_name -> tourney.backend.v1.Score
+	13, // 12: tourney.backend.v1.CreateRequest.options:type_name -> tourney.backend.v1.Options
+	62, // 13: tourney.backend.v1.CreateRequest.best_of_by_round:type_name -> tourney.backend.v1.CreateRequest.BestOfByRoundEntry
+	63, // 14: tourney.backend.v1.CreateRequest.best_of_by_bracket:type_name -> tourney.backend.v1.CreateRequest.BestOfByBracketEntry
+	18, // 15: tourney.backend.v1.CreateRequest.participants:type_name -> tourney.backend.v1.AddPlayer
+	18, // 16: tourney.backend.v1.ApplyRequest.add_player:type_name -> tourney.backend.v1.AddPlayer
+	24, // 17: tourney.backend.v1.ApplyRequest.remove_player:type_name -> tourney.backend.v1.RemovePlayer
+	25, // 18: tourney.backend.v1.ApplyRequest.start:type_name -> tourney.backend.v1.Start
+	26, // 19: tourney.backend.v1.ApplyRequest.register_result:type_name -> tourney.backend.v1.RegisterResult
+	33, // 20: tourney.backend.v1.ApplyRequest.resolve_timeouts:type_name -> tourney.backend.v1.ResolveTimeouts
+	23, // 21: tourney.backend.v1.ApplyRequest.warn_deadlines:type_name -> tourney.backend.v1.WarnDeadlines
+	28, // 22: tourney.backend.v1.ApplyRequest.correct_result:type_name -> tourney.backend.v1.CorrectResult
+	29, // 23: tourney.backend.v1.ApplyRequest.end_tournament:type_name -> tourney.backend.v1.EndTournament
+	30, // 24: tourney.backend.v1.ApplyRequest.disqualify:type_name -> tourney.backend.v1.Disqualify
+	31, // 25: tourney.backend.v1.ApplyRequest.call_game:type_name -> tourney.backend.v1.GameRef
+	31, // 26: tourney.backend.v1.ApplyRequest.start_game:type_name -> tourney.backend.v1.GameRef
+	32, // 27: tourney.backend.v1.ApplyRequest.check_in:type_name -> tourney.backend.v1.CheckIn
+	19, // 28: tourney.backend.v1.ApplyRequest.add_players:type_name -> tourney.backend.v1.AddPlayers
+	20, // 29: tourney.backend.v1.ApplyRequest.update_participant:type_name -> tourney.backend.v1.UpdateParticipant
+	21, // 30: tourney.backend.v1.ApplyRequest.set_seeds:type_name -> tourney.backend.v1.SetSeeds
+	22, // 31: tourney.backend.v1.ApplyRequest.swap_seeds:type_name -> tourney.backend.v1.SwapSeeds
+	18, // 32: tourney.backend.v1.AddPlayers.entrants:type_name -> tourney.backend.v1.AddPlayer
+	27, // 33: tourney.backend.v1.RegisterResult.scores:type_name -> tourney.backend.v1.Score
+	27, // 34: tourney.backend.v1.CorrectResult.scores:type_name -> tourney.backend.v1.Score
+	64, // 35: tourney.backend.v1.ResolveTimeouts.winners:type_name -> tourney.backend.v1.ResolveTimeouts.WinnersEntry
+	9,  // 36: tourney.backend.v1.ChangeReply.tournament:type_name -> tourney.backend.v1.Snapshot
+	34, // 37: tourney.backend.v1.ChangeReply.events:type_name -> tourney.backend.v1.Event
+	36, // 38: tourney.backend.v1.ChangeReply.delta:type_name -> tourney.backend.v1.Delta
+	17, // 39: tourney.backend.v1.Delta.decided:type_name -> tourney.backend.v1.ApplyRequest
+	40, // 40: tourney.backend.v1.ListReply.tournaments:type_name -> tourney.backend.v1.Summary
+	47, // 41: tourney.backend.v1.MaintainReply.keys:type_name -> tourney.backend.v1.KeyStats
+	65, // 42: tourney.backend.v1.KeyStats.by_kind:type_name -> tourney.backend.v1.KeyStats.ByKindEntry
+	66, // 43: tourney.backend.v1.KeyStats.repaired:type_name -> tourney.backend.v1.KeyStats.RepairedEntry
+	34, // 44: tourney.backend.v1.StreamEvent.event:type_name -> tourney.backend.v1.Event
+	9,  // 45: tourney.backend.v1.ReconcileRequest.snapshot:type_name -> tourney.backend.v1.Snapshot
+	16, // 46: tourney.backend.v1.Backend.Create:input_type -> tourney.backend.v1.CreateRequest
+	17, // 47: tourney.backend.v1.Backend.Apply:input_type -> tourney.backend.v1.ApplyRequest
+	37, // 48: tourney.backend.v1.Backend.Get:input_type -> tourney.backend.v1.GetRequest
+	38, // 49: tourney.backend.v1.Backend.List:input_type -> tourney.backend.v1.ListRequest
+	39, // 50: tourney.backend.v1.Backend.PlayerTournaments:input_type -> tourney.backend.v1.PlayerRequest
+	42, // 51: tourney.backend.v1.Backend.Remove:input_type -> tourney.backend.v1.RemoveRequest
+	43, // 52: tourney.backend.v1.Backend.Export:input_type -> tourney.backend.v1.ExportRequest
+	9,  // 53: tourney.backend.v1.Backend.Import:input_type -> tourney.backend.v1.Snapshot
+	45, // 54: tourney.backend.v1.Backend.Maintain:input_type -> tourney.backend.v1.MaintainRequest
+	48, // 55: tourney.backend.v1.Backend.Health:input_type -> tourney.backend.v1.HealthRequest
+	50, // 56: tourney.backend.v1.Backend.Subscribe:input_type -> tourney.backend.v1.SubscribeRequest
+	54, // 57: tourney.backend.v1.Backend.Reconcile:input_type -> tourney.backend.v1.ReconcileRequest
+	56, // 58: tourney.backend.v1.Backend.Conflicts:input_type -> tourney.backend.v1.ConflictsRequest
+	57, // 59: tourney.backend.v1.Backend.Describe:input_type -> tourney.backend.v1.DescribeRequest
+	0,  // 60: tourney.backend.v1.Backend.PutWebhook:input_type -> tourney.backend.v1.Webhook
+	2,  // 61: tourney.backend.v1.Backend.Webhooks:input_type -> tourney.backend.v1.WebhooksRequest
+	4,  // 62: tourney.backend.v1.Backend.DeleteWebhook:input_type -> tourney.backend.v1.WebhookRef
+	6,  // 63: tourney.backend.v1.Backend.EnqueueDeliveries:input_type -> tourney.backend.v1.DeliveryList
+	7,  // 64: tourney.backend.v1.Backend.ClaimDeliveries:input_type -> tourney.backend.v1.ClaimRequest
+	5,  // 65: tourney.backend.v1.Backend.SaveDelivery:input_type -> tourney.backend.v1.Delivery
+	8,  // 66: tourney.backend.v1.Backend.Deliveries:input_type -> tourney.backend.v1.DeliveriesRequest
+	51, // 67: tourney.backend.v1.Calls.Call:input_type -> tourney.backend.v1.CallRequest
+	35, // 68: tourney.backend.v1.Backend.Create:output_type -> tourney.backend.v1.ChangeReply
+	35, // 69: tourney.backend.v1.Backend.Apply:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 70: tourney.backend.v1.Backend.Get:output_type -> tourney.backend.v1.Snapshot
+	41, // 71: tourney.backend.v1.Backend.List:output_type -> tourney.backend.v1.ListReply
+	41, // 72: tourney.backend.v1.Backend.PlayerTournaments:output_type -> tourney.backend.v1.ListReply
+	35, // 73: tourney.backend.v1.Backend.Remove:output_type -> tourney.backend.v1.ChangeReply
+	9,  // 74: tourney.backend.v1.Backend.Export:output_type -> tourney.backend.v1.Snapshot
+	44, // 75: tourney.backend.v1.Backend.Import:output_type -> tourney.backend.v1.ImportReply
+	46, // 76: tourney.backend.v1.Backend.Maintain:output_type -> tourney.backend.v1.MaintainReply
+	49, // 77: tourney.backend.v1.Backend.Health:output_type -> tourney.backend.v1.HealthReply
+	53, // 78: tourney.backend.v1.Backend.Subscribe:output_type -> tourney.backend.v1.StreamEvent
+	55, // 79: tourney.backend.v1.Backend.Reconcile:output_type -> tourney.backend.v1.ReconcileReply
+	59, // 80: tourney.backend.v1.Backend.Conflicts:output_type -> tourney.backend.v1.ConflictsReply
+	58, // 81: tourney.backend.v1.Backend.Describe:output_type -> tourney.backend.v1.DescribeReply
+	1,  // 82: tourney.backend.v1.Backend.PutWebhook:output_type -> tourney.backend.v1.WebhookAck
+	3,  // 83: tourney.backend.v1.Backend.Webhooks:output_type -> tourney.backend.v1.WebhooksReply
+	1,  // 84: tourney.backend.v1.Backend.DeleteWebhook:output_type -> tourney.backend.v1.WebhookAck
+	1,  // 85: tourney.backend.v1.Backend.EnqueueDeliveries:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 86: tourney.backend.v1.Backend.ClaimDeliveries:output_type -> tourney.backend.v1.DeliveryList
+	1,  // 87: tourney.backend.v1.Backend.SaveDelivery:output_type -> tourney.backend.v1.WebhookAck
+	6,  // 88: tourney.backend.v1.Backend.Deliveries:output_type -> tourney.backend.v1.DeliveryList
+	52, // 89: tourney.backend.v1.Calls.Call:output_type -> tourney.backend.v1.CallReply
+	68, // [68:90] is the sub-list for method output_type
+	46, // [46:68] is the sub-list for method input_type
+	46, // [46:46] is the sub-list for extension type_name
+	46, // [46:46] is the sub-list for extension extendee
+	0,  // [0:46] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -4454,9 +4970,10 @@ func file_backend_proto_init() {
 		return
 	}
 	file_backend_proto_msgTypes[10].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[14].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[11].OneofWrappers = []any{}
 	file_backend_proto_msgTypes[15].OneofWrappers = []any{}
-	file_backend_proto_msgTypes[16].OneofWrappers = []any{
+	file_backend_proto_msgTypes[16].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[17].OneofWrappers = []any{
 		(*ApplyRequest_AddPlayer)(nil),
 		(*ApplyRequest_RemovePlayer)(nil),
 		(*ApplyRequest_Start)(nil),
@@ -4469,14 +4986,20 @@ func file_backend_proto_init() {
 		(*ApplyRequest_CallGame)(nil),
 		(*ApplyRequest_StartGame)(nil),
 		(*ApplyRequest_CheckIn)(nil),
+		(*ApplyRequest_AddPlayers)(nil),
+		(*ApplyRequest_UpdateParticipant)(nil),
+		(*ApplyRequest_SetSeeds)(nil),
+		(*ApplyRequest_SwapSeeds)(nil),
 	}
+	file_backend_proto_msgTypes[18].OneofWrappers = []any{}
+	file_backend_proto_msgTypes[20].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   62,
+			NumMessages:   67,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

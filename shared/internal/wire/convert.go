@@ -48,7 +48,8 @@ func tournamentToPB(t *tournament.Tournament) *pb.Tournament {
 		StartedAtUnixNano: optNano(t.StartedAt), CompletedAtUnixNano: optNano(t.CompletedAt), TtlProfile: t.TTLProfile,
 		Format: string(t.Format), Options: optionsToPB(t.Options), Ended: t.Ended,
 		CheckIn: t.CheckIn, StartsAtUnixNano: optNano(t.StartsAt), CheckedIn: t.CheckedIn,
-		BestOf: int32(t.BestOf), CorrectedVersion: t.CorrectedVersion, Rules: int32(t.Rules)}
+		BestOf: int32(t.BestOf), CorrectedVersion: t.CorrectedVersion, Rules: int32(t.Rules),
+		Participants: participantsToPB(t.Participants), SeedOrder: t.SeedOrder, Seeding: t.Seeding}
 	out.BestOfByRound, out.BestOfByBracket = bestOfToPB(t.BestOfByRound)
 	for _, d := range t.Dropped {
 		out.Dropped = append(out.Dropped,
@@ -99,7 +100,8 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		CheckIn: p.GetCheckIn(), StartsAt: fromOptNano(p.StartsAtUnixNano), CheckedIn: p.GetCheckedIn(),
 		BestOf: int(p.GetBestOf()), BestOfByRound: bestOfFromPB(p.GetBestOfByRound(),
 			p.GetBestOfByBracket()), CorrectedVersion: p.GetCorrectedVersion(),
-		Rules: int(p.GetRules()), Rounds: make([]tournament.Round, len(p.GetRounds()))}
+		Rules: int(p.GetRules()), Rounds: make([]tournament.Round, len(p.GetRounds())),
+		Participants: participantsFromPB(p.GetParticipants()), SeedOrder: p.GetSeedOrder(), Seeding: p.GetSeeding()}
 	for _, d := range p.GetDropped() {
 		t.Dropped = append(t.Dropped,
 			tournament.Drop{PlayerID: d.GetPlayerId(), Stage: int(d.GetStage()), Reason: d.GetReason(),
@@ -118,6 +120,50 @@ func tournamentFromPB(p *pb.Tournament) *tournament.Tournament {
 		t.ResetResults = append(t.ResetResults, gameFromPB(g))
 	}
 	return t
+}
+
+func participantsToPB(ps []tournament.Participant) []*pb.Participant {
+	if len(ps) == 0 {
+		return nil
+	}
+	return convertAll(ps, func(p tournament.Participant) *pb.Participant {
+		return &pb.Participant{Id: p.ID, Name: p.Name, Rating: p.Rating, Meta: p.Meta, Members: p.Members}
+	})
+}
+
+func participantsFromPB(ps []*pb.Participant) []tournament.Participant {
+	if len(ps) == 0 {
+		return nil
+	}
+	return convertAll(ps, func(p *pb.Participant) tournament.Participant {
+		return tournament.Participant{ID: p.GetId(), Name: p.GetName(), Rating: p.Rating, Meta: orNil(p.GetMeta()),
+			Members: p.GetMembers()}
+	})
+}
+
+// entrantToPB and entrantFromPB carry a join's record.
+func entrantToPB(e tournament.Entrant) *pb.AddPlayer {
+	return &pb.AddPlayer{UserId: e.UserID, Name: e.Name, Rating: e.Rating, Meta: e.Meta, Members: e.Members}
+}
+
+func entrantFromPB(p *pb.AddPlayer) tournament.Entrant {
+	return tournament.Entrant{UserID: p.GetUserId(), Name: p.GetName(), Rating: p.Rating, Meta: orNil(p.GetMeta()),
+		Members: p.GetMembers()}
+}
+
+func entrantsFromPB(ps []*pb.AddPlayer) []tournament.Entrant {
+	if len(ps) == 0 {
+		return nil
+	}
+	return convertAll(ps, entrantFromPB)
+}
+
+// orNil keeps an absent JSON value absent (proto has no nil bytes).
+func orNil(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 func scoresToPB(s [][2]int) []*pb.Score {
@@ -228,7 +274,8 @@ func eventsToPB(evs []tournament.Event) []*pb.Event {
 	for i, e := range evs {
 		out[i] = &pb.Event{Type: string(e.Type), TournamentId: e.TournamentID, Version: e.Version,
 			Round: int32(e.Round), GameId: e.GameID, PlayerId: e.PlayerID, WinnerId: e.WinnerID,
-			LoserId: e.LoserID, AtUnixNano: unixNano(e.At), Players: e.Players, Policy: string(e.Policy), Bracket: e.Bracket, Forfeit: e.Forfeit}
+			LoserId: e.LoserID, AtUnixNano: unixNano(e.At), Players: e.Players, Policy: string(e.Policy), Bracket: e.Bracket, Forfeit: e.Forfeit,
+			Name: e.Name}
 		if e.Deadline != nil {
 			out[i].DeadlineUnixNano = unixNano(*e.Deadline)
 		}
@@ -245,7 +292,8 @@ func eventsFromPB(evs []*pb.Event) []tournament.Event {
 		out[i] = tournament.Event{Type: tournament.EventType(e.GetType()), TournamentID: e.GetTournamentId(),
 			Version: e.GetVersion(), Round: int(e.GetRound()), GameID: e.GetGameId(), PlayerID: e.GetPlayerId(),
 			WinnerID: e.GetWinnerId(), LoserID: e.GetLoserId(), At: fromUnixNano(e.GetAtUnixNano()),
-			Players: e.GetPlayers(), Policy: tournament.TimeoutPolicy(e.GetPolicy()), Bracket: e.GetBracket(), Forfeit: e.GetForfeit()}
+			Players: e.GetPlayers(), Policy: tournament.TimeoutPolicy(e.GetPolicy()), Bracket: e.GetBracket(), Forfeit: e.GetForfeit(),
+			Name: e.GetName()}
 		if n := e.GetDeadlineUnixNano(); n != 0 {
 			d := fromUnixNano(n)
 			out[i].Deadline = &d
@@ -292,11 +340,24 @@ func applyToPB(req contract.ApplyRequest) (*pb.ApplyRequest, error) {
 	out := &pb.ApplyRequest{Actor: req.Actor, TournamentId: req.TournamentID, OpId: req.OpID}
 	switch c := req.Command.(type) {
 	case tournament.AddPlayer:
-		out.Command = &pb.ApplyRequest_AddPlayer{AddPlayer: &pb.AddPlayer{UserId: c.UserID}}
+		out.Command = &pb.ApplyRequest_AddPlayer{AddPlayer: entrantToPB(c.Entrant())}
+	case tournament.AddPlayers:
+		out.Command = &pb.ApplyRequest_AddPlayers{AddPlayers: &pb.AddPlayers{Entrants: convertAll(c.Entrants, entrantToPB)}}
+	case tournament.UpdateParticipant:
+		out.Command = &pb.ApplyRequest_UpdateParticipant{UpdateParticipant: &pb.UpdateParticipant{UserId: c.UserID,
+			Name: c.PlayerName, Rating: c.Rating, ClearRating: c.ClearRating, Meta: c.Meta, Members: c.Members, SetMembers: c.SetMembers}}
+	case tournament.SetSeeds:
+		out.Command = &pb.ApplyRequest_SetSeeds{SetSeeds: &pb.SetSeeds{Seeds: c.Seeds}}
+	case tournament.SwapSeeds:
+		out.Command = &pb.ApplyRequest_SwapSeeds{SwapSeeds: &pb.SwapSeeds{A: c.A, B: c.B}}
 	case tournament.RemovePlayer:
 		out.Command = &pb.ApplyRequest_RemovePlayer{RemovePlayer: &pb.RemovePlayer{UserId: c.UserID}}
 	case tournament.Start:
-		out.Command = &pb.ApplyRequest_Start{Start: &pb.Start{Shuffle: c.Shuffle, Seeds: c.Seeds}}
+		seeding := c.Seeding
+		if seeding == "" && !c.Shuffle && c.Seeds != nil {
+			seeding = tournament.SeedingManual // what the engine makes of seeds given without a method
+		}
+		out.Command = &pb.ApplyRequest_Start{Start: &pb.Start{Shuffle: c.Shuffle, Seeds: c.Seeds, Seeding: seeding}}
 	case tournament.RegisterResult:
 		out.Command = &pb.ApplyRequest_RegisterResult{RegisterResult: &pb.RegisterResult{GameId: c.GameID,
 			WinnerId: c.WinnerID, LoserId: c.LoserID, Forfeit: c.Forfeit, Scores: scoresToPB(c.Scores)}}
@@ -340,12 +401,24 @@ func commandFromPB(req *pb.ApplyRequest, decided bool) (contract.ApplyRequest, e
 	out := contract.ApplyRequest{Actor: req.GetActor(), TournamentID: req.GetTournamentId(), OpID: req.GetOpId()}
 	switch c := req.GetCommand().(type) {
 	case *pb.ApplyRequest_AddPlayer:
-		out.Command = tournament.AddPlayer{UserID: c.AddPlayer.GetUserId()}
+		e := entrantFromPB(c.AddPlayer)
+		out.Command = tournament.AddPlayer{UserID: e.UserID, PlayerName: e.Name, Rating: e.Rating, Meta: e.Meta, Members: e.Members}
+	case *pb.ApplyRequest_AddPlayers:
+		out.Command = tournament.AddPlayers{Entrants: convertAll(c.AddPlayers.GetEntrants(), entrantFromPB)}
+	case *pb.ApplyRequest_UpdateParticipant:
+		u := c.UpdateParticipant
+		out.Command = tournament.UpdateParticipant{UserID: u.GetUserId(), PlayerName: u.Name, Rating: u.Rating,
+			ClearRating: u.GetClearRating(), Meta: orNil(u.GetMeta()), Members: u.GetMembers(), SetMembers: u.GetSetMembers()}
+	case *pb.ApplyRequest_SetSeeds:
+		out.Command = tournament.SetSeeds{Seeds: c.SetSeeds.GetSeeds()}
+	case *pb.ApplyRequest_SwapSeeds:
+		out.Command = tournament.SwapSeeds{A: c.SwapSeeds.GetA(), B: c.SwapSeeds.GetB()}
 	case *pb.ApplyRequest_RemovePlayer:
 		out.Command = tournament.RemovePlayer{UserID: c.RemovePlayer.GetUserId()}
 	case *pb.ApplyRequest_Start:
-		s := tournament.Start{Shuffle: c.Start.GetShuffle()}
-		if decided && c.Start.GetSeeds() != nil {
+		s := tournament.Start{Shuffle: c.Start.GetShuffle(), Seeding: c.Start.GetSeeding()}
+		// A drawn order is the backend's decision; a manual one the caller's.
+		if (decided || s.Seeding == tournament.SeedingManual) && c.Start.GetSeeds() != nil {
 			s.Seeds = c.Start.GetSeeds()
 		}
 		out.Command = s

@@ -2,9 +2,11 @@ package wire
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/tourney/tourney/shared/internal/contract"
 	"github.com/tourney/tourney/tournament"
 )
 
@@ -40,12 +42,19 @@ func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 		}
 		check()
 		for u := 1; u <= n; u++ {
-			tr, _, _ = tournament.Apply(tr, tournament.AddPlayer{UserID: int64(u)}, env)
+			cmd := tournament.AddPlayer{UserID: int64(u)}
+			if u%2 == 0 { // with a record
+				r := float64(u) * 10.5
+				cmd.PlayerName, cmd.Rating, cmd.Meta, cmd.Members = "P"+string(rune('a'+u)), &r, []byte(`{"k":"v"}`), []int64{int64(100 + u)}
+			}
+			tr, _, _ = tournament.Apply(tr, cmd, env)
 			if tr.CheckIn != "" {
 				tr, _, _ = tournament.Apply(tr, tournament.CheckIn{UserID: int64(u)}, env)
 			}
 		}
-		tr, _, _ = tournament.Apply(tr, tournament.Start{}, env)
+		tr, _, _ = tournament.Apply(tr, tournament.SwapSeeds{A: 1, B: 2}, env)
+		check()
+		tr, _, _ = tournament.Apply(tr, tournament.Start{Seeding: []string{"", tournament.SeedingRating}[n%2]}, env)
 		check()
 		for i := 0; tr.Status == tournament.StatusActive; i++ {
 			env.Now = env.Now.Add(time.Second)
@@ -72,5 +81,35 @@ func TestTypedSnapshotsRoundTripLikeJSON(t *testing.T) {
 			}
 			check()
 		}
+	}
+}
+
+// Every command a caller sends crosses the wire as it is (decisions
+// aside: a drawn order comes back only in a decided command).
+func TestCommandsCrossTheWireUnchanged(t *testing.T) {
+	r, name := 1820.5, "Ann"
+	for _, cmd := range []tournament.Command{
+		tournament.AddPlayer{UserID: 1},
+		tournament.AddPlayer{UserID: 1, PlayerName: "Ann", Rating: &r, Meta: []byte(`{"a":1}`), Members: []int64{5, 6}},
+		tournament.AddPlayers{Entrants: []tournament.Entrant{{UserID: 1, Name: "A"}, {UserID: 2, Rating: &r}}},
+		tournament.UpdateParticipant{UserID: 1, PlayerName: &name, Rating: &r, Meta: []byte(`{}`)},
+		tournament.UpdateParticipant{UserID: 1, ClearRating: true, Members: []int64{3}, SetMembers: true},
+		tournament.SetSeeds{Seeds: []int64{2, 1}},
+		tournament.SwapSeeds{A: 1, B: 2},
+		tournament.Start{Seeding: tournament.SeedingManual, Seeds: []int64{2, 1}},
+		tournament.Start{Seeding: tournament.SeedingRating},
+	} {
+		p, err := applyToPB(contract.ApplyRequest{TournamentID: 1, Command: cmd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := applyFromPB(p)
+		if err != nil || !reflect.DeepEqual(back.Command, cmd) {
+			t.Fatalf("%s: %#v (%v), want %#v", cmd.Name(), back.Command, err, cmd)
+		}
+	}
+	p, _ := applyToPB(contract.ApplyRequest{Command: tournament.Start{Shuffle: true, Seeds: []int64{2, 1}}})
+	if back, _ := applyFromPB(p); back.Command.(tournament.Start).Seeds != nil {
+		t.Fatal("a caller's drawn order was taken")
 	}
 }

@@ -91,7 +91,8 @@ func (c *GRPCClient) Create(ctx context.Context, req contract.CreateRequest) (co
 	byRound, byBracket := bestOfToPB(p.BestOfByRound)
 	ch, err := changeOrErr(c.client.Create(ctx, &pb.CreateRequest{Actor: req.Actor, Id: p.ID, Name: p.Name,
 		MaxPlayers: int32(p.MaxPlayers), CreatorId: p.CreatorID, TtlProfile: p.TTLProfile, Format: string(p.Format), Options: optionsToPB(p.Options),
-		CheckIn: p.CheckIn, StartsAtUnixNano: optNano(p.StartsAt), BestOf: int32(p.BestOf), BestOfByRound: byRound, BestOfByBracket: byBracket}))
+		CheckIn: p.CheckIn, StartsAtUnixNano: optNano(p.StartsAt), BestOf: int32(p.BestOf), BestOfByRound: byRound, BestOfByBracket: byBracket,
+		Participants: convertAll(p.Participants, entrantToPB)}))
 	if err == nil {
 		c.known.put(ch.Tournament)
 	}

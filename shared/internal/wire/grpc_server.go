@@ -35,7 +35,8 @@ func (s *GRPCServer) Create(ctx context.Context, req *pb.CreateRequest) (*pb.Cha
 		ID: req.GetId(), Name: req.GetName(), MaxPlayers: int(req.GetMaxPlayers()), CreatorID: req.GetCreatorId(), TTLProfile: req.GetTtlProfile(),
 		Format: tournament.Format(req.GetFormat()), Options: optionsFromPB(req.GetOptions()),
 		CheckIn: req.GetCheckIn(), StartsAt: fromOptNano(req.StartsAtUnixNano),
-		BestOf: int(req.GetBestOf()), BestOfByRound: bestOfFromPB(req.GetBestOfByRound(), req.GetBestOfByBracket())}}))
+		BestOf: int(req.GetBestOf()), BestOfByRound: bestOfFromPB(req.GetBestOfByRound(), req.GetBestOfByBracket()),
+		Participants: entrantsFromPB(req.GetParticipants())}}))
 }
 
 // costlyToReplay reports whether a change paired a Swiss round (a matching
