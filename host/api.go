@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/tourney/tourney/host/failover"
@@ -249,7 +248,7 @@ func (h *Host) PlayerTournaments(ctx context.Context, userID int64) ([]tournamen
 			if err != nil {
 				return failover.Result{}, err
 			}
-			if t.Live() && slices.Contains(t.Players, userID) {
+			if t.Live() && t.Involves(userID) {
 				list = append(list, t.Summary())
 			}
 		}

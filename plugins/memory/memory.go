@@ -214,7 +214,7 @@ func (b *Backend) PlayerTournaments(ctx context.Context, userID int64) ([]tourna
 	}
 	out := []tournament.Summary{}
 	b.each(func(t *tournament.Tournament) {
-		if t.Live() && slices.Contains(t.Players, userID) {
+		if t.Live() && t.Involves(userID) {
 			out = append(out, t.Summary())
 		}
 	})

@@ -38,18 +38,43 @@ func (b *Backend) singleNode() bool {
 	return ok
 }
 
-// playerOps are the players a change's events add to or remove from the
-// tournament.
-func playerOps(evs []tournament.Event) (add, rem []int64) {
+// playerOps are the users a change adds to or removes from the
+// tournament: participants and the members of their lineups. Only a change
+// whose events join, drop or update participants looks at them (a result
+// costs nothing here).
+func playerOps(prev, next *tournament.Tournament, evs []tournament.Event) (add, rem []int64) {
+	touches := false
 	for _, e := range evs {
 		switch e.Type {
-		case tournament.EventPlayerJoined:
-			add = append(add, e.PlayerID)
-		case tournament.EventPlayerLeft, tournament.EventPlayerNotCheckedIn:
-			rem = append(rem, e.PlayerID)
+		case tournament.EventPlayerJoined, tournament.EventPlayerLeft, tournament.EventPlayerNotCheckedIn,
+			tournament.EventParticipantUpdated:
+			touches = true
+		}
+	}
+	if !touches {
+		return nil, nil
+	}
+	before, after := userSet(prev), userSet(next)
+	for _, u := range next.Users() {
+		if !before[u] {
+			add = append(add, u)
+		}
+	}
+	for _, u := range prev.Users() {
+		if !after[u] {
+			rem = append(rem, u)
 		}
 	}
 	return add, rem
+}
+
+func userSet(t *tournament.Tournament) map[int64]bool {
+	us := t.Users()
+	m := make(map[int64]bool, len(us))
+	for _, u := range us {
+		m[u] = true
+	}
+	return m
 }
 
 // indexPlayers adds and removes t in the given players' index sets, in one
@@ -80,7 +105,7 @@ func (b *Backend) indexAll(ctx context.Context, snaps []*tournament.Tournament) 
 				continue
 			}
 			ttl := b.ttls(t).Tournament
-			for _, u := range t.Players {
+			for _, u := range t.Users() {
 				p.SAdd(ctx, b.keys.player(u), t.ID)
 				p.PExpire(ctx, b.keys.player(u), ttl)
 			}
@@ -90,7 +115,8 @@ func (b *Backend) indexAll(ctx context.Context, snaps []*tournament.Tournament) 
 }
 
 // PlayerTournaments implements shared.PlayerIndex: two round trips (the
-// player's set, then every member's summary and players, pipelined).
+// player's set, then every member's summary, players and records,
+// pipelined). A member of a lineup finds the team's tournaments.
 func (b *Backend) PlayerTournaments(ctx context.Context, userID int64) ([]tournament.Summary, error) {
 	if userID <= 0 || userID > tournament.MaxID {
 		return nil, tournament.Errorf(tournament.CodeInvalidArgument, "user_id must be an integer from 1 to %d, got %d",
@@ -109,7 +135,7 @@ func (b *Backend) PlayerTournaments(ctx context.Context, userID int64) ([]tourna
 		}
 	}
 	slices.Sort(ids)
-	fields := append(slices.Clone(summaryFields), "players")
+	fields := append(slices.Clone(summaryFields), "players", "participants")
 	cmds := make([]*goredis.SliceCmd, len(ids))
 	if len(ids) > 0 {
 		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
@@ -129,7 +155,13 @@ func (b *Backend) PlayerTournaments(ctx context.Context, userID int64) ([]tourna
 		if p, _ := v[len(summaryFields)].(string); p != "" {
 			_ = json.Unmarshal([]byte(p), &players)
 		}
-		if !ok || !slices.Contains(players, userID) || s.Status == tournament.StatusCompleted {
+		in := slices.Contains(players, userID)
+		if p, _ := v[len(summaryFields)+1].(string); p != "" && !in {
+			var recs []tournament.Participant // a member of a lineup
+			_ = json.Unmarshal([]byte(p), &recs)
+			in = slices.ContainsFunc(recs, func(r tournament.Participant) bool { return slices.Contains(r.Members, userID) })
+		}
+		if !ok || !in || s.Status == tournament.StatusCompleted {
 			stale = append(stale, id)
 			continue
 		}

@@ -63,6 +63,16 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 		}
 		fields = append(fields, "players", string(players), "nbr_player", strconv.Itoa(len(t.Players)))
 	}
+	if prev == nil || !tournament.SameParticipants(prev, t) {
+		// The records live in their own field, out of the state: a result
+		// in a tournament of 1024 named participants does not send or
+		// rewrite them.
+		recs := ""
+		if len(t.Participants) > 0 {
+			recs = string(tournament.AppendParticipantsJSON(nil, t.Participants))
+		}
+		fields = append(fields, "participants", recs)
+	}
 	fields = append(fields,
 		"initialized", flag(t.Status != tournament.StatusPending),
 		"is_complete", flag(t.Status == tournament.StatusCompleted),
@@ -89,10 +99,10 @@ func (b *Backend) recordArgs(t, prev *tournament.Tournament, firstRound int, evs
 			ttl.RoundData.Milliseconds(), ttl.Bracket.Milliseconds()))
 	if ttl.Bracket >= ttl.Tournament {
 		fields = append(fields, "rounds_in", "brackets")
-		tail = append(tail, t.AppendMetaJSON(nil))
+		tail = append(tail, t.AppendMetaJSONApart(nil))
 	} else {
 		fields = append(fields, "rounds_in", "state")
-		tail = append(tail, t.AppendStateJSONWith(nil, frags.json))
+		tail = append(tail, t.AppendStateJSONApart(nil, frags.json))
 	}
 	// Active games: all of them, or (with prev) those that are new or
 	// changed, then the ids that are no longer active. Both lists are in
@@ -245,14 +255,20 @@ func (b *Backend) ttls(t *tournament.Tournament) config.TTLProfile {
 	return p
 }
 
-// decodeRecord rebuilds a tournament from its stored state and, for records
+// decodeRecord rebuilds a tournament from its stored state, its
+// participants' records (kept apart; "" = none) and, for records
 // that keep their rounds in :brackets (roundsIn == "brackets"), the
 // brackets hash given as field, value, field, value ... Records written
 // before keep every round in the state.
-func decodeRecord(id int64, state, roundsIn string, brackets []string) (*tournament.Tournament, error) {
+func decodeRecord(id int64, state, roundsIn, participants string, brackets []string) (*tournament.Tournament, error) {
 	var t tournament.Tournament
 	if err := json.Unmarshal([]byte(state), &t); err != nil {
 		return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored state is unreadable: %v", id, err)
+	}
+	if participants != "" {
+		if err := json.Unmarshal([]byte(participants), &t.Participants); err != nil {
+			return nil, tournament.Errorf(tournament.CodeInternal, "tournament %d: stored participants are unreadable: %v", id, err)
+		}
 	}
 	if roundsIn != "brackets" {
 		return &t, nil
@@ -283,5 +299,5 @@ func DecodeStored(id int64, hash, brackets map[string]string) (*tournament.Tourn
 	for k, v := range brackets {
 		flat = append(flat, k, v)
 	}
-	return decodeRecord(id, hash["state"], hash["rounds_in"], flat)
+	return decodeRecord(id, hash["state"], hash["rounds_in"], hash["participants"], flat)
 }

@@ -179,7 +179,8 @@ func (c *stateCache) forget(id int64) {
 }
 
 // decode reads a state script reply for id: {1} means the copy the call
-// started with (cached) is current; {1, state, rev} is decoded and cached.
+// started with (cached) is current; {1, state, rev, rounds_in,
+// participants, round, round JSON, ...} is decoded and cached.
 func (c *stateCache) decode(id int64, cached cachedState, res []any) (*tournament.Tournament, string, error) {
 	if len(res) < 3 {
 		if cached.t == nil {
@@ -189,18 +190,20 @@ func (c *stateCache) decode(id int64, cached cachedState, res []any) (*tournamen
 		return cached.t, cached.rev, nil
 	}
 	str := func(v any) string { s, _ := v.(string); return s }
+	at := func(i int) string {
+		if i < len(res) {
+			return str(res[i])
+		}
+		return ""
+	}
 	var brackets []string
-	if len(res) > 4 {
-		brackets = make([]string, 0, len(res)-4)
-		for _, v := range res[4:] {
+	if len(res) > 5 {
+		brackets = make([]string, 0, len(res)-5)
+		for _, v := range res[5:] {
 			brackets = append(brackets, str(v))
 		}
 	}
-	roundsIn := ""
-	if len(res) > 3 {
-		roundsIn = str(res[3])
-	}
-	t, err := decodeRecord(id, str(res[1]), roundsIn, brackets)
+	t, err := decodeRecord(id, str(res[1]), at(3), at(4), brackets)
 	if err != nil {
 		return nil, "", err
 	}

@@ -52,7 +52,7 @@ func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament)
 		brackets := make([]*goredis.MapStringStringCmd, len(chunk))
 		if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 			for i, id := range chunk {
-				hashes[i] = p.HMGet(ctx, b.keys.tournament(id), "state", "rounds_in")
+				hashes[i] = p.HMGet(ctx, b.keys.tournament(id), "state", "rounds_in", "participants")
 				brackets[i] = p.HGetAll(ctx, b.keys.record(id)[3])
 			}
 		}); err != nil {
@@ -65,7 +65,8 @@ func (b *Backend) Export(ctx context.Context, yield func(*tournament.Tournament)
 				continue // expired since the scan
 			}
 			roundsIn, _ := v[1].(string)
-			t, err := DecodeStored(id, map[string]string{"state": state, "rounds_in": roundsIn}, brackets[i].Val())
+			recs, _ := v[2].(string)
+			t, err := DecodeStored(id, map[string]string{"state": state, "rounds_in": roundsIn, "participants": recs}, brackets[i].Val())
 			if err != nil {
 				return err
 			}

@@ -143,7 +143,7 @@ func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, ne
 	evs []tournament.Event, token, op, expect string) (int, string, error) {
 	keys := append(b.keys.record(t.ID), b.keys.lock(t.ID))
 	extra := []string{"last_token", token, "last_op", op}
-	add, rem := playerOps(evs)
+	add, rem := playerOps(t, next, evs)
 	if len(add)+len(rem) > 0 && !b.singleNode() {
 		// A cluster keeps the index in the players' slots: joins are
 		// indexed before the change is written (an index entry without the

@@ -63,6 +63,7 @@ func Run(t *testing.T, factory Factory) {
 		{"CorrectionsAndEndKeepProjections", "", testCorrections},
 		{"SidesAndSeedsFollowTheRules", "", testSidesAndSeeds},
 		{"MishapsKeepResultsAndIDs", "", testMishaps},
+		{"ParticipantsKeepTheirRecords", "", testParticipants},
 		{"PlayerIndexListsLiveTournaments", shared.CapPlayerIndex, testPlayerIndex},
 		{"WebhookRegistry", shared.CapWebhooks, testWebhookRegistry},
 		{"DeliveriesAreLeasedAndRecorded", shared.CapWebhooks, testDeliveries},

@@ -31,7 +31,8 @@ if not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
 if state then
-  local out = {1, state, rev or '', redis.call('HGET', KEYS[2], 'rounds_in') or ''}
+  local out = {1, state, rev or '', redis.call('HGET', KEYS[2], 'rounds_in') or '',
+    redis.call('HGET', KEYS[2], 'participants') or ''}
   if out[4] == 'brackets' then
     for _, v in ipairs(redis.call('HGETALL', KEYS[3])) do
       out[#out + 1] = v

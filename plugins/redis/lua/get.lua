@@ -13,7 +13,8 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
   return {2}
 end
-local out = {1, state, rev or '', redis.call('HGET', KEYS[1], 'rounds_in') or ''}
+local out = {1, state, rev or '', redis.call('HGET', KEYS[1], 'rounds_in') or '',
+  redis.call('HGET', KEYS[1], 'participants') or ''}
 if out[4] == 'brackets' then
   for _, v in ipairs(redis.call('HGETALL', KEYS[2])) do
     out[#out + 1] = v
