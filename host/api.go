@@ -78,6 +78,42 @@ func (h *Host) AddPlayer(ctx context.Context, id, userID int64) (*tournament.Tou
 	return h.apply(ctx, id, tournament.AddPlayer{UserID: userID})
 }
 
+// AddParticipant registers a participant with its record (name, rating,
+// meta, lineup; all optional) in a pending tournament.
+func (h *Host) AddParticipant(ctx context.Context, id int64, e tournament.Entrant) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.AddPlayer{UserID: e.UserID, PlayerName: e.Name, Rating: e.Rating, Meta: e.Meta,
+		Members: e.Members})
+}
+
+// AddParticipants registers several participants at once: all or none,
+// one change.
+func (h *Host) AddParticipants(ctx context.Context, id int64, es []tournament.Entrant) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.AddPlayers{Entrants: es})
+}
+
+// UpdateParticipant changes a participant's record (see
+// tournament.UpdateParticipant).
+func (h *Host) UpdateParticipant(ctx context.Context, id int64, cmd tournament.UpdateParticipant) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, cmd)
+}
+
+// SetSeeds sets the seed order of a manual seeding before the start (an
+// empty list clears it).
+func (h *Host) SetSeeds(ctx context.Context, id int64, seeds []int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.SetSeeds{Seeds: seeds})
+}
+
+// SwapSeeds swaps two participants in the manual seed order.
+func (h *Host) SwapSeeds(ctx context.Context, id, a, b int64) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, tournament.SwapSeeds{A: a, B: b})
+}
+
+// Start starts a tournament as cmd says (seeding: join, random, rating or
+// manual, with its seeds; see tournament.Start).
+func (h *Host) Start(ctx context.Context, id int64, cmd tournament.Start) (*tournament.Tournament, error) {
+	return h.apply(ctx, id, cmd)
+}
+
 // RemovePlayer unregisters a player from a pending tournament.
 func (h *Host) RemovePlayer(ctx context.Context, id, userID int64) (*tournament.Tournament, error) {
 	return h.apply(ctx, id, tournament.RemovePlayer{UserID: userID})

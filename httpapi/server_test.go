@@ -294,18 +294,22 @@ func FuzzRequests(f *testing.F) {
 		`{"id":5,"name":"s","max_players":9,"creator_id":1,"format":"swiss","rounds":3}`,
 		`{"id":6,"name":"d","max_players":9,"creator_id":1,"format":"double_elimination","options":{"grand_final":"single"}}`,
 		`{"id":7,"name":"r","max_players":9,"creator_id":1,"format":"round_robin","rounds":2,"options":{"rounds":1}}`,
-		`{"url":"http://127.0.0.1:1/in","events":["game_finished"],"tournaments":[1]}`, `{"url":"http://[::1"}`} {
-		for ep := range uint8(9) {
+		`{"url":"http://127.0.0.1:1/in","events":["game_finished"],"tournaments":[1]}`, `{"url":"http://[::1"}`,
+		`{"user_id":4,"name":"Ann","rating":1820.5,"meta":{"a":"b","n":1},"members":[41,42]}`,
+		`{"participants":[{"user_id":5},{"user_id":6,"name":"x\u0000"}]}`, `{"seeds":[3,4]}`, `{"a":3,"b":4}`,
+		`{"seeding":"manual","seeds":[4,3]}`, `{"name":null,"rating":null,"meta":{},"members":null}`} {
+		for ep := range uint8(10) {
 			f.Add(ep, s)
 		}
 	}
 	paths := []string{"/v1/tournaments", "/v1/tournaments/1/players", "/v1/tournaments/1/start",
-		"/v1/tournaments/1/games/1/result", "/v1/import", "/v1/tournaments/1", "/v1/tournaments/1/players/3", "/v1/tournaments/", "/v1/webhooks"}
+		"/v1/tournaments/1/games/1/result", "/v1/import", "/v1/tournaments/1", "/v1/tournaments/1/players/3", "/v1/tournaments/", "/v1/webhooks",
+		"/v1/tournaments/1/seeds/swap"}
 	f.Fuzz(func(t *testing.T, ep uint8, body string) {
 		path := paths[int(ep)%len(paths)]
 		method := "POST"
 		if int(ep) >= len(paths) {
-			method = []string{"GET", "DELETE", "PUT"}[int(ep)%3]
+			method = []string{"GET", "DELETE", "PUT", "PATCH"}[int(ep)%4]
 			path = strings.TrimSuffix(path, "/") + "/" + strings.Trim(body, "/?#% \x00")[:min(10, len(strings.Trim(body, "/?#% \x00")))]
 			if u, err := url.Parse(path); err != nil || pathpkg.Clean(u.Path) != strings.TrimSuffix(u.Path, "/") {
 				return // "//", "." and ".." get net/http's redirect to the clean path

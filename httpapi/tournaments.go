@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -32,12 +33,38 @@ type createBody struct {
 	StartsAt        *time.Time          `json:"starts_at"`
 	BestOf          int                 `json:"best_of"`
 	BestOfByRound   map[string]int      `json:"best_of_by_round"`
+	Participants    []entrantBody       `json:"participants"`
+}
+
+// entrantBody is one participant of a join: a user id and, optionally,
+// the participant's record.
+type entrantBody struct {
+	UserID  int64           `json:"user_id"`
+	Name    string          `json:"name"`
+	Rating  *float64        `json:"rating"`
+	Meta    json.RawMessage `json:"meta"`
+	Members []int64         `json:"members"`
+}
+
+func (e entrantBody) entrant() tournament.Entrant {
+	return tournament.Entrant{UserID: e.UserID, Name: e.Name, Rating: e.Rating, Meta: e.Meta, Members: e.Members}
+}
+
+func entrants(bs []entrantBody) []tournament.Entrant {
+	out := make([]tournament.Entrant, len(bs))
+	for i, b := range bs {
+		out[i] = b.entrant()
+	}
+	return out
 }
 
 func (b createBody) params() (tournament.CreateParams, error) {
 	p := tournament.CreateParams{ID: b.ID, Name: b.Name, MaxPlayers: b.MaxPlayers, CreatorID: b.CreatorID, TTLProfile: b.TTLProfile,
 		Format: b.Format, Options: tournament.Options{ThirdPlaceMatch: b.ThirdPlaceMatch, GrandFinal: b.GrandFinal, Rounds: b.Rounds},
 		CheckIn: b.CheckIn, StartsAt: b.StartsAt, BestOf: b.BestOf, BestOfByRound: b.BestOfByRound}
+	if b.Participants != nil {
+		p.Participants = entrants(b.Participants)
+	}
 	if b.Options != nil {
 		if p.Options != (tournament.Options{}) {
 			return p, tournament.Errorf(tournament.CodeInvalidArgument,
@@ -210,15 +237,131 @@ func (s *server) remove(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// joinBody is one participant (entrantBody's fields) or a list of them.
+type joinBody struct {
+	UserID       int64           `json:"user_id"`
+	Name         string          `json:"name"`
+	Rating       *float64        `json:"rating"`
+	Meta         json.RawMessage `json:"meta"`
+	Members      []int64         `json:"members"`
+	Participants []entrantBody   `json:"participants"`
+}
+
 func (s *server) addPlayer(w http.ResponseWriter, r *http.Request) {
 	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
+		b, err := decode[joinBody](w, r, false)
+		if err != nil {
+			return nil, err
+		}
+		if b.Participants == nil {
+			return s.h.AddParticipant(ctx, id, entrantBody{UserID: b.UserID, Name: b.Name, Rating: b.Rating, Meta: b.Meta,
+				Members: b.Members}.entrant())
+		}
+		if b.UserID != 0 || b.Name != "" || b.Rating != nil || b.Meta != nil || b.Members != nil {
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument,
+				"give one participant (user_id, name, ...) or a list of them (participants), not both")
+		}
+		return s.h.AddParticipants(ctx, id, entrants(b.Participants))
+	})
+}
+
+// patchPlayerBody is a change of a participant's record: each field given
+// replaces the stored one; null clears it (name: back to the default).
+type patchPlayerBody struct {
+	Name    json.RawMessage `json:"name"`
+	Rating  json.RawMessage `json:"rating"`
+	Meta    json.RawMessage `json:"meta"`
+	Members json.RawMessage `json:"members"`
+}
+
+func (b patchPlayerBody) command(user int64) (tournament.UpdateParticipant, error) {
+	cmd := tournament.UpdateParticipant{UserID: user}
+	isNull := func(v json.RawMessage) bool { return string(v) == "null" }
+	if b.Name == nil && b.Rating == nil && b.Meta == nil && b.Members == nil {
+		return cmd, tournament.Errorf(tournament.CodeInvalidArgument, "give at least one of name, rating, meta and members")
+	}
+	if b.Name != nil {
+		name := ""
+		if !isNull(b.Name) {
+			if err := json.Unmarshal(b.Name, &name); err != nil {
+				return cmd, tournament.Errorf(tournament.CodeInvalidArgument, "name must be a string or null, got %s", abbreviate(b.Name))
+			}
+		}
+		cmd.PlayerName = &name
+	}
+	if b.Rating != nil {
+		if isNull(b.Rating) {
+			cmd.ClearRating = true
+		} else {
+			var r float64
+			if err := json.Unmarshal(b.Rating, &r); err != nil {
+				return cmd, tournament.Errorf(tournament.CodeInvalidArgument, "rating must be a finite number or null, got %s",
+					abbreviate(b.Rating))
+			}
+			cmd.Rating = &r
+		}
+	}
+	if b.Meta != nil {
+		cmd.Meta = b.Meta
+		if isNull(b.Meta) {
+			cmd.Meta = json.RawMessage("{}")
+		}
+	}
+	if b.Members != nil {
+		cmd.SetMembers = true
+		if !isNull(b.Members) {
+			if err := json.Unmarshal(b.Members, &cmd.Members); err != nil {
+				return cmd, tournament.Errorf(tournament.CodeInvalidArgument, "members must be a list of user ids or null, got %s",
+					abbreviate(b.Members))
+			}
+		}
+	}
+	return cmd, nil
+}
+
+func (s *server) updatePlayer(w http.ResponseWriter, r *http.Request) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
+		user, err := pathID(r, "user_id")
+		if err != nil {
+			return nil, err
+		}
+		b, err := decode[patchPlayerBody](w, r, false)
+		if err != nil {
+			return nil, err
+		}
+		cmd, err := b.command(user)
+		if err != nil {
+			return nil, err
+		}
+		return s.h.UpdateParticipant(ctx, id, cmd)
+	})
+}
+
+func (s *server) setSeeds(w http.ResponseWriter, r *http.Request) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
 		b, err := decode[struct {
-			UserID int64 `json:"user_id"`
+			Seeds []int64 `json:"seeds"`
 		}](w, r, false)
 		if err != nil {
 			return nil, err
 		}
-		return s.h.AddPlayer(ctx, id, b.UserID)
+		if b.Seeds == nil {
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "seeds is required: the participants, best seed first ([] clears the order)")
+		}
+		return s.h.SetSeeds(ctx, id, b.Seeds)
+	})
+}
+
+func (s *server) swapSeeds(w http.ResponseWriter, r *http.Request) {
+	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
+		b, err := decode[struct {
+			A int64 `json:"a"`
+			B int64 `json:"b"`
+		}](w, r, false)
+		if err != nil {
+			return nil, err
+		}
+		return s.h.SwapSeeds(ctx, id, b.A, b.B)
 	})
 }
 
@@ -235,12 +378,20 @@ func (s *server) removePlayer(w http.ResponseWriter, r *http.Request) {
 func (s *server) start(w http.ResponseWriter, r *http.Request) {
 	s.mutation(w, r, http.StatusOK, func(ctx context.Context, id int64) (*tournament.Tournament, error) {
 		b, err := decode[struct {
-			Shuffle bool `json:"shuffle"`
+			Shuffle bool    `json:"shuffle"`
+			Seeding string  `json:"seeding"`
+			Seeds   []int64 `json:"seeds"`
 		}](w, r, true)
 		if err != nil {
 			return nil, err
 		}
-		return s.h.StartTournament(ctx, id, b.Shuffle)
+		switch {
+		case b.Seeds != nil && b.Seeding == "":
+			b.Seeding = tournament.SeedingManual
+		case b.Seeds != nil && b.Seeding != tournament.SeedingManual:
+			return nil, tournament.Errorf(tournament.CodeInvalidArgument, "seeds go with seeding \"manual\", not %q", b.Seeding)
+		}
+		return s.h.Start(ctx, id, tournament.Start{Shuffle: b.Shuffle, Seeding: b.Seeding, Seeds: b.Seeds})
 	})
 }
 
