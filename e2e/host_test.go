@@ -203,12 +203,21 @@ func TestCLIAgainstARunningServer(t *testing.T) {
 		return string(out)
 	}
 	run("create", "--id", "5", "--name", "CLI Cup", "--max-players", "4", "--creator", "1")
-	run("add-player", "5", "10")
-	run("add-player", "5", "11")
+	run("add-player", "5", "10", "--name", "Ann", "--rating", "1820")
+	run("add-player", "5", "11", "--members", "111,112", "--meta", `{"tag":"B"}`)
 	run("add-player", "5", "12")
 	run("remove-player", "5", "12")
-	out := run("start", "5")
-	if !strings.Contains(out, `"status": "active"`) {
+	out := run("update-player", "5", "11", "--name", "Team B")
+	if !strings.Contains(out, `"name": "Team B"`) || !strings.Contains(out, `"members": [`) {
+		t.Fatalf("update-player: %s", out)
+	}
+	run("seeds", "5", "11,10")
+	run("swap-seeds", "5", "10", "11")
+	out = run("start", "5", "--seeding", "manual")
+	if !strings.Contains(out, `"status": "active"`) || !strings.Contains(out, `"seeds": [
+    10,
+    11
+  ]`) {
 		t.Fatalf("start: %s", out)
 	}
 	out = run("result", "5", "1", "11", "10")

@@ -125,6 +125,73 @@ func (c *Client) AddPlayer(ctx context.Context, id, user int64) (*tournament.Tou
 	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players", id), map[string]int64{"user_id": user})
 }
 
+// AddParticipant registers a participant with its record.
+func (c *Client) AddParticipant(ctx context.Context, id int64, e tournament.Entrant) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players", id), e)
+}
+
+// AddParticipants registers several participants at once (all or none).
+func (c *Client) AddParticipants(ctx context.Context, id int64, es []tournament.Entrant) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/players", id), map[string]any{"participants": es})
+}
+
+// ParticipantPatch is a change of a participant's record: the fields set
+// replace the stored ones; ClearRating and a Meta of {} clear those.
+type ParticipantPatch struct {
+	Name        *string
+	Rating      *float64
+	ClearRating bool
+	Meta        json.RawMessage
+	Members     *[]int64
+}
+
+// UpdateParticipant changes a participant's record.
+func (c *Client) UpdateParticipant(ctx context.Context, id, user int64, p ParticipantPatch) (*tournament.Tournament, error) {
+	body := map[string]any{}
+	if p.Name != nil {
+		body["name"] = *p.Name
+	}
+	switch {
+	case p.ClearRating:
+		body["rating"] = nil
+	case p.Rating != nil:
+		body["rating"] = *p.Rating
+	}
+	if p.Meta != nil {
+		body["meta"] = p.Meta
+	}
+	if p.Members != nil {
+		body["members"] = *p.Members
+	}
+	return c.tournament(ctx, "PATCH", fmt.Sprintf("/v1/tournaments/%d/players/%d", id, user), body)
+}
+
+// SetSeeds sets the manual seed order before the start ([] clears it).
+func (c *Client) SetSeeds(ctx context.Context, id int64, seeds []int64) (*tournament.Tournament, error) {
+	if seeds == nil {
+		seeds = []int64{}
+	}
+	return c.tournament(ctx, "PUT", fmt.Sprintf("/v1/tournaments/%d/seeds", id), map[string][]int64{"seeds": seeds})
+}
+
+// SwapSeeds swaps two participants in the manual seed order.
+func (c *Client) SwapSeeds(ctx context.Context, id, a, b int64) (*tournament.Tournament, error) {
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/seeds/swap", id), map[string]int64{"a": a, "b": b})
+}
+
+// StartSeeded starts a tournament seeded by seeding (join, random, rating
+// or manual, with seeds).
+func (c *Client) StartSeeded(ctx context.Context, id int64, seeding string, seeds []int64) (*tournament.Tournament, error) {
+	body := map[string]any{}
+	if seeding != "" {
+		body["seeding"] = seeding
+	}
+	if seeds != nil {
+		body["seeds"] = seeds
+	}
+	return c.tournament(ctx, "POST", fmt.Sprintf("/v1/tournaments/%d/start", id), body)
+}
+
 // RemovePlayer removes a player.
 func (c *Client) RemovePlayer(ctx context.Context, id, user int64) (*tournament.Tournament, error) {
 	return c.tournament(ctx, "DELETE", fmt.Sprintf("/v1/tournaments/%d/players/%d", id, user), nil)

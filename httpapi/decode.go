@@ -107,7 +107,7 @@ func bodyError(err error, timeout time.Duration) error {
 // object of body (at any depth). encoding/json would keep the last one
 // silently. Malformed JSON is left to the decoder to report.
 func duplicateKey(body []byte) (key string, dup bool) {
-	walkKeys(body, func(k string, seen bool) bool {
+	walkKeys(body, func(k string, seen, _ bool) bool {
 		key, dup = k, seen
 		return !seen
 	})
@@ -115,10 +115,11 @@ func duplicateKey(body []byte) (key string, dup bool) {
 }
 
 // caseMismatch reports the first key of body that is one of names (lower
-// case -> the exact name) only when case is ignored.
+// case -> the exact name) only when case is ignored. A participant's meta
+// is the caller's own: its keys are not the API's field names.
 func caseMismatch(body []byte, names map[string]string) (key, want string, bad bool) {
-	walkKeys(body, func(k string, _ bool) bool {
-		if exact, ok := names[strings.ToLower(k)]; ok && exact != k {
+	walkKeys(body, func(k string, _, free bool) bool {
+		if exact, ok := names[strings.ToLower(k)]; ok && exact != k && !free {
 			key, want, bad = k, exact, true
 		}
 		return !bad
@@ -169,15 +170,22 @@ func fieldNames(t reflect.Type) map[string]string {
 	return m
 }
 
-// walkKeys calls visit with every object key of body (at any depth) and
-// whether it appeared before in the same object, until visit returns
-// false.
-func walkKeys(body []byte, visit func(key string, seen bool) bool) {
+// walkKeys calls visit with every object key of body (at any depth),
+// whether it appeared before in the same object, and whether it is inside
+// a "meta" object (free-form keys), until visit returns false.
+func walkKeys(body []byte, visit func(key string, seen, free bool) bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	type frame struct {
 		keys   map[string]bool
 		object bool
-		expect bool // an object expects a key next
+		expect bool   // an object expects a key next
+		last   string // an object's key whose value comes next
+		free   bool   // inside a meta object
+	}
+	// free is whether a value opened now is inside a meta object.
+	free := func(stack []frame) bool {
+		n := len(stack)
+		return n > 0 && (stack[n-1].free || (stack[n-1].object && stack[n-1].last == "meta"))
 	}
 	var stack []frame
 	for {
@@ -188,21 +196,21 @@ func walkKeys(body []byte, visit func(key string, seen bool) bool) {
 		if d, ok := tok.(json.Delim); ok {
 			switch d {
 			case '{':
-				stack = append(stack, frame{keys: map[string]bool{}, object: true, expect: true})
+				stack = append(stack, frame{keys: map[string]bool{}, object: true, expect: true, free: free(stack)})
 				continue
 			case '[':
-				stack = append(stack, frame{})
+				stack = append(stack, frame{free: free(stack)})
 				continue
 			default:
 				stack = stack[:len(stack)-1]
 			}
 		} else if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expect {
 			key, _ := tok.(string)
-			if !visit(key, stack[n-1].keys[key]) {
+			if !visit(key, stack[n-1].keys[key], stack[n-1].free) {
 				return
 			}
 			stack[n-1].keys[key] = true
-			stack[n-1].expect = false
+			stack[n-1].expect, stack[n-1].last = false, key
 			continue
 		}
 		// A value ended: the enclosing object expects a key again.

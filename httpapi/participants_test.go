@@ -29,7 +29,7 @@ func TestParticipantsAndSeedingOverHTTP(t *testing.T) {
 	tournamentOf(t, send(t, srv, "POST", "/v1/tournaments/1/players",
 		`{"user_id":13,"name":"Team C","rating":2100,"meta":{"tag":"C","seed_hint":1},"members":[131,132]}`))
 	tournamentOf(t, send(t, srv, "POST", "/v1/tournaments/1/players",
-		`{"participants":[{"user_id":14,"rating":1500},{"user_id":15,"name":"Eve"}]}`))
+		`{"participants":[{"user_id":14,"rating":1500},{"user_id":15,"name":"Eve","meta":{"Name":"free-form","ID":7}}]}`))
 	tr := tournamentOf(t, send(t, srv, "PATCH", "/v1/tournaments/1/players/12", `{"name":"Bob","rating":1900}`))
 	if tr.DisplayName(12) != "Bob" {
 		t.Fatalf("after PATCH: %q", tr.DisplayName(12))
@@ -90,6 +90,8 @@ func TestBadParticipantInputIsA400NamingTheField(t *testing.T) {
 		{"POST", "/v1/tournaments/1/players", `{"participants":[{"user_id":8},{"user_id":9,"name":""},{"user_id":10,"rating":null,"meta":[1]}]}`,
 			"participants[2]: meta must be a JSON object"},
 		{"POST", "/v1/tournaments/1/players", `{"participants":[{"user_id":8,"nick":"x"}]}`, "nick"},
+		{"POST", "/v1/tournaments/1/players", `{"user_id":8,"meta":{"a":1,"a":2}}`, `field \"a\" appears twice`},
+		{"POST", "/v1/tournaments/1/players", `{"User_ID":8}`, "field names are lower case"},
 		{"PATCH", "/v1/tournaments/1/players/6", `{}`, "give at least one of name, rating, meta and members"},
 		{"PATCH", "/v1/tournaments/1/players/6", `{"rating":"x"}`, "rating must be a finite number or null"},
 		{"PATCH", "/v1/tournaments/1/players/6", `{"members":[51]}`, "user 51 is already in the lineup of participant 5"},

@@ -19,52 +19,27 @@ import (
 // top level (third_place_match, grand_final, rounds) or as the object
 // "options" that a tournament's JSON shows; not both.
 type createBody struct {
-	ID              int64               `json:"id"`
-	Name            string              `json:"name"`
-	MaxPlayers      int                 `json:"max_players"`
-	CreatorID       int64               `json:"creator_id"`
-	TTLProfile      string              `json:"ttl_profile"`
-	Format          tournament.Format   `json:"format"`
-	ThirdPlaceMatch bool                `json:"third_place_match"`
-	GrandFinal      string              `json:"grand_final"`
-	Rounds          int                 `json:"rounds"`
-	Options         *tournament.Options `json:"options"`
-	CheckIn         string              `json:"check_in"`
-	StartsAt        *time.Time          `json:"starts_at"`
-	BestOf          int                 `json:"best_of"`
-	BestOfByRound   map[string]int      `json:"best_of_by_round"`
-	Participants    []entrantBody       `json:"participants"`
-}
-
-// entrantBody is one participant of a join: a user id and, optionally,
-// the participant's record.
-type entrantBody struct {
-	UserID  int64           `json:"user_id"`
-	Name    string          `json:"name"`
-	Rating  *float64        `json:"rating"`
-	Meta    json.RawMessage `json:"meta"`
-	Members []int64         `json:"members"`
-}
-
-func (e entrantBody) entrant() tournament.Entrant {
-	return tournament.Entrant{UserID: e.UserID, Name: e.Name, Rating: e.Rating, Meta: e.Meta, Members: e.Members}
-}
-
-func entrants(bs []entrantBody) []tournament.Entrant {
-	out := make([]tournament.Entrant, len(bs))
-	for i, b := range bs {
-		out[i] = b.entrant()
-	}
-	return out
+	ID              int64                `json:"id"`
+	Name            string               `json:"name"`
+	MaxPlayers      int                  `json:"max_players"`
+	CreatorID       int64                `json:"creator_id"`
+	TTLProfile      string               `json:"ttl_profile"`
+	Format          tournament.Format    `json:"format"`
+	ThirdPlaceMatch bool                 `json:"third_place_match"`
+	GrandFinal      string               `json:"grand_final"`
+	Rounds          int                  `json:"rounds"`
+	Options         *tournament.Options  `json:"options"`
+	CheckIn         string               `json:"check_in"`
+	StartsAt        *time.Time           `json:"starts_at"`
+	BestOf          int                  `json:"best_of"`
+	BestOfByRound   map[string]int       `json:"best_of_by_round"`
+	Participants    []tournament.Entrant `json:"participants"`
 }
 
 func (b createBody) params() (tournament.CreateParams, error) {
 	p := tournament.CreateParams{ID: b.ID, Name: b.Name, MaxPlayers: b.MaxPlayers, CreatorID: b.CreatorID, TTLProfile: b.TTLProfile,
 		Format: b.Format, Options: tournament.Options{ThirdPlaceMatch: b.ThirdPlaceMatch, GrandFinal: b.GrandFinal, Rounds: b.Rounds},
-		CheckIn: b.CheckIn, StartsAt: b.StartsAt, BestOf: b.BestOf, BestOfByRound: b.BestOfByRound}
-	if b.Participants != nil {
-		p.Participants = entrants(b.Participants)
-	}
+		CheckIn: b.CheckIn, StartsAt: b.StartsAt, BestOf: b.BestOf, BestOfByRound: b.BestOfByRound, Participants: b.Participants}
 	if b.Options != nil {
 		if p.Options != (tournament.Options{}) {
 			return p, tournament.Errorf(tournament.CodeInvalidArgument,
@@ -237,14 +212,10 @@ func (s *server) remove(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// joinBody is one participant (entrantBody's fields) or a list of them.
+// joinBody is one participant (user_id and its record) or a list of them.
 type joinBody struct {
-	UserID       int64           `json:"user_id"`
-	Name         string          `json:"name"`
-	Rating       *float64        `json:"rating"`
-	Meta         json.RawMessage `json:"meta"`
-	Members      []int64         `json:"members"`
-	Participants []entrantBody   `json:"participants"`
+	tournament.Entrant
+	Participants []tournament.Entrant `json:"participants"`
 }
 
 func (s *server) addPlayer(w http.ResponseWriter, r *http.Request) {
@@ -254,14 +225,13 @@ func (s *server) addPlayer(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		if b.Participants == nil {
-			return s.h.AddParticipant(ctx, id, entrantBody{UserID: b.UserID, Name: b.Name, Rating: b.Rating, Meta: b.Meta,
-				Members: b.Members}.entrant())
+			return s.h.AddParticipant(ctx, id, b.Entrant)
 		}
-		if b.UserID != 0 || b.Name != "" || b.Rating != nil || b.Meta != nil || b.Members != nil {
+		if e := b.Entrant; e.UserID != 0 || e.Name != "" || e.Rating != nil || e.Meta != nil || e.Members != nil {
 			return nil, tournament.Errorf(tournament.CodeInvalidArgument,
 				"give one participant (user_id, name, ...) or a list of them (participants), not both")
 		}
-		return s.h.AddParticipants(ctx, id, entrants(b.Participants))
+		return s.h.AddParticipants(ctx, id, b.Participants)
 	})
 }
 

@@ -29,18 +29,10 @@ type commandJSON struct {
 	Meta        json.RawMessage `json:"meta,omitempty"`
 	Members     []int64         `json:"members,omitempty"`
 	SetMembers  bool            `json:"set_members,omitempty"`
-	Entrants    []entrantJSON   `json:"entrants,omitempty"`
+	Entrants    []Entrant       `json:"entrants,omitempty"`
 	Seeding     string          `json:"seeding,omitempty"`
 	A           int64           `json:"a,omitempty"`
 	B           int64           `json:"b,omitempty"`
-}
-
-type entrantJSON struct {
-	UserID  int64           `json:"user_id"`
-	Name    string          `json:"name,omitempty"`
-	Rating  *float64        `json:"rating,omitempty"`
-	Meta    json.RawMessage `json:"meta,omitempty"`
-	Members []int64         `json:"members,omitempty"`
 }
 
 func optString(s string) *string {
@@ -57,9 +49,7 @@ func MarshalCommand(cmd Command) ([]byte, error) {
 	case AddPlayer:
 		j.UserID, j.Name, j.Rating, j.Meta, j.Members = c.UserID, optString(c.PlayerName), c.Rating, c.Meta, c.Members
 	case AddPlayers:
-		for _, e := range c.Entrants {
-			j.Entrants = append(j.Entrants, entrantJSON(e))
-		}
+		j.Entrants = c.Entrants
 	case UpdateParticipant:
 		j.UserID, j.Name, j.Rating, j.ClearRating, j.Meta = c.UserID, c.PlayerName, c.Rating, c.ClearRating, c.Meta
 		j.Members, j.SetMembers = c.Members, c.SetMembers
@@ -108,11 +98,7 @@ func UnmarshalCommand(b []byte) (Command, error) {
 		}
 		return cmd, nil
 	case AddPlayers{}.Name():
-		cmd := AddPlayers{}
-		for _, e := range j.Entrants {
-			cmd.Entrants = append(cmd.Entrants, Entrant(e))
-		}
-		return cmd, nil
+		return AddPlayers{Entrants: j.Entrants}, nil
 	case UpdateParticipant{}.Name():
 		return UpdateParticipant{UserID: j.UserID, PlayerName: j.Name, Rating: j.Rating, ClearRating: j.ClearRating, Meta: j.Meta,
 			Members: j.Members, SetMembers: j.SetMembers}, nil

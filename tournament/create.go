@@ -39,7 +39,7 @@ type CreateParams struct {
 	BestOf        int            `json:"best_of,omitempty"`
 	BestOfByRound map[string]int `json:"best_of_by_round,omitempty"`
 	// Participants join with the creation (all or none; see AddPlayers).
-	Participants []Entrant `json:"-"`
+	Participants []Entrant `json:"participants,omitempty"`
 }
 
 // MaxID is the largest id tourney accepts (tournament, player, creator):

@@ -158,11 +158,11 @@ func (t *Tournament) normaliseParticipants() {
 // Entrant is who joins: a user id and the participant's record (all
 // optional; see Participant).
 type Entrant struct {
-	UserID  int64
-	Name    string
-	Rating  *float64
-	Meta    json.RawMessage
-	Members []int64
+	UserID  int64           `json:"user_id"`
+	Name    string          `json:"name,omitempty"`
+	Rating  *float64        `json:"rating,omitempty"`
+	Meta    json.RawMessage `json:"meta,omitempty"`
+	Members []int64         `json:"members,omitempty"`
 }
 
 // record validates e's fields (field names the JSON field for messages)

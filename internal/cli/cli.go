@@ -34,9 +34,14 @@ Usage:
   host standings ID                  placements (final, or as things stand)
   host list
   host player USER                   the live tournaments USER is in
-  host add-player ID USER
+  host add-player ID USER [--name S] [--rating N] [--meta JSON] [--members U,U]
+                                     register a participant (a team: --members, its lineup)
+  host update-player ID USER [--name S] [--rating N | --clear-rating] [--meta JSON] [--members U,U]
+                                     change a participant's record (members: before the start)
   host remove-player ID USER
-  host start ID [--shuffle]
+  host seeds ID U,U,...              set the manual seed order, best first ("" clears it)
+  host swap-seeds ID A B             swap two participants in the manual seed order
+  host start ID [--seeding join|random|rating|manual] [--seeds U,U,...] [--shuffle]
   host result ID GAME WINNER [LOSER] [--scores 11-7,9-11,11-5]
   host correct ID GAME [WINNER] [--forfeit] [--scores 11-7,..] [--dry-run] [--expected-version N]
                                      change a decided game's winner (the games after it follow)
@@ -190,6 +195,66 @@ func pair(second string, call func(*httpapi.Client, context.Context, int64, int6
 	}}
 }
 
+// recordFlags are a participant's record as flags.
+func recordFlags(in *input) {
+	in.vals = map[string]any{
+		"name":    in.fs.String("name", "", "the participant's display name"),
+		"rating":  in.fs.String("rating", "", "a rating, for seeding by rating"),
+		"meta":    in.fs.String("meta", "", `custom fields, a flat JSON object: {"country":"FR"}`),
+		"members": in.fs.String("members", "", "a team's lineup: user ids, comma-separated"),
+	}
+}
+
+// patch reads the record flags given (those not given stay nil).
+func (in *input) patch() (httpapi.ParticipantPatch, error) {
+	var p httpapi.ParticipantPatch
+	given := map[string]bool{}
+	in.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["name"] {
+		p.Name = in.vals["name"].(*string)
+	}
+	if given["rating"] {
+		r, err := strconv.ParseFloat(*in.vals["rating"].(*string), 64)
+		if err != nil {
+			return p, fmt.Errorf("%w: --rating must be a number, got %q", errUsage, *in.vals["rating"].(*string))
+		}
+		p.Rating = &r
+	}
+	if given["meta"] {
+		p.Meta = json.RawMessage(*in.vals["meta"].(*string))
+		if !json.Valid(p.Meta) {
+			return p, fmt.Errorf("%w: --meta must be a JSON object, got %q", errUsage, p.Meta)
+		}
+	}
+	if given["members"] {
+		ms, err := idList("--members", *in.vals["members"].(*string))
+		if err != nil {
+			return p, err
+		}
+		if ms == nil {
+			ms = []int64{}
+		}
+		p.Members = &ms
+	}
+	return p, nil
+}
+
+// idList parses comma-separated ids ("" = none).
+func idList(what, s string) ([]int64, error) {
+	var out []int64
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s wants user ids, comma-separated, got %q", errUsage, what, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 var clientCommands = map[string]clientCommand{
 	"create": {flags: func(in *input) {
 		in.vals = map[string]any{
@@ -268,16 +333,80 @@ var clientCommands = map[string]clientCommand{
 		l, err := c.List(ctx)
 		return map[string]any{"tournaments": l}, err
 	}},
-	"add-player":    pair("USER", (*httpapi.Client).AddPlayer),
+	"add-player": {nargs: 2, flags: recordFlags, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "USER")
+		if err != nil {
+			return nil, err
+		}
+		p, err := in.patch()
+		if err != nil {
+			return nil, err
+		}
+		e := tournament.Entrant{UserID: a[1], Rating: p.Rating, Meta: p.Meta}
+		if p.Name != nil {
+			e.Name = *p.Name
+		}
+		if p.Members != nil {
+			e.Members = *p.Members
+		}
+		return c.AddParticipant(ctx, a[0], e)
+	}},
+	"update-player": {nargs: 2, flags: func(in *input) {
+		recordFlags(in)
+		in.vals["clear-rating"] = in.fs.Bool("clear-rating", false, "remove the rating")
+	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "USER")
+		if err != nil {
+			return nil, err
+		}
+		p, err := in.patch()
+		if err != nil {
+			return nil, err
+		}
+		p.ClearRating = *in.vals["clear-rating"].(*bool)
+		return c.UpdateParticipant(ctx, a[0], a[1], p)
+	}},
+	"seeds": {nargs: 2, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		id, err := in.int(0, "ID")
+		if err != nil {
+			return nil, err
+		}
+		seeds, err := idList("seeds", in.args[1])
+		if err != nil {
+			return nil, err
+		}
+		return c.SetSeeds(ctx, id, seeds)
+	}},
+	"swap-seeds": {nargs: 3, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
+		a, err := ints(in, "ID", "A", "B")
+		if err != nil {
+			return nil, err
+		}
+		return c.SwapSeeds(ctx, a[0], a[1], a[2])
+	}},
 	"remove-player": pair("USER", (*httpapi.Client).RemovePlayer),
 	"start": {nargs: 1, flags: func(in *input) {
-		in.vals = map[string]any{"shuffle": in.fs.Bool("shuffle", false, "draw a random seed order")}
+		in.vals = map[string]any{"shuffle": in.fs.Bool("shuffle", false, "draw a random seed order (--seeding random)"),
+			"seeding": in.fs.String("seeding", "", "join (default), random, rating or manual"),
+			"seeds":   in.fs.String("seeds", "", "the manual seed order, best first: U,U,..."),
+		}
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
 		a, err := ints(in, "ID")
 		if err != nil {
 			return nil, err
 		}
-		return c.Start(ctx, a[0], *in.vals["shuffle"].(*bool))
+		seeding := *in.vals["seeding"].(*string)
+		if *in.vals["shuffle"].(*bool) {
+			if seeding != "" && seeding != tournament.SeedingRandom {
+				return nil, fmt.Errorf("%w: --shuffle is --seeding random, not %s", errUsage, seeding)
+			}
+			seeding = tournament.SeedingRandom
+		}
+		seeds, err := idList("--seeds", *in.vals["seeds"].(*string))
+		if err != nil {
+			return nil, err
+		}
+		return c.StartSeeded(ctx, a[0], seeding, seeds)
 	}},
 	"result": {nargs: 3, optional: true, flags: func(in *input) {
 		in.vals = map[string]any{"scores": in.fs.String("scores", "", "the series' scores, player_1's first: 11-7,9-11,11-5")}
@@ -340,16 +469,11 @@ var clientCommands = map[string]clientCommand{
 				p.Events = append(p.Events, tournament.EventType(e))
 			}
 		}
-		for id := range strings.SplitSeq(*in.vals["tournaments"].(*string), ",") {
-			if id = strings.TrimSpace(id); id == "" {
-				continue
-			}
-			n, err := strconv.ParseInt(id, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("%w: --tournaments wants ids, got %q", errUsage, id)
-			}
-			p.Tournaments = append(p.Tournaments, n)
+		ts, err := idList("--tournaments", *in.vals["tournaments"].(*string))
+		if err != nil {
+			return nil, err
 		}
+		p.Tournaments = ts
 		return c.CreateWebhook(ctx, p)
 	}},
 	"webhooks": {run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
