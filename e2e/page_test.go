@@ -70,8 +70,14 @@ func TestBracketPageInABrowser(t *testing.T) {
 	if _, err := c.Create(bg, tournament.CreateParams{ID: 16, Name: "Friday Night Pong", MaxPlayers: 16, CreatorID: 1}); err != nil {
 		t.Fatal(err)
 	}
+	names := []string{"Ada", "Grace", "Linus", "Barbara", "Ken", "Dennis", "Margaret", "Edsger", "Frances", "Donald",
+		"Radia", "Niklaus", "Shafi", "Leslie", "Joan", "Tim"}
 	for u := int64(1); u <= 16; u++ {
-		if _, err := c.AddPlayer(bg, 16, 100+u); err != nil {
+		e := tournament.Entrant{UserID: 100 + u, Name: names[u-1]}
+		if u == 3 {
+			e.Name, e.Members = "Team Linus", []int64{301, 302}
+		}
+		if _, err := c.AddParticipant(bg, 16, e); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -101,8 +107,12 @@ func TestBracketPageInABrowser(t *testing.T) {
 	wait("the bracket", `.game[data-game="11"]`)
 	wait("the live marker", `#live:not(.off)`)
 	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#brackets")))
-	if !strings.Contains(text, "Round 1") || !strings.Contains(text, "Round 2") || !strings.Contains(text, "game 9") {
-		t.Fatalf("the page shows:\n%s", text)
+	if !strings.Contains(text, "Round 1") || !strings.Contains(text, "Round 2") || !strings.Contains(text, "game 9") ||
+		!strings.Contains(text, "Ada") || !strings.Contains(text, "Team Linus") || strings.Contains(text, "101") {
+		t.Fatalf("the page shows (want names, not ids):\n%s", text)
+	}
+	if title, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(".team"), "title")); title.Value != "Lineup: 301, 302" {
+		t.Fatalf("a team's lineup on hover: %q", title.Value)
 	}
 	// A result through the API appears without a reload, within a second.
 	g := tr.ActiveGames()[0]

@@ -50,6 +50,17 @@ func (t *Tournament) DisplayName(id int64) string {
 	return DefaultName(id)
 }
 
+// names maps the participants that gave a name to it.
+func (t *Tournament) names() map[int64]string {
+	m := make(map[int64]string, len(t.Participants))
+	for _, p := range t.Participants {
+		if p.Name != "" {
+			m[p.ID] = p.Name
+		}
+	}
+	return m
+}
+
 // DefaultName is the name of a participant that gave none.
 func DefaultName(id int64) string { return "Player " + strconv.FormatInt(id, 10) }
 

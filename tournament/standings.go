@@ -9,7 +9,9 @@ import (
 type Standing struct {
 	Place    int   `json:"place"`
 	PlayerID int64 `json:"player_id"`
-	Seed     int   `json:"seed"`
+	// Name is the participant's display name.
+	Name string `json:"name"`
+	Seed int    `json:"seed"`
 	Wins     int   `json:"wins"`
 	Losses   int   `json:"losses"`
 	Byes     int   `json:"byes"`
@@ -80,8 +82,13 @@ func (t *Tournament) Standings() Standings {
 		order = t.Players
 	}
 	stats := make(map[int64]*playerStats, len(order))
+	names := t.names()
 	for i, p := range order {
-		stats[p] = &playerStats{s: Standing{PlayerID: p, Seed: i + 1}}
+		name := names[p]
+		if name == "" {
+			name = DefaultName(p)
+		}
+		stats[p] = &playerStats{s: Standing{PlayerID: p, Name: name, Seed: i + 1}}
 	}
 	for ri := range t.Rounds {
 		r := &t.Rounds[ri]

@@ -516,7 +516,7 @@ func RenderStandings(st tournament.Standings) string {
 	}
 	fmt.Fprintf(&b, "%s (%s)\n", what, st.Format)
 	for _, s := range st.Standings {
-		fmt.Fprintf(&b, "  %3d. %6d  %d-%d", s.Place, s.PlayerID, s.Wins, s.Losses)
+		fmt.Fprintf(&b, "  %3d. %-16s %d-%d", s.Place, clipName(s.Name, 16), s.Wins, s.Losses)
 		if s.Byes > 0 {
 			fmt.Fprintf(&b, " (%d bye)", s.Byes)
 		}
@@ -531,9 +531,19 @@ func RenderStandings(st tournament.Standings) string {
 	return b.String()
 }
 
-// RenderBracket draws a tournament round by round as text.
+// clipName fits a name in n characters.
+func clipName(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// RenderBracket draws a tournament round by round as text, participants by
+// name.
 func RenderBracket(t *tournament.Tournament) string {
 	var b strings.Builder
+	name := func(id int64) string { return clipName(t.DisplayName(id), 16) }
 	fmt.Fprintf(&b, "%s (#%d): %s, %d players, version %d\n", t.Name, t.ID, t.Status, len(t.Players), t.Version)
 	for _, r := range t.Rounds {
 		if r.Bracket != "" {
@@ -544,19 +554,19 @@ func RenderBracket(t *tournament.Tournament) string {
 		for _, g := range r.Games {
 			outcome := "playing"
 			if g.WinnerID != nil {
-				outcome = fmt.Sprintf("winner %d", *g.WinnerID)
+				outcome = "winner " + name(*g.WinnerID)
 				if g.Status == tournament.GameTimedOut {
 					outcome += " (timed out)"
 				}
 			}
-			fmt.Fprintf(&b, "    game %-3d %6d vs %-6d  %s\n", g.GameID, g.Player1, g.Player2, outcome)
+			fmt.Fprintf(&b, "    game %-3d %16s vs %-16s  %s\n", g.GameID, name(g.Player1), name(g.Player2), outcome)
 		}
 		for _, p := range r.Byes {
-			fmt.Fprintf(&b, "    bye      %6d\n", p)
+			fmt.Fprintf(&b, "    bye      %16s\n", name(p))
 		}
 	}
 	if t.WinnerID != nil {
-		fmt.Fprintf(&b, "  Champion: %d\n", *t.WinnerID)
+		fmt.Fprintf(&b, "  Champion: %s\n", t.DisplayName(*t.WinnerID))
 	}
 	return b.String()
 }

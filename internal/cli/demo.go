@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"strings"
 
 	"github.com/tourney/tourney/httpapi"
 	"github.com/tourney/tourney/shared/config"
@@ -90,22 +91,43 @@ func playDemo(ctx context.Context, c *httpapi.Client, players int, format tourna
 		return nil, err
 	}
 	fmt.Fprintf(out, "created tournament %d (%s) for %d players\n", t.ID, t.Format, players)
-	for i := range players {
-		if t, err = c.AddPlayer(ctx, t.ID, int64(101+i)); err != nil {
-			return nil, err
-		}
+	// Everybody joins in one call, with a name and a rating.
+	es := make([]tournament.Entrant, players)
+	for i := range es {
+		rating := float64(1200 + rand.IntN(800))
+		es[i] = tournament.Entrant{UserID: int64(101 + i), Name: demoName(i), Rating: &rating}
 	}
-	if t, err = c.Start(ctx, t.ID, shuffle); err != nil {
+	if t, err = c.AddParticipants(ctx, t.ID, es); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "started: seeds %v\n", t.Seeds)
+	seeding := tournament.SeedingRating
+	if shuffle {
+		seeding = tournament.SeedingRandom
+	}
+	if t, err = c.StartSeeded(ctx, t.ID, seeding, nil); err != nil {
+		return nil, err
+	}
+	name := func(id int64) string { return t.DisplayName(id) }
+	var seeds []string
+	for i, p := range t.Seeds {
+		if i == 8 {
+			seeds = append(seeds, fmt.Sprintf("... (%d more)", len(t.Seeds)-8))
+			break
+		}
+		seeds = append(seeds, fmt.Sprintf("%d. %s", i+1, name(p)))
+	}
+	fmt.Fprintf(out, "started, seeded by %s: %s\n", seeding, strings.Join(seeds, ", "))
 	shown := 0
 	for t.Status == tournament.StatusActive {
 		for ; shown < len(t.Rounds); shown++ {
 			r := t.Rounds[shown]
 			fmt.Fprintf(out, "round %d (%s): %d games", r.Round, r.Bracket, len(r.Games))
 			if len(r.Byes) > 0 {
-				fmt.Fprintf(out, ", byes for %v", r.Byes)
+				byes := make([]string, len(r.Byes))
+				for i, p := range r.Byes {
+					byes[i] = name(p)
+				}
+				fmt.Fprintf(out, ", byes for %s", strings.Join(byes, ", "))
 			}
 			fmt.Fprintln(out)
 		}
@@ -115,8 +137,19 @@ func playDemo(ctx context.Context, c *httpapi.Client, players int, format tourna
 		if t, err = c.Result(ctx, t.ID, g.GameID, w, loser); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(out, "  game %d: %d %d - %d %d, %d wins\n", g.GameID, g.Player1, a, b, g.Player2, w)
+		fmt.Fprintf(out, "  game %d: %s %d - %d %s, %s wins\n", g.GameID, name(g.Player1), a, b, name(g.Player2), name(w))
 	}
-	fmt.Fprintf(out, "champion: %d after %d games\n", *t.WinnerID, t.GameCount())
+	fmt.Fprintf(out, "champion: %s (%d) after %d games\n", name(*t.WinnerID), *t.WinnerID, t.GameCount())
 	return t, nil
+}
+
+// demoNames are the demo's players' names (beyond 16, numbered: "Ada 2").
+var demoNames = []string{"Ada", "Grace", "Linus", "Barbara", "Ken", "Dennis", "Margaret", "Edsger", "Frances", "Donald",
+	"Radia", "Niklaus", "Shafi", "Leslie", "Joan", "Tim"}
+
+func demoName(i int) string {
+	if i < len(demoNames) {
+		return demoNames[i]
+	}
+	return fmt.Sprintf("%s %d", demoNames[i%len(demoNames)], i/len(demoNames)+1)
 }
