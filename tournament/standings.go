@@ -10,11 +10,11 @@ type Standing struct {
 	Place    int   `json:"place"`
 	PlayerID int64 `json:"player_id"`
 	// Name is the participant's display name.
-	Name string `json:"name"`
-	Seed int    `json:"seed"`
-	Wins     int   `json:"wins"`
-	Losses   int   `json:"losses"`
-	Byes     int   `json:"byes"`
+	Name   string `json:"name"`
+	Seed   int    `json:"seed"`
+	Wins   int    `json:"wins"`
+	Losses int    `json:"losses"`
+	Byes   int    `json:"byes"`
 	// Points (round robin: a win is 1; Swiss: a win or a bye is 1).
 	Points int `json:"points"`
 	// Eliminated: the player can no longer win the tournament
