@@ -34,21 +34,22 @@ import (
 
 // Figures is what a run measured; BENCH_JSON gets it as JSON.
 type Figures struct {
-	When           time.Time          `json:"when"`
-	Samples        int                `json:"samples_per_op"`
-	Raw            map[string]Latency `json:"raw"`
-	Ops            []OpFigure         `json:"ops"`
-	Throughput     []Throughput       `json:"throughput"`
-	Failover       map[string]any     `json:"failover,omitempty"`
-	Failback       map[string]any     `json:"failback_under_load,omitempty"`
-	Sizes          []SizeFigure       `json:"sizes,omitempty"`
-	Swiss          []SwissFigure      `json:"swiss_pairing,omitempty"`
-	Subscribers    *SubscriberFigures `json:"subscribers,omitempty"`
-	PluginHop      *Latency           `json:"plugin_hop_floor,omitempty"`
-	PluginHopNoTLS *Latency           `json:"plugin_hop_floor_without_tls,omitempty"`
-	PluginHopUnary *Latency           `json:"plugin_hop_floor_unary,omitempty"`
-	ReadCache      *ReadCacheFigures  `json:"read_cache,omitempty"`
-	Environment    map[string]string  `json:"environment"`
+	When           time.Time           `json:"when"`
+	Samples        int                 `json:"samples_per_op"`
+	Raw            map[string]Latency  `json:"raw"`
+	Ops            []OpFigure          `json:"ops"`
+	Throughput     []Throughput        `json:"throughput"`
+	Failover       map[string]any      `json:"failover,omitempty"`
+	Failback       map[string]any      `json:"failback_under_load,omitempty"`
+	Sizes          []SizeFigure        `json:"sizes,omitempty"`
+	Participants   *ParticipantFigures `json:"participants,omitempty"`
+	Swiss          []SwissFigure       `json:"swiss_pairing,omitempty"`
+	Subscribers    *SubscriberFigures  `json:"subscribers,omitempty"`
+	PluginHop      *Latency            `json:"plugin_hop_floor,omitempty"`
+	PluginHopNoTLS *Latency            `json:"plugin_hop_floor_without_tls,omitempty"`
+	PluginHopUnary *Latency            `json:"plugin_hop_floor_unary,omitempty"`
+	ReadCache      *ReadCacheFigures   `json:"read_cache,omitempty"`
+	Environment    map[string]string   `json:"environment"`
 }
 
 // Latency is a distribution summary in microseconds.
@@ -189,7 +190,7 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: ops, failback, sizes, swiss, subscribers, readcache or hop")
+	only := flag.String("only", "", "run one part only: ops, failback, sizes, participants, swiss, subscribers, readcache or hop")
 	subs := flag.Int("subscribers", 1000, "WebSocket subscribers on one tournament")
 	unary := flag.Bool("unary", false, "with -only sizes or swiss: plugin calls as unary gRPC calls (TOURNEY_PLUGIN_STREAMS=off)")
 	flag.Parse()
@@ -229,16 +230,20 @@ func main() {
 		print(f)
 		return
 	}
-	if *only == "sizes" {
+	raw := goredis.NewClient(&goredis.Options{Addr: r.Addr(), DB: 1})
+	counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
+	if *only == "sizes" || *only == "participants" {
 		c, stop := open(dir, "redis", goSurface, r)
-
-		f := Figures{When: time.Now().UTC(), Sizes: sizes(c, []int{8, 64, 256, 1024})}
+		f := Figures{When: time.Now().UTC()}
+		if *only == "sizes" {
+			f.Sizes = sizes(c, []int{8, 64, 256, 1024})
+		}
+		p := participantCost(c, counter, 1024, 300)
+		f.Participants = &p
 		stop()
 		print(f)
 		return
 	}
-	raw := goredis.NewClient(&goredis.Options{Addr: r.Addr(), DB: 1})
-	counter := redisCounter{goredis.NewClient(&goredis.Options{Addr: r.Addr()})}
 	if *only == "ops" {
 		// The Redis plugin through the Go API only, next to the raw round
 		// trip and the hop: the figures a change to the call path moves.
@@ -276,6 +281,8 @@ func main() {
 			c, stop := open(dir, backend, surface, r)
 			if backend == "redis" && surface == "go" {
 				f.Sizes = sizes(c, []int{8, 64, 256, 1024})
+				p := participantCost(c, counter, 1024, 300)
+				f.Participants = &p
 				f.Swiss = swissPairing(c, []int{256, 1024})
 			}
 			f.measureSurface(c, backend, surface, adjacent(), *n, counter, *callers, *tournaments)
@@ -511,6 +518,7 @@ func print(f Figures) {
 				s.ResultP50, s.ResultRatio, s.GetP50, s.GetRatio, s.WholeMS, s.WholeMinMS, s.WholeMaxMS)
 		}
 	}
+	printParticipants(f.Participants)
 	printSwiss(f.Swiss)
 	printSubscribers(f.Subscribers)
 	if b := f.Failback; b != nil {
