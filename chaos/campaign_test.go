@@ -279,9 +279,15 @@ func (c *campaign) play(hi int, id int64) {
 	p := tournament.CreateParams{ID: id, Name: fmt.Sprintf("campaign %d", id), MaxPlayers: n, CreatorID: 1, Format: f}
 	c.do(hi, id, "create", func() (*tournament.Tournament, error) { return cl.Create(bg, p) })
 	for u := 1; u <= n; u++ {
-		c.do(hi, id, fmt.Sprintf("join %d", u), func() (*tournament.Tournament, error) { return cl.AddPlayer(bg, id, int64(u)) })
+		e := tournament.Entrant{UserID: int64(u)}
+		if c.intn(2) == 0 { // half of them with a record
+			rating := float64(1000 + c.intn(1000))
+			e.Name, e.Rating, e.Meta = fmt.Sprintf("P%d of %d", u, id), &rating, []byte(`{"club":"chaos"}`)
+		}
+		c.do(hi, id, fmt.Sprintf("join %d", u), func() (*tournament.Tournament, error) { return cl.AddParticipant(bg, id, e) })
 	}
-	last := c.do(hi, id, "start", func() (*tournament.Tournament, error) { return cl.Start(bg, id, c.intn(2) == 0) })
+	seeding := []string{"", tournament.SeedingRandom, tournament.SeedingRating}[c.intn(3)]
+	last := c.do(hi, id, "start", func() (*tournament.Tournament, error) { return cl.StartSeeded(bg, id, seeding, nil) })
 	for last.Status == tournament.StatusActive && !c.stop.Load() {
 		last = c.move(hi, id, last)
 	}
@@ -330,6 +336,12 @@ func (c *campaign) move(hi int, id int64, last *tournament.Tournament) *tourname
 		g := act[c.intn(len(act))]
 		return c.do(hi, id, fmt.Sprintf("double forfeit %d", g.GameID),
 			func() (*tournament.Tournament, error) { return cl.Forfeit(bg, id, g.GameID, 0) })
+	case roll < 14:
+		u := last.Players[c.intn(len(last.Players))]
+		name := fmt.Sprintf("renamed %d at v%d", u, last.Version)
+		return c.do(hi, id, fmt.Sprintf("rename %d", u), func() (*tournament.Tournament, error) {
+			return cl.UpdateParticipant(bg, id, u, httpapi.ParticipantPatch{Name: &name})
+		})
 	}
 	if len(act) == 0 {
 		return c.do(hi, id, "get", func() (*tournament.Tournament, error) { return cl.Get(bg, id) })
@@ -449,7 +461,8 @@ func (c *campaign) faultCounts() string {
 }
 
 // campaignView is what players see of a tournament: every game's players
-// and result, the departures, the standing of the whole; not timestamps
+// and result, the departures, the participants' records, the standing of
+// the whole; not timestamps
 // (a change merged at failback gets new deadlines).
 func campaignView(t *tournament.Tournament) string {
 	type game struct {
@@ -473,7 +486,8 @@ func campaignView(t *tournament.Tournament) string {
 	for _, d := range t.Dropped {
 		dropped = append(dropped, d.PlayerID)
 	}
-	b, _ := json.Marshal([]any{t.Status, t.Players, t.Seeds, games, t.WinnerID, t.Version, dropped, len(t.ResetResults)})
+	b, _ := json.Marshal([]any{t.Status, t.Players, t.Seeds, games, t.WinnerID, t.Version, dropped, len(t.ResetResults),
+		t.Participants})
 	return string(b)
 }
 

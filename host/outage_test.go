@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -32,13 +33,23 @@ func TestHostRestartedOnTheFallbackWritesBackItsOutageLog(t *testing.T) {
 	r.pending(t, 1, 10, 11)
 	f.down.Store(true)
 	r.waitMode(t, failover.StateFallback)
-	if _, err := r.h.AddPlayer(bg, 1, 12); err != nil {
+	rating := 1820.0
+	if _, err := r.h.AddParticipant(bg, 1, tournament.Entrant{UserID: 12, Name: "Ann", Rating: &rating,
+		Meta: []byte(`{"club":"x"}`), Members: []int64{121}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.h.StartTournament(bg, 1, true); err != nil {
+	name := "Ten"
+	if _, err := r.h.UpdateParticipant(bg, 1, tournament.UpdateParticipant{UserID: 10, PlayerName: &name}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.h.CreateTournament(bg, tournament.CreateParams{ID: 2, Name: "offline", MaxPlayers: 4, CreatorID: 1}); err != nil {
+	if _, err := r.h.SwapSeeds(bg, 1, 12, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.h.Start(bg, 1, tournament.Start{Seeding: tournament.SeedingManual}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.h.CreateTournament(bg, tournament.CreateParams{ID: 2, Name: "offline", MaxPlayers: 4, CreatorID: 1,
+		Participants: []tournament.Entrant{{UserID: 5, Name: "Five"}}}); err != nil {
 		t.Fatal(err)
 	}
 	acked, err := r.h.GetTournament(bg, 1)
@@ -61,7 +72,11 @@ func TestHostRestartedOnTheFallbackWritesBackItsOutageLog(t *testing.T) {
 	if err != nil || stored.Version != acked.Version || !slices.Equal(stored.Seeds, acked.Seeds) {
 		t.Fatalf("written back: %+v %v", stored, err)
 	}
-	if _, err := p.Get(bg, 2); err != nil {
+	if !slices.Equal(stored.Seeds, []int64{12, 11, 10}) || !reflect.DeepEqual(stored.Participants, acked.Participants) ||
+		stored.DisplayName(10) != "Ten" {
+		t.Fatalf("written back: seeds %v, records %+v; acknowledged %+v", stored.Seeds, stored.Participants, acked.Participants)
+	}
+	if t2, err := p.Get(bg, 2); err != nil || t2.DisplayName(5) != "Five" {
 		t.Fatalf("the tournament created on the fallback: %v", err)
 	}
 	if st := r2.h.Status(bg); st.Failover.PendingWriteBack != 0 || st.Failover.Conflicts != 0 {

@@ -113,3 +113,31 @@ func TestBadParticipantInputIsA400NamingTheField(t *testing.T) {
 		t.Fatalf("refused input changed the tournament: %v %s", tr.Players, tr.Status)
 	}
 }
+
+// An export made before participants had records imports as it did: every
+// participant shows with the default name. One made now carries the
+// records (names, ratings, meta, lineups) through export and import.
+func TestExportsWithAndWithoutRecordsImport(t *testing.T) {
+	srv := newServer(t, "", 0)
+	old := `{"id":5,"name":"Old","max_players":4,"creator_id":1,"status":"pending","players":[1,2],"current_round":0,"rounds":[],` +
+		`"winner_id":null,"version":3,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:06Z","started_at":null,"completed_at":null}` + "\n"
+	if r := send(t, srv, "POST", "/v1/import", old); r.status != 200 {
+		t.Fatalf("an export without participants: %d %s", r.status, r.body)
+	}
+	tr := tournamentOf(t, send(t, srv, "GET", "/v1/tournaments/5", ""))
+	if tr.Participants != nil || tr.DisplayName(2) != "Player 2" {
+		t.Fatalf("imported: records %+v", tr.Participants)
+	}
+	send(t, srv, "POST", "/v1/tournaments", `{"id":6,"name":"New","max_players":4,"creator_id":1,
+		"participants":[{"user_id":1,"name":"Ann","rating":1.5,"meta":{"k":"v"},"members":[11,12]},{"user_id":2}]}`)
+	lines := send(t, srv, "GET", "/v1/export", "").body
+	dst := newServer(t, "", 0)
+	if r := send(t, dst, "POST", "/v1/import", string(lines)); r.status != 200 {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	a := send(t, srv, "GET", "/v1/tournaments/6", "").body
+	b := send(t, dst, "GET", "/v1/tournaments/6", "").body
+	if string(a) != string(b) || !strings.Contains(string(b), `"name":"Ann"`) {
+		t.Fatalf("through export and import:\n%s\n%s", a, b)
+	}
+}

@@ -13,8 +13,10 @@
 //	tournament_lock:{id}          string lock token                                   LOCK_TIMEOUT
 //	active_tournaments            set    ids of pending and active tournaments        none
 //
-// `state` is the source of truth; the other fields and keys are projections
-// for operators and seed-compatible readers, written by the same script.
+// `state` is the source of truth, with the hash's `participants` field (the
+// participants' records, kept apart so that only a change to them writes
+// them); the other fields and keys are projections for operators and
+// seed-compatible readers, written by the same script.
 //
 // A change takes the tournament's lock and reads the state in one script
 // (acquire.lua), applies the engine in Go, and writes with commit.lua, which
