@@ -102,8 +102,8 @@ func printParticipants(p *ParticipantFigures) {
 	if p == nil {
 		return
 	}
-	fmt.Printf("\nparticipants' records (Redis, Go API, %d participants; the records: %d bytes of JSON, a name, a rating and 2 KiB of meta each):\n",
-		p.Players, p.RecordBytes)
+	fmt.Printf("\nparticipants' records (Redis, Go API, %d participants; the records: %d bytes of JSON, "+
+		"a name, a rating and 2 KiB of meta each):\n", p.Players, p.RecordBytes)
 	fmt.Printf("  register_result p50: bare ids %.0f us, full records %.0f us (%.2fx)\n", p.BareResultP50, p.FullResultP50, p.Ratio)
 	fmt.Printf("  bytes sent to Redis per result (with one INFO call): bare ids %.0f, full records %.0f\n",
 		p.BareBytesPerCall, p.FullBytesPerCall)

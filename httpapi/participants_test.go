@@ -81,7 +81,8 @@ func TestBadParticipantInputIsA400NamingTheField(t *testing.T) {
 	for _, c := range []struct{ method, path, body, mention string }{
 		{"POST", "/v1/tournaments/1/players", fmt.Sprintf(`{"user_id":7,"name":%q}`, long), "name must be 1 to 100"},
 		{"POST", "/v1/tournaments/1/players", `{"user_id":7,"name":"a\u0007b"}`, "control characters"},
-		{"POST", "/v1/tournaments/1/players", `{"user_id":7,"meta":{"a":"` + strings.Repeat("x", 2100) + `"}}`, "meta must be at most 2048 bytes"},
+		{"POST", "/v1/tournaments/1/players", `{"user_id":7,"meta":{"a":"` + strings.Repeat("x", 2100) + `"}}`,
+			"meta must be at most 2048 bytes"},
 		{"POST", "/v1/tournaments/1/players", `{"user_id":7,"meta":{"a":{"b":1}}}`, "meta.a must be a string, number or boolean"},
 		{"POST", "/v1/tournaments/1/players", `{"user_id":7,"rating":"high"}`, "rating"},
 		{"POST", "/v1/tournaments/1/players", `{"user_id":7,"rating":1e400}`, "rating"},
@@ -120,7 +121,8 @@ func TestBadParticipantInputIsA400NamingTheField(t *testing.T) {
 func TestExportsWithAndWithoutRecordsImport(t *testing.T) {
 	srv := newServer(t, "", 0)
 	old := `{"id":5,"name":"Old","max_players":4,"creator_id":1,"status":"pending","players":[1,2],"current_round":0,"rounds":[],` +
-		`"winner_id":null,"version":3,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:06Z","started_at":null,"completed_at":null}` + "\n"
+		`"winner_id":null,"version":3,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:06Z",` +
+		`"started_at":null,"completed_at":null}` + "\n"
 	if r := send(t, srv, "POST", "/v1/import", old); r.status != 200 {
 		t.Fatalf("an export without participants: %d %s", r.status, r.body)
 	}

@@ -15,7 +15,7 @@ import (
 func Decided(cmd Command, before, after *Tournament) Command {
 	switch c := cmd.(type) {
 	case Start:
-		if c.Shuffle && c.Seeds == nil && after != nil && after.Seeds != nil {
+		if (c.Shuffle || c.Seeding == SeedingRandom) && c.Seeds == nil && after != nil && after.Seeds != nil {
 			c.Seeds = slices.Clone(after.Seeds)
 		}
 		return c

@@ -13,11 +13,13 @@ func TestDecidedStartReplaysTheDrawnSeeds(t *testing.T) {
 	before := pending(t, 8)
 	for seed := range uint64(20) {
 		e := Env{Now: t0, Rand: rand.New(rand.NewPCG(seed, 1)), GameTimeout: time.Minute}
-		after, _, err := Apply(before, Start{Shuffle: true}, e)
+		// shuffle, and its other name: seeding "random"
+		cmd := []Start{{Shuffle: true}, {Seeding: SeedingRandom}}[seed%2]
+		after, _, err := Apply(before, cmd, e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		decided := Decided(Start{Shuffle: true}, nil, after)
+		decided := Decided(cmd, nil, after)
 		other := Env{Now: t0, Rand: rand.New(rand.NewPCG(seed+100, 7)), GameTimeout: time.Minute}
 		replayed, _, err := Apply(before, decided, other)
 		if err != nil {

@@ -113,15 +113,25 @@ func TestDeltaRepliesGiveThePluginsExactState(t *testing.T) {
 		}
 		same("create", c.Tournament)
 		for u := int64(1); u <= 3+id; u++ {
-			if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: tournament.AddPlayer{UserID: u}}); err != nil {
+			r := float64(u * 10)
+			if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: tournament.AddPlayer{UserID: u,
+				PlayerName: []string{"", "Ann"}[u%2], Rating: &r}}); err != nil {
 				t.Fatal(err)
 			}
 			same("join", c.Tournament)
 		}
-		if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: tournament.Start{Shuffle: true}}); err != nil {
+		if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: tournament.SwapSeeds{A: 1, B: 2}}); err != nil {
 			t.Fatal(err)
 		}
-		same("shuffled start", c.Tournament)
+		same("a seed swap", c.Tournament)
+		// Every way to seed: a drawn order (both names) must reach the
+		// caller as drawn.
+		start := []tournament.Start{{Shuffle: true}, {Seeding: tournament.SeedingRandom}, {Seeding: tournament.SeedingRating},
+			{}, {Seeding: tournament.SeedingRandom}, {Seeding: tournament.SeedingJoin}}[id-1]
+		if c, err = b.Apply(ctx, shared.ApplyRequest{TournamentID: id, Command: start}); err != nil {
+			t.Fatal(err)
+		}
+		same("start "+start.Seeding, c.Tournament)
 		for c.Tournament.Status == tournament.StatusActive {
 			time.Sleep(2 * time.Millisecond)
 			g := c.Tournament.ActiveGames()[0]
