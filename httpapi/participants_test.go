@@ -58,7 +58,7 @@ func TestParticipantsAndSeedingOverHTTP(t *testing.T) {
 		t.Fatalf("seeds by rating %v (%q)", tr.Seeds, tr.Seeding)
 	}
 	// Members are fixed at the start; a name is not.
-	if r := send(t, srv, "PATCH", "/v1/tournaments/1/players/13", `{"members":[133]}`); r.status != 409 {
+	if r := send(t, srv, "PATCH", "/v1/tournaments/1/players/13", `{"members":[133]}`); r.status != 400 || !strings.Contains(string(r.body), "members") {
 		t.Fatalf("members after the start: %d %s", r.status, r.body)
 	}
 	tournamentOf(t, send(t, srv, "PATCH", "/v1/tournaments/1/players/13", `{"name":null,"meta":null}`))

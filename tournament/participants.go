@@ -429,7 +429,10 @@ func (cmd UpdateParticipant) apply(c *change) error {
 	}
 	if cmd.SetMembers {
 		if c.t.Status != StatusPending {
-			return Errorf(CodeFailedPrecondition, "cannot change the members of participant %d: tournament %d is %s (lineups are fixed at the start)",
+			// Who plays was fixed when the bracket was drawn: a new
+			// lineup is refused as bad input, like one naming a user twice.
+			return Errorf(CodeInvalidArgument,
+				"members: the lineup of participant %d cannot change: tournament %d is %s (lineups are fixed at the start)",
 				cmd.UserID, c.t.ID, c.t.Status)
 		}
 		ms, err := checkMembers(cmd.Members)

@@ -125,9 +125,7 @@ func TestUpdatingARecord(t *testing.T) {
 		t.Fatalf("a non-participant: %v, want not_found", err)
 	}
 	tr = mustApply(t, tr, Start{})
-	if _, _, err := Apply(tr, UpdateParticipant{UserID: 101, Members: []int64{8}, SetMembers: true}, env()); !errors.Is(err, ErrFailedPrecondition) {
-		t.Fatalf("members after the start: %v, want failed_precondition", err)
-	}
+	wantInvalid(t, tr, UpdateParticipant{UserID: 101, Members: []int64{8}, SetMembers: true}, "members: the lineup of participant 101 cannot change")
 	tr = mustApply(t, tr, UpdateParticipant{UserID: 101, PlayerName: &name})
 	if tr.DisplayName(101) != "Bea" {
 		t.Fatal("a name may change after the start")
