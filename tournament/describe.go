@@ -10,9 +10,24 @@ func Describe(cmd Command) string {
 		return fmt.Sprintf("add_player %d", c.UserID)
 	case RemovePlayer:
 		return fmt.Sprintf("remove_player %d", c.UserID)
+	case AddPlayers:
+		ids := make([]int64, len(c.Entrants))
+		for i, e := range c.Entrants {
+			ids[i] = e.UserID
+		}
+		return fmt.Sprintf("add_players %v", ids)
+	case UpdateParticipant:
+		return fmt.Sprintf("update_participant %d", c.UserID)
+	case SetSeeds:
+		return fmt.Sprintf("set_seeds %v", c.Seeds)
+	case SwapSeeds:
+		return fmt.Sprintf("swap_seeds %d %d", c.A, c.B)
 	case Start:
 		if c.Seeds != nil {
 			return fmt.Sprintf("start seeds %v", c.Seeds)
+		}
+		if c.Seeding != "" {
+			return "start seeding " + c.Seeding
 		}
 		return fmt.Sprintf("start shuffle=%t", c.Shuffle)
 	case RegisterResult:
