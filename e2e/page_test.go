@@ -45,6 +45,23 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// screenshot saves the page as name in TOURNEY_SCREENSHOTS (the README's
+// pictures: TOURNEY_SCREENSHOTS=docs), else in a temporary directory.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("TOURNEY_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -107,9 +124,18 @@ func TestBracketPageInABrowser(t *testing.T) {
 	wait("the bracket", `.game[data-game="11"]`)
 	wait("the live marker", `#live:not(.off)`)
 	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#brackets")))
-	if !strings.Contains(text, "Round 1") || !strings.Contains(text, "Round 2") || !strings.Contains(text, "game 9") ||
-		!strings.Contains(text, "Ada") || !strings.Contains(text, "Team Linus") || strings.Contains(text, "101") {
-		t.Fatalf("the page shows (want names, not ids):\n%s", text)
+	for _, want := range []string{"Round 1", "Quarter-finals", "Semi-finals", "Final", "R1.3 · game 3", "Ada", "Team Linus"} {
+		if !strings.Contains(text, want) || strings.Contains(text, "101") {
+			t.Fatalf("the page lacks %q (or shows ids):\n%s", want, text)
+		}
+	}
+	// A connector from every match to the next one: 8 + 4 + 2 (the final has none).
+	if links, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".bracket").dataset.links`)); links != "14" {
+		t.Fatalf("%s connectors, want 14", links)
+	}
+	label, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`.game[data-game="1"]`), "aria-label"))
+	if label.Value != "R1.1, game 1: Ada (seed 1) versus Tim (seed 16); Ada won" {
+		t.Fatalf("game 1 reads to a screen reader as %q", label.Value)
 	}
 	if title, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(".team"), "title")); title.Value != "Lineup: 301, 302" {
 		t.Fatalf("a team's lineup on hover: %q", title.Value)
@@ -127,17 +153,7 @@ func TestBracketPageInABrowser(t *testing.T) {
 		t.Fatalf("the result did not show within a second: %v", err)
 	}
 	t.Logf("a result showed on the page after %v", time.Since(start).Round(time.Millisecond))
-	shot := filepath.Join(t.TempDir(), "bracket.png")
-	if p := os.Getenv("TOURNEY_SCREENSHOT"); p != "" {
-		shot = p
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	screenshot(t, ctx, "bracket.png")
 	// The page's host dies; a change is made through the other host; the
 	// host comes back at the same address and the page shows the change.
 	a.Kill()

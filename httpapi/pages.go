@@ -6,7 +6,9 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	_ "embed"
 	"fmt"
 	"html"
@@ -19,6 +21,19 @@ import (
 
 //go:embed web/bracket.html
 var bracketHTML []byte
+
+// bracketPolicy is the page's Content-Security-Policy but frame-ancestors:
+// its one inline script and style by hash, data from this origin only.
+var bracketPolicy = func() string {
+	hash := func(tag string) string {
+		_, rest, _ := strings.Cut(string(bracketHTML), "<"+tag+">")
+		body, _, _ := strings.Cut(rest, "</"+tag+">")
+		sum := sha256.Sum256([]byte(body))
+		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}
+	return "default-src 'none'; script-src " + hash("script") + "; style-src " + hash("style") +
+		"; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+}()
 
 // pageAllowed reports whether r may see pages, answering 401 when not.
 func (s *server) pageAllowed(w http.ResponseWriter, r *http.Request) bool {
@@ -48,8 +63,15 @@ func (s *server) bracketPage(w http.ResponseWriter, r *http.Request) {
 	if !s.pageAllowed(w, r) {
 		return
 	}
+	ancestors := s.opts.FrameAncestors
+	if ancestors == "" {
+		ancestors = "'self'"
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Content-Security-Policy", bracketPolicy+"; frame-ancestors "+ancestors)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	_, _ = w.Write(bracketHTML)
 }
 

@@ -43,6 +43,9 @@ type Options struct {
 	// PublicPages serves the bracket pages (/t/{id}) and the list of live
 	// tournaments (/) without the API token.
 	PublicPages bool
+	// FrameAncestors is who may embed the bracket pages in a frame: the
+	// Content-Security-Policy's frame-ancestors sources ("" = 'self').
+	FrameAncestors string
 }
 
 type server struct {

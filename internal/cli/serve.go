@@ -35,7 +35,7 @@ func startServer(cfg config.Config, ln net.Listener) (*host.Host, *http.Server, 
 	shuttingDown := make(chan struct{})
 	srv := &http.Server{
 		Handler: httpapi.NewHandler(h, httpapi.Options{Token: cfg.Host.APIToken, Logger: logger.Named("http"), AddrRate: cfg.Host.RateLimitAddr,
-			ShuttingDown: shuttingDown, PublicPages: cfg.Host.PublicPages}),
+			ShuttingDown: shuttingDown, PublicPages: cfg.Host.PublicPages, FrameAncestors: cfg.Host.FrameAncestors}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,

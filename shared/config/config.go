@@ -60,6 +60,7 @@ type Host struct {
 	HTTPAddr       string                   // TOURNEY_HTTP_ADDR
 	APIToken       string                   // TOURNEY_API_TOKEN
 	PublicPages    bool                     // TOURNEY_PUBLIC_PAGES: bracket pages without the API token (default false)
+	FrameAncestors string                   // TOURNEY_PAGE_FRAME_ANCESTORS: who may embed the bracket pages (CSP frame-ancestors; default 'self')
 	RateLimitAddr  int                      // TOURNEY_RATE_LIMIT_ADDR: /v1 calls per second per client address, per host; 0 = off
 	PluginDir      string                   // TOURNEY_PLUGIN_DIR ("" = the host binary's directory)
 	Primary        string                   // TOURNEY_PRIMARY: plugin name or absolute path
@@ -95,7 +96,8 @@ func Default() Config {
 			ActiveGamesTTL: 6 * time.Minute, TournamentTTL: 2 * time.Hour, RoundDataTTL: 30 * time.Minute, BracketTTL: 2 * time.Hour},
 		Host: Host{HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory", PluginVerify: true, PluginStreams: true,
 			PluginProcs: 1, CacheSize: 10000, TimeoutPolicy: tournament.TimeoutRandom, SweepInterval: 5 * time.Second,
-			DeadlineWarn: time.Minute, WebhookTimeout: 5 * time.Second, WebhookRetry: 24 * time.Hour, WebhookBackoff: time.Second},
+			DeadlineWarn: time.Minute, WebhookTimeout: 5 * time.Second, WebhookRetry: 24 * time.Hour, WebhookBackoff: time.Second,
+			FrameAncestors: "'self'"},
 		Log: Log{Level: "info", Format: "text"},
 	}
 }

@@ -40,10 +40,22 @@ func TestBadValueNamesTheVariable(t *testing.T) {
 		"TOURNEY_TIMEOUT_POLICY": "coin", "TOURNEY_RATE_LIMIT": "-1", "LOG_FORMAT": "xml",
 		"REDIS_URL": "http://x", "TOURNEY_PRIMARY": "../evil", "TOURNEY_PRIMARY_SHA256": "abc",
 		"REDIS_CLUSTER_ADDRS": "a,b", "TOURNEY_SWEEP_INTERVAL": "0s",
+		"TOURNEY_PAGE_FRAME_ANCESTORS": "https://a.example; script-src *",
 	} {
 		_, err := FromEnv(env(map[string]string{name: v}))
 		if err == nil || !strings.HasPrefix(err.Error(), name+":") {
 			t.Errorf("%s=%q: error %v does not name the variable", name, v, err)
+		}
+	}
+}
+
+func TestFrameAncestorsAreSourcesOnly(t *testing.T) {
+	for v, ok := range map[string]bool{"'self'": true, "'none'": true, "'self' https://stream.example.com https://*.example.org:8443": true,
+		"https:": true, "'none' 'self'": false, "https://a.example/path": false, "javascript:alert(1)//x": false,
+		"'unsafe-inline'": false, "https://a.example,https://b.example": false, "ftp://x.example": false} {
+		_, err := FromEnv(env(map[string]string{"TOURNEY_PAGE_FRAME_ANCESTORS": v}))
+		if (err == nil) != ok {
+			t.Errorf("%q: %v, want accepted %v", v, err, ok)
 		}
 	}
 }

@@ -148,6 +148,7 @@ var fields = []field{
 		}
 		return nil
 	}, func(c *Config) string { return strconv.FormatBool(c.Host.PublicPages) }},
+	str("TOURNEY_PAGE_FRAME_ANCESTORS", func(c *Config) *string { return &c.Host.FrameAncestors }, checkFrameAncestors),
 	{"TOURNEY_TTL_PROFILES", func(c *Config, v string) error { return c.addTTLProfiles(v) },
 		func(c *Config) string { return FormatTTLProfiles(c.Store.TTLProfiles) }},
 	{"TOURNEY_FORMAT_TTL_PROFILES", func(c *Config, v string) error {
@@ -219,6 +220,34 @@ func checkRedisURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		return fmt.Errorf("want redis://[user:password@]host:port[/db], or rediss:// for TLS")
+	}
+	return nil
+}
+
+// checkFrameAncestors accepts a CSP frame-ancestors source list:
+// 'self', 'none', origins (https://example.com, https://*.example.com) and
+// schemes (https:), separated by spaces.
+func checkFrameAncestors(v string) error {
+	srcs := strings.Fields(v)
+	if len(srcs) == 0 {
+		return fmt.Errorf("want 'self', 'none' or origins such as https://example.com, separated by spaces")
+	}
+	for _, s := range srcs {
+		switch {
+		case s == "'self'" || s == "'none'":
+			if s == "'none'" && len(srcs) > 1 {
+				return fmt.Errorf("'none' stands alone")
+			}
+		case strings.ContainsAny(s, ";,'\"") || strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }):
+			return fmt.Errorf("%q is not a source (want 'self', 'none', an origin such as https://example.com, or a scheme such as https:)", s)
+		case strings.HasSuffix(s, ":") && !strings.Contains(s, "/"):
+		default:
+			u, err := url.Parse(s)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+				u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+				return fmt.Errorf("%q is not an origin (want scheme://host[:port], such as https://example.com)", s)
+			}
+		}
 	}
 	return nil
 }
