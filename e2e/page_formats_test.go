@@ -100,6 +100,11 @@ func TestBracketPageLabelsAndConnectorsPerFormat(t *testing.T) {
 	if wrong != "" {
 		t.Fatalf("games %s send their loser elsewhere than the page says", wrong)
 	}
+	// Hovering a winners' match draws its loser's connector.
+	if n := evalString(t, ctx, `(() => { document.querySelector('.game[data-game="5"]').dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+		return String(document.querySelectorAll("svg.drop path").length); })()`); n != "1" {
+		t.Fatalf("a hovered winners' match draws %s loser connectors, want 1", n)
+	}
 	links := evalString(t, ctx, `[...document.querySelectorAll(".bracket")].map((b) => b.dataset.bracket + ":" + b.dataset.links).join(" ")`)
 	if links != "winners:15 losers:13" {
 		t.Fatalf("connectors %s, want winners:15 losers:13", links)
