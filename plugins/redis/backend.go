@@ -148,7 +148,8 @@ func redisErr(err error) error {
 		return tournament.Errorf(tournament.CodeInternal,
 			"redis refused the call (check REDIS_PASSWORD, the ACL user and its permissions): %s", msg)
 	case goredis.IsLoadingError(err), goredis.IsMasterDownError(err), goredis.IsClusterDownError(err),
-		goredis.IsTryAgainError(err), goredis.IsReadOnlyError(err), goredis.IsMaxClientsError(err):
+		goredis.IsTryAgainError(err), goredis.IsReadOnlyError(err), goredis.IsMaxClientsError(err),
+		strings.HasPrefix(msg, "NOREPLICAS"): // the master's min-replicas-to-write: it refuses writes it cannot replicate
 		return tournament.Errorf(tournament.CodeUnavailable, "redis cannot serve now: %s", msg)
 	}
 	return tournament.Errorf(tournament.CodeInternal, "redis: %s", msg)
@@ -156,6 +157,36 @@ func redisErr(err error) error {
 
 func notFound(id int64) error {
 	return tournament.Errorf(tournament.CodeNotFound, "tournament %d not found", id)
+}
+
+// replicated queues, when replica acknowledgement is on, a WAIT after the
+// write commands queued before it on p (same connection, same round trip);
+// acked then checks its answer.
+func (b *Backend) replicated(ctx context.Context, p goredis.Pipeliner) *goredis.Cmd {
+	if b.opts.MinReplicas <= 0 {
+		return nil
+	}
+	return p.Do(ctx, "WAIT", b.opts.MinReplicas, b.opts.ReplicaTimeout.Milliseconds())
+}
+
+// acked is nil when wait (from replicated) says enough replicas have the
+// write, else unavailable: Redis took the write, but it may not survive a
+// failover, so it is not acknowledged (and it may have happened: no
+// not_applied).
+func (b *Backend) acked(wait *goredis.Cmd) error {
+	if wait == nil {
+		return nil
+	}
+	n, err := wait.Int()
+	if err != nil {
+		return redisErr(err)
+	}
+	if int(n) < b.opts.MinReplicas {
+		return tournament.Errorf(tournament.CodeUnavailable,
+			"redis took the write but %d of the %d replicas asked for (TOURNEY_REDIS_MIN_REPLICAS) confirmed it within %v; it may have happened",
+			n, b.opts.MinReplicas, b.opts.ReplicaTimeout)
+	}
+	return nil
 }
 
 // pipelined runs fn's commands in one round trip. After a Redis restart has

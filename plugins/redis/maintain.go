@@ -71,25 +71,42 @@ func (b *Backend) Maintain(ctx context.Context) (shared.MaintainReport, error) {
 
 // Health implements shared.Backend in one round trip: the epoch key
 // (created when missing) and, where the ACL user may run INFO, the server's
-// run_id. The epoch changes when Redis restarts (run_id) or loses its data
-// (the key is gone and made anew), so the host knows to check what it knows.
+// run_id. The epoch changes when Redis restarts (run_id), when Sentinel
+// promotes a replica (another server, another run_id) or when Redis loses
+// its data (the key is gone and made anew), so the host knows to check what
+// it knows against it.
 func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 	ctx, cancel := context.WithTimeout(ctx, ioTimeout)
 	defer cancel()
 	var epoch *goredis.StringCmd
 	var info *goredis.StringCmd
+	var client *goredis.Cmd
 	_, err := b.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		p.SetNX(ctx, b.keys.epoch(), newToken(), 0)
 		epoch = p.Get(ctx, b.keys.epoch())
 		info = p.Info(ctx, "server")
+		if b.opts.Sentinel != "" {
+			client = p.Do(ctx, "CLIENT", "INFO") // laddr: the master this connection reached
+		}
 		return nil
 	})
-	// Only INFO may fail (an ACL user without it); anything else, or a
+	// Only INFO and CLIENT INFO may fail (an ACL user without them); anything else, or a
 	// connection that could not be made at all, is the answer.
-	if err != nil && (epoch.Err() != nil || epoch.Val() == "" || info.Err() == nil) {
+	optional := info.Err() != nil || (client != nil && client.Err() != nil) // INFO, CLIENT INFO
+	if err != nil && (epoch.Err() != nil || epoch.Val() == "" || !optional) {
 		return shared.HealthReport{Backend: "redis"}, redisErr(err)
 	}
 	rep := shared.HealthReport{Backend: "redis", Detail: "PING ok", Epoch: epoch.Val()}
+	if client != nil {
+		rep.Detail = "PING ok; master " + b.opts.Sentinel + " (Sentinel)"
+		if s, err := client.Text(); err == nil {
+			for _, f := range strings.Fields(s) {
+				if addr, ok := strings.CutPrefix(f, "laddr="); ok {
+					rep.Detail = "PING ok; master " + b.opts.Sentinel + " at " + addr + " (Sentinel)"
+				}
+			}
+		}
+	}
 	if info.Err() == nil {
 		for _, line := range strings.Split(info.Val(), "\n") {
 			if id, ok := strings.CutPrefix(strings.TrimSpace(line), "run_id:"); ok {

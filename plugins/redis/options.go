@@ -44,6 +44,15 @@ type Options struct {
 	// change computed from a state the plugin holds at its current
 	// revision is written in one trip when nobody holds the lock.
 	LockEveryChange bool
+	// MinReplicas (0 = off): a write is acknowledged only once WAIT, sent
+	// in the write's own round trip, says that many replicas have it
+	// within ReplicaTimeout; otherwise the call is unavailable (the write
+	// may have happened).
+	MinReplicas    int
+	ReplicaTimeout time.Duration
+	// Sentinel is the master's name when the client follows it through
+	// Sentinel: Health then names the master it reaches.
+	Sentinel string
 	// Subscriber, when set, is the client event subscriptions block on
 	// (XREAD BLOCK holds a connection each), so that subscribers never
 	// take the data path's pooled connections. Default: the data client.
@@ -56,7 +65,8 @@ func OptionsFromConfig(r config.Redis, s config.Store) Options {
 	return Options{KeyPrefix: r.KeyPrefix, LockTimeout: r.LockTimeout, ReadCache: r.ReadCache, KeyEvents: r.KeyEvents,
 		TournamentTTL: s.TournamentTTL, ActiveGamesTTL: s.ActiveGamesTTL, RoundDataTTL: s.RoundDataTTL, BracketTTL: s.BracketTTL,
 		OperationTimeout: s.OperationTimeout, GameTimeout: s.GameTimeout, RateLimit: s.RateLimit, RateBurst: s.RateBurst,
-		RateLimits: s.RateLimits, TTLProfiles: s.TTLProfiles}
+		RateLimits: s.RateLimits, TTLProfiles: s.TTLProfiles, MinReplicas: r.MinReplicas, ReplicaTimeout: r.ReplicaTimeout,
+		Sentinel: r.SentinelMaster}
 }
 
 // ioTimeout bounds one Redis read or write on the data path. It is short on
@@ -72,6 +82,8 @@ func NewSubscriberClient(c config.Redis, connectTimeout time.Duration) (goredis.
 
 // NewClient connects as configured: REDIS_URL (redis:// or rediss://, with
 // user and password), else REDIS_CLUSTER_ADDRS (Redis Cluster), else
+// REDIS_SENTINEL_ADDRS with REDIS_SENTINEL_MASTER (the master Sentinel
+// names, followed through promotions), else
 // REDIS_HOST:REDIS_PORT with REDIS_CACHE_DB and REDIS_PASSWORD; a dial
 // gives up after connectTimeout (CONNECT_TIMEOUT).
 func NewClient(c config.Redis, connectTimeout time.Duration) (goredis.UniversalClient, error) {
@@ -107,6 +119,10 @@ func newClient(c config.Redis, connectTimeout time.Duration, poolSize int) (gore
 		}
 	case len(c.ClusterAddrs) > 0:
 		opts.Addrs, opts.DB, opts.IsClusterMode = c.ClusterAddrs, 0, true // a cluster has only db 0
+	case len(c.SentinelAddrs) > 0:
+		// go-redis's failover client: it asks the sentinels for the master
+		// and follows a promotion (the sentinels' +switch-master).
+		opts.Addrs, opts.MasterName, opts.SentinelPassword = c.SentinelAddrs, c.SentinelMaster, c.SentinelPassword
 	}
 	return goredis.NewUniversalClient(opts), nil
 }

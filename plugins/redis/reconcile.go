@@ -51,9 +51,22 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 	case shared.ReconcileWrite, shared.ReconcileCAS, shared.ReconcileRestore:
 		args = append(args, tail...)
 	}
-	res, err := reconcileScript.Run(ctx, b.rdb, keys, args...).StringSlice()
+	var cmd *goredis.Cmd
+	var wait *goredis.Cmd
+	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+		cmd = reconcileScript.EvalSha(ctx, p, keys, args...)
+		wait = b.replicated(ctx, p)
+	}); err != nil && cmd.Err() != nil {
+		return shared.ReconcileResult{}, redisErr(err)
+	}
+	res, err := cmd.StringSlice()
 	if err != nil {
 		return shared.ReconcileResult{}, redisErr(err)
+	}
+	if res[0] == "written" || res[0] == "removed" {
+		if err := b.acked(wait); err != nil {
+			return shared.ReconcileResult{}, err
+		}
 	}
 	stored, _ := strconv.ParseInt(res[1], 10, 64)
 	out := shared.ReconcileResult{Outcome: res[0], StoredVersion: stored}

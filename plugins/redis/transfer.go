@@ -106,7 +106,7 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 		if t.Live() {
 			p.SAdd(ctx, b.keys.active(), t.ID)
 			ttl := b.ttls(t).Tournament
-			for _, u := range t.Players { // the player index, in the same transaction
+			for _, u := range t.Users() { // the player index (lineups too), in the same transaction
 				p.SAdd(ctx, b.keys.player(u), t.ID)
 				p.PExpire(ctx, b.keys.player(u), ttl)
 			}
@@ -114,8 +114,12 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 			p.SRem(ctx, b.keys.active(), t.ID)
 		}
 	}
-	if _, ok := b.rdb.(*goredis.Client); ok {
-		cmds, err := b.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+	if client, ok := b.rdb.(*goredis.Client); ok {
+		// One connection: the transaction, then (with replica
+		// acknowledgement) WAIT on the connection that wrote.
+		conn := client.Conn()
+		defer conn.Close()
+		cmds, err := conn.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 			for _, t := range snaps {
 				put(p, t, true)
 			}
@@ -127,6 +131,11 @@ func (b *Backend) Import(ctx context.Context, snaps []*tournament.Tournament) (i
 		for _, c := range cmds {
 			if err := c.Err(); err != nil {
 				return 0, redisErr(err)
+			}
+		}
+		if b.opts.MinReplicas > 0 {
+			if err := b.acked(conn.Do(ctx, "WAIT", b.opts.MinReplicas, b.opts.ReplicaTimeout.Milliseconds())); err != nil {
+				return 0, err
 			}
 		}
 		return len(snaps), nil

@@ -35,6 +35,7 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 		return shared.Change{}, err
 	}
 	var created *goredis.Cmd
+	var wait *goredis.Cmd
 	var createdRev string
 	seq, epoch := b.states.token()
 	_, err = b.pipelined(ctx, func(p goredis.Pipeliner) {
@@ -42,12 +43,16 @@ func (b *Backend) Create(ctx context.Context, req shared.CreateRequest) (shared.
 		createdRev = rev
 		created = createScript.EvalSha(ctx, p, append(b.keys.record(t.ID), b.keys.tombstone(t.ID)), append(head, tail...)...)
 		p.SAdd(ctx, b.keys.active(), t.ID) // harmless when the id is taken: it is live then
+		wait = b.replicated(ctx, p)
 	})
 	if err != nil {
 		return shared.Change{}, redisErr(err)
 	}
 	if n, _ := created.Int(); n == 0 {
 		return shared.Change{}, tournament.Errorf(tournament.CodeAlreadyExists, "tournament %d already exists", t.ID)
+	}
+	if err := b.acked(wait); err != nil {
+		return shared.Change{}, err
 	}
 	b.states.putRead(t.ID, createdRev, t, seq, epoch)
 	return shared.Change{Tournament: t, Events: evs}, nil
@@ -168,7 +173,25 @@ func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, ne
 		extra = append(extra, playerIndexField, fmt.Sprintf("%d,%d,%d", next.ID, first, len(add)))
 	}
 	head, tail, rev := b.recordArgs(next, t, firstTouched(t, evs), evs, extra...)
-	res, err := script.Run(ctx, b.rdb, keys, append(append(head, token, expect), tail...)...).Int()
+	args := append(append(head, token, expect), tail...)
+	if b.opts.MinReplicas <= 0 {
+		res, err := script.Run(ctx, b.rdb, keys, args...).Int()
+		return res, rev, err
+	}
+	// With replica acknowledgement: the script and WAIT in one round trip
+	// (on one connection, which WAIT needs).
+	var cmd *goredis.Cmd
+	var wait *goredis.Cmd
+	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+		cmd = script.EvalSha(ctx, p, keys, args...)
+		wait = b.replicated(ctx, p)
+	}); err != nil && cmd.Err() != nil {
+		return 0, rev, err
+	}
+	res, err := cmd.Int()
+	if err == nil && res > 0 {
+		err = b.acked(wait)
+	}
 	return res, rev, err
 }
 
@@ -210,10 +233,12 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 	}
 	now := time.Now().UTC()
 	var removed *goredis.Cmd
+	var wait *goredis.Cmd
 	_, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
 		removed = removeScript.EvalSha(ctx, p, append(b.keys.record(req.ID), b.keys.lock(req.ID), b.keys.tombstone(req.ID)),
 			req.ID, now.Format(time.RFC3339Nano), b.opts.EventsMaxLen, b.keys.events(req.ID), b.opts.TournamentTTL.Milliseconds())
 		p.SRem(ctx, b.keys.active(), req.ID)
+		wait = b.replicated(ctx, p)
 	})
 	if err != nil {
 		return shared.Change{}, redisErr(err)
@@ -221,6 +246,9 @@ func (b *Backend) Remove(ctx context.Context, req shared.RemoveRequest) (shared.
 	v, err := removed.Text()
 	if errors.Is(err, goredis.Nil) || v == "" {
 		return shared.Change{}, notFound(req.ID)
+	}
+	if err := b.acked(wait); err != nil {
+		return shared.Change{}, err
 	}
 	version, _ := strconv.ParseInt(v, 10, 64)
 	b.states.forget(req.ID)

@@ -32,6 +32,17 @@ type Redis struct {
 	Password     string        // REDIS_PASSWORD
 	URL          string        // REDIS_URL: redis:// or rediss://, overrides host, port and db
 	ClusterAddrs []string      // REDIS_CLUSTER_ADDRS: comma list; Redis Cluster when set
+	// REDIS_SENTINEL_ADDRS (comma list) and REDIS_SENTINEL_MASTER: the
+	// master Sentinel names, followed through promotions;
+	// REDIS_SENTINEL_PASSWORD: the sentinels' own password.
+	SentinelAddrs    []string
+	SentinelMaster   string
+	SentinelPassword string
+	// TOURNEY_REDIS_MIN_REPLICAS (0 = off): a change is acknowledged only
+	// once WAIT says that many replicas have it, within
+	// TOURNEY_REDIS_REPLICA_TIMEOUT.
+	MinReplicas    int
+	ReplicaTimeout time.Duration
 	KeyPrefix    string        // KEY_PREFIX
 	LockTimeout  time.Duration // LOCK_TIMEOUT
 	ReadCache    bool          // TOURNEY_READ_CACHE: on (default) | off
@@ -91,7 +102,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Redis: Redis{Host: "localhost", Port: 6379, DB: 1, KeyPrefix: "pong:", LockTimeout: 30 * time.Second, ReadCache: true,
-			KeyEvents: true},
+			KeyEvents: true, ReplicaTimeout: 100 * time.Millisecond},
 		Store: Store{OperationTimeout: 10 * time.Second, ConnectTimeout: 5 * time.Second, GameTimeout: 5 * time.Minute,
 			ActiveGamesTTL: 6 * time.Minute, TournamentTTL: 2 * time.Hour, RoundDataTTL: 30 * time.Minute, BracketTTL: 2 * time.Hour},
 		Host: Host{HTTPAddr: "127.0.0.1:8080", Primary: "redis", Fallback: "memory", PluginVerify: true, PluginStreams: true,
@@ -141,6 +152,18 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		if err := f.parse(&c, v); err != nil {
 			return c, fmt.Errorf("%s: %w", f.name, err)
 		}
+	}
+	switch r := c.Redis; {
+	case len(r.SentinelAddrs) > 0 && r.SentinelMaster == "":
+		return c, fmt.Errorf("REDIS_SENTINEL_ADDRS: set REDIS_SENTINEL_MASTER too (the master's name in the sentinels' configuration)")
+	case r.SentinelMaster != "" && len(r.SentinelAddrs) == 0:
+		return c, fmt.Errorf("REDIS_SENTINEL_MASTER: set REDIS_SENTINEL_ADDRS too (the sentinels, host:port,...)")
+	case len(r.SentinelAddrs) > 0 && (len(r.ClusterAddrs) > 0 || r.URL != ""):
+		return c, fmt.Errorf("REDIS_SENTINEL_ADDRS: give Sentinel, REDIS_CLUSTER_ADDRS or REDIS_URL, not two of them")
+	case r.MinReplicas > 0 && (r.ReplicaTimeout <= 0 || r.ReplicaTimeout > 900*time.Millisecond):
+		return c, fmt.Errorf("TOURNEY_REDIS_REPLICA_TIMEOUT: want a duration above 0 and at most 900ms (a write waits that long for its replicas; WAIT 0 would wait for ever)")
+	case r.MinReplicas > 0 && len(r.ClusterAddrs) > 0:
+		return c, fmt.Errorf("TOURNEY_REDIS_MIN_REPLICAS: replica acknowledgement is for one Redis or Sentinel, not a Cluster")
 	}
 	for format, profile := range c.Host.FormatProfiles {
 		if _, ok := c.Store.TTLProfiles[profile]; !ok {

@@ -19,7 +19,8 @@ var pluginName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // and Log): the host hands plugins those only.
 func forPlugins(name string) bool {
 	switch name {
-	case "KEY_PREFIX", "LOCK_TIMEOUT", "TOURNEY_READ_CACHE", "TOURNEY_REDIS_KEY_EVENTS", // Redis
+	case "KEY_PREFIX", "LOCK_TIMEOUT", "TOURNEY_READ_CACHE", "TOURNEY_REDIS_KEY_EVENTS", "TOURNEY_REDIS_MIN_REPLICAS",
+		"TOURNEY_REDIS_REPLICA_TIMEOUT", // Redis
 		"OPERATION_TIMEOUT", "CONNECT_TIMEOUT", "TOURNEY_GAME_TIMEOUT", "TOURNEY_TTL_PROFILES", "TOURNEY_TTL_PROFILES_FILE",
 		"TOURNEY_RATE_LIMIT", "TOURNEY_RATE_BURST", "TOURNEY_RATE_LIMITS": // Store
 		return true
@@ -32,6 +33,22 @@ type field struct {
 	name  string
 	parse func(c *Config, v string) error
 	show  func(c *Config) string
+}
+
+// addrs is a comma list of host:port addresses.
+func addrs(name string, p func(*Config) *[]string) field {
+	return field{name, func(c *Config, v string) error {
+		*p(c) = nil
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				if !strings.Contains(a, ":") {
+					return fmt.Errorf("%q is not host:port", a)
+				}
+				*p(c) = append(*p(c), a)
+			}
+		}
+		return nil
+	}, func(c *Config) string { return strings.Join(*p(c), ",") }}
 }
 
 func str(name string, p func(*Config) *string, check func(string) error) field {
@@ -91,18 +108,12 @@ var fields = []field{
 	num("REDIS_CACHE_DB", func(c *Config) *int { return &c.Redis.DB }, 0, 1<<16),
 	str("REDIS_PASSWORD", func(c *Config) *string { return &c.Redis.Password }, nil),
 	str("REDIS_URL", func(c *Config) *string { return &c.Redis.URL }, checkRedisURL),
-	{"REDIS_CLUSTER_ADDRS", func(c *Config, v string) error {
-		c.Redis.ClusterAddrs = nil
-		for _, a := range strings.Split(v, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				if !strings.Contains(a, ":") {
-					return fmt.Errorf("%q is not host:port", a)
-				}
-				c.Redis.ClusterAddrs = append(c.Redis.ClusterAddrs, a)
-			}
-		}
-		return nil
-	}, func(c *Config) string { return strings.Join(c.Redis.ClusterAddrs, ",") }},
+	addrs("REDIS_CLUSTER_ADDRS", func(c *Config) *[]string { return &c.Redis.ClusterAddrs }),
+	addrs("REDIS_SENTINEL_ADDRS", func(c *Config) *[]string { return &c.Redis.SentinelAddrs }),
+	str("REDIS_SENTINEL_MASTER", func(c *Config) *string { return &c.Redis.SentinelMaster }, nil),
+	str("REDIS_SENTINEL_PASSWORD", func(c *Config) *string { return &c.Redis.SentinelPassword }, nil),
+	num("TOURNEY_REDIS_MIN_REPLICAS", func(c *Config) *int { return &c.Redis.MinReplicas }, 0, 64),
+	dur("TOURNEY_REDIS_REPLICA_TIMEOUT", func(c *Config) *time.Duration { return &c.Redis.ReplicaTimeout }),
 	str("KEY_PREFIX", func(c *Config) *string { return &c.Redis.KeyPrefix }, nil),
 	dur("OPERATION_TIMEOUT", func(c *Config) *time.Duration { return &c.Store.OperationTimeout }),
 	dur("CONNECT_TIMEOUT", func(c *Config) *time.Duration { return &c.Store.ConnectTimeout }),
