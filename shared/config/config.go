@@ -26,12 +26,12 @@ type Config struct {
 
 // Redis is the Redis plugin's part.
 type Redis struct {
-	Host         string        // REDIS_HOST
-	Port         int           // REDIS_PORT
-	DB           int           // REDIS_CACHE_DB
-	Password     string        // REDIS_PASSWORD
-	URL          string        // REDIS_URL: redis:// or rediss://, overrides host, port and db
-	ClusterAddrs []string      // REDIS_CLUSTER_ADDRS: comma list; Redis Cluster when set
+	Host         string   // REDIS_HOST
+	Port         int      // REDIS_PORT
+	DB           int      // REDIS_CACHE_DB
+	Password     string   // REDIS_PASSWORD
+	URL          string   // REDIS_URL: redis:// or rediss://, overrides host, port and db
+	ClusterAddrs []string // REDIS_CLUSTER_ADDRS: comma list; Redis Cluster when set
 	// REDIS_SENTINEL_ADDRS (comma list) and REDIS_SENTINEL_MASTER: the
 	// master Sentinel names, followed through promotions;
 	// REDIS_SENTINEL_PASSWORD: the sentinels' own password.
@@ -43,10 +43,10 @@ type Redis struct {
 	// TOURNEY_REDIS_REPLICA_TIMEOUT.
 	MinReplicas    int
 	ReplicaTimeout time.Duration
-	KeyPrefix    string        // KEY_PREFIX
-	LockTimeout  time.Duration // LOCK_TIMEOUT
-	ReadCache    bool          // TOURNEY_READ_CACHE: on (default) | off
-	KeyEvents    bool          // TOURNEY_REDIS_KEY_EVENTS: on (default: use, and turn on, notifications of expired and evicted keys) | off
+	KeyPrefix      string        // KEY_PREFIX
+	LockTimeout    time.Duration // LOCK_TIMEOUT
+	ReadCache      bool          // TOURNEY_READ_CACHE: on (default) | off
+	KeyEvents      bool          // TOURNEY_REDIS_KEY_EVENTS: on (default: use, and turn on, notifications of expired and evicted keys) | off
 }
 
 // Store is what every backend needs: how long a call may take, how long
