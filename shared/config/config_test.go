@@ -49,6 +49,33 @@ func TestBadValueNamesTheVariable(t *testing.T) {
 	}
 }
 
+func TestSentinelAndReplicaSettingsGoTogether(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string // the variable the error names; "" = accepted
+	}{
+		{map[string]string{"REDIS_SENTINEL_ADDRS": "127.0.0.1:26379,127.0.0.1:26380", "REDIS_SENTINEL_MASTER": "m"}, ""},
+		{map[string]string{"REDIS_SENTINEL_ADDRS": "127.0.0.1:26379"}, "REDIS_SENTINEL_ADDRS"},
+		{map[string]string{"REDIS_SENTINEL_MASTER": "m"}, "REDIS_SENTINEL_MASTER"},
+		{map[string]string{"REDIS_SENTINEL_ADDRS": "sentinel"}, "REDIS_SENTINEL_ADDRS"},
+		{map[string]string{"REDIS_SENTINEL_ADDRS": "a:1", "REDIS_SENTINEL_MASTER": "m", "REDIS_CLUSTER_ADDRS": "b:2,c:3"}, "REDIS_SENTINEL_ADDRS"},
+		{map[string]string{"TOURNEY_REDIS_MIN_REPLICAS": "1"}, ""},
+		{map[string]string{"TOURNEY_REDIS_MIN_REPLICAS": "1", "TOURNEY_REDIS_REPLICA_TIMEOUT": "2s"}, "TOURNEY_REDIS_REPLICA_TIMEOUT"},
+		{map[string]string{"TOURNEY_REDIS_MIN_REPLICAS": "-1"}, "TOURNEY_REDIS_MIN_REPLICAS"},
+		{map[string]string{"TOURNEY_REDIS_MIN_REPLICAS": "1", "REDIS_CLUSTER_ADDRS": "b:2,c:3"}, "TOURNEY_REDIS_MIN_REPLICAS"},
+	} {
+		cfg, err := FromEnv(env(c.env))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%v: %v", c.env, err)
+		case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want+":")):
+			t.Errorf("%v: error %v, want one naming %s", c.env, err, c.want)
+		case c.want == "" && c.env["TOURNEY_REDIS_MIN_REPLICAS"] == "1" && (cfg.Redis.MinReplicas != 1 || cfg.Redis.ReplicaTimeout != 100*time.Millisecond):
+			t.Errorf("min replicas %d, timeout %v", cfg.Redis.MinReplicas, cfg.Redis.ReplicaTimeout)
+		}
+	}
+}
+
 func TestFrameAncestorsAreSourcesOnly(t *testing.T) {
 	for v, ok := range map[string]bool{"'self'": true, "'none'": true, "'self' https://stream.example.com https://*.example.org:8443": true,
 		"https:": true, "'none' 'self'": false, "https://a.example/path": false, "javascript:alert(1)//x": false,
