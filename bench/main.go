@@ -43,6 +43,7 @@ type Figures struct {
 	Failback       map[string]any      `json:"failback_under_load,omitempty"`
 	Sizes          []SizeFigure        `json:"sizes,omitempty"`
 	Participants   *ParticipantFigures `json:"participants,omitempty"`
+	Replicas       *ReplicaFigures     `json:"replicas,omitempty"`
 	Swiss          []SwissFigure       `json:"swiss_pairing,omitempty"`
 	Subscribers    *SubscriberFigures  `json:"subscribers,omitempty"`
 	PluginHop      *Latency            `json:"plugin_hop_floor,omitempty"`
@@ -190,7 +191,7 @@ func main() {
 	bin := flag.String("bin", "bin", "directory with host and plugin binaries")
 	rounds := flag.Int("failovers", 5, "Redis kill/restart rounds for the failover figures")
 	outage := flag.Int("outage", 10000, "tournaments changed during the outage of the failback-under-load figure")
-	only := flag.String("only", "", "run one part only: ops, failback, sizes, participants, swiss, subscribers, readcache or hop")
+	only := flag.String("only", "", "run one part only: ops, failback, sizes, participants, replicas, swiss, subscribers, readcache or hop")
 	subs := flag.Int("subscribers", 1000, "WebSocket subscribers on one tournament")
 	unary := flag.Bool("unary", false, "with -only sizes or swiss: plugin calls as unary gRPC calls (TOURNEY_PLUGIN_STREAMS=off)")
 	flag.Parse()
@@ -200,6 +201,11 @@ func main() {
 	if *only == "hop" {
 		print(Figures{When: time.Now().UTC(), PluginHop: pluginHop(dir, *n, true, false), PluginHopUnary: pluginHop(dir, *n, true, true),
 			PluginHopNoTLS: pluginHop(dir, *n, false, false)})
+		return
+	}
+	if *only == "replicas" {
+		r := replicas(dir, *n)
+		print(Figures{When: time.Now().UTC(), Replicas: &r})
 		return
 	}
 	if *only == "failback" {
@@ -297,6 +303,8 @@ func main() {
 	s := subscribers(dir, r, *subs, 50)
 	f.Subscribers = &s
 	f.Failover = failover(dir, *rounds)
+	rp := replicas(dir, *n)
+	f.Replicas = &rp
 	f.Failback = failbackUnderLoad(dir, *outage, 8)
 	print(f)
 	if path := os.Getenv("BENCH_JSON"); path != "" {
@@ -519,6 +527,7 @@ func print(f Figures) {
 		}
 	}
 	printParticipants(f.Participants)
+	printReplicas(f.Replicas)
 	printSwiss(f.Swiss)
 	printSubscribers(f.Subscribers)
 	if b := f.Failback; b != nil {
