@@ -52,6 +52,9 @@ func sentinelFailover(t *testing.T, minReplicas int) {
 	}
 	dir := testutil.Binaries(t)
 	hosts := []*testutil.HostProc{testutil.StartHost(t, dir, env...), testutil.StartHost(t, dir, env...)}
+	for _, h := range hosts {
+		waitPrimaryOn(t, h, oldMaster.Port, 20*time.Second)
+	}
 	if st, err := hosts[0].Client.Status(bg); err != nil ||
 		!strings.Contains(st.Health, fmt.Sprintf("master %s at 127.0.0.1:%d", testutil.SentinelMaster, oldMaster.Port)) {
 		t.Fatalf("status names no master: %+v %v", st.Health, err)

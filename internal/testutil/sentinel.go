@@ -37,6 +37,12 @@ func StartSentinelGroup(t TB) *SentinelGroup {
 	master := StartRedis(t, "--appendonly", "yes", "--appendfsync", "always")
 	replica := StartRedis(t, "--replicaof", "127.0.0.1", strconv.Itoa(master.Port))
 	g := &SentinelGroup{t: t, Servers: []*Redis{master, replica}}
+	if !Eventually(20*time.Second, func() bool {
+		info, err := master.Client(0).Info(context.Background(), "replication").Result()
+		return err == nil && strings.Contains(info, "state=online")
+	}) {
+		t.Fatalf("the replica did not finish its first sync")
+	}
 	bin, args := "redis-sentinel", []string{}
 	if _, err := exec.LookPath(bin); err != nil {
 		bin, args = "redis-server", []string{"--sentinel"}

@@ -9,6 +9,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/tourney/tourney/shared"
+	"github.com/tourney/tourney/tournament"
 )
 
 // Maintain implements shared.Backend: extends the TTLs of live tournaments
@@ -80,7 +81,7 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 	defer cancel()
 	var epoch *goredis.StringCmd
 	var info *goredis.StringCmd
-	var client *goredis.Cmd
+	var client, wait *goredis.Cmd
 	_, err := b.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		p.SetNX(ctx, b.keys.epoch(), newToken(), 0)
 		epoch = p.Get(ctx, b.keys.epoch())
@@ -88,6 +89,7 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 		if b.opts.Sentinel != "" {
 			client = p.Do(ctx, "CLIENT", "INFO") // laddr: the master this connection reached
 		}
+		wait = b.replicated(ctx, p) // with replica acknowledgement: are there replicas to confirm writes?
 		return nil
 	})
 	// Only INFO and CLIENT INFO may fail (an ACL user without them); anything else, or a
@@ -113,6 +115,14 @@ func (b *Backend) Health(ctx context.Context) (shared.HealthReport, error) {
 				rep.Epoch += "/" + id
 			}
 		}
+	}
+	if err := b.acked(wait); err != nil {
+		// Redis answers, but cannot acknowledge a change: not healthy, so
+		// that a host on its fallback does not try to fail back (and fail
+		// again at its first write) until enough replicas are back.
+		return shared.HealthReport{Backend: "redis", Detail: "fewer replicas than TOURNEY_REDIS_MIN_REPLICAS confirm writes",
+				Epoch: rep.Epoch}, tournament.Errorf(tournament.CodeUnavailable, "redis cannot acknowledge changes: fewer than %d replicas confirm writes",
+				b.opts.MinReplicas)
 	}
 	b.releaseOrphans(ctx)
 	return rep, nil

@@ -48,6 +48,15 @@ func TestAWriteNoReplicaConfirmsIsNotAcknowledged(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("the refusal took %v (the replica timeout is 100ms)", d)
 	}
+	// Nor is the store healthy while no replica confirms: a host on its
+	// fallback waits for one before failing back.
+	if _, err := b.Health(ctx); !errors.Is(err, tournament.ErrUnavailable) {
+		t.Fatalf("health without a confirming replica: %v, want unavailable", err)
+	}
+	replica.Signal(syscall.SIGCONT)
+	if !testutil.Eventually(10*time.Second, func() bool { _, err := b.Health(ctx); return err == nil }) {
+		t.Fatal("health did not come back with the replica")
+	}
 }
 
 // A master that refuses writes it cannot replicate (min-replicas-to-write)
