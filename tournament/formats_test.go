@@ -596,3 +596,55 @@ func TestValidateRefusesBadSwissPairings(t *testing.T) {
 		t.Fatalf("a second bye imported: %v", err)
 	}
 }
+
+// The narrow band of candidate pairs (RulesSwissBands) floats no more
+// players than the whole graph of pairs at most one point apart would: in
+// big fields, round after round, it pairs with as few floats as the full
+// matching, and with no rematch or second bye.
+func TestSwissBandsFloatNoMoreThanTheFullGraph(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, n := range []int{97, 250, 1000} { // not powers of two: odd score groups, floats
+		tr := startFormat(t, n, Swiss, Options{Rounds: 7})
+		var total [2]int
+		if tr.Rules != RulesSwissBands {
+			t.Fatalf("rules %d", tr.Rules)
+		}
+		floats := func(t0 *Tournament, slots []int64) int {
+			pts := map[int64]int{}
+			for _, s := range t0.Standings().Standings {
+				pts[s.PlayerID] = s.Points
+			}
+			f := 0
+			for i := 0; i+1 < len(slots); i += 2 {
+				if slots[i+1] != 0 && pts[slots[i]] != pts[slots[i+1]] {
+					f++
+				}
+			}
+			return f
+		}
+		for tr.Status == StatusActive {
+			// Finish the round but its last game, then pair the next round
+			// both ways from the same state.
+			act := tr.ActiveGames()
+			for _, g := range act[:len(act)-1] {
+				tr = mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: []int64{g.Player1, g.Player2}[r.IntN(2)]})
+			}
+			g := tr.ActiveGames()[0]
+			tr = mustApply(t, tr, RegisterResult{GameID: g.GameID, WinnerID: g.Player1})
+			if tr.Status != StatusActive {
+				break
+			}
+			paired := tr.Rounds[len(tr.Rounds)-1]
+			before := tr.Clone()
+			before.Rounds = before.Rounds[:len(before.Rounds)-1]
+			before.Rules = RulesWalkovers // the whole graph
+			full := (&change{t: before, env: env()}).swissSlots()
+			total[0], total[1] = total[0]+floats(before, paired.Slots), total[1]+floats(before, full)
+			if got, want := floats(before, paired.Slots), floats(before, full); got > want {
+				t.Fatalf("n=%d round %d: the band floats %d players, the full graph %d", n, paired.Round, got, want)
+			}
+		}
+		checkSwiss(t, tr, n)
+		t.Logf("n=%d: %d floats with the band, %d with the whole graph", n, total[0], total[1])
+	}
+}

@@ -23,10 +23,19 @@ import (
 // smaller, and the best pairing uses no wider pair when it can do
 // without); only when that cannot pair everyone, or cannot give the bye to
 // the lowest-ranked player without one, does it hold every pair that has
-// not met.
+// not met. Under RulesSwissBands it holds, before that, only a band of
+// those pairs: within a score group, the partners at most swissBand places
+// from the ideal one (1 v g/2+1 ...; every pair in a group of at most
+// 2*swissBand+2); across one point, the bottom swissBand of a group and
+// the top swissBand of the next. A 1024-player round then matches over a
+// few tens of thousands of pairs instead of hundreds of thousands.
 //
 // Sides: player_1 goes to the player who has had it less often (the higher
 // ranked in odd rounds, the lower in even rounds, when even).
+
+// swissBand is how far from the ideal partner (and how deep into a score
+// group, for floats) the narrow band of candidate pairs reaches.
+const swissBand = 6
 
 // swissSlots pairs the next round, or returns nil when no pairing without
 // a rematch or a second bye exists.
@@ -74,7 +83,18 @@ func (c *change) swissSlots() []int64 {
 	// First the pairs at most one point apart (a far smaller graph, and
 	// the best pairing uses no wider pair whenever it can do without);
 	// when that cannot pair everyone, every pair that has not met.
-	match := func(window int64) []int {
+	// banded reports whether i and j (i ranked higher, d points apart) are
+	// in the narrow band.
+	banded := func(i, j int, d int64) bool {
+		switch d {
+		case 0:
+			return size[i] <= 2*swissBand+2 || abs(pos[j]-pos[i]-size[i]/2) <= swissBand
+		case 1:
+			return pos[i] >= size[i]-swissBand && pos[j] < swissBand
+		}
+		return false
+	}
+	match := func(window int64, band bool) []int {
 		// The standings are in points order: j runs only while within the
 		// window.
 		count := 0
@@ -83,6 +103,9 @@ func (c *change) swissSlots() []int64 {
 				count++
 			}
 		}
+		if band {
+			count = n * (2*swissBand + 3)
+		}
 		edges := make([]blossom.Edge, 0, count+n)
 		for i := range n {
 			for j := i + 1; j < n; j++ {
@@ -90,7 +113,7 @@ func (c *change) swissSlots() []int64 {
 				if d > window {
 					break
 				}
-				if met[[2]int{i, j}] {
+				if met[[2]int{i, j}] || band && !banded(i, j, d) {
 					continue
 				}
 				w := base - d*d*unitFloat
@@ -124,9 +147,16 @@ func (c *change) swissSlots() []int64 {
 			lowest = i
 		}
 	}
-	mate := match(1)
-	if spread > 1 && (mate == nil || lowest >= 0 && mate[lowest] != n) {
-		if wide := match(spread); wide != nil {
+	good := func(m []int) bool { return m != nil && (lowest < 0 || m[lowest] == n) }
+	var mate []int
+	if c.t.rules() >= RulesSwissBands && n > 2*swissBand+2 {
+		mate = match(1, true)
+	}
+	if !good(mate) {
+		mate = match(1, false)
+	}
+	if spread > 1 && !good(mate) {
+		if wide := match(spread, false); wide != nil {
 			mate = wide
 		}
 	}

@@ -210,8 +210,14 @@ const (
 	// round robin, and loses each game by walkover (the opponent scores
 	// the win); round robin rounds follow FIDE's Berger tables.
 	RulesWalkovers = 2
+	// RulesSwissBands: a Swiss round is paired first over a narrow band of
+	// candidate pairs (within a score group, partners near the ideal top
+	// half v bottom half; floats between the bottom of a group and the top
+	// of the next), widening only when that cannot pair everyone (see
+	// swissSlots).
+	RulesSwissBands = 3
 	// CurrentRules is what a tournament starting now plays under.
-	CurrentRules = RulesWalkovers
+	CurrentRules = RulesSwissBands
 )
 
 // rules returns the tournament's rules version.
