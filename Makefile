@@ -17,7 +17,7 @@ build: ## build bin/host, bin/plugin-memory and bin/plugin-redis (when present)
 	@if [ -d cmd/plugin-redis ]; then $(GO) build -o $(BIN)/plugin-redis ./cmd/plugin-redis; fi
 	@cd $(BIN) && sha256sum plugin-* > plugins.sha256 && echo "wrote $(BIN)/plugins.sha256 (the host runs only plugins listed there)"
 
-test: ## run every test with -race, and the alerting rules with promtool (installs redis-server, promtool and chromium when missing)
+test: ## run every test with -race, and the alerting rules with promtool (installs redis-server, redis-sentinel, promtool and chromium when missing)
 	@scripts/ensure-redis.sh
 	@scripts/ensure-promtool.sh
 	@scripts/ensure-chromium.sh
