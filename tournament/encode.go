@@ -142,7 +142,11 @@ func (t *Tournament) appendJSON(b []byte, f form, gj GameJSON) []byte {
 	if derived {
 		perGame *= 2
 	}
-	if need := 256 + 12*len(t.Players) + perGame*t.GameCount(); cap(b)-len(b) < need {
+	perPlayer := 12
+	if derived {
+		perPlayer += 36 // the participants' view: {"id":..,"name":"Player ..","seed":..}
+	}
+	if need := 256 + perPlayer*len(t.Players) + perGame*t.GameCount(); cap(b)-len(b) < need {
 		b = append(make([]byte, 0, len(b)+need), b...)
 	}
 	var seeds map[int64]int // the derived form shows each game's seeds
@@ -299,7 +303,7 @@ func (t *Tournament) appendJSON(b []byte, f form, gj GameJSON) []byte {
 	}
 	switch {
 	case derived:
-		b = appendParticipants(b, t.ParticipantViews())
+		b = t.appendParticipantViews(b, seeds)
 	case f == formState:
 		b = appendParticipants(b, t.Participants)
 	}
@@ -329,6 +333,83 @@ func (t *Tournament) appendJSON(b []byte, f form, gj GameJSON) []byte {
 		b = appendIDs(b, t.NextRound())
 	}
 	return append(b, '}')
+}
+
+// appendParticipantViews appends `,"participants":[...]` with every
+// participant as ParticipantViews shows them (what encoding/json writes
+// for that list), without building the list: the records are looked up,
+// a default name is written in place. seeds is the seed index (nil before
+// the start).
+func (t *Tournament) appendParticipantViews(b []byte, seeds map[int64]int) []byte {
+	if len(t.Players) == 0 {
+		return b
+	}
+	var recs map[int64]*Participant
+	if len(t.Participants) > 0 {
+		recs = make(map[int64]*Participant, len(t.Participants))
+		for i := range t.Participants {
+			recs[t.Participants[i].ID] = &t.Participants[i]
+		}
+	}
+	var checked, dropped map[int64]bool
+	if len(t.CheckedIn) > 0 {
+		checked = make(map[int64]bool, len(t.CheckedIn))
+		for _, id := range t.CheckedIn {
+			checked[id] = true
+		}
+	}
+	if len(t.Dropped) > 0 {
+		dropped = make(map[int64]bool, len(t.Dropped))
+		for _, d := range t.Dropped {
+			dropped[d.PlayerID] = true
+		}
+	}
+	if seeds == nil && len(t.Seeds) > 0 {
+		seeds = t.seedIndex()
+	}
+	b = append(b, `,"participants":[`...)
+	for i, id := range t.Players {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		p := recs[id]
+		b = append(b, `{"id":`...)
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, `,"name":`...)
+		if p != nil && p.Name != "" {
+			b = appendString(b, p.Name)
+		} else {
+			b = append(b, `"Player `...)
+			b = strconv.AppendInt(b, id, 10)
+			b = append(b, '"')
+		}
+		if s := seeds[id]; s != 0 {
+			b = append(b, `,"seed":`...)
+			b = strconv.AppendInt(b, int64(s), 10)
+		}
+		if p != nil {
+			if p.Rating != nil {
+				b = append(b, `,"rating":`...)
+				b = appendFloat(b, *p.Rating)
+			}
+			if len(p.Meta) > 0 {
+				b = append(b, `,"meta":`...)
+				b = append(b, p.Meta...)
+			}
+			if len(p.Members) > 0 {
+				b = append(b, `,"members":`...)
+				b = appendIDs(b, p.Members)
+			}
+		}
+		if checked[id] {
+			b = append(b, `,"checked_in":true`...)
+		}
+		if dropped[id] {
+			b = append(b, `,"dropped":true`...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // appendParticipants appends `,"participants":[...]` (nothing for none).

@@ -116,6 +116,14 @@ func (t *Tournament) ParticipantViews() []Participant {
 	if len(t.Seeds) > 0 {
 		seeds = t.seedIndex()
 	}
+	checked := make(map[int64]bool, len(t.CheckedIn))
+	for _, id := range t.CheckedIn {
+		checked[id] = true
+	}
+	dropped := make(map[int64]bool, len(t.Dropped))
+	for _, d := range t.Dropped {
+		dropped[d.PlayerID] = true
+	}
 	out := make([]Participant, len(t.Players))
 	for i, id := range t.Players {
 		v := Participant{ID: id}
@@ -125,9 +133,7 @@ func (t *Tournament) ParticipantViews() []Participant {
 		if v.Name == "" {
 			v.Name = DefaultName(id)
 		}
-		v.Seed = seeds[id]
-		v.CheckedIn = slices.Contains(t.CheckedIn, id)
-		v.Dropped = slices.ContainsFunc(t.Dropped, func(d Drop) bool { return d.PlayerID == id })
+		v.Seed, v.CheckedIn, v.Dropped = seeds[id], checked[id], dropped[id]
 		out[i] = v
 	}
 	return out
