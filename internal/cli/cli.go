@@ -205,6 +205,16 @@ func recordFlags(in *input) {
 	}
 }
 
+// record reads ID USER and the record flags.
+func (in *input) record() ([]int64, httpapi.ParticipantPatch, error) {
+	a, err := ints(in, "ID", "USER")
+	if err != nil {
+		return nil, httpapi.ParticipantPatch{}, err
+	}
+	p, err := in.patch()
+	return a, p, err
+}
+
 // patch reads the record flags given (those not given stay nil).
 func (in *input) patch() (httpapi.ParticipantPatch, error) {
 	var p httpapi.ParticipantPatch
@@ -334,11 +344,7 @@ var clientCommands = map[string]clientCommand{
 		return map[string]any{"tournaments": l}, err
 	}},
 	"add-player": {nargs: 2, flags: recordFlags, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "USER")
-		if err != nil {
-			return nil, err
-		}
-		p, err := in.patch()
+		a, p, err := in.record()
 		if err != nil {
 			return nil, err
 		}
@@ -355,11 +361,7 @@ var clientCommands = map[string]clientCommand{
 		recordFlags(in)
 		in.vals["clear-rating"] = in.fs.Bool("clear-rating", false, "remove the rating")
 	}, run: func(ctx context.Context, c *httpapi.Client, in *input) (any, error) {
-		a, err := ints(in, "ID", "USER")
-		if err != nil {
-			return nil, err
-		}
-		p, err := in.patch()
+		a, p, err := in.record()
 		if err != nil {
 			return nil, err
 		}

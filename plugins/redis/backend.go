@@ -169,6 +169,23 @@ func (b *Backend) replicated(ctx context.Context, p goredis.Pipeliner) *goredis.
 	return p.Do(ctx, "WAIT", b.opts.MinReplicas, b.opts.ReplicaTimeout.Milliseconds())
 }
 
+// runReplicated runs script, and with replica acknowledgement WAIT after
+// it in the same round trip (wait is nil when that is off); cmd's own
+// error is the script's.
+func (b *Backend) runReplicated(ctx context.Context, script *goredis.Script, keys []string,
+	args ...any) (cmd, wait *goredis.Cmd, err error) {
+	if b.opts.MinReplicas <= 0 {
+		return script.Run(ctx, b.rdb, keys, args...), nil, nil
+	}
+	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
+		cmd = script.EvalSha(ctx, p, keys, args...)
+		wait = b.replicated(ctx, p)
+	}); err != nil && cmd.Err() != nil {
+		return cmd, nil, err
+	}
+	return cmd, wait, nil
+}
+
 // acked is nil when wait (from replicated) says enough replicas have the
 // write, else unavailable: Redis took the write, but it may not survive a
 // failover, so it is not acknowledged (and it may have happened: no

@@ -51,12 +51,8 @@ func (b *Backend) Reconcile(ctx context.Context, req shared.ReconcileRequest) (s
 	case shared.ReconcileWrite, shared.ReconcileCAS, shared.ReconcileRestore:
 		args = append(args, tail...)
 	}
-	var cmd *goredis.Cmd
-	var wait *goredis.Cmd
-	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
-		cmd = reconcileScript.EvalSha(ctx, p, keys, args...)
-		wait = b.replicated(ctx, p)
-	}); err != nil && cmd.Err() != nil {
+	cmd, wait, err := b.runReplicated(ctx, reconcileScript, keys, args...)
+	if err != nil {
 		return shared.ReconcileResult{}, redisErr(err)
 	}
 	res, err := cmd.StringSlice()

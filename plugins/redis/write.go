@@ -173,19 +173,8 @@ func (b *Backend) writeChange(ctx context.Context, script *goredis.Script, t, ne
 		extra = append(extra, playerIndexField, fmt.Sprintf("%d,%d,%d", next.ID, first, len(add)))
 	}
 	head, tail, rev := b.recordArgs(next, t, firstTouched(t, evs), evs, extra...)
-	args := append(append(head, token, expect), tail...)
-	if b.opts.MinReplicas <= 0 {
-		res, err := script.Run(ctx, b.rdb, keys, args...).Int()
-		return res, rev, err
-	}
-	// With replica acknowledgement: the script and WAIT in one round trip
-	// (on one connection, which WAIT needs).
-	var cmd *goredis.Cmd
-	var wait *goredis.Cmd
-	if _, err := b.pipelined(ctx, func(p goredis.Pipeliner) {
-		cmd = script.EvalSha(ctx, p, keys, args...)
-		wait = b.replicated(ctx, p)
-	}); err != nil && cmd.Err() != nil {
+	cmd, wait, err := b.runReplicated(ctx, script, keys, append(append(head, token, expect), tail...)...)
+	if err != nil {
 		return 0, rev, err
 	}
 	res, err := cmd.Int()
